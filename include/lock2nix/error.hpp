@@ -1,0 +1,59 @@
+#pragma once
+// The one error type the library throws: every failure names the file, the line and column when
+// known, what was expected, and a hint on how to fix it.
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace lock2nix {
+
+/// A place in an input file. Lines and columns count from 1; 0 means "unknown".
+struct SourcePosition {
+    std::uint32_t line = 0;
+    std::uint32_t column = 0;
+
+    bool known() const { return line != 0; }
+    friend bool operator==(const SourcePosition&, const SourcePosition&) = default;
+};
+
+/// An error in the input or the environment, with where it happened and a hint for the user.
+class Error : public std::runtime_error {
+public:
+    Error(std::string message, std::string file = {}, SourcePosition position = {},
+          std::string hint = {});
+
+    const std::string& message() const { return message_; }
+    const std::string& file() const { return file_; }
+    SourcePosition position() const { return position_; }
+    const std::string& hint() const { return hint_; }
+
+    /// The same error placed in a file (used when a string parsed on its own turns out to come
+    /// from a known place in a lock file). Keeps the hint.
+    Error located(std::string file, SourcePosition position) const;
+
+    /// "file:line:column: error: message" followed by "  hint: ..." when there is a hint.
+    std::string describe() const;
+
+private:
+    std::string message_;
+    std::string file_;
+    SourcePosition position_;
+    std::string hint_;
+};
+
+/// A syntax error inside one string (a version, a specifier, a marker): `offset` is the 0-based
+/// byte offset of the offending character in `input`.
+class SyntaxError : public Error {
+public:
+    SyntaxError(std::string what, std::string input, std::size_t offset);
+
+    const std::string& input() const { return input_; }
+    std::size_t offset() const { return offset_; }
+
+private:
+    std::string input_;
+    std::size_t offset_;
+};
+
+} // namespace lock2nix

@@ -1,0 +1,17 @@
+#pragma once
+// Python project names: PEP 503 normalisation and PEP 508 validity.
+
+#include <string>
+#include <string_view>
+
+namespace lock2nix {
+
+/// PEP 503 normal form: runs of '-', '_' and '.' become one '-', letters lower-case.
+/// Every lookup by package, extra or group name goes through this.
+std::string canonicalize_name(std::string_view name);
+
+/// True when `name` is a valid PEP 508 distribution name (letters, digits, and '-', '_', '.'
+/// between them, starting and ending with a letter or digit).
+bool is_valid_project_name(std::string_view name);
+
+} // namespace lock2nix

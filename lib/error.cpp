@@ -1,0 +1,40 @@
+#include "lock2nix/error.hpp"
+
+namespace lock2nix {
+
+namespace {
+
+std::string compose(const std::string& file, SourcePosition pos, const std::string& message,
+                    const std::string& hint) {
+    std::string out;
+    if (!file.empty()) {
+        out += file;
+        if (pos.known()) {
+            out += ':' + std::to_string(pos.line) + ':' + std::to_string(pos.column);
+        }
+        out += ": ";
+    }
+    out += "error: " + message;
+    if (!hint.empty()) {
+        out += "\n  hint: " + hint;
+    }
+    return out;
+}
+
+} // namespace
+
+Error::Error(std::string message, std::string file, SourcePosition position, std::string hint)
+    : std::runtime_error(compose(file, position, message, hint)), message_(std::move(message)),
+      file_(std::move(file)), position_(position), hint_(std::move(hint)) {}
+
+Error Error::located(std::string file, SourcePosition position) const {
+    return Error(message_, std::move(file), position, hint_);
+}
+
+std::string Error::describe() const { return what(); }
+
+SyntaxError::SyntaxError(std::string what, std::string input, std::size_t offset)
+    : Error(what + " at position " + std::to_string(offset + 1) + " of \"" + input + "\""),
+      input_(std::move(input)), offset_(offset) {}
+
+} // namespace lock2nix

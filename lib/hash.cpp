@@ -1,0 +1,112 @@
+#include "lock2nix/hash.hpp"
+
+#include <openssl/evp.h>
+
+#include <stdexcept>
+
+namespace lock2nix {
+
+struct Sha256::State {
+    EVP_MD_CTX* ctx = nullptr;
+};
+
+Sha256::Sha256() : state_(std::make_unique<State>()) {
+    state_->ctx = EVP_MD_CTX_new();
+    if (state_->ctx == nullptr || EVP_DigestInit_ex(state_->ctx, EVP_sha256(), nullptr) != 1) {
+        throw std::runtime_error("OpenSSL could not initialise SHA-256");
+    }
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(state_->ctx); }
+
+void Sha256::update(std::string_view bytes) {
+    EVP_DigestUpdate(state_->ctx, bytes.data(), bytes.size());
+}
+
+Digest Sha256::finish() {
+    Digest out(EVP_MAX_MD_SIZE);
+    unsigned int size = 0;
+    EVP_DigestFinal_ex(state_->ctx, out.data(), &size);
+    out.resize(size);
+    return out;
+}
+
+std::string sha256_hex(std::string_view bytes) {
+    Sha256 hasher;
+    hasher.update(bytes);
+    return to_hex(hasher.finish());
+}
+
+std::string to_hex(const Digest& digest) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(digest.size() * 2);
+    for (std::uint8_t b : digest) {
+        out += digits[b >> 4];
+        out += digits[b & 0xf];
+    }
+    return out;
+}
+
+std::optional<Digest> from_hex(std::string_view hex) {
+    if (hex.size() % 2 != 0) {
+        return std::nullopt;
+    }
+    auto nibble = [](char c) -> int {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
+    };
+    Digest out;
+    out.reserve(hex.size() / 2);
+    for (std::size_t i = 0; i < hex.size(); i += 2) {
+        int hi = nibble(hex[i]);
+        int lo = nibble(hex[i + 1]);
+        if (hi < 0 || lo < 0) {
+            return std::nullopt;
+        }
+        out.push_back(static_cast<std::uint8_t>(hi * 16 + lo));
+    }
+    return out;
+}
+
+std::string to_nix_base32(const Digest& digest) {
+    // Nix omits e, o, u and t, and emits the most significant 5-bit group first while reading
+    // the bytes little-endian; this is libutil's printHash32.
+    static constexpr char alphabet[] = "0123456789abcdfghijklmnpqrsvwxyz";
+    const std::size_t len = (digest.size() * 8 - 1) / 5 + 1;
+    std::string out;
+    out.reserve(len);
+    for (std::size_t n = len; n-- > 0;) {
+        const std::size_t b = n * 5;
+        const std::size_t i = b / 8;
+        const std::size_t j = b % 8;
+        unsigned c = static_cast<unsigned>(digest[i]) >> j;
+        if (i + 1 < digest.size()) {
+            c |= static_cast<unsigned>(digest[i + 1]) << (8 - j);
+        }
+        out += alphabet[c & 0x1f];
+    }
+    return out;
+}
+
+std::string to_base64(const Digest& digest) {
+    std::string out(4 * ((digest.size() + 2) / 3), '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), digest.data(),
+                                  static_cast<int>(digest.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+std::string to_sri(std::string_view algorithm, const Digest& digest) {
+    return std::string(algorithm) + "-" + to_base64(digest);
+}
+
+} // namespace lock2nix

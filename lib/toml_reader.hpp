@@ -1,0 +1,65 @@
+#pragma once
+// Private helpers shared by the lock and pyproject readers: typed access to toml++ nodes that
+// turns every wrong type or missing key into an Error carrying the file, line and column.
+
+#include "lock2nix/error.hpp"
+
+#include <toml++/toml.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lock2nix::detail {
+
+/// Reads a whole file; throws Error naming the file when it cannot be read.
+std::string read_file(const std::string& path);
+
+/// Position of a node as toml++ recorded it.
+SourcePosition position_of(const toml::node& node);
+
+/// "a string", "an array", ... for messages.
+std::string describe_type(const toml::node& node);
+
+class TomlReader {
+public:
+    /// `default_hint` goes with every error raised without a hint of its own.
+    TomlReader(std::string file, std::string default_hint)
+        : file_(std::move(file)), default_hint_(std::move(default_hint)) {}
+
+    const std::string& file() const { return file_; }
+
+    /// Parses TOML text; syntax errors become Errors at the offending position with `hint`.
+    toml::table parse(std::string_view text, const std::string& hint) const;
+
+    [[noreturn]] void fail(const toml::node& at, const std::string& message,
+                           const std::string& hint = {}) const;
+    [[noreturn]] void fail_at(SourcePosition at, const std::string& message,
+                              const std::string& hint = {}) const;
+
+    /// `key` of `table` when present; an Error when present with another type.
+    std::optional<std::string> string(const toml::table& table, std::string_view key) const;
+    std::string string_or(const toml::table& table, std::string_view key,
+                          std::string fallback) const;
+    std::string required_string(const toml::table& table, std::string_view key,
+                                std::string_view what) const;
+    std::optional<bool> boolean(const toml::table& table, std::string_view key) const;
+    const toml::table* table(const toml::table& table, std::string_view key) const;
+    const toml::array* array(const toml::table& table, std::string_view key) const;
+    /// An array of strings; a lone string is accepted as a one-element list where `allow_single`.
+    std::vector<std::string> string_list(const toml::table& table, std::string_view key,
+                                         bool allow_single = false) const;
+    /// The string value of a node that must be a string.
+    std::string as_string(const toml::node& node, std::string_view what) const;
+    const toml::table& as_table(const toml::node& node, std::string_view what) const;
+
+private:
+    [[noreturn]] void wrong_type(const toml::node& node, std::string_view key,
+                                 std::string_view expected) const;
+
+    std::string file_;
+    std::string default_hint_;
+};
+
+} // namespace lock2nix::detail

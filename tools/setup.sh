@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what lock2nix needs on Debian 12 (as root), builds it, and runs it on the example.
+#   tools/setup.sh            install, build, run the example
+#   tools/setup.sh --no-example   install and build only (used by tools/test.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(cmake ninja-build g++ pkg-config git python3 ca-certificates
+          libtomlplusplus-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev
+          libboost-graph-dev catch2 libbenchmark-dev nix-bin)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+build=${LOCK2NIX_BUILD_DIR:-build}
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE="${LOCK2NIX_BUILD_TYPE:-RelWithDebInfo}" >/dev/null
+cmake --build "$build"
+
+if [ "${1:-}" != "--no-example" ]; then
+    echo "--- lock2nix check on examples/demo"
+    "$build/lock2nix" check --lock examples/demo/poetry.lock
+    echo "--- lock2nix inspect examples/demo/poetry.lock"
+    "$build/lock2nix" inspect examples/demo/poetry.lock
+fi
