@@ -2,6 +2,7 @@
 // alone, in the same run, so the model's own cost shows as a ratio.
 
 #include "lock2nix/lockfile.hpp"
+#include "lock2nix/plan.hpp"
 #include "lock2nix/pyproject.hpp"
 
 #include <benchmark/benchmark.h>
@@ -71,9 +72,25 @@ void BM_ReadPyprojectWithContentHash(benchmark::State& state) {
     }
 }
 
+// Selection, graph and artifact choice for the same lock (already read), x86_64-linux/3.11.
+void BM_PlanLargestLock(benchmark::State& state) {
+    const auto lock = lock2nix::parse_lock(lock_text(), lock_path());
+    const auto pp = lock2nix::read_pyproject(
+        (std::filesystem::path(lock_path()).parent_path() / "pyproject.toml").string());
+    const auto target = lock2nix::Target::make("x86_64-linux", "3.11");
+    std::size_t selected = 0;
+    for (auto _ : state) {
+        auto plan = lock2nix::make_plan(lock, &pp, target, {}, {});
+        selected = plan.selection.packages.size();
+        benchmark::DoNotOptimize(plan);
+    }
+    state.counters["selected"] = static_cast<double>(selected);
+}
+
 BENCHMARK(BM_TomlParseOnly)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ReadLockModel)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ReadPyprojectWithContentHash)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_PlanLargestLock)->Unit(benchmark::kMillisecond);
 
 } // namespace
 

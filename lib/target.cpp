@@ -84,6 +84,31 @@ Target Target::make(std::string_view system, std::string_view python) {
     return t;
 }
 
+void Target::set_platform_version(std::string_view kind, std::string_view version) {
+    const auto dot = version.find('.');
+    int major = 0;
+    int minor = 0;
+    if (dot == std::string_view::npos || !parse_int(version.substr(0, dot), major) ||
+        !parse_int(version.substr(dot + 1), minor)) {
+        throw Error("invalid " + std::string(kind) + " version \"" + std::string(version) + "\"", {},
+                    {}, "give it as MAJOR.MINOR, e.g. 2.40 for glibc or 14.0 for macOS");
+    }
+    if (kind == "macos") {
+        if (os != Os::darwin) {
+            throw Error("--macos applies to darwin systems, not " + system);
+        }
+        macos_major = major;
+        macos_minor = minor;
+        return;
+    }
+    if (os != Os::linux) {
+        throw Error("--" + std::string(kind) + " applies to linux systems, not " + system);
+    }
+    libc = kind == "musl" ? Libc::musl : Libc::glibc;
+    libc_major = major;
+    libc_minor = minor;
+}
+
 std::string Target::python_version() const {
     return std::to_string(python_major) + "." + std::to_string(python_minor);
 }

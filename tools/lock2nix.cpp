@@ -7,6 +7,8 @@
 #include "lock2nix/error.hpp"
 #include "lock2nix/lockfile.hpp"
 #include "lock2nix/model_json.hpp"
+#include "lock2nix/names.hpp"
+#include "lock2nix/plan.hpp"
 #include "lock2nix/pyproject.hpp"
 
 #include <cstdio>
@@ -14,6 +16,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,15 +36,44 @@ commands:
   inspect [LOCK] [--json]        print the model of a poetry.lock (or a pyproject.toml)
   check [--lock LOCK] [--pyproject PYPROJECT]
                                  exit 0 when the lock is fresh for its pyproject, 1 when stale
+  plan [LOCK] [selection] [--json]
+                                 what installs for a target: packages, files, reasons,
+                                 dependency edges, cycles and build order
+  explain NAME [LOCK] [selection]
+                                 why a package is in or out for a target
   help                           this text
   version                        the version of lock2nix
 
 LOCK defaults to ./poetry.lock; PYPROJECT defaults to the pyproject.toml beside LOCK.
+
+selection options (plan, explain):
+  --system S           Nix system: x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin
+                       (default: this machine's)
+  --python X.Y[.Z]     Python version (default: 3.12 if the lock allows it)
+  --glibc X.Y          glibc the Linux target runs (default 2.40, nixpkgs 25.x)
+  --musl X.Y           a musl target instead (pkgsMusl: 1.2)
+  --macos X.Y          macOS the Darwin target runs (default 14.0)
+  --with G, --without G, --only G
+                       dependency groups, as `poetry install` takes them (repeatable, or
+                       comma-separated); default: every non-optional group
+  --extras E           root extras (repeatable, or comma-separated); --all-extras for all
+  --prefer-sdists      build every package from its sdist when the lock has one
+  --sdist PKG, --wheel PKG
+                       build PKG from its sdist / install PKG from a wheel
+  --pyproject FILE     the project's pyproject.toml (default: beside LOCK)
 )";
 
 std::string sibling_pyproject(const std::string& lock_path) {
     const std::filesystem::path dir = std::filesystem::path(lock_path).parent_path();
     return (dir / "pyproject.toml").string();
+}
+
+std::string join_list(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& s : items) {
+        out += (out.empty() ? "" : ", ") + s;
+    }
+    return out;
 }
 
 bool looks_like_pyproject(const std::string& path) {
@@ -97,6 +129,117 @@ int cmd_check(const std::vector<std::string>& args) {
     return exit_negative;
 }
 
+// Splits repeated and comma-separated option values: `--with a,b --with c`.
+std::vector<std::string> list_option(const Options& opts, const std::string& name) {
+    std::vector<std::string> out;
+    for (const std::string& value : opts.all(name)) {
+        std::size_t start = 0;
+        while (start <= value.size()) {
+            auto comma = value.find(',', start);
+            if (comma == std::string::npos) {
+                comma = value.size();
+            }
+            if (comma > start) {
+                out.push_back(value.substr(start, comma - start));
+            }
+            start = comma + 1;
+        }
+    }
+    return out;
+}
+
+const OptionSpec selection_spec{
+    .flags = {"--json", "--all-extras", "--prefer-sdists"},
+    .values = {"--system", "--python", "--pyproject", "--macos", "--glibc", "--musl"},
+    .repeatable = {"--with", "--without", "--only", "--extras", "--sdist", "--wheel"},
+};
+
+// The lock, its pyproject (when there is one) and the plan that the selection options ask for.
+struct Planned {
+    lock2nix::Lock lock;
+    std::optional<lock2nix::Pyproject> pyproject;
+    lock2nix::Plan plan;
+};
+
+Planned plan_from(const Options& opts, const std::string& lock_path) {
+    Planned out{lock2nix::read_lock(lock_path), std::nullopt, {}};
+    const std::string pp_path = opts.value("--pyproject", sibling_pyproject(lock_path));
+    if (opts.has("--pyproject") || std::filesystem::exists(pp_path)) {
+        out.pyproject = lock2nix::read_pyproject(pp_path);
+    }
+    auto target = lock2nix::Target::make(opts.value("--system", lock2nix::host_system()),
+                                         opts.value("--python", lock2nix::default_python(out.lock)));
+    for (const char* kind : {"macos", "glibc", "musl"}) {
+        if (opts.has(std::string("--") + kind)) {
+            target.set_platform_version(kind, opts.value(std::string("--") + kind));
+        }
+    }
+    lock2nix::InstallRequest request;
+    request.with = list_option(opts, "--with");
+    request.without = list_option(opts, "--without");
+    request.only = list_option(opts, "--only");
+    request.extras = list_option(opts, "--extras");
+    request.all_extras = opts.flag("--all-extras");
+    lock2nix::ArtifactPolicy policy;
+    policy.prefer_sdists = opts.flag("--prefer-sdists");
+    for (const auto& n : list_option(opts, "--sdist")) {
+        policy.sdist_packages.insert(lock2nix::canonicalize_name(n));
+    }
+    for (const auto& n : list_option(opts, "--wheel")) {
+        policy.wheel_packages.insert(lock2nix::canonicalize_name(n));
+    }
+    out.plan = lock2nix::make_plan(out.lock, out.pyproject ? &*out.pyproject : nullptr, target,
+                                   request, policy);
+    return out;
+}
+
+int cmd_plan(const std::vector<std::string>& args) {
+    const Options opts(args, selection_spec);
+    if (opts.positionals().size() > 1) {
+        throw UsageError("plan takes one lock file");
+    }
+    const std::string lock_path = opts.positionals().empty() ? "poetry.lock" : opts.positionals()[0];
+    const Planned p = plan_from(opts, lock_path);
+    if (opts.flag("--json")) {
+        std::cout << lock2nix::to_json(p.lock, p.plan).dump(2) << '\n';
+        return exit_ok;
+    }
+    const auto& sel = p.plan.selection;
+    std::cout << "target " << sel.target.describe() << ", groups " << join_list(sel.groups)
+              << ", extras " << (sel.extras.empty() ? "none" : join_list(sel.extras)) << '\n';
+    for (std::size_t i : p.plan.graph.order) {
+        const auto& pkg = p.lock.packages[i];
+        std::cout << "  " << pkg.canonical_name << ' ' << pkg.version << "  "
+                  << p.plan.artifact_of(i).reason << '\n';
+    }
+    for (const auto& cycle : p.plan.graph.cycles) {
+        std::cout << "  cycle:";
+        for (std::size_t i : cycle) {
+            std::cout << ' ' << p.lock.packages[i].canonical_name;
+        }
+        std::cout << '\n';
+    }
+    std::cout << sel.packages.size() << " packages in, " << sel.excluded.size() << " out\n";
+    for (const auto& w : sel.warnings) {
+        std::cerr << "warning: " << w << '\n';
+    }
+    return exit_ok;
+}
+
+int cmd_explain(const std::vector<std::string>& args) {
+    const Options opts(args, selection_spec);
+    if (opts.positionals().empty() || opts.positionals().size() > 2) {
+        throw UsageError("explain takes a package name and optionally a lock file");
+    }
+    const std::string lock_path = opts.positionals().size() > 1 ? opts.positionals()[1] : "poetry.lock";
+    const Planned p = plan_from(opts, lock_path);
+    std::cout << lock2nix::explain(p.lock, p.plan.selection, opts.positionals()[0]);
+    if (p.lock.find(opts.positionals()[0]).empty()) {
+        return exit_negative;
+    }
+    return exit_ok;
+}
+
 int run(const std::vector<std::string>& argv) {
     if (argv.empty()) {
         std::cerr << usage_text;
@@ -107,6 +250,8 @@ int run(const std::vector<std::string>& argv) {
     const std::map<std::string, std::function<int(const std::vector<std::string>&)>> commands{
         {"inspect", cmd_inspect},
         {"check", cmd_check},
+        {"plan", cmd_plan},
+        {"explain", cmd_explain},
     };
     if (command == "help" || command == "--help" || command == "-h") {
         std::cout << usage_text;

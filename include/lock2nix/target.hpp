@@ -16,8 +16,10 @@ inline constexpr int default_glibc_minor = 40;
 /// musl version of pkgsMusl.
 inline constexpr int default_musl_major = 1;
 inline constexpr int default_musl_minor = 2;
-/// macOS deployment target of nixpkgs' darwin stdenv (11.0 on both architectures).
-inline constexpr int default_macos_major = 11;
+/// macOS version wheels are matched against: nixpkgs 25.11 builds with the macOS 14.4 SDK, and
+/// Python accepts a wheel when the running macOS is at least the wheel's version. Older
+/// machines pass `--macos 11.0` (or whatever they run).
+inline constexpr int default_macos_major = 14;
 inline constexpr int default_macos_minor = 0;
 
 /// A translation target.
@@ -41,6 +43,10 @@ struct Target {
     /// Builds a target from a Nix system ("aarch64-darwin") and a Python version ("3.12" or
     /// "3.12.4"); throws Error for systems and versions lock2nix does not know.
     static Target make(std::string_view system, std::string_view python);
+
+    /// Sets the platform version from "X.Y": glibc on Linux (or musl with `musl`), macOS on
+    /// Darwin. Throws Error on a malformed version or a libc on the wrong OS.
+    void set_platform_version(std::string_view kind, std::string_view version);
 
     /// "3.11"
     std::string python_version() const;
