@@ -110,3 +110,110 @@ std::string to_sri(std::string_view algorithm, const Digest& digest) {
 }
 
 } // namespace lock2nix
+
+#include "lock2nix/error.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+
+namespace lock2nix {
+
+namespace {
+
+// NAR strings: 64-bit little-endian length, the bytes, zero padding to a multiple of 8.
+void nar_string(Sha256& h, std::string_view s) {
+    char len[8];
+    std::uint64_t n = s.size();
+    for (char& b : len) {
+        b = static_cast<char>(n & 0xff);
+        n >>= 8;
+    }
+    h.update(std::string_view(len, 8));
+    h.update(s);
+    static constexpr char zeros[8] = {};
+    if (const std::size_t rem = s.size() % 8; rem != 0) {
+        h.update(std::string_view(zeros, 8 - rem));
+    }
+}
+
+void nar_node(Sha256& h, const std::filesystem::path& path, bool skip_git) {
+    struct stat st {};
+    if (lstat(path.c_str(), &st) != 0) {
+        throw Error("cannot read " + path.string() + " while hashing it");
+    }
+    nar_string(h, "(");
+    if (S_ISLNK(st.st_mode)) {
+        nar_string(h, "type");
+        nar_string(h, "symlink");
+        nar_string(h, "target");
+        nar_string(h, std::filesystem::read_symlink(path).string());
+    } else if (S_ISDIR(st.st_mode)) {
+        nar_string(h, "type");
+        nar_string(h, "directory");
+        std::vector<std::string> names;
+        for (const auto& e : std::filesystem::directory_iterator(path)) {
+            const std::string name = e.path().filename().string();
+            if (!(skip_git && name == ".git")) {
+                names.push_back(name);
+            }
+        }
+        std::sort(names.begin(), names.end());
+        for (const auto& name : names) {
+            nar_string(h, "entry");
+            nar_string(h, "(");
+            nar_string(h, "name");
+            nar_string(h, name);
+            nar_string(h, "node");
+            nar_node(h, path / name, skip_git);
+            nar_string(h, ")");
+        }
+    } else if (S_ISREG(st.st_mode)) {
+        nar_string(h, "type");
+        nar_string(h, "regular");
+        if ((st.st_mode & S_IXUSR) != 0) {
+            nar_string(h, "executable");
+            nar_string(h, "");
+        }
+        nar_string(h, "contents");
+        std::ifstream in(path, std::ios::binary);
+        const auto size = static_cast<std::uint64_t>(st.st_size);
+        char len[8];
+        std::uint64_t n = size;
+        for (char& b : len) {
+            b = static_cast<char>(n & 0xff);
+            n >>= 8;
+        }
+        h.update(std::string_view(len, 8));
+        std::vector<char> buf(1 << 16);
+        std::uint64_t done = 0;
+        while (in && done < size) {
+            in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+            const auto got = static_cast<std::size_t>(in.gcount());
+            h.update(std::string_view(buf.data(), got));
+            done += got;
+        }
+        if (done != size) {
+            throw Error("cannot read " + path.string() + " while hashing it");
+        }
+        static constexpr char zeros[8] = {};
+        if (const std::size_t rem = size % 8; rem != 0) {
+            h.update(std::string_view(zeros, 8 - rem));
+        }
+    } else {
+        throw Error(path.string() + " is neither a file, a directory nor a symlink; Nix cannot store it");
+    }
+    nar_string(h, ")");
+}
+
+} // namespace
+
+Digest nar_sha256(const std::filesystem::path& path, bool skip_git) {
+    Sha256 h;
+    nar_string(h, "nix-archive-1");
+    nar_node(h, path, skip_git);
+    return h.finish();
+}
+
+} // namespace lock2nix

@@ -10,6 +10,7 @@
 #include "lock2nix/names.hpp"
 #include "lock2nix/plan.hpp"
 #include "lock2nix/pyproject.hpp"
+#include "lock2nix/translate.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -30,7 +31,13 @@ constexpr int exit_ok = 0;
 constexpr int exit_negative = 1;
 constexpr int exit_bad_input = 2;
 
-const char* const usage_text = R"(usage: lock2nix <command> [options]
+const char* const usage_text = R"(usage: lock2nix LOCK [selection] [--impure-git] [-o FILE]
+       lock2nix <command> [options]
+
+  lock2nix poetry.lock > python-env.nix
+      translate the lock into a Nix file that builds the environment; with several
+      --system/--python the file serves each of those targets and refuses others.
+      -o FILE writes atomically (nothing is written when anything fails).
 
 commands:
   inspect [LOCK] [--json]        print the model of a poetry.lock (or a pyproject.toml)
@@ -240,6 +247,67 @@ int cmd_explain(const std::vector<std::string>& args) {
     return exit_ok;
 }
 
+std::string shell_quote(const std::string& s) {
+    if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=,+:@") ==
+                          std::string::npos) {
+        return s;
+    }
+    std::string out = "'";
+    for (char c : s) {
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    }
+    return out + "'";
+}
+
+int cmd_translate(const std::vector<std::string>& args) {
+    OptionSpec spec = selection_spec;
+    spec.flags.insert("--impure-git");
+    spec.values.insert("--output");
+    spec.repeatable.insert("--system");
+    spec.repeatable.insert("--python");
+    spec.values.erase("--system");
+    spec.values.erase("--python");
+    spec.short_names['o'] = "--output";
+    const Options opts(args, spec);
+    if (opts.positionals().size() != 1) {
+        throw UsageError("give one lock file to translate");
+    }
+    lock2nix::TranslateOptions t;
+    t.lock_path = opts.positionals()[0];
+    t.pyproject_path = opts.value("--pyproject");
+    t.systems = list_option(opts, "--system");
+    t.pythons = list_option(opts, "--python");
+    t.glibc = opts.value("--glibc");
+    t.musl = opts.value("--musl");
+    t.macos = opts.value("--macos");
+    t.request.with = list_option(opts, "--with");
+    t.request.without = list_option(opts, "--without");
+    t.request.only = list_option(opts, "--only");
+    t.request.extras = list_option(opts, "--extras");
+    t.request.all_extras = opts.flag("--all-extras");
+    t.policy.prefer_sdists = opts.flag("--prefer-sdists");
+    for (const auto& n : list_option(opts, "--sdist")) {
+        t.policy.sdist_packages.insert(lock2nix::canonicalize_name(n));
+    }
+    for (const auto& n : list_option(opts, "--wheel")) {
+        t.policy.wheel_packages.insert(lock2nix::canonicalize_name(n));
+    }
+    t.git_mode = opts.flag("--impure-git") ? lock2nix::GitMode::impure : lock2nix::GitMode::pure;
+    t.output_path = opts.value("--output");
+    std::string command = "lock2nix";
+    for (const auto& a : args) {
+        command += " " + shell_quote(a);
+    }
+    t.command = command;
+    const std::string text = lock2nix::translate(t);
+    if (t.output_path.empty() || t.output_path == "-") {
+        std::cout << text << std::flush;
+    } else {
+        lock2nix::write_file_atomically(t.output_path, text);
+    }
+    return exit_ok;
+}
+
 int run(const std::vector<std::string>& argv) {
     if (argv.empty()) {
         std::cerr << usage_text;
@@ -263,7 +331,10 @@ int run(const std::vector<std::string>& argv) {
     }
     auto it = commands.find(command);
     if (it == commands.end()) {
-        throw UsageError("unknown command `" + command + "`");
+        if (command.starts_with("-") || command.ends_with(".lock") || std::filesystem::exists(command)) {
+            return cmd_translate(argv);
+        }
+        throw UsageError("unknown command `" + command + "` (and no such lock file)");
     }
     return it->second(rest);
 }

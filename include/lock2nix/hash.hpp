@@ -47,3 +47,13 @@ std::string to_base64(const Digest& digest);
 std::string to_sri(std::string_view algorithm, const Digest& digest);
 
 } // namespace lock2nix
+
+#include <filesystem>
+
+namespace lock2nix {
+
+/// SHA-256 of the NAR serialisation of `path` (what `nix-hash --type sha256 DIR` prints).
+/// With `skip_git`, entries named `.git` are left out at every level, as fetchgit leaves them.
+Digest nar_sha256(const std::filesystem::path& path, bool skip_git = false);
+
+} // namespace lock2nix

@@ -1,0 +1,30 @@
+#pragma once
+// Hashes of git sources, computed the way nixpkgs' fetchgit stores them: the checkout at the
+// locked commit, without `.git`, serialised as a NAR and hashed with SHA-256. Results are cached
+// per repository and commit, so each is computed once.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace lock2nix {
+
+/// What fetchgit needs besides url and rev.
+struct GitSource {
+    std::string url;
+    std::string rev;
+    std::string hash;           ///< SRI, e.g. "sha256-..."
+    bool submodules = false;    ///< the checkout has submodules (fetched and hashed with them)
+    std::string build_backend;  ///< [build-system].requires of the checkout, comma-joined
+};
+
+/// Computes (or takes from the cache) the fetchgit hash of `url` at `rev`. Throws Error naming the
+/// repository when git is missing, the network is unreachable or the commit does not exist.
+/// `subdirectory` is only used to find the package's pyproject.toml.
+GitSource hash_git_source(const std::string& url, const std::string& rev,
+                          const std::string& subdirectory = {});
+
+/// Where the cache lives: $XDG_CACHE_HOME/lock2nix (else ~/.cache/lock2nix).
+std::filesystem::path cache_directory();
+
+} // namespace lock2nix

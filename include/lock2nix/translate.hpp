@@ -1,0 +1,36 @@
+#pragma once
+// The facade: poetry.lock (+ pyproject.toml) in, Nix text out. What the CLI's default command and
+// library users call.
+
+#include "lock2nix/artifacts.hpp"
+#include "lock2nix/emit.hpp"
+#include "lock2nix/select.hpp"
+
+#include <string>
+#include <vector>
+
+namespace lock2nix {
+
+/// What to translate and for which targets.
+struct TranslateOptions {
+    std::string lock_path = "poetry.lock";
+    std::string pyproject_path;          ///< empty: the pyproject.toml beside the lock, if any
+    std::vector<std::string> systems;    ///< empty: this machine's system
+    std::vector<std::string> pythons;    ///< empty: default_python(lock)
+    std::string glibc, musl, macos;      ///< platform versions ("X.Y"), empty for the defaults
+    InstallRequest request;
+    ArtifactPolicy policy;
+    GitMode git_mode = GitMode::pure;
+    std::string output_path;             ///< where the file will live ("" = stdout, cwd)
+    std::string command;                 ///< the command line, for the file's header
+};
+
+/// Runs the whole pipeline and returns the Nix file's text. Throws Error on any failure; nothing
+/// is written anywhere by this function.
+std::string translate(const TranslateOptions& options);
+
+/// Writes `text` to `path` atomically: a temporary file in the same directory, flushed, then
+/// renamed over `path`. On failure nothing at `path` changes. Throws Error.
+void write_file_atomically(const std::string& path, const std::string& text);
+
+} // namespace lock2nix
