@@ -572,15 +572,15 @@ std::string emit_nix(const Lock& lock, const Pyproject* pp, const EmitOptions& o
                      Value::raw("kind: known: names: builtins.all (n: builtins.elem n known || throw "
                                 "\"unknown ${kind} ${n}; this lock has: ${builtins.concatStringsSep \", \" known}\") names"));
     let.emplace_back("isSelected",
-                     Value::raw("groups: extras: name:\n    let\n      m = target.membership.${name};\n    in\n"
+                     Value::raw("\n    groups: extras: name:\n    let\n      m = target.membership.${name};\n    in\n"
                                 "    builtins.any (g: builtins.elem g groups) m.groups\n"
                                 "    || builtins.any (e: builtins.any (g: builtins.elem g groups) (m.extras.${e} or [ ])) extras"));
     let.emplace_back("packagesFor",
-                     Value::raw("groups: extras:\n    assert checkNames \"group\" target.allGroups groups;\n"
+                     Value::raw("\n    groups: extras:\n    assert checkNames \"group\" target.allGroups groups;\n"
                                 "    assert checkNames \"extra\" target.allExtras extras;\n"
                                 "    map (name: packages.${name}) (builtins.filter (isSelected groups extras) (builtins.attrNames target.membership))"));
     let.emplace_back("mkEnv",
-                     Value::raw("{\n      groups ? target.defaultGroups,\n      extras ? target.defaultExtras,\n    }:\n"
+                     Value::raw("\n    {\n      groups ? target.defaultGroups,\n      extras ? target.defaultExtras,\n    }:\n"
                                 "    python.withPackages (_: packagesFor groups extras)"));
     Value result = Value::set_of();
     result.set("inherit packages mkEnv python", Value::raw(""));

@@ -152,7 +152,8 @@ void render_bindings(std::string& out, const std::vector<std::pair<std::string, 
             out += ";\n";
             continue;
         }
-        out += " = ";
+        // Raw code that starts on its own line (a multi-line function) follows `=` directly.
+        out += value.kind == Value::Kind::raw && value.text.starts_with("\n") ? " =" : " = ";
         render_into(out, value, depth);
         out += ";\n";
     }
