@@ -24,7 +24,7 @@ std::string_view to_string(ArtifactKind kind) {
 
 namespace {
 
-// Why a wheel does not fit the target, in a few words.
+// Why a wheel does not fit the target, in a few words (only computed for error messages).
 std::string unfit_reason(const tags::WheelName& wheel, const Target& target) {
     std::set<std::string> platforms;
     std::set<std::string> interpreters;
@@ -91,6 +91,7 @@ Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& targ
     const FileEntry* sdist = nullptr;
     bool sdist_standard = false;
     std::vector<std::string> seen;
+    std::vector<const FileEntry*> unfit; // explained only if nothing fits
     for (const FileEntry& f : p.files) {
         const auto kind = tags::classify(f.name);
         if (kind == tags::FileKind::wheel) {
@@ -101,7 +102,7 @@ Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& targ
             }
             const auto r = ranking.rank(*w);
             if (!r) {
-                seen.push_back(f.name + " (" + unfit_reason(*w, target) + ")");
+                unfit.push_back(&f);
                 continue;
             }
             const auto build = w->build ? w->build->first : 0;
@@ -149,6 +150,10 @@ Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& targ
     } else if (sdist != nullptr) {
         take_sdist(p.files.size() == 1 ? "the only file" : "no wheel fits " + target.describe());
     } else {
+        for (const FileEntry* f : unfit) {
+            seen.push_back(f->name + " (" + unfit_reason(*tags::WheelName::try_parse(f->name), target) + ")");
+        }
+        std::sort(seen.begin(), seen.end());
         std::string files;
         for (const auto& s : seen) {
             files += "\n    " + s;

@@ -217,7 +217,8 @@ TargetData collect(const Lock& lock, const Pyproject* pp, const Target& target,
                    const EmitOptions& options) {
     TargetData d;
     d.target = target;
-    d.defaults = select_packages(lock, pp, target, options.request);
+    SelectionCache cache;
+    d.defaults = select_packages(lock, pp, target, options.request, &cache);
     std::set<std::size_t> all(d.defaults.packages.begin(), d.defaults.packages.end());
     std::set<std::pair<std::size_t, std::size_t>> edges;
     for (const Edge& e : d.defaults.edges) {
@@ -227,29 +228,74 @@ TargetData collect(const Lock& lock, const Pyproject* pp, const Target& target,
     // pairs) that select it on this target.
     std::vector<std::string> extras{""};
     extras.insert(extras.end(), d.defaults.all_extras.begin(), d.defaults.all_extras.end());
-    for (const auto& g : d.defaults.all_groups) {
+    cache.sets_only = true;
+    auto add_edges = [&](const InstallRequest& req) {
+        try {
+            for (const Edge& edge : select_packages(lock, pp, target, req, &cache).edges) {
+                edges.emplace(edge.from, edge.to);
+            }
+        } catch (const Error&) {
+            // a combination the lock cannot serve; the default request already succeeded
+        }
+    };
+    if (lock.has_locked_groups()) {
+        // 2.1 locks say per package which groups and markers select it: read that directly,
+        // then walk once per extra (and once without) over every group for the edges.
+        for (auto& [i, m] : locked_membership(lock, target, d.defaults.all_extras, &cache)) {
+            all.insert(i);
+            d.groups[i] = m.groups;
+            for (auto& [e, gs] : m.extra_groups) {
+                d.extra_groups[i][e] = gs;
+            }
+        }
         for (const auto& e : extras) {
             InstallRequest req;
-            req.only = {g};
+            req.only = d.defaults.all_groups;
             if (!e.empty()) {
                 req.extras = {e};
             }
-            Selection s;
-            try {
-                s = select_packages(lock, pp, target, req);
-            } catch (const Error&) {
-                continue; // a combination the lock cannot serve; the default already succeeded
+            add_edges(req);
+        }
+    } else {
+        // Older locks: membership is whatever the walk reaches, one group and extra at a time.
+        // Root extras only act through root requirements that name them: a group without such
+        // requirements gives the same walk for every extra, so it is walked once.
+        auto extras_matter = [&](const std::string& g) {
+            if (!cache.roots) {
+                return true;
             }
-            for (std::size_t i : s.packages) {
-                all.insert(i);
-                if (e.empty()) {
-                    d.groups[i].insert(g);
-                } else if (!d.groups[i].contains(g)) {
-                    d.extra_groups[i][e].insert(g);
+            return std::any_of(cache.roots->begin(), cache.roots->end(), [&](const RootRequirement& r) {
+                return r.group == g && (!r.root_extras.empty() || r.markers.find("extra") != std::string::npos);
+            });
+        };
+        for (const auto& g : d.defaults.all_groups) {
+            const bool per_extra = extras_matter(g);
+            for (const auto& e : extras) {
+                if (!e.empty() && !per_extra) {
+                    break;
                 }
-            }
-            for (const Edge& edge : s.edges) {
-                edges.emplace(edge.from, edge.to);
+                InstallRequest req;
+                req.only = {g};
+                if (!e.empty()) {
+                    req.extras = {e};
+                }
+                Selection s;
+                try {
+                    s = select_packages(lock, pp, target, req, &cache);
+                } catch (const Error&) {
+                    continue;
+                }
+                for (std::size_t i : s.packages) {
+                    all.insert(i);
+                    if (e.empty()) {
+                        d.groups[i].insert(g);
+                    } else if (!d.groups[i].contains(g)) {
+                        d.extra_groups[i][e].insert(g);
+                    }
+                }
+                for (const Edge& edge : s.edges) {
+                    edges.emplace(edge.from, edge.to);
+                }
             }
         }
     }

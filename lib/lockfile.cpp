@@ -391,9 +391,15 @@ bool Package::in_group(std::string_view group) const {
     return std::find(groups.begin(), groups.end(), group) != groups.end();
 }
 
-std::vector<std::size_t> Lock::find(std::string_view name) const {
-    auto it = index_.find(canonicalize_name(name));
-    return it == index_.end() ? std::vector<std::size_t>{} : it->second;
+const std::vector<std::size_t>& Lock::find(std::string_view name) const {
+    static const std::vector<std::size_t> none;
+    // Most lookups already use the canonical spelling; only normalise when that misses.
+    auto it = index_.find(std::string(name));
+    if (it != index_.end()) {
+        return it->second;
+    }
+    it = index_.find(canonicalize_name(name));
+    return it == index_.end() ? none : it->second;
 }
 
 Lock parse_lock(std::string_view text, std::string path) {

@@ -134,6 +134,8 @@ namespace {
 
 std::string pad(int depth) { return std::string(static_cast<std::size_t>(depth) * 2, ' '); }
 
+void indent(std::string& out, int depth) { out.append(static_cast<std::size_t>(depth) * 2, ' '); }
+
 bool is_simple(const Value& v) {
     return v.kind == Value::Kind::raw || v.kind == Value::Kind::string ||
            ((v.kind == Value::Kind::list || v.kind == Value::Kind::attrs) && v.empty());
@@ -145,9 +147,13 @@ void render_bindings(std::string& out, const std::vector<std::pair<std::string, 
                      int depth) {
     for (const auto& [name, value] : members) {
         for (const auto& c : value.comments) {
-            out += pad(depth) + "# " + c + "\n";
+            indent(out, depth);
+            out += "# ";
+            out += c;
+            out += '\n';
         }
-        out += pad(depth) + (name.starts_with("inherit ") ? name : attribute_name(name));
+        indent(out, depth);
+        out += name.starts_with("inherit ") ? name : attribute_name(name);
         if (name.starts_with("inherit ")) {
             out += ";\n";
             continue;
@@ -180,11 +186,12 @@ void render_into(std::string& out, const Value& v, int depth) {
         }
         out += "[\n";
         for (const Value& item : v.items) {
-            out += pad(depth + 1);
+            indent(out, depth + 1);
             render_into(out, item, depth + 1);
             out += "\n";
         }
-        out += pad(depth) + "]";
+        indent(out, depth);
+        out += ']';
         return;
     case Value::Kind::attrs:
         if (v.attrs.empty()) {
@@ -193,7 +200,8 @@ void render_into(std::string& out, const Value& v, int depth) {
         }
         out += "{\n";
         render_bindings(out, v.attrs, depth + 1);
-        out += pad(depth) + "}";
+        indent(out, depth);
+        out += '}';
         return;
     case Value::Kind::apply:
         out += v.text + " ";

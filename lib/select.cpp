@@ -53,18 +53,6 @@ pep440::Constraint parse_constraint(const std::string& text, const std::string& 
     }
 }
 
-bool python_allows(const std::string& constraint, const Target& target, const std::string& file,
-                   SourcePosition pos) {
-    if (constraint.empty()) {
-        return true;
-    }
-    const auto c = parse_constraint(constraint, file, pos);
-    // Poetry turns `python = "..."` into a python_version marker, or python_full_version when
-    // the constraint names a patch level; accepting either covers both spellings.
-    return c.contains(pep440::Version::parse(target.python_version()), false) ||
-           c.contains(pep440::Version::parse(target.python_full_version()), false);
-}
-
 RootRequirement from_constraint(const Dependency& dep, const DependencyConstraint& c,
                                 const std::string& group, const std::string& file,
                                 const std::string& table) {
@@ -185,8 +173,10 @@ namespace {
 
 class Selector {
 public:
-    Selector(const Lock& lock, const Pyproject* pp, const Target& target, const InstallRequest& req)
-        : lock_(lock), pp_(pp), target_(target), request_(req), env_(target.marker_environment()) {
+    Selector(const Lock& lock, const Pyproject* pp, const Target& target, const InstallRequest& req,
+             SelectionCache* cache)
+        : lock_(lock), pp_(pp), target_(target), request_(req), env_(target.marker_environment()),
+          cache_(cache != nullptr ? cache : &own_cache_) {
         sel_.target = target;
     }
 
@@ -339,7 +329,7 @@ private:
                     reasons_[i] = "group " + g;
                     break;
                 }
-                const auto m = parse_marker(marker, lock_.path, p.position);
+                const auto& m = this->marker(marker, lock_.path, p.position);
                 if (m.evaluate(env_, pep508::Mode::poetry)) {
                     in = true;
                     reasons_[i] = "group " + g + ", marker `" + marker + "` holds";
@@ -373,14 +363,10 @@ private:
 
     // --- the walk: root requirements through [package.dependencies] -------------------------
 
-    bool in_selection(std::size_t i) const {
-        return lock_.has_locked_groups() ? locked_.contains(i) : true;
-    }
-
-    bool package_marker_ok(std::size_t i) const {
+    bool package_marker_ok(std::size_t i) {
         const Package& p = lock_.packages[i];
         if (!p.legacy_marker.empty() &&
-            !parse_marker(p.legacy_marker, lock_.path, p.position).evaluate(env_, pep508::Mode::poetry)) {
+            !marker(p.legacy_marker, lock_.path, p.position).evaluate(env_, pep508::Mode::poetry)) {
             return false;
         }
         return true;
@@ -416,7 +402,7 @@ private:
                 return k == SourceKind::directory || k == SourceKind::file;
             });
         } else if (!constraint.empty() && candidates.size() > 1) {
-            const auto c = parse_constraint(constraint, file, pos);
+            const auto& c = this->constraint(constraint, file, pos);
             keep([&](std::size_t i) {
                 const auto v = pep440::Version::try_parse(lock_.packages[i].version);
                 return v && c.contains(*v);
@@ -449,7 +435,10 @@ private:
 
     void walk() {
         if (pp_ != nullptr) {
-            for (const RootRequirement& r : root_requirements(*pp_)) {
+            if (!cache_->roots) {
+                cache_->roots = root_requirements(*pp_);
+            }
+            for (const RootRequirement& r : *cache_->roots) {
                 consider_root(r);
             }
         }
@@ -482,14 +471,14 @@ private:
             }
         }
         if (!r.markers.empty()) {
-            const auto m = parse_marker(r.markers, pp_->path, {});
+            const auto& m = marker(r.markers, pp_->path, {});
             if (!m.evaluate(env_, pep508::Mode::poetry)) {
                 rejections_[r.name].push_back("the project requires it only when `" + r.markers +
                                               "`" + describe_failure(m, env_) + " (" + r.origin + ")");
                 return;
             }
         }
-        if (!python_allows(r.python, target_, pp_->path, {})) {
+        if (!python_ok(r.python, pp_->path, {})) {
             rejections_[r.name].push_back("the project requires it only for Python " + r.python +
                                           " (" + r.origin + ")");
             return;
@@ -517,14 +506,14 @@ private:
         pep508::Environment env = env_;
         env.extras = extras;
         if (!c.markers.empty()) {
-            const auto m = parse_marker(c.markers, lock_.path, c.position);
+            const auto& m = marker(c.markers, lock_.path, c.position);
             if (!m.evaluate(env, pep508::Mode::poetry)) {
                 why_not = p.name + " " + p.version + " requires it only when `" + c.markers + "`" +
                           describe_failure(m, env);
                 return false;
             }
         }
-        if (!python_allows(c.python, target_, lock_.path, c.position)) {
+        if (!python_ok(c.python, lock_.path, c.position)) {
             why_not = p.name + " " + p.version + " requires it only for Python " + c.python;
             return false;
         }
@@ -644,7 +633,7 @@ private:
                 }
             }
         }
-        for (std::size_t i = 0; i < lock_.packages.size(); ++i) {
+        for (std::size_t i = 0; i < lock_.packages.size() && !cache_->sets_only; ++i) {
             if (in.contains(i)) {
                 continue;
             }
@@ -674,11 +663,43 @@ private:
         }
     }
 
+    // Markers and constraints are parsed once per text (errors still point at their first use).
+    const pep508::Marker& marker(const std::string& text, const std::string& file, SourcePosition pos) {
+        auto it = cache_->markers.find(text);
+        if (it == cache_->markers.end()) {
+            it = cache_->markers.emplace(text, parse_marker(text, file, pos)).first;
+        }
+        return it->second;
+    }
+
+    const pep440::Constraint& constraint(const std::string& text, const std::string& file,
+                                         SourcePosition pos) {
+        auto it = cache_->constraints.find(text);
+        if (it == cache_->constraints.end()) {
+            it = cache_->constraints.emplace(text, parse_constraint(text, file, pos)).first;
+        }
+        return it->second;
+    }
+
+    bool python_ok(const std::string& text, const std::string& file, SourcePosition pos) {
+        if (text.empty()) {
+            return true;
+        }
+        const auto& c = constraint(text, file, pos);
+        // Poetry turns `python = "..."` into a python_version marker, or python_full_version
+        // when the constraint names a patch level; accepting either covers both spellings.
+        return c.contains(python_version_, false) || c.contains(python_full_version_, false);
+    }
+
     const Lock& lock_;
     const Pyproject* pp_;
     const Target& target_;
     const InstallRequest& request_;
     pep508::Environment env_;
+    SelectionCache own_cache_;
+    SelectionCache* cache_;
+    pep440::Version python_version_ = pep440::Version::parse(target_.python_version());
+    pep440::Version python_full_version_ = pep440::Version::parse(target_.python_full_version());
     Selection sel_;
     std::set<std::size_t> locked_;
     std::map<std::size_t, std::string> reasons_;
@@ -694,8 +715,47 @@ private:
 } // namespace
 
 Selection select_packages(const Lock& lock, const Pyproject* pyproject, const Target& target,
-                          const InstallRequest& request) {
-    return Selector(lock, pyproject, target, request).run();
+                          const InstallRequest& request, SelectionCache* cache) {
+    return Selector(lock, pyproject, target, request, cache).run();
+}
+
+std::map<std::size_t, Membership> locked_membership(const Lock& lock, const Target& target,
+                                                    const std::vector<std::string>& extras,
+                                                    SelectionCache* cache) {
+    SelectionCache own;
+    SelectionCache& c = cache != nullptr ? *cache : own;
+    pep508::Environment env = target.marker_environment();
+    std::map<std::size_t, Membership> out;
+    for (std::size_t i = 0; i < lock.packages.size(); ++i) {
+        const Package& p = lock.packages[i];
+        for (const auto& g : p.groups) {
+            const std::string text = p.marker_for_group(g);
+            if (text.empty()) {
+                out[i].groups.insert(g);
+                continue;
+            }
+            auto it = c.markers.find(text);
+            if (it == c.markers.end()) {
+                it = c.markers.emplace(text, parse_marker(text, lock.path, p.position)).first;
+            }
+            const pep508::Marker& m = it->second;
+            env.extras.clear();
+            if (m.evaluate(env, pep508::Mode::poetry)) {
+                out[i].groups.insert(g);
+                continue;
+            }
+            if (text.find("extra") == std::string::npos) {
+                continue;
+            }
+            for (const auto& e : extras) {
+                env.extras = {e};
+                if (m.evaluate(env, pep508::Mode::poetry)) {
+                    out[i].extra_groups[e].insert(g);
+                }
+            }
+        }
+    }
+    return out;
 }
 
 std::string explain(const Lock& lock, const Selection& sel, std::string_view name) {

@@ -106,7 +106,7 @@ struct Lock {
     std::vector<Package> packages;
 
     /// Indices into `packages` of the entries with this name (any spelling).
-    std::vector<std::size_t> find(std::string_view name) const;
+    const std::vector<std::size_t>& find(std::string_view name) const;
 
     /// True when per-package `groups`/`markers` decide what installs (lock-version ≥ 2.1).
     bool has_locked_groups() const { return generation == LockGeneration::v2_1; }

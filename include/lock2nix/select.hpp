@@ -4,6 +4,7 @@
 // dependency edges between the selected packages after markers and extras are applied.
 
 #include "lock2nix/lockfile.hpp"
+#include "lock2nix/pep440.hpp"
 #include "lock2nix/pep508.hpp"
 #include "lock2nix/pyproject.hpp"
 #include "lock2nix/target.hpp"
@@ -12,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace lock2nix {
@@ -78,6 +80,16 @@ struct Selection {
     bool contains(std::size_t package) const;
 };
 
+/// Parsed strings and root requirements that several selections over the same lock and
+/// pyproject share (the emitter selects once per group and extra). Optional; not thread-safe.
+struct SelectionCache {
+    std::optional<std::vector<RootRequirement>> roots;
+    std::unordered_map<std::string, pep508::Marker> markers;
+    std::unordered_map<std::string, pep440::Constraint> constraints;
+    /// Leave out the per-package explanations (reasons, exclusions) when only the set matters.
+    bool sets_only = false;
+};
+
 /// The root requirements a pyproject declares, in every group.
 std::vector<RootRequirement> root_requirements(const Pyproject& pyproject);
 
@@ -85,7 +97,20 @@ std::vector<RootRequirement> root_requirements(const Pyproject& pyproject);
 /// are in the lock); older locks need it to know the root requirements. Throws Error for unknown
 /// groups or extras (listing the valid ones) and for requirements the lock cannot satisfy.
 Selection select_packages(const Lock& lock, const Pyproject* pyproject, const Target& target,
-                          const InstallRequest& request);
+                          const InstallRequest& request, SelectionCache* cache = nullptr);
+
+/// Which groups select a package on a target: with no extras, and with one root extra each.
+struct Membership {
+    std::set<std::string> groups;
+    std::map<std::string, std::set<std::string>> extra_groups; ///< extra → groups it adds
+};
+
+/// For 2.1 locks, membership read straight from each package's groups and markers (the rule
+/// select_packages applies), for every group and every extra alone; packages nothing selects are
+/// absent. Markers that do not mention `extra` are evaluated once.
+std::map<std::size_t, Membership> locked_membership(const Lock& lock, const Target& target,
+                                                    const std::vector<std::string>& extras,
+                                                    SelectionCache* cache = nullptr);
 
 /// A one-paragraph explanation of why `name` is in or out of `selection`.
 std::string explain(const Lock& lock, const Selection& selection, std::string_view name);
