@@ -130,8 +130,9 @@ Value fetchurl_value(const Lock& lock, const Package& p, const FileEntry& f,
     return Value::apply("fetchurl", std::move(args));
 }
 
-// "poetry-core>=1.0" -> python.pkgs.poetry-core
-Value build_systems(const std::vector<std::string>& requirements) {
+// "poetry-core>=1.0" -> python.pkgs.poetry-core. Requirements are canonicalised; names from the
+// override database are nixpkgs attribute names already ("cython_0") and kept as written.
+Value build_systems(const std::vector<std::string>& requirements, bool attribute_names = false) {
     std::vector<Value> out;
     std::set<std::string> seen;
     for (const auto& r : requirements) {
@@ -140,7 +141,7 @@ Value build_systems(const std::vector<std::string>& requirements) {
                                 r[n] == '_' || r[n] == '.')) {
             ++n;
         }
-        std::string name = canonicalize_name(r.substr(0, n));
+        std::string name = attribute_names ? r.substr(0, n) : canonicalize_name(r.substr(0, n));
         // The old `poetry.masonry.api` backend lives on as poetry-core (see project_outputs).
         if (name == "poetry") {
             name = "poetry-core";
@@ -203,6 +204,7 @@ std::string manylinux_set(const tags::WheelName& wheel, const std::string& best_
 
 struct TargetData {
     Target target;
+    std::map<std::size_t, Recipe> recipes;
     Selection defaults;
     std::vector<std::size_t> packages;
     std::map<std::size_t, std::string> keys;
@@ -299,6 +301,34 @@ TargetData collect(const Lock& lock, const Pyproject* pp, const Target& target,
             }
         }
     }
+    // The override database speaks first: disabled packages leave the set (and every edge to
+    // them), and each package's recipe is kept for the artifact policy and the derivation.
+    ArtifactPolicy policy = options.policy;
+    if (options.overrides != nullptr) {
+        for (auto it = all.begin(); it != all.end();) {
+            const Package& p = lock.packages[*it];
+            Recipe r = options.overrides->resolve(p.canonical_name, p.version);
+            if (r.flag("disabled")) {
+                d.groups.erase(*it);
+                d.extra_groups.erase(*it);
+                it = all.erase(it);
+                continue;
+            }
+            // Per-package choices on the command line beat the database; the database beats
+            // the global --prefer-sdists.
+            if (auto wheel = r.maybe_flag("prefer-wheel")) {
+                if (*wheel && !options.policy.sdist_packages.contains(p.canonical_name)) {
+                    policy.wheel_packages.insert(p.canonical_name);
+                } else if (!*wheel && !options.policy.wheel_packages.contains(p.canonical_name)) {
+                    policy.sdist_packages.insert(p.canonical_name);
+                }
+            }
+            if (!r.empty()) {
+                d.recipes.emplace(*it, std::move(r));
+            }
+            ++it;
+        }
+    }
     // Attribute names: the canonical name; a second locked version of the same name (selected
     // only by another group or extra) gets "name@version".
     std::map<std::string, std::size_t> taken;
@@ -312,7 +342,9 @@ TargetData collect(const Lock& lock, const Pyproject* pp, const Target& target,
         d.keys[i] = key;
     };
     for (std::size_t i : d.defaults.packages) {
-        claim(i);
+        if (all.contains(i)) {
+            claim(i);
+        }
     }
     for (std::size_t i : all) {
         if (!d.keys.contains(i)) {
@@ -332,10 +364,15 @@ TargetData collect(const Lock& lock, const Pyproject* pp, const Target& target,
     }
     d.graph = build_graph(lock, everything);
     const tags::TagRanking ranking(target);
-    const std::set<std::size_t> defaults(d.defaults.packages.begin(), d.defaults.packages.end());
+    std::set<std::size_t> defaults;
+    for (std::size_t i : d.defaults.packages) {
+        if (all.contains(i)) {
+            defaults.insert(i);
+        }
+    }
     for (std::size_t i : d.packages) {
         try {
-            d.artifacts.emplace(i, choose_artifact(lock, i, target, ranking, options.policy));
+            d.artifacts.emplace(i, choose_artifact(lock, i, target, ranking, policy));
         } catch (const Error& e) {
             if (defaults.contains(i)) {
                 throw;
@@ -430,6 +467,8 @@ Value package_value(const Lock& lock, const TargetData& d, std::size_t i, const 
         return v;
     }
     const Artifact& a = d.artifacts.at(i);
+    static const Recipe no_recipe;
+    const Recipe& recipe = d.recipes.contains(i) ? d.recipes.at(i) : no_recipe;
     Value args = Value::set_of();
     args.set("pname", Value::str(store_safe(p.canonical_name)));
     args.set("version", Value::str(store_safe(p.version)));
@@ -443,7 +482,9 @@ Value package_value(const Lock& lock, const TargetData& d, std::size_t i, const 
         args.set("format", Value::str("wheel"));
     } else {
         args.set("pyproject", Value::raw("true"));
-        if (!extra.attrs.empty()) {
+        if (!recipe.list("build-systems").empty()) {
+            args.set("build-system", build_systems(recipe.list("build-systems"), true));
+        } else if (!extra.attrs.empty()) {
             for (auto& [k, v] : extra.attrs) {
                 args.set(k, std::move(v));
             }
@@ -455,19 +496,81 @@ Value package_value(const Lock& lock, const TargetData& d, std::size_t i, const 
     }
     args.set("src", std::move(src));
     std::vector<Value> deps;
+    std::set<std::string> names;
+    const auto removed = recipe.list("remove-dependencies");
     for (std::size_t dep : d.graph.dependencies.at(i)) {
-        deps.push_back(Value::raw(nix::select("final", d.keys.at(dep))));
+        const std::string& name = lock.packages[dep].canonical_name;
+        if (std::find(removed.begin(), removed.end(), name) == removed.end() && d.keys.contains(dep)) {
+            deps.push_back(Value::raw(nix::select("final", d.keys.at(dep))));
+            names.insert(name);
+        }
+    }
+    // Extra runtime dependencies: the locked package when there is one, else nixpkgs'.
+    for (const auto& extra_dep : recipe.list("dependencies")) {
+        const std::string name = canonicalize_name(extra_dep);
+        if (!names.insert(name).second) {
+            continue;
+        }
+        const bool locked = std::any_of(d.keys.begin(), d.keys.end(),
+                                        [&](const auto& k) { return k.second == name; });
+        deps.push_back(Value::raw(nix::select(locked ? "final" : "python.pkgs", name)));
     }
     args.set("dependencies", Value::list(std::move(deps)));
+    std::vector<Value> native;
+    std::vector<Value> inputs;
+    std::string manylinux;
     if (wheel && a.wheel && d.target.os == Target::Os::linux) {
         const bool binary = std::any_of(a.wheel->tags.begin(), a.wheel->tags.end(),
                                         [](const tags::Tag& t) { return t.platform != "any"; });
         if (binary) {
-            args.set("nativeBuildInputs", Value::list({Value::raw("pkgs.autoPatchelfHook")}));
-            args.set("buildInputs",
-                     Value::raw("[ pkgs.stdenv.cc.cc.lib ] ++ pkgs.pythonManylinuxPackages." +
-                                manylinux_set(*a.wheel, a.best_tag)));
+            native.push_back(Value::raw("pkgs.autoPatchelfHook"));
+            inputs.push_back(Value::raw("pkgs.stdenv.cc.cc.lib"));
+            manylinux = manylinux_set(*a.wheel, a.best_tag);
         }
+    }
+    auto attr_paths = [](std::vector<Value>& into, const std::vector<std::string>& paths) {
+        for (const auto& path : paths) {
+            // Validated as identifiers joined by dots when the database was read.
+            Value v = Value::raw("pkgs." + path);
+            if (std::none_of(into.begin(), into.end(), [&](const Value& x) { return x.text == v.text; })) {
+                into.push_back(std::move(v));
+            }
+        }
+    };
+    attr_paths(native, recipe.list("native-build-inputs"));
+    attr_paths(inputs, recipe.list("build-inputs"));
+    if (!native.empty()) {
+        args.set("nativeBuildInputs", Value::list(std::move(native)));
+    }
+    if (!inputs.empty() || !manylinux.empty()) {
+        Value list = Value::list(std::move(inputs));
+        args.set("buildInputs", manylinux.empty()
+                                    ? std::move(list)
+                                    : Value::raw(nix::render(list, 5) + " ++ pkgs.pythonManylinuxPackages." + manylinux));
+    }
+    std::vector<Value> propagated;
+    attr_paths(propagated, recipe.list("propagated-build-inputs"));
+    if (!propagated.empty()) {
+        args.set("propagatedBuildInputs", Value::list(std::move(propagated)));
+    }
+    if (const auto ignore = recipe.list("auto-patchelf-ignore-missing"); !ignore.empty()) {
+        args.set("autoPatchelfIgnoreMissingDeps", strings(ignore));
+    }
+    if (const auto env = recipe.table("env"); !env.empty()) {
+        Value e = Value::set_of();
+        for (const auto& [k, v] : env) {
+            e.set(k, Value::str(v));
+        }
+        args.set("env", std::move(e));
+    }
+    if (const auto text = recipe.text("post-patch"); !text.empty()) {
+        args.set("postPatch", Value::str(text));
+    }
+    if (const auto text = recipe.text("post-install"); !text.empty()) {
+        args.set("postInstall", Value::str(text));
+    }
+    if (recipe.flag("dont-strip")) {
+        args.set("dontStrip", Value::raw("true"));
     }
     if (d.graph.in_cycle.contains(i)) {
         // Its cycle siblings are propagated together by its dependants, not by itself.

@@ -15,6 +15,18 @@
 
 namespace lock2nix {
 
+OverrideDatabase load_overrides(bool defaults, const std::string& pyproject_path,
+                                const std::vector<std::string>& files) {
+    OverrideDatabase db = defaults ? OverrideDatabase::with_defaults() : OverrideDatabase();
+    if (!pyproject_path.empty() && std::filesystem::exists(pyproject_path)) {
+        db.add_pyproject(pyproject_path);
+    }
+    for (const auto& f : files) {
+        db.add_path(f, OverrideLayer::user);
+    }
+    return db;
+}
+
 std::string translate(const TranslateOptions& options) {
     namespace fs = std::filesystem;
     const Lock lock = read_lock(options.lock_path);
@@ -47,6 +59,9 @@ std::string translate(const TranslateOptions& options) {
             emit.targets.push_back(t);
         }
     }
+    const OverrideDatabase overrides =
+        load_overrides(options.default_overrides, pyproject ? pp_path : std::string(), options.override_files);
+    emit.overrides = &overrides;
     emit.request = options.request;
     emit.policy = options.policy;
     emit.git_mode = options.git_mode;

@@ -18,6 +18,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <variant>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,9 @@ commands:
                                  dependency edges, cycles and build order
   explain NAME [LOCK] [selection]
                                  why a package is in or out for a target
+  overrides show NAME[==VERSION] [--pyproject F] [--overrides F]
+                                 the override database's entries for a package and the
+                                 effective settings, with the layer each key came from
   help                           this text
   version                        the version of lock2nix
 
@@ -68,6 +72,12 @@ selection options (plan, explain):
   --sdist PKG, --wheel PKG
                        build PKG from its sdist / install PKG from a wheel
   --pyproject FILE     the project's pyproject.toml (default: beside LOCK)
+
+translation options:
+  --overrides FILE     an override file (repeatable; later files win)
+  --no-default-overrides
+                       leave lock2nix's own override database out
+  --impure-git         builtins.fetchGit without a hash instead of fetchgit
 )";
 
 std::string sibling_pyproject(const std::string& lock_path) {
@@ -262,6 +272,8 @@ std::string shell_quote(const std::string& s) {
 int cmd_translate(const std::vector<std::string>& args) {
     OptionSpec spec = selection_spec;
     spec.flags.insert("--impure-git");
+    spec.flags.insert("--no-default-overrides");
+    spec.repeatable.insert("--overrides");
     spec.values.insert("--output");
     spec.repeatable.insert("--system");
     spec.repeatable.insert("--python");
@@ -293,6 +305,8 @@ int cmd_translate(const std::vector<std::string>& args) {
         t.policy.wheel_packages.insert(lock2nix::canonicalize_name(n));
     }
     t.git_mode = opts.flag("--impure-git") ? lock2nix::GitMode::impure : lock2nix::GitMode::pure;
+    t.override_files = opts.all("--overrides");
+    t.default_overrides = !opts.flag("--no-default-overrides");
     t.output_path = opts.value("--output");
     std::string command = "lock2nix";
     for (const auto& a : args) {
@@ -308,6 +322,61 @@ int cmd_translate(const std::vector<std::string>& args) {
     return exit_ok;
 }
 
+std::string describe_value(const lock2nix::OverrideValue& v) {
+    if (const auto* b = std::get_if<bool>(&v)) {
+        return *b ? "true" : "false";
+    }
+    if (const auto* s = std::get_if<std::string>(&v)) {
+        return "\"" + *s + "\"";
+    }
+    if (const auto* l = std::get_if<std::vector<std::string>>(&v)) {
+        std::string out = "[";
+        for (std::size_t i = 0; i < l->size(); ++i) {
+            out += (i ? ", \"" : "\"") + (*l)[i] + "\"";
+        }
+        return out + "]";
+    }
+    std::string out = "{";
+    for (const auto& [k, s] : std::get<std::map<std::string, std::string>>(v)) {
+        out += (out.size() > 1 ? ", " : " ") + k + " = \"" + s + "\"";
+    }
+    return out + " }";
+}
+
+// `lock2nix overrides show NAME[==VERSION]`: the effective entry and where each key came from.
+int cmd_overrides(const std::vector<std::string>& args) {
+    const Options opts(args, OptionSpec{.flags = {"--no-default-overrides"},
+                                        .values = {"--pyproject"},
+                                        .repeatable = {"--overrides"}});
+    if (opts.positionals().size() != 2 || opts.positionals()[0] != "show") {
+        throw UsageError("usage: lock2nix overrides show NAME[==VERSION] [--pyproject F] [--overrides F]");
+    }
+    const std::string query = opts.positionals()[1];
+    const auto eq = query.find("==");
+    const std::string name = query.substr(0, eq);
+    const std::string version = eq == std::string::npos ? std::string() : query.substr(eq + 2);
+    const auto db = lock2nix::load_overrides(!opts.flag("--no-default-overrides"),
+                                             opts.value("--pyproject", "pyproject.toml"),
+                                             opts.all("--overrides"));
+    const auto entries = db.entries(name);
+    std::cout << lock2nix::canonicalize_name(name) << (version.empty() ? "" : " " + version) << ": "
+              << entries.size() << (entries.size() == 1 ? " entry" : " entries") << '\n';
+    for (const auto& e : entries) {
+        std::cout << "  [" << lock2nix::to_string(e.layer) << "] " << e.where()
+                  << (e.versions_text.empty() ? "" : " versions " + e.versions_text) << '\n';
+    }
+    if (version.empty()) {
+        return entries.empty() ? exit_negative : exit_ok;
+    }
+    const auto recipe = db.resolve(name, version);
+    std::cout << "effective for " << version << ":\n";
+    for (const auto& [key, value] : recipe.settings) {
+        std::cout << "  " << key << " = " << describe_value(value) << "    # " << recipe.origins.at(key)
+                  << '\n';
+    }
+    return recipe.empty() ? exit_negative : exit_ok;
+}
+
 int run(const std::vector<std::string>& argv) {
     if (argv.empty()) {
         std::cerr << usage_text;
@@ -320,6 +389,7 @@ int run(const std::vector<std::string>& argv) {
         {"check", cmd_check},
         {"plan", cmd_plan},
         {"explain", cmd_explain},
+        {"overrides", cmd_overrides},
     };
     if (command == "help" || command == "--help" || command == "-h") {
         std::cout << usage_text;

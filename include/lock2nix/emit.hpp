@@ -6,6 +6,7 @@
 #include "lock2nix/artifacts.hpp"
 #include "lock2nix/git.hpp"
 #include "lock2nix/lockfile.hpp"
+#include "lock2nix/overrides.hpp"
 #include "lock2nix/pyproject.hpp"
 #include "lock2nix/select.hpp"
 #include "lock2nix/target.hpp"
@@ -41,6 +42,8 @@ struct EmitOptions {
     std::string lock_dir = ".";
     /// The command line that regenerates the file, for its header.
     std::string command;
+    /// The override database (defaults, project, --overrides); null = none.
+    const OverrideDatabase* overrides = nullptr;
     /// The lock file's name as the user gave it, for messages in the file.
     std::string lock_name = "poetry.lock";
 };

@@ -21,9 +21,16 @@ struct TranslateOptions {
     InstallRequest request;
     ArtifactPolicy policy;
     GitMode git_mode = GitMode::pure;
+    std::vector<std::string> override_files; ///< --overrides FILE, in order (layer 3)
+    bool default_overrides = true;       ///< use lock2nix's own database (layer 1)
     std::string output_path;             ///< where the file will live ("" = stdout, cwd)
     std::string command;                 ///< the command line, for the file's header
 };
+
+/// The override database for a project: lock2nix's defaults (unless turned off), the
+/// pyproject's [tool.lock2nix.overrides] (when `pyproject_path` names one), then `files`.
+OverrideDatabase load_overrides(bool defaults, const std::string& pyproject_path,
+                                const std::vector<std::string>& files);
 
 /// Runs the whole pipeline and returns the Nix file's text. Throws Error on any failure; nothing
 /// is written anywhere by this function.

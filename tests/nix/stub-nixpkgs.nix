@@ -88,6 +88,8 @@ let
       "hatch-requirements-txt" "hatch-nodejs-version" "setuptools-git-versioning" "dunamai"
       "whey" "sip" "pyqt-builder" "meson" "ninja" "cmake" "calver" "incremental" "mypy"
       "pkgconfig" "oldest-supported-numpy" "extension-helpers" "enscons" "mesonpep517"
+      "babel" "expandvars" "flit-scm" "ipython-genutils" "pip" "pytest-runner" "pythran"
+      "setuptools-git"
     ]
   ) // { inherit buildPythonPackage mkPythonEditablePackage; };
 
@@ -113,6 +115,14 @@ in
   };
   inherit fetchurl fetchgit;
   autoPatchelfHook = { __stubHook = "autoPatchelfHook"; };
+  # Native packages the default override database names.
+  cmake = { __stubTool = "cmake"; };
+  mecab = { __stubLib = "mecab"; };
+  libtensorflow = { __stubLib = "libtensorflow"; };
+  cudaPackages_11_8 = {
+    cudnn = { __stubLib = "cudnn"; };
+    cudatoolkit = { __stubLib = "cudatoolkit"; };
+  };
   pythonManylinuxPackages = {
     manylinux1 = [ { __stubLib = "manylinux1"; } ];
     manylinux2010 = [ { __stubLib = "manylinux2010"; } ];

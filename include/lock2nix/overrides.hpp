@@ -1,0 +1,94 @@
+#pragma once
+// The declarative override database: facts a lock does not carry (build backends, native
+// libraries, wheels that need patching), kept as TOML data, matched by package name and PEP 440
+// version range, in three layers (lock2nix's defaults, the project's pyproject, --overrides files).
+// The keys are documented in overrides/README.md.
+
+#include "lock2nix/error.hpp"
+#include "lock2nix/pep440.hpp"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace lock2nix {
+
+/// Where an entry comes from; later layers win.
+enum class OverrideLayer { defaults, project, user };
+
+std::string_view to_string(OverrideLayer layer);
+
+/// A setting's value: a flag, a string (shell snippet), a list of names, or a table of strings.
+using OverrideValue =
+    std::variant<bool, std::string, std::vector<std::string>, std::map<std::string, std::string>>;
+
+/// One entry as written: a package, an optional version range, and settings.
+struct OverrideEntry {
+    std::string package;  ///< canonical name
+    std::optional<pep440::SpecifierSet> versions;
+    std::string versions_text;
+    std::map<std::string, OverrideValue> settings;
+    OverrideLayer layer = OverrideLayer::defaults;
+    std::string file;
+    SourcePosition position;
+
+    /// "overrides/seed.toml:12:1"
+    std::string where() const;
+};
+
+/// The effective settings for one package version, with the origin of each key.
+struct Recipe {
+    std::map<std::string, OverrideValue> settings;
+    std::map<std::string, std::string> origins; ///< key → "defaults overrides/seed.toml:3:1"
+
+    bool empty() const { return settings.empty(); }
+    bool flag(const std::string& key) const;
+    std::optional<bool> maybe_flag(const std::string& key) const;
+    std::vector<std::string> list(const std::string& key) const;
+    std::string text(const std::string& key) const;
+    std::map<std::string, std::string> table(const std::string& key) const;
+};
+
+/// The database: entries of every layer, looked up by canonical name.
+class OverrideDatabase {
+public:
+    OverrideDatabase();
+    ~OverrideDatabase();
+    OverrideDatabase(OverrideDatabase&&) noexcept;
+    OverrideDatabase& operator=(OverrideDatabase&&) noexcept;
+
+    /// lock2nix's own database, compiled into the binary (entries parsed on first use).
+    static OverrideDatabase with_defaults();
+
+    /// Adds the entries of an override file (`[[name]]` tables). Throws Error with file:line:column
+    /// for unknown keys, wrong types, bad version ranges or bad attribute paths.
+    void add_file(std::string_view text, const std::string& path, OverrideLayer layer);
+    /// Reads and adds a file.
+    void add_path(const std::string& path, OverrideLayer layer);
+    /// Adds a pyproject's [tool.lock2nix.overrides] table, if it has one.
+    void add_pyproject(const std::string& path);
+
+    /// The combined settings for `name` at `version`. Entries of one layer combine in file order
+    /// (lists append; a flag or string set to two different values is an error naming both);
+    /// a key set in a later layer replaces the earlier layers' value.
+    Recipe resolve(std::string_view name, std::string_view version) const;
+
+    /// Every entry for `name`, all layers, in order (for `overrides show`).
+    std::vector<OverrideEntry> entries(std::string_view name) const;
+
+    /// Number of packages with a default entry (embedded index).
+    std::size_t default_package_count() const;
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+/// The known keys and what each takes ("flag", "string", "list", "table").
+const std::map<std::string, std::string>& override_keys();
+
+} // namespace lock2nix
