@@ -2,6 +2,8 @@
 // alone, in the same run, so the model's own cost shows as a ratio.
 
 #include "lock2nix/lockfile.hpp"
+#include "lock2nix/overrides.hpp"
+#include "lock2nix/translate.hpp"
 #include "lock2nix/plan.hpp"
 #include "lock2nix/pyproject.hpp"
 
@@ -87,10 +89,38 @@ void BM_PlanLargestLock(benchmark::State& state) {
     state.counters["selected"] = static_cast<double>(selected);
 }
 
+// The override database's share of a translation: load the compiled-in defaults and resolve a
+// recipe for every package of the lock (more than a translation resolves: only selected ones).
+void BM_OverridesForLargestLock(benchmark::State& state) {
+    const auto lock = lock2nix::parse_lock(lock_text(), lock_path());
+    for (auto _ : state) {
+        const auto db = lock2nix::OverrideDatabase::with_defaults();
+        std::size_t settings = 0;
+        for (const auto& p : lock.packages) {
+            settings += db.resolve(p.canonical_name, p.version).settings.size();
+        }
+        benchmark::DoNotOptimize(settings);
+    }
+}
+
+// The whole translation in-process (read, plan every group and extra, overrides, emit).
+void BM_TranslateLargestLock(benchmark::State& state) {
+    lock2nix::TranslateOptions options;
+    options.lock_path = lock_path();
+    options.systems = {"x86_64-linux"};
+    options.pythons = {"3.11"};
+    for (auto _ : state) {
+        auto text = lock2nix::translate(options);
+        benchmark::DoNotOptimize(text);
+    }
+}
+
 BENCHMARK(BM_TomlParseOnly)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ReadLockModel)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ReadPyprojectWithContentHash)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_PlanLargestLock)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_OverridesForLargestLock)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_TranslateLargestLock)->Unit(benchmark::kMillisecond);
 
 } // namespace
 
