@@ -2,6 +2,7 @@
 
 #include "lock2nix/graph.hpp"
 #include "lock2nix/hash.hpp"
+#include "lock2nix/locate.hpp"
 #include "lock2nix/names.hpp"
 #include "lock2nix/nix.hpp"
 #include "lock2nix/tags.hpp"
@@ -67,50 +68,6 @@ std::string sri_of(const Lock& lock, const FileEntry& f) {
                     "regenerate the lock against an index that serves sha256 digests");
     }
     return to_sri(f.algorithm, *from_hex(f.digest));
-}
-
-// The index of the project's name-spelling PyPI accepts in predictable URLs.
-std::vector<std::string> predicted_urls(const Package& p, const FileEntry& f) {
-    const std::string first(1, p.name.empty() ? '_' : p.name.front());
-    if (p.source_kind() == SourceKind::legacy) {
-        std::string base = p.source->url;
-        while (!base.empty() && base.back() == '/') {
-            base.pop_back();
-        }
-        return {base + "/" + f.name};
-    }
-    const std::string host = "https://files.pythonhosted.org/packages/";
-    if (tags::classify(f.name) == tags::FileKind::wheel) {
-        // The path segment is the upload's python_version, usually the python tag.
-        const auto first_dash = f.name.find('-');
-        const auto parts_end = f.name.size() - 4;
-        std::vector<std::string> fields;
-        std::size_t start = 0;
-        while (start < parts_end) {
-            auto dash = f.name.find('-', start);
-            if (dash == std::string::npos || dash > parts_end) {
-                dash = parts_end;
-            }
-            fields.push_back(f.name.substr(start, dash - start));
-            start = dash + 1;
-        }
-        (void)first_dash;
-        const std::string python_tag = fields.size() >= 3 ? fields[fields.size() - 3] : "py3";
-        std::vector<std::string> urls{host + python_tag + "/" + first + "/" + p.name + "/" + f.name};
-        if (python_tag.find('.') != std::string::npos) {
-            std::size_t s = 0;
-            while (s <= python_tag.size()) {
-                auto dot = python_tag.find('.', s);
-                if (dot == std::string::npos) {
-                    dot = python_tag.size();
-                }
-                urls.push_back(host + python_tag.substr(s, dot - s) + "/" + first + "/" + p.name + "/" + f.name);
-                s = dot + 1;
-            }
-        }
-        return urls;
-    }
-    return {host + "source/" + first + "/" + p.name + "/" + f.name};
 }
 
 Value fetchurl_value(const Lock& lock, const Package& p, const FileEntry& f,
@@ -701,9 +658,24 @@ std::string emit_nix(const Lock& lock, const Pyproject* pp, const EmitOptions& o
     let.emplace_back("targetName",
                      Value::raw("\"${pkgs.stdenv.hostPlatform.system} python${python.pythonVersion}\""));
     Value target_set = Value::set_of();
+    EmitOptions with_urls = options;
+    std::set<std::size_t> located;
     for (const Target& t : targets) {
         const TargetData d = collect(lock, pp, t, options);
-        target_set.set(target_key(t), target_value(lock, d, options));
+        if (options.locate) {
+            std::vector<std::size_t> ask;
+            for (std::size_t i : d.packages) {
+                if (located.insert(i).second) {
+                    ask.push_back(i);
+                }
+            }
+            if (!ask.empty()) {
+                for (auto& [file, url] : options.locate(ask)) {
+                    with_urls.exact_urls[file] = url;
+                }
+            }
+        }
+        target_set.set(target_key(t), target_value(lock, d, with_urls));
     }
     let.emplace_back("targets", std::move(target_set));
     const std::string refusal_head =

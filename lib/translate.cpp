@@ -1,5 +1,6 @@
 #include "lock2nix/translate.hpp"
 
+#include "lock2nix/locate.hpp"
 #include "lock2nix/lockfile.hpp"
 #include "lock2nix/plan.hpp"
 #include "lock2nix/pyproject.hpp"
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <optional>
@@ -29,7 +31,7 @@ OverrideDatabase load_overrides(bool defaults, const std::string& pyproject_path
 
 std::string translate(const TranslateOptions& options) {
     namespace fs = std::filesystem;
-    const Lock lock = read_lock(options.lock_path);
+    Lock lock = read_lock(options.lock_path);
     const fs::path lock_dir = fs::absolute(options.lock_path).parent_path();
     std::optional<Pyproject> pyproject;
     const std::string pp_path = options.pyproject_path.empty()
@@ -62,6 +64,23 @@ std::string translate(const TranslateOptions& options) {
     const OverrideDatabase overrides =
         load_overrides(options.default_overrides, pyproject ? pp_path : std::string(), options.override_files);
     emit.overrides = &overrides;
+    // The index: exact URLs for the files the file will fetch, and digests for locks without.
+    IndexClient client(options.index);
+    LocateOptions where;
+    if (!options.index_url.empty()) {
+        where.pypi_url = options.index_url;
+    } else if (const char* env = std::getenv("LOCK2NIX_INDEX_URL"); env != nullptr && *env != '\0') {
+        where.pypi_url = env;
+    }
+    if (const auto incomplete = packages_needing_digests(lock); !incomplete.empty()) {
+        const Located done = locate_files(lock, pyproject ? &*pyproject : nullptr, incomplete, client, where);
+        if (options.notes != nullptr) {
+            options.notes->insert(options.notes->end(), done.notes.begin(), done.notes.end());
+        }
+    }
+    emit.locate = [&](const std::vector<std::size_t>& packages) {
+        return locate_files(lock, pyproject ? &*pyproject : nullptr, packages, client, where).urls;
+    };
     emit.request = options.request;
     emit.policy = options.policy;
     emit.git_mode = options.git_mode;

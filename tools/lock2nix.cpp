@@ -78,6 +78,12 @@ translation options:
   --no-default-overrides
                        leave lock2nix's own override database out
   --impure-git         builtins.fetchGit without a hash instead of fetchgit
+  --offline            no network: the index cache and predictable URLs only
+  --refresh            ignore the index cache (and refill it)
+  --index-url URL      PyPI's base URL (default $LOCK2NIX_INDEX_URL, else https://pypi.org)
+  --cacert FILE        a CA bundle for a private index's certificate
+  --concurrency N      parallel index requests (default 8)
+  --quiet              no progress line and no notes on stderr
 )";
 
 std::string sibling_pyproject(const std::string& lock_path) {
@@ -273,6 +279,12 @@ int cmd_translate(const std::vector<std::string>& args) {
     OptionSpec spec = selection_spec;
     spec.flags.insert("--impure-git");
     spec.flags.insert("--no-default-overrides");
+    spec.flags.insert("--offline");
+    spec.flags.insert("--refresh");
+    spec.flags.insert("--quiet");
+    spec.values.insert("--index-url");
+    spec.values.insert("--cacert");
+    spec.values.insert("--concurrency");
     spec.repeatable.insert("--overrides");
     spec.values.insert("--output");
     spec.repeatable.insert("--system");
@@ -306,6 +318,20 @@ int cmd_translate(const std::vector<std::string>& args) {
     }
     t.git_mode = opts.flag("--impure-git") ? lock2nix::GitMode::impure : lock2nix::GitMode::pure;
     t.override_files = opts.all("--overrides");
+    t.index.offline = opts.flag("--offline");
+    t.index.refresh = opts.flag("--refresh");
+    t.index.progress = !opts.flag("--quiet");
+    t.index.cacert = opts.value("--cacert");
+    if (opts.has("--concurrency")) {
+        try {
+            t.index.concurrency = std::stoi(opts.value("--concurrency"));
+        } catch (const std::exception&) {
+            throw UsageError("--concurrency takes a number");
+        }
+    }
+    t.index_url = opts.value("--index-url");
+    std::vector<std::string> notes;
+    t.notes = &notes;
     t.default_overrides = !opts.flag("--no-default-overrides");
     t.output_path = opts.value("--output");
     std::string command = "lock2nix";
@@ -314,6 +340,11 @@ int cmd_translate(const std::vector<std::string>& args) {
     }
     t.command = command;
     const std::string text = lock2nix::translate(t);
+    if (!opts.flag("--quiet")) {
+        for (const auto& n : notes) {
+            std::cerr << "note: " << n << '\n';
+        }
+    }
     if (t.output_path.empty() || t.output_path == "-") {
         std::cout << text << std::flush;
     } else {

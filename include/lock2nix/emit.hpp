@@ -36,6 +36,9 @@ struct EmitOptions {
         git_hasher;
     /// Exact download URLs by file name, from the package index (when known).
     std::map<std::string, std::string> exact_urls;
+    /// Asks the index for the exact URLs of these packages' files (called once per target with
+    /// the packages it installs); null = predictable URLs only.
+    std::function<std::map<std::string, std::string>(const std::vector<std::size_t>&)> locate;
     /// The project directory relative to the emitted file ("." when they sit together).
     std::string project_dir = ".";
     /// The lock's directory on disk, to read the pyprojects of path dependencies.

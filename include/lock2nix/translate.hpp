@@ -4,6 +4,7 @@
 
 #include "lock2nix/artifacts.hpp"
 #include "lock2nix/emit.hpp"
+#include "lock2nix/index.hpp"
 #include "lock2nix/select.hpp"
 
 #include <string>
@@ -23,6 +24,9 @@ struct TranslateOptions {
     GitMode git_mode = GitMode::pure;
     std::vector<std::string> override_files; ///< --overrides FILE, in order (layer 3)
     bool default_overrides = true;       ///< use lock2nix's own database (layer 1)
+    IndexOptions index;                  ///< network behaviour (offline, cache, timeouts, ...)
+    std::string index_url;               ///< PyPI's base URL; empty: $LOCK2NIX_INDEX_URL or pypi.org
+    std::vector<std::string>* notes = nullptr; ///< receives remarks (e.g. digests from the index)
     std::string output_path;             ///< where the file will live ("" = stdout, cwd)
     std::string command;                 ///< the command line, for the file's header
 };

@@ -8,6 +8,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 here=$root/tests/nix
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Index answers must not leak in from the machine's cache.
+export XDG_CACHE_HOME=$work/cache
 pass=0
 fail=0
 check() {
@@ -31,7 +33,7 @@ evaluate() { # evaluate DIR EXPR [system]: EXPR sees `e`, the file evaluated for
 
 # --- hostile input ---------------------------------------------------------------------------
 mkdir -p "$work/hostile"
-"$cli" "$root/tests/data/hostile.lock" --system x86_64-linux --python 3.11 -o "$work/hostile/python-env.nix"
+"$cli" --offline "$root/tests/data/hostile.lock" --system x86_64-linux --python 3.11 -o "$work/hostile/python-env.nix"
 check "hostile lock translates" [ $? -eq 0 ]
 check "hostile file parses" nix-instantiate --parse "$work/hostile/python-env.nix"
 out=$(evaluate "$work/hostile" 'builtins.attrNames e.packages' 2>&1)
@@ -44,17 +46,17 @@ check "the whole hostile file evaluates" evaluate "$work/hostile" '{ inherit (e)
 
 # --- determinism and the golden file -------------------------------------------------------------
 cd "$root"
-"$cli" examples/demo/poetry.lock --system x86_64-linux --system aarch64-darwin --python 3.11 >"$work/a.nix"
-"$cli" examples/demo/poetry.lock --system x86_64-linux --system aarch64-darwin --python 3.11 >"$work/b.nix"
+"$cli" --offline examples/demo/poetry.lock --system x86_64-linux --system aarch64-darwin --python 3.11 >"$work/a.nix"
+"$cli" --offline examples/demo/poetry.lock --system x86_64-linux --system aarch64-darwin --python 3.11 >"$work/b.nix"
 check "same input, same bytes" cmp -s "$work/a.nix" "$work/b.nix"
 check "matches the reviewed golden file tests/golden/demo.nix" diff -u "$root/tests/golden/demo.nix" "$work/a.nix"
-"$cli" examples/demo/poetry.lock --python 3.11 --system aarch64-darwin --system x86_64-linux >"$work/c.nix"
+"$cli" --offline examples/demo/poetry.lock --python 3.11 --system aarch64-darwin --system x86_64-linux >"$work/c.nix"
 check "target order on the command line does not matter" diff <(grep -v '^# regenerate' "$work/a.nix") <(grep -v '^# regenerate' "$work/c.nix")
 
 # --- several targets in one file ---------------------------------------------------------------
 mkdir -p "$work/multi"
 cp -r "$root/examples/demo/." "$work/multi/"
-"$cli" "$work/multi/poetry.lock" --system x86_64-linux --system aarch64-darwin --python 3.11 --python 3.12 \
+"$cli" --offline "$work/multi/poetry.lock" --system x86_64-linux --system aarch64-darwin --python 3.11 --python 3.12 \
     -o "$work/multi/python-env.nix"
 check "multi-target file written" [ -s "$work/multi/python-env.nix" ]
 out=$(evaluate "$work/multi" 'e.packages.charset-normalizer.src.url' aarch64-darwin python312 2>&1)
@@ -72,13 +74,13 @@ check "app and devShell evaluate" evaluate "$work/multi" '{ app = e.app; shell =
 
 # --- -o is atomic --------------------------------------------------------------------------------
 echo "previous content" >"$work/multi/keep.nix"
-"$cli" "$work/multi/poetry.lock" --with nope -o "$work/multi/keep.nix" 2>/dev/null
+"$cli" --offline "$work/multi/poetry.lock" --with nope -o "$work/multi/keep.nix" 2>/dev/null
 check "a failed translation exits 2" [ $? -eq 2 ]
 check "a failed translation leaves the old file alone" [ "$(cat "$work/multi/keep.nix")" = "previous content" ]
-"$cli" "$work/multi/nope.lock" -o "$work/multi/new.nix" 2>/dev/null
+"$cli" --offline "$work/multi/nope.lock" -o "$work/multi/new.nix" 2>/dev/null
 check "no output file appears on failure" [ ! -e "$work/multi/new.nix" ]
 check "no temporary files are left" [ -z "$(find "$work/multi" -name '.*.nix.*')" ]
-"$cli" "$work/multi/poetry.lock" --with nope >"$work/stdout.nix" 2>/dev/null
+"$cli" --offline "$work/multi/poetry.lock" --with nope >"$work/stdout.nix" 2>/dev/null
 check "nothing on stdout on failure" [ ! -s "$work/stdout.nix" ]
 
 echo "$pass passed, $fail failed"

@@ -39,7 +39,7 @@ for dir in "$shared"/corpus/*/*/; do
     name=$(basename "$dir")
     out="$work/$name"
     mkdir -p "$out"
-    if ! "$cli" "$dir/poetry.lock" --system x86_64-linux --python 3.11 -o "$out/python-env.nix" 2>"$out/err"; then
+    if ! "$cli" --offline "$dir/poetry.lock" --system x86_64-linux --python 3.11 -o "$out/python-env.nix" 2>"$out/err"; then
         # Not every lock plans for this target (no usable file, stale lock): that is the
         # planner's business, tested elsewhere; the message must say why.
         if grep -q -e 'has no file usable on' -e 'which poetry.lock does not contain' "$out/err"; then

@@ -12,6 +12,8 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+# Index answers must not leak in from the machine's cache.
+export XDG_CACHE_HOME=$work/cache
 pass=0
 fail=0
 check() {
@@ -99,7 +101,7 @@ build_sources() {
       in map (p: p.src) (builtins.attrValues e.packages)" >"$work/build.log" 2>&1
 }
 
-"$cli" "$work/project/poetry.lock" --system x86_64-linux --python 3.11 -o "$work/project/python-env.nix"
+"$cli" --offline "$work/project/poetry.lock" --system x86_64-linux --python 3.11 -o "$work/project/python-env.nix"
 check "translation succeeds" [ $? -eq 0 ]
 check "every package is fetched over loopback" grep -q "http://127.0.0.1:$port/simple/demo_wheel-1.0-py3-none-any.whl" "$work/project/python-env.nix"
 build_sources "$work/project/python-env.nix"
@@ -114,7 +116,7 @@ text = open(path).read()
 text = re.sub(r'(demo_wheel-1\.0-py3-none-any\.whl", hash = "sha256:)[0-9a-f]{64}', r"\g<1>" + "0" * 64, text)
 open(path, "w").write(text)
 PY
-"$cli" "$work/project/poetry.lock" --system x86_64-linux --python 3.11 -o "$work/project/python-env.nix"
+"$cli" --offline "$work/project/poetry.lock" --system x86_64-linux --python 3.11 -o "$work/project/python-env.nix"
 build_sources "$work/project/python-env.nix"
 check "a wrong hash fails the build" [ $? -ne 0 ]
 check "Nix reports the mismatch" grep -q "hash mismatch" "$work/build.log"

@@ -1,0 +1,697 @@
+#include "lock2nix/index.hpp"
+
+#include "lock2nix/git.hpp"
+#include "lock2nix/hash.hpp"
+
+#include <curl/curl.h>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+namespace lock2nix {
+
+// --- URLs --------------------------------------------------------------------------------
+
+namespace {
+
+struct CurlUrl {
+    CURLU* h = curl_url();
+    ~CurlUrl() { curl_url_cleanup(h); }
+    CurlUrl() = default;
+    CurlUrl(const CurlUrl&) = delete;
+    CurlUrl& operator=(const CurlUrl&) = delete;
+    std::string get() const {
+        char* out = nullptr;
+        if (curl_url_get(h, CURLUPART_URL, &out, 0) != CURLUE_OK) {
+            return {};
+        }
+        std::string s(out);
+        curl_free(out);
+        return s;
+    }
+};
+
+std::string lower(std::string s) {
+    for (char& c : s) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return s;
+}
+
+std::string percent_decode(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+            std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+            i += 2;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+// HTML character references in attribute values and text (&gt; &amp; &#62; &#x3e; ...).
+std::string html_unescape(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '&') {
+            out += s[i];
+            continue;
+        }
+        const auto semi = s.find(';', i);
+        if (semi == std::string_view::npos || semi - i > 10) {
+            out += s[i];
+            continue;
+        }
+        const std::string_view ent = s.substr(i + 1, semi - i - 1);
+        std::string rep;
+        if (ent == "lt") {
+            rep = "<";
+        } else if (ent == "gt") {
+            rep = ">";
+        } else if (ent == "amp") {
+            rep = "&";
+        } else if (ent == "quot") {
+            rep = "\"";
+        } else if (ent == "apos") {
+            rep = "'";
+        } else if (!ent.empty() && ent[0] == '#') {
+            try {
+                const bool hex = ent.size() > 1 && (ent[1] == 'x' || ent[1] == 'X');
+                const unsigned long cp = std::stoul(std::string(ent.substr(hex ? 2 : 1)), nullptr, hex ? 16 : 10);
+                if (cp < 0x80) {
+                    rep = std::string(1, static_cast<char>(cp));
+                }
+            } catch (const std::exception&) {
+            }
+        }
+        if (rep.empty()) {
+            out += s[i];
+            continue;
+        }
+        out += rep;
+        i = semi;
+    }
+    return out;
+}
+
+std::string basename_of_url(const std::string& url) {
+    std::string path = url.substr(0, url.find_first_of("#?"));
+    const auto slash = path.rfind('/');
+    return percent_decode(slash == std::string::npos ? path : path.substr(slash + 1));
+}
+
+// "sha256=abc" fragments.
+void read_fragment(IndexFile& f) {
+    const auto hash = f.url.find('#');
+    if (hash == std::string::npos) {
+        return;
+    }
+    const std::string fragment = f.url.substr(hash + 1);
+    f.url.resize(hash);
+    const auto eq = fragment.find('=');
+    if (eq != std::string::npos) {
+        f.hashes[lower(fragment.substr(0, eq))] = lower(fragment.substr(eq + 1));
+    }
+}
+
+} // namespace
+
+std::string resolve_url(const std::string& base, const std::string& reference) {
+    CurlUrl u;
+    if (curl_url_set(u.h, CURLUPART_URL, base.c_str(), 0) != CURLUE_OK) {
+        return reference;
+    }
+    if (curl_url_set(u.h, CURLUPART_URL, reference.c_str(), 0) != CURLUE_OK) {
+        return reference;
+    }
+    return u.get();
+}
+
+std::string redact_url(const std::string& url) {
+    CurlUrl u;
+    if (curl_url_set(u.h, CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+        const auto at = url.find('@');
+        const auto scheme = url.find("://");
+        return at != std::string::npos && scheme != std::string::npos && at > scheme
+                   ? url.substr(0, scheme + 3) + url.substr(at + 1)
+                   : url;
+    }
+    curl_url_set(u.h, CURLUPART_USER, nullptr, 0);
+    curl_url_set(u.h, CURLUPART_PASSWORD, nullptr, 0);
+    return u.get();
+}
+
+// --- Parsers -------------------------------------------------------------------------------
+
+std::vector<IndexFile> parse_json_api(std::string_view body, const std::string& page_url) {
+    const auto j = nlohmann::json::parse(body, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("urls") || !j["urls"].is_array()) {
+        throw Error("the index answered " + redact_url(page_url) +
+                    " with something that is not a PyPI JSON API release (no `urls` array)");
+    }
+    std::vector<IndexFile> out;
+    for (const auto& u : j["urls"]) {
+        IndexFile f;
+        f.filename = u.value("filename", "");
+        f.url = resolve_url(page_url, u.value("url", ""));
+        if (u.contains("digests") && u["digests"].is_object()) {
+            for (const auto& [algo, hex] : u["digests"].items()) {
+                if (hex.is_string()) {
+                    f.hashes[lower(algo)] = lower(hex.get<std::string>());
+                }
+            }
+        }
+        if (u.contains("requires_python") && u["requires_python"].is_string()) {
+            f.requires_python = u["requires_python"].get<std::string>();
+        }
+        f.yanked = u.value("yanked", false);
+        f.python_version = u.value("python_version", "");
+        if (!f.filename.empty()) {
+            out.push_back(std::move(f));
+        }
+    }
+    return out;
+}
+
+std::vector<IndexFile> parse_simple_json(std::string_view body, const std::string& page_url) {
+    const auto j = nlohmann::json::parse(body, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("files") || !j["files"].is_array()) {
+        throw Error("the index answered " + redact_url(page_url) +
+                    " with something that is not a PEP 691 project page (no `files` array)");
+    }
+    std::vector<IndexFile> out;
+    for (const auto& u : j["files"]) {
+        IndexFile f;
+        f.filename = u.value("filename", "");
+        f.url = resolve_url(page_url, u.value("url", ""));
+        if (u.contains("hashes") && u["hashes"].is_object()) {
+            for (const auto& [algo, hex] : u["hashes"].items()) {
+                if (hex.is_string()) {
+                    f.hashes[lower(algo)] = lower(hex.get<std::string>());
+                }
+            }
+        }
+        if (u.contains("requires-python") && u["requires-python"].is_string()) {
+            f.requires_python = u["requires-python"].get<std::string>();
+        }
+        if (u.contains("yanked")) {
+            f.yanked = u["yanked"].is_string() || (u["yanked"].is_boolean() && u["yanked"].get<bool>());
+        }
+        read_fragment(f);
+        if (!f.filename.empty()) {
+            out.push_back(std::move(f));
+        }
+    }
+    return out;
+}
+
+std::vector<IndexFile> parse_simple_html(std::string_view body, const std::string& page_url) {
+    std::string base = page_url;
+    const std::string text(body);
+    const std::string low = lower(text);
+    auto attribute = [&](std::size_t tag_begin, std::size_t tag_end, std::string_view name)
+        -> std::optional<std::string> {
+        std::size_t pos = tag_begin;
+        while (true) {
+            pos = low.find(name, pos);
+            if (pos == std::string::npos || pos >= tag_end) {
+                return std::nullopt;
+            }
+            const bool boundary = std::isspace(static_cast<unsigned char>(low[pos - 1])) != 0;
+            std::size_t after = pos + name.size();
+            while (after < tag_end && std::isspace(static_cast<unsigned char>(low[after])) != 0) {
+                ++after;
+            }
+            if (!boundary || (after < tag_end && std::isalnum(static_cast<unsigned char>(low[after])) != 0) ||
+                (after < tag_end && low[after] == '-')) {
+                pos = after;
+                continue;
+            }
+            if (after >= tag_end || low[after] != '=') {
+                return std::string(); // present without a value
+            }
+            ++after;
+            while (after < tag_end && std::isspace(static_cast<unsigned char>(low[after])) != 0) {
+                ++after;
+            }
+            if (after < tag_end && (text[after] == '"' || text[after] == '\'')) {
+                const char q = text[after];
+                const auto close = text.find(q, after + 1);
+                return html_unescape(text.substr(after + 1, close - after - 1));
+            }
+            std::size_t end = after;
+            while (end < tag_end && std::isspace(static_cast<unsigned char>(text[end])) == 0 && text[end] != '>') {
+                ++end;
+            }
+            return html_unescape(text.substr(after, end - after));
+        }
+    };
+    if (auto b = low.find("<base"); b != std::string::npos) {
+        const auto end = low.find('>', b);
+        if (auto href = attribute(b, end, "href"); href && !href->empty()) {
+            base = resolve_url(page_url, *href);
+        }
+    }
+    std::vector<IndexFile> out;
+    std::size_t pos = 0;
+    while ((pos = low.find("<a", pos)) != std::string::npos) {
+        const auto end = low.find('>', pos);
+        if (end == std::string::npos) {
+            break;
+        }
+        if (!std::isspace(static_cast<unsigned char>(low[pos + 2]))) {
+            pos = end;
+            continue;
+        }
+        auto href = attribute(pos, end, "href");
+        if (href && !href->empty()) {
+            IndexFile f;
+            f.url = resolve_url(base, *href);
+            read_fragment(f);
+            f.filename = basename_of_url(f.url);
+            if (auto rp = attribute(pos, end, "data-requires-python")) {
+                f.requires_python = *rp;
+            }
+            f.yanked = attribute(pos, end, "data-yanked").has_value();
+            if (!f.filename.empty()) {
+                out.push_back(std::move(f));
+            }
+        }
+        pos = end;
+    }
+    return out;
+}
+
+std::pair<std::string, std::string> source_credentials(const std::string& source_name) {
+    std::string key;
+    for (char c : source_name) {
+        key += std::isalnum(static_cast<unsigned char>(c)) != 0
+                   ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
+                   : '_';
+    }
+    const char* user = std::getenv(("POETRY_HTTP_BASIC_" + key + "_USERNAME").c_str());
+    const char* pass = std::getenv(("POETRY_HTTP_BASIC_" + key + "_PASSWORD").c_str());
+    return {user != nullptr ? user : "", pass != nullptr ? pass : ""};
+}
+
+// --- The client ------------------------------------------------------------------------------
+
+namespace {
+
+struct CurlGlobal {
+    CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+    ~CurlGlobal() { curl_global_cleanup(); }
+};
+
+void ensure_curl() { static CurlGlobal global; }
+
+// The cache: one body and one metadata file per (redacted URL, Accept), written atomically.
+struct Cache {
+    std::filesystem::path dir;
+
+    std::filesystem::path key(const IndexRequest& r) const {
+        return dir / sha256_hex(redact_url(r.url) + "\n" + r.accept);
+    }
+    struct Entry {
+        std::string body, etag, last_modified, content_type;
+    };
+    std::optional<Entry> read(const IndexRequest& r) const {
+        const auto base = key(r);
+        std::ifstream meta(base.string() + ".json");
+        std::ifstream body(base.string() + ".body", std::ios::binary);
+        if (!meta || !body) {
+            return std::nullopt;
+        }
+        try {
+            const auto m = nlohmann::json::parse(meta);
+            if (m.value("url", "") != redact_url(r.url)) {
+                return std::nullopt;
+            }
+            std::stringstream s;
+            s << body.rdbuf();
+            Entry e{s.str(), m.value("etag", ""), m.value("last_modified", ""), m.value("content_type", "")};
+            if (sha256_hex(e.body) != m.value("sha256", "")) {
+                return std::nullopt; // torn or damaged: refetch
+            }
+            return e;
+        } catch (const std::exception&) {
+            return std::nullopt;
+        }
+    }
+    void write(const IndexRequest& r, const Entry& e) const {
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        const auto base = key(r);
+        const std::string suffix = ".tmp." + std::to_string(getpid()) + "." +
+                                   std::to_string(reinterpret_cast<std::uintptr_t>(&e));
+        auto put = [&](const std::string& path, const std::string& data) {
+            {
+                std::ofstream out(path + suffix, std::ios::binary);
+                out << data;
+                if (!out) {
+                    return;
+                }
+            }
+            std::filesystem::rename(path + suffix, path, ec);
+        };
+        // Body first, metadata (with the body's digest) last: a reader never pairs a new body
+        // with old metadata without noticing.
+        put(base.string() + ".body", e.body);
+        put(base.string() + ".json", nlohmann::json{{"url", redact_url(r.url)},
+                                                    {"etag", e.etag},
+                                                    {"last_modified", e.last_modified},
+                                                    {"content_type", e.content_type},
+                                                    {"sha256", sha256_hex(e.body)}}
+                                         .dump());
+    }
+};
+
+struct Transfer {
+    std::size_t index = 0;
+    CURL* easy = nullptr;
+    curl_slist* headers = nullptr;
+    std::string body;
+    std::string etag, last_modified, content_type, retry_after;
+    int attempts = 0;
+    std::optional<Cache::Entry> cached;
+    std::function<void(std::string_view)> sink;
+};
+
+size_t on_body(char* data, size_t size, size_t n, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    if (t->sink) {
+        t->sink(std::string_view(data, size * n));
+    } else {
+        t->body.append(data, size * n);
+    }
+    return size * n;
+}
+
+size_t on_header(char* data, size_t size, size_t n, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    std::string line(data, size * n);
+    const auto colon = line.find(':');
+    if (colon != std::string::npos) {
+        const std::string name = lower(line.substr(0, colon));
+        std::string value = line.substr(colon + 1);
+        while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front())) != 0) {
+            value.erase(value.begin());
+        }
+        while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back())) != 0) {
+            value.pop_back();
+        }
+        if (name == "etag") {
+            t->etag = value;
+        } else if (name == "last-modified") {
+            t->last_modified = value;
+        } else if (name == "content-type") {
+            t->content_type = value;
+        } else if (name == "retry-after") {
+            t->retry_after = value;
+        }
+    } else if (line.starts_with("HTTP/")) {
+        // A new response (after a redirect): forget the previous one's headers and body.
+        t->etag.clear();
+        t->last_modified.clear();
+        t->content_type.clear();
+        t->retry_after.clear();
+        t->body.clear();
+    }
+    return size * n;
+}
+
+void configure(Transfer& t, const IndexRequest& r, const IndexOptions& o) {
+    if (t.easy == nullptr) {
+        t.easy = curl_easy_init();
+    } else {
+        curl_easy_reset(t.easy);
+    }
+    curl_slist_free_all(t.headers);
+    t.headers = nullptr;
+    t.body.clear();
+    CURL* e = t.easy;
+    curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count()));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(o.total_timeout.count()));
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "lock2nix/" LOCK2NIX_VERSION);
+    curl_easy_setopt(e, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
+    if (!o.cacert.empty()) {
+        curl_easy_setopt(e, CURLOPT_CAINFO, o.cacert.c_str());
+    }
+    if (!r.username.empty()) {
+        curl_easy_setopt(e, CURLOPT_USERNAME, r.username.c_str());
+        curl_easy_setopt(e, CURLOPT_PASSWORD, r.password.c_str());
+        curl_easy_setopt(e, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+        // Credentials go to the index host only, never along a redirect to another one.
+        curl_easy_setopt(e, CURLOPT_UNRESTRICTED_AUTH, 0L);
+    }
+    if (!r.accept.empty()) {
+        t.headers = curl_slist_append(t.headers, ("Accept: " + r.accept).c_str());
+    }
+    if (t.cached) {
+        if (!t.cached->etag.empty()) {
+            t.headers = curl_slist_append(t.headers, ("If-None-Match: " + t.cached->etag).c_str());
+        }
+        if (!t.cached->last_modified.empty()) {
+            t.headers = curl_slist_append(t.headers, ("If-Modified-Since: " + t.cached->last_modified).c_str());
+        }
+    }
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
+}
+
+bool transient(CURLcode c) {
+    switch (c) {
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_GOT_NOTHING:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_BAD_CONTENT_ENCODING:
+        return true;
+    default:
+        return false;
+    }
+}
+
+std::string tls_hint(CURLcode c) {
+    return c == CURLE_PEER_FAILED_VERIFICATION || c == CURLE_SSL_CACERT_BADFILE ||
+                   c == CURLE_SSL_CONNECT_ERROR
+               ? " (TLS verification is always on; for a private CA pass --cacert FILE)"
+               : "";
+}
+
+// How long to wait before attempt `attempt` (1-based retry): Retry-After when the server says,
+// else backoff·2^(attempt-1) with ±50% jitter.
+std::chrono::milliseconds retry_delay(const IndexOptions& o, int attempt, const std::string& retry_after) {
+    if (!retry_after.empty() && std::all_of(retry_after.begin(), retry_after.end(), ::isdigit)) {
+        return std::chrono::milliseconds(std::min(60'000L, std::stol(retry_after) * 1000L));
+    }
+    static thread_local std::mt19937 rng(std::random_device{}());
+    const double base = static_cast<double>(o.backoff.count()) * static_cast<double>(1 << std::min(attempt - 1, 10));
+    std::uniform_real_distribution<double> jitter(0.5, 1.5);
+    return std::chrono::milliseconds(static_cast<long>(base * jitter(rng)));
+}
+
+} // namespace
+
+IndexClient::IndexClient(IndexOptions options) : options_(std::move(options)) {
+    ensure_curl();
+    if (options_.cache_dir.empty()) {
+        options_.cache_dir = (cache_directory() / "http").string();
+    }
+    options_.concurrency = std::max(1, options_.concurrency);
+}
+
+IndexClient::~IndexClient() = default;
+
+std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest>& requests) {
+    using Clock = std::chrono::steady_clock;
+    const Cache cache{options_.cache_dir};
+    std::vector<IndexResponse> out(requests.size());
+    std::vector<Transfer> transfers(requests.size());
+    // (ready-at, request) in arrival order: retries wait here until their delay has passed.
+    std::deque<std::pair<Clock::time_point, std::size_t>> waiting;
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        transfers[i].index = i;
+        if (options_.use_cache && !options_.refresh) {
+            transfers[i].cached = cache.read(requests[i]);
+        }
+        if (options_.offline) {
+            if (transfers[i].cached) {
+                out[i] = IndexResponse{true, 200, transfers[i].cached->body, transfers[i].cached->content_type,
+                                       {}, true, 0};
+            } else {
+                out[i].error = redact_url(requests[i].url) + " is not in the cache, and --offline forbids the network";
+            }
+            continue;
+        }
+        waiting.emplace_back(Clock::now(), i);
+    }
+    CURLM* multi = curl_multi_init();
+    curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(options_.concurrency));
+    curl_multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
+    int active = 0;
+    std::size_t done = 0;
+    const std::size_t total = waiting.size();
+    const auto started = Clock::now();
+    const bool show = options_.progress && isatty(STDERR_FILENO) != 0;
+    auto progress = [&] {
+        if (!show) {
+            return;
+        }
+        const double secs = std::chrono::duration<double>(Clock::now() - started).count();
+        std::fprintf(stderr, "\rindex: %zu/%zu (%.1f/s)", done, total, secs > 0 ? static_cast<double>(done) / secs : 0.0);
+        std::fflush(stderr);
+    };
+    while (!waiting.empty() || active > 0) {
+        // Start whatever is due, up to the concurrency limit.
+        const auto now = Clock::now();
+        for (auto it = waiting.begin(); it != waiting.end() && active < options_.concurrency;) {
+            if (it->first > now) {
+                ++it;
+                continue;
+            }
+            Transfer& t = transfers[it->second];
+            configure(t, requests[it->second], options_);
+            ++t.attempts;
+            curl_multi_add_handle(multi, t.easy);
+            ++active;
+            it = waiting.erase(it);
+        }
+        int running = 0;
+        curl_multi_perform(multi, &running);
+        int left = 0;
+        while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+            if (msg->msg != CURLMSG_DONE) {
+                continue;
+            }
+            Transfer* t = nullptr;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
+            curl_multi_remove_handle(multi, msg->easy_handle);
+            --active;
+            const CURLcode code = msg->data.result;
+            long status = 0;
+            curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+            IndexResponse& r = out[t->index];
+            r.attempts = t->attempts;
+            r.status = status;
+            bool retry = false;
+            if (code != CURLE_OK) {
+                r.error = redact_url(requests[t->index].url) + ": " + curl_easy_strerror(code) + tls_hint(code);
+                retry = transient(code);
+            } else if (status == 304 && t->cached) {
+                r = IndexResponse{true, 200, t->cached->body, t->cached->content_type, {}, true, t->attempts};
+            } else if (status >= 200 && status < 300) {
+                r = IndexResponse{true, status, std::move(t->body), t->content_type, {}, false, t->attempts};
+                if (options_.use_cache) {
+                    cache.write(requests[t->index], Cache::Entry{r.body, t->etag, t->last_modified, r.content_type});
+                }
+            } else {
+                r.error = redact_url(requests[t->index].url) + ": HTTP " + std::to_string(status);
+                retry = status >= 500 || status == 429;
+            }
+            if (retry && t->attempts <= options_.retries) {
+                waiting.emplace_back(Clock::now() + retry_delay(options_, t->attempts, t->retry_after), t->index);
+                r.error.clear();
+            } else {
+                if (!r.ok && retry) {
+                    r.error += " (gave up after " + std::to_string(t->attempts) + " attempts)";
+                }
+                ++done;
+                progress();
+            }
+        }
+        if (active > 0) {
+            curl_multi_poll(multi, nullptr, 0, 50, nullptr);
+        } else if (!waiting.empty()) {
+            const auto next = std::min_element(waiting.begin(), waiting.end())->first;
+            std::this_thread::sleep_until(std::min(next, Clock::now() + std::chrono::milliseconds(50)));
+        }
+    }
+    if (show) {
+        std::fprintf(stderr, "\n");
+    }
+    for (Transfer& t : transfers) {
+        if (t.easy != nullptr) {
+            curl_easy_cleanup(t.easy);
+        }
+        curl_slist_free_all(t.headers);
+    }
+    curl_multi_cleanup(multi);
+    return out;
+}
+
+IndexResponse IndexClient::download(const IndexRequest& request,
+                                    const std::function<void(std::string_view)>& sink) {
+    IndexResponse r;
+    if (options_.offline) {
+        r.error = redact_url(request.url) + ": --offline forbids downloads";
+        return r;
+    }
+    Transfer t;
+    for (int attempt = 1;; ++attempt) {
+        // Data already handed to the sink cannot be taken back: the caller restarts its digest
+        // when it sees `attempts` grow, so each attempt streams the whole file afresh.
+        t.sink = sink;
+        configure(t, request, options_);
+        t.attempts = attempt;
+        const CURLcode code = curl_easy_perform(t.easy);
+        long status = 0;
+        curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
+        r.attempts = attempt;
+        r.status = status;
+        bool retry = false;
+        if (code != CURLE_OK) {
+            r.error = redact_url(request.url) + ": " + curl_easy_strerror(code) + tls_hint(code);
+            retry = transient(code);
+        } else if (status >= 200 && status < 300) {
+            r.ok = true;
+            r.error.clear();
+            break;
+        } else {
+            r.error = redact_url(request.url) + ": HTTP " + std::to_string(status);
+            retry = status >= 500 || status == 429;
+        }
+        if (!retry || attempt > options_.retries) {
+            break;
+        }
+        std::this_thread::sleep_for(retry_delay(options_, attempt, t.retry_after));
+        sink({}); // an empty chunk: "start over"
+    }
+    curl_easy_cleanup(t.easy);
+    curl_slist_free_all(t.headers);
+    return r;
+}
+
+} // namespace lock2nix
