@@ -612,6 +612,11 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
                 retry = transient(code);
             } else if (status == 304 && t->cached) {
                 r = IndexResponse{true, 200, t->cached->body, t->cached->content_type, {}, true, t->attempts};
+            } else if (status >= 200 && status < 300 && requests[t->index].json_body &&
+                       t->content_type.find("json") != std::string::npos &&
+                       !nlohmann::json::accept(t->body)) {
+                r.error = redact_url(requests[t->index].url) + ": the answer is not valid JSON";
+                retry = true;
             } else if (status >= 200 && status < 300) {
                 r = IndexResponse{true, status, std::move(t->body), t->content_type, {}, false, t->attempts};
                 if (options_.use_cache) {

@@ -110,9 +110,11 @@ Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::siz
         if (p.source_kind() == SourceKind::pypi) {
             r.url = trim_slash(options.pypi_url) + "/pypi/" + p.canonical_name + "/" + p.version + "/json";
             r.accept = "application/json";
+            r.json_body = true;
         } else {
             r.url = trim_slash(p.source->url) + "/" + p.canonical_name + "/";
             r.accept = simple_accept;
+            r.json_body = true;
             std::tie(r.username, r.password) = source_credentials(source_name(p, pp));
         }
         asked.push_back(i);

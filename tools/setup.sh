@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake ninja-build g++ pkg-config git python3 ca-certificates
+packages=(cmake ninja-build g++ pkg-config git python3 ca-certificates openssl
           libtomlplusplus-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev
           libboost-graph-dev catch2 libbenchmark-dev nix-bin)
 missing=()

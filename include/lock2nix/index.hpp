@@ -58,6 +58,9 @@ struct IndexRequest {
     std::string accept;        ///< Accept header, empty for none
     std::string username;      ///< HTTP basic credentials (never cached or printed)
     std::string password;
+    /// The body must be JSON whenever the server labels it so: a broken one is retried like a
+    /// truncated transfer, then reported, and never cached.
+    bool json_body = false;
 };
 
 /// What came back.

@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""A package index on 127.0.0.1 for lock2nix's tests: serves Poetry's PyPI fixtures under PyPI's
+routes, and injects faults on request.
+
+Routes (FIXTURES = <shared>/fixtures/pypi/python-poetry+poetry/tests/repositories/fixtures):
+  /pypi/<name>/<version>/json   FIXTURES/pypi.org/json/<name>/<version>.json
+  /simple/<name>/               PEP 691 JSON (FIXTURES/pypi.org/json/<name>.json) when the Accept
+                                header asks for it, else PEP 503 HTML (FIXTURES/legacy/<name>.html)
+  /legacy/<name>/               PEP 503 HTML only
+  /private/...                  as above, but only with HTTP basic user "alice", password "s3cret"
+  /files/<name>                 bytes of <name> from --files DIR
+Fault prefixes, in front of any route: /fault/<kind>/<n>/<route>; the first <n> requests of that
+exact path get the fault, later ones the real answer (n = 0: always):
+  delay (answer after 300 ms), status500, status429 (Retry-After: 1), reset (close without an
+  answer), truncate (half the body, Content-Length of the whole), badjson (200 with a broken
+  body), stall (no answer for 30 s)
+/__stats returns the number of requests per path as JSON. ETag / If-None-Match are honoured.
+Prints "PORT <n>" once listening. --tls CERT KEY serves HTTPS instead.
+"""
+import argparse
+import base64
+import hashlib
+import json
+import os
+import socket
+import ssl
+import struct
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+counts = {}
+lock = threading.Lock()
+
+
+def make_handler(fixtures, files):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def send_body(self, status, body, content_type, extra=None):
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in (extra or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def route(self, path):
+            """(status, body, content type) for a path without fault prefix."""
+            accept = self.headers.get("Accept", "")
+            if path.startswith("/private/"):
+                expected = "Basic " + base64.b64encode(b"alice:s3cret").decode()
+                if self.headers.get("Authorization") != expected:
+                    return 401, b"who are you?", "text/plain"
+                path = path[len("/private"):]
+            parts = [p for p in path.split("/") if p]
+            if len(parts) == 4 and parts[0] == "pypi" and parts[3] == "json":
+                f = os.path.join(fixtures, "pypi.org", "json", parts[1], parts[2] + ".json")
+                if os.path.exists(f):
+                    return 200, open(f, "rb").read(), "application/json"
+            if len(parts) == 2 and parts[0] in ("simple", "legacy"):
+                name = parts[1]
+                jf = os.path.join(fixtures, "pypi.org", "json", name + ".json")
+                hf = os.path.join(fixtures, "legacy", name + ".html")
+                if parts[0] == "simple" and "vnd.pypi.simple.v1+json" in accept and os.path.exists(jf):
+                    return 200, open(jf, "rb").read(), "application/vnd.pypi.simple.v1+json"
+                if os.path.exists(hf):
+                    return 200, open(hf, "rb").read(), "text/html"
+            if len(parts) == 2 and parts[0] == "files" and files:
+                f = os.path.join(files, parts[1])
+                if os.path.exists(f):
+                    return 200, open(f, "rb").read(), "application/octet-stream"
+            return 404, b"not found", "text/plain"
+
+        def do_GET(self):
+            path = self.path.split("?")[0]
+            with lock:
+                counts[path] = counts.get(path, 0) + 1
+                seen = counts[path]
+            if path == "/__stats":
+                return self.send_body(200, json.dumps(counts).encode(), "application/json")
+            fault = None
+            if path.startswith("/fault/"):
+                _, _, kind, n, rest = path.split("/", 4)
+                if int(n) == 0 or seen <= int(n):
+                    fault = kind
+                path = "/" + rest
+            status, body, ctype = self.route(path)
+            if fault == "delay":
+                time.sleep(0.3)
+            elif fault == "status500":
+                return self.send_body(500, b"internal error", "text/plain")
+            elif fault == "status429":
+                return self.send_body(429, b"slow down", "text/plain", {"Retry-After": "1"})
+            elif fault == "reset":
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.close_connection = True
+                return
+            elif fault == "truncate":
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[: len(body) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                return
+            elif fault == "badjson":
+                return self.send_body(200, b'{"urls": [ {"filename": ', "application/json")
+            elif fault == "stall":
+                time.sleep(30)
+                return
+            etag = '"' + hashlib.sha1(body).hexdigest() + '"'
+            if status == 200 and self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            extra = {"ETag": etag} if status == 200 else {}
+            if status == 401:
+                extra["WWW-Authenticate"] = 'Basic realm="private"'
+            self.send_body(status, body, ctype, extra)
+
+    return Handler
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--fixtures", required=True)
+    ap.add_argument("--files")
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    args = ap.parse_args()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(args.fixtures, args.files))
+    server.daemon_threads = True
+    if args.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls[0], args.tls[1])
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    print("PORT", server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
