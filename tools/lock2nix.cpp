@@ -11,6 +11,7 @@
 #include "lock2nix/plan.hpp"
 #include "lock2nix/pyproject.hpp"
 #include "lock2nix/translate.hpp"
+#include "lock2nix/verify.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -49,6 +50,9 @@ commands:
                                  dependency edges, cycles and build order
   explain NAME [LOCK] [selection]
                                  why a package is in or out for a target
+  verify [LOCK] [selection] [--index-url URL]
+                                 download the files the translation would fetch and check
+                                 each digest; exit 1 on any mismatch
   overrides show NAME[==VERSION] [--pyproject F] [--overrides F]
                                  the override database's entries for a package and the
                                  effective settings, with the layer each key came from
@@ -275,7 +279,7 @@ std::string shell_quote(const std::string& s) {
     return out + "'";
 }
 
-int cmd_translate(const std::vector<std::string>& args) {
+OptionSpec translate_spec() {
     OptionSpec spec = selection_spec;
     spec.flags.insert("--impure-git");
     spec.flags.insert("--no-default-overrides");
@@ -292,12 +296,11 @@ int cmd_translate(const std::vector<std::string>& args) {
     spec.values.erase("--system");
     spec.values.erase("--python");
     spec.short_names['o'] = "--output";
-    const Options opts(args, spec);
-    if (opts.positionals().size() != 1) {
-        throw UsageError("give one lock file to translate");
-    }
+    return spec;
+}
+
+lock2nix::TranslateOptions translate_options(const Options& opts) {
     lock2nix::TranslateOptions t;
-    t.lock_path = opts.positionals()[0];
     t.pyproject_path = opts.value("--pyproject");
     t.systems = list_option(opts, "--system");
     t.pythons = list_option(opts, "--python");
@@ -318,6 +321,7 @@ int cmd_translate(const std::vector<std::string>& args) {
     }
     t.git_mode = opts.flag("--impure-git") ? lock2nix::GitMode::impure : lock2nix::GitMode::pure;
     t.override_files = opts.all("--overrides");
+    t.default_overrides = !opts.flag("--no-default-overrides");
     t.index.offline = opts.flag("--offline");
     t.index.refresh = opts.flag("--refresh");
     t.index.progress = !opts.flag("--quiet");
@@ -330,9 +334,45 @@ int cmd_translate(const std::vector<std::string>& args) {
         }
     }
     t.index_url = opts.value("--index-url");
+    return t;
+}
+
+int cmd_verify(const std::vector<std::string>& args) {
+    const Options opts(args, translate_spec());
+    if (opts.positionals().size() > 1) {
+        throw UsageError("verify takes one lock file");
+    }
+    lock2nix::TranslateOptions t = translate_options(opts);
+    t.lock_path = opts.positionals().empty() ? "poetry.lock" : opts.positionals()[0];
+    int bad = 0;
+    for (const auto& v : lock2nix::verify_files(t)) {
+        if (v.ok()) {
+            std::cout << "ok        " << v.file << '\n';
+        } else if (!v.error.empty()) {
+            std::cout << "ERROR     " << v.file << " (" << v.package << "): " << v.error << '\n';
+            ++bad;
+        } else {
+            std::cout << "MISMATCH  " << v.file << " (" << v.package << "): the lock says " << v.expected
+                      << ", " << v.url << " has " << v.actual << '\n';
+            ++bad;
+        }
+    }
+    if (bad > 0) {
+        std::cerr << bad << " file" << (bad == 1 ? "" : "s") << " failed verification\n";
+        return exit_negative;
+    }
+    return exit_ok;
+}
+
+int cmd_translate(const std::vector<std::string>& args) {
+    const Options opts(args, translate_spec());
+    if (opts.positionals().size() != 1) {
+        throw UsageError("give one lock file to translate");
+    }
+    lock2nix::TranslateOptions t = translate_options(opts);
+    t.lock_path = opts.positionals()[0];
     std::vector<std::string> notes;
     t.notes = &notes;
-    t.default_overrides = !opts.flag("--no-default-overrides");
     t.output_path = opts.value("--output");
     std::string command = "lock2nix";
     for (const auto& a : args) {
@@ -421,6 +461,7 @@ int run(const std::vector<std::string>& argv) {
         {"plan", cmd_plan},
         {"explain", cmd_explain},
         {"overrides", cmd_overrides},
+        {"verify", cmd_verify},
     };
     if (command == "help" || command == "--help" || command == "-h") {
         std::cout << usage_text;

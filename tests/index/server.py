@@ -14,6 +14,8 @@ exact path get the fault, later ones the real answer (n = 0: always):
   delay (answer after 300 ms), status500, status429 (Retry-After: 1), reset (close without an
   answer), truncate (half the body, Content-Length of the whole), badjson (200 with a broken
   body), stall (no answer for 30 s)
+--files DIR also serves /simple/<name>/ pages made from DIR for projects the fixtures lack.
+--latency S adds S seconds to every answer (for the concurrency benchmark).
 /__stats returns the number of requests per path as JSON. ETag / If-None-Match are honoured.
 Prints "PORT <n>" once listening. --tls CERT KEY serves HTTPS instead.
 """
@@ -34,9 +36,10 @@ counts = {}
 lock = threading.Lock()
 
 
-def make_handler(fixtures, files):
+def make_handler(fixtures, files, latency=0.0, file_hashes=True):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out at once, no 40 ms ACK stalls
 
         def log_message(self, *args):
             pass
@@ -71,6 +74,18 @@ def make_handler(fixtures, files):
                     return 200, open(jf, "rb").read(), "application/vnd.pypi.simple.v1+json"
                 if os.path.exists(hf):
                     return 200, open(hf, "rb").read(), "text/html"
+                if files:
+                    # A project page made from --files: every file whose name starts with the
+                    # project's name, linked under /files/ with its sha256.
+                    prefix = name.replace("-", "_").lower()
+                    links = []
+                    for f in sorted(os.listdir(files)):
+                        if f.lower().replace("-", "_").startswith(prefix + "_") or f.lower().startswith(prefix + "-"):
+                            digest = hashlib.sha256(open(os.path.join(files, f), "rb").read()).hexdigest()
+                            fragment = f"#sha256={digest}" if file_hashes else ""
+                            links.append(f'<a href="/files/{f}{fragment}">{f}</a><br/>')
+                    if links:
+                        return 200, ("<html><body>" + "".join(links) + "</body></html>").encode(), "text/html"
             if len(parts) == 2 and parts[0] == "files" and files:
                 f = os.path.join(files, parts[1])
                 if os.path.exists(f):
@@ -78,6 +93,8 @@ def make_handler(fixtures, files):
             return 404, b"not found", "text/plain"
 
         def do_GET(self):
+            if latency:
+                time.sleep(latency)
             path = self.path.split("?")[0]
             with lock:
                 counts[path] = counts.get(path, 0) + 1
@@ -135,8 +152,11 @@ def main():
     ap.add_argument("--fixtures", required=True)
     ap.add_argument("--files")
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    ap.add_argument("--no-file-hashes", action="store_true",
+                    help="pages made from --files carry no #sha256 fragments")
+    ap.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
     args = ap.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(args.fixtures, args.files))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(args.fixtures, args.files, args.latency, not args.no_file_hashes))
     server.daemon_threads = True
     if args.tls:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Against a loopback index: translation takes the exact URLs the index gives (not predicted ones),
+# and `lock2nix verify` downloads each selected file, reports every digest mismatch, exits 1.
+set -u
+cli=$1
+shared=$2
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+server_pid=
+cleanup() {
+    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+export XDG_CACHE_HOME=$work/cache
+pass=0
+fail=0
+check() {
+    local what=$1
+    shift
+    if "$@" >"$work/check.out" 2>&1; then pass=$((pass + 1)); else echo "FAIL $what"; head -20 "$work/check.out"; fail=$((fail + 1)); fi
+}
+mkdir -p "$work/files" "$work/project"
+printf 'good wheel bytes' >"$work/files/good_pkg-1.0-py3-none-any.whl"
+printf 'tampered sdist bytes' >"$work/files/bad_pkg-2.0.tar.gz"
+start_server() { # start_server [--no-file-hashes]
+    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+    rm -f "$work/port"
+    python3 "$here/server.py" --fixtures "$shared/fixtures/pypi/python-poetry+poetry/tests/repositories/fixtures" \
+        --files "$work/files" "$@" >"$work/port" &
+    server_pid=$!
+    for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
+    port=$(awk '{print $2}' "$work/port")
+}
+# An index that publishes no digests: translation cannot tell, `verify` must.
+start_server --no-file-hashes
+good=$(sha256sum "$work/files/good_pkg-1.0-py3-none-any.whl" | cut -d' ' -f1)
+wrong=$(printf 'the original sdist' | sha256sum | cut -d' ' -f1)
+cat >"$work/project/poetry.lock" <<LOCK
+[[package]]
+name = "good-pkg"
+version = "1.0"
+description = ""
+optional = false
+python-versions = "*"
+groups = ["main"]
+files = [{file = "good_pkg-1.0-py3-none-any.whl", hash = "sha256:$good"}]
+
+[package.source]
+type = "legacy"
+url = "http://127.0.0.1:$port/simple"
+reference = "local"
+
+[[package]]
+name = "bad-pkg"
+version = "2.0"
+description = ""
+optional = false
+python-versions = "*"
+groups = ["main"]
+files = [{file = "bad_pkg-2.0.tar.gz", hash = "sha256:$wrong"}]
+
+[package.source]
+type = "legacy"
+url = "http://127.0.0.1:$port/simple"
+reference = "local"
+
+[metadata]
+lock-version = "2.1"
+python-versions = "*"
+content-hash = "0"
+LOCK
+
+"$cli" "$work/project/poetry.lock" --system x86_64-linux --python 3.11 --quiet -o "$work/project/env.nix"
+check "online translation succeeds" [ $? -eq 0 ]
+check "the exact URL from the index is used" grep -q "\"http://127.0.0.1:$port/files/good_pkg-1.0-py3-none-any.whl\"" "$work/project/env.nix"
+
+"$cli" verify "$work/project/poetry.lock" --system x86_64-linux --python 3.11 --quiet >"$work/verify.out" 2>"$work/verify.err"
+check "verify exits 1 on a mismatch" [ $? -eq 1 ]
+check "the good file is ok" grep -q "^ok *good_pkg-1.0-py3-none-any.whl" "$work/verify.out"
+check "the bad file is reported with both digests" grep -q "^MISMATCH *bad_pkg-2.0.tar.gz.*$wrong.*sha256:" "$work/verify.out"
+
+# An index that publishes digests: the mismatch stops the translation itself.
+old_port=$port
+start_server
+sed -i "s#127.0.0.1:$old_port#127.0.0.1:$port#g" "$work/project/poetry.lock"
+"$cli" "$work/project/poetry.lock" --system x86_64-linux --python 3.11 --quiet -o "$work/project/env2.nix" 2>"$work/err"
+check "a digest the index contradicts stops the translation" [ $? -eq 2 ]
+check "the error names the file, both digests and the index" \
+    grep -q "the index's digest of \`bad_pkg-2.0.tar.gz\` does not match the lock: lock has sha256:$wrong, http://127.0.0.1:$port/simple/bad-pkg/ has sha256:" "$work/err"
+check "and leaves no file" [ ! -e "$work/project/env2.nix" ]
+
+# With the right digest everything verifies.
+right=$(sha256sum "$work/files/bad_pkg-2.0.tar.gz" | cut -d' ' -f1)
+sed -i "s/$wrong/$right/" "$work/project/poetry.lock"
+"$cli" verify "$work/project/poetry.lock" --system x86_64-linux --python 3.11 --quiet >"$work/verify.out" 2>&1
+check "verify exits 0 when every digest matches" [ $? -eq 0 ]
+
+# An unreachable index: retries, then a clear error and no output file.
+sed -i "s#http://127.0.0.1:$port/simple#http://127.0.0.1:1/simple#" "$work/project/poetry.lock"
+"$cli" "$work/project/poetry.lock" --system x86_64-linux --python 3.11 --quiet -o "$work/project/none.nix" 2>"$work/err"
+check "an unreachable index is an error" [ $? -eq 2 ]
+check "the error names the package and the failure" grep -q "cannot get the file list of \`.*-pkg\`.*gave up after" "$work/err"
+check "no output file is written" [ ! -e "$work/project/none.nix" ]
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
