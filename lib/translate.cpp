@@ -7,6 +7,7 @@
 #include "lock2nix/plan.hpp"
 #include "lock2nix/pyproject.hpp"
 #include "lock2nix/verify.hpp"
+#include "toml_reader.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -20,6 +21,10 @@
 #include <set>
 
 namespace lock2nix {
+
+std::string lock_file_digest(const std::string& lock_path) {
+    return sha256_hex(detail::read_file(lock_path));
+}
 
 std::vector<Target> targets_of(const TranslateOptions& options, const Lock& lock) {
     std::vector<Target> out;
@@ -101,6 +106,7 @@ std::string translate(const TranslateOptions& options) {
     emit.git_mode = options.git_mode;
     emit.lock_dir = lock_dir.string();
     emit.lock_name = fs::path(options.lock_path).filename().string();
+    emit.lock_digest = lock_file_digest(options.lock_path);
     emit.command = options.command;
     // projectDir: the lock's directory, seen from where the Nix file will be.
     const fs::path out_dir = options.output_path.empty() ? fs::current_path()

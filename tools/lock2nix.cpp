@@ -15,6 +15,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -43,8 +44,9 @@ const char* const usage_text = R"(usage: lock2nix LOCK [selection] [--impure-git
 
 commands:
   inspect [LOCK] [--json]        print the model of a poetry.lock (or a pyproject.toml)
-  check [--lock LOCK] [--pyproject PYPROJECT]
-                                 exit 0 when the lock is fresh for its pyproject, 1 when stale
+  check [--lock LOCK] [--pyproject PYPROJECT] [--nix FILE]
+                                 exit 0 when the lock is fresh for its pyproject (and FILE,
+                                 a generated Nix file, for the lock), 1 when stale
   plan [LOCK] [selection] [--json]
                                  what installs for a target: packages, files, reasons,
                                  dependency edges, cycles and build order
@@ -138,9 +140,9 @@ int cmd_inspect(const std::vector<std::string>& args) {
 }
 
 int cmd_check(const std::vector<std::string>& args) {
-    const Options opts(args, OptionSpec{.values = {"--lock", "--pyproject"}});
+    const Options opts(args, OptionSpec{.values = {"--lock", "--pyproject", "--nix"}});
     if (!opts.positionals().empty()) {
-        throw UsageError("check takes no positional arguments; use --lock and --pyproject");
+        throw UsageError("check takes no positional arguments; use --lock, --pyproject and --nix");
     }
     const std::string lock_path = opts.value("--lock", "poetry.lock");
     const std::string pyproject_path = opts.value("--pyproject", sibling_pyproject(lock_path));
@@ -148,12 +150,37 @@ int cmd_check(const std::vector<std::string>& args) {
     const auto pyproject = lock2nix::read_pyproject(pyproject_path);
     const auto result =
         lock2nix::check_freshness(lock.content_hash, lock.lock_version, pyproject.content_hash_inputs);
-    if (result.fresh) {
-        std::cout << lock_path << ": " << result.reason << '\n';
-        return exit_ok;
+    if (!result.fresh) {
+        std::cerr << lock_path << ": " << result.reason << '\n';
+        return exit_negative;
     }
-    std::cerr << lock_path << ": " << result.reason << '\n';
-    return exit_negative;
+    std::cout << lock_path << ": " << result.reason << '\n';
+    if (opts.has("--nix")) {
+        // The Nix file records the digest of the lock it was made from.
+        const std::string nix_path = opts.value("--nix");
+        std::ifstream in(nix_path);
+        if (!in) {
+            throw lock2nix::Error("cannot open the Nix file", nix_path, {}, "generate it with `lock2nix " + lock_path + " -o " + nix_path + "`");
+        }
+        std::string line;
+        std::string recorded;
+        for (int n = 0; n < 10 && std::getline(in, line); ++n) {
+            if (line.starts_with("# lock file sha256: ")) {
+                recorded = line.substr(20);
+            }
+        }
+        if (recorded.empty()) {
+            throw lock2nix::Error("not a file lock2nix generated (no `# lock file sha256:` header)", nix_path,
+                                  lock2nix::SourcePosition{1, 1}, "regenerate it with lock2nix");
+        }
+        if (recorded != lock2nix::lock_file_digest(lock_path)) {
+            std::cerr << nix_path << ": stale: " << lock_path << " changed since it was generated; "
+                      << "run the `# regenerate:` command at its top\n";
+            return exit_negative;
+        }
+        std::cout << nix_path << ": fresh: generated from this " << lock_path << '\n';
+    }
+    return exit_ok;
 }
 
 // Splits repeated and comma-separated option values: `--with a,b --with c`.

@@ -47,6 +47,9 @@ struct EmitOptions {
     std::string command;
     /// The override database (defaults, project, --overrides); null = none.
     const OverrideDatabase* overrides = nullptr;
+    /// sha256 of the lock file's bytes, recorded in the header so `lock2nix check --nix` can tell
+    /// when the Nix file is stale against the lock.
+    std::string lock_digest;
     /// The lock file's name as the user gave it, for messages in the file.
     std::string lock_name = "poetry.lock";
 };

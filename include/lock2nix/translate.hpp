@@ -36,6 +36,9 @@ struct TranslateOptions {
 OverrideDatabase load_overrides(bool defaults, const std::string& pyproject_path,
                                 const std::vector<std::string>& files);
 
+/// sha256 (hex) of a lock file's bytes, as the emitted header records it.
+std::string lock_file_digest(const std::string& lock_path);
+
 /// Runs the whole pipeline and returns the Nix file's text. Throws Error on any failure; nothing
 /// is written anywhere by this function.
 std::string translate(const TranslateOptions& options);

@@ -42,6 +42,15 @@ cp "$locks/poetry-own-2.0.1.pyproject.toml" "$tmp/pyproject.toml"
 sed -i 's/^version = .*/version = "9.9.9"/' "$tmp/pyproject.toml"
 expect 0 "edited version only" -- "$cli" check --lock "$tmp/poetry.lock"
 
+# The generated Nix file is stale when the lock changes under it.
+cp "$locks/poetry-own-2.0.1.pyproject.toml" "$tmp/pyproject.toml"
+"$cli" --offline "$tmp/poetry.lock" --system x86_64-linux --python 3.12 --quiet -o "$tmp/python-env.nix"
+expect 0 "fresh Nix file" -- "$cli" check --lock "$tmp/poetry.lock" --nix "$tmp/python-env.nix"
+sed -i 's/^description = "Python wrapper for extended filesystem attributes"/description = "changed"/' "$tmp/poetry.lock"
+expect 1 "Nix file stale against its lock" -- "$cli" check --lock "$tmp/poetry.lock" --nix "$tmp/python-env.nix"
+echo "# not ours" >"$tmp/other.nix"
+expect 2 "not a generated file" -- "$cli" check --lock "$tmp/poetry.lock" --nix "$tmp/other.nix"
+
 expect 2 "missing lock" -- "$cli" check --lock "$tmp/nope.lock"
 printf 'not = [toml' >"$tmp/pyproject.toml"
 expect 2 "broken pyproject" -- "$cli" check --lock "$tmp/poetry.lock"
