@@ -2,6 +2,7 @@
 
 #include "lock2nix/git.hpp"
 #include "lock2nix/hash.hpp"
+#include "lock2nix/names.hpp"
 
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
@@ -41,13 +42,6 @@ struct CurlUrl {
         return s;
     }
 };
-
-std::string lower(std::string s) {
-    for (char& c : s) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return s;
-}
 
 std::string percent_decode(std::string_view s) {
     std::string out;
@@ -124,7 +118,19 @@ void read_fragment(IndexFile& f) {
     f.url.resize(hash);
     const auto eq = fragment.find('=');
     if (eq != std::string::npos) {
-        f.hashes[lower(fragment.substr(0, eq))] = lower(fragment.substr(eq + 1));
+        f.hashes[ascii_lower(fragment.substr(0, eq))] = ascii_lower(fragment.substr(eq + 1));
+    }
+}
+
+// A JSON object of algorithm → hex digest.
+void read_hashes(const nlohmann::json& object, IndexFile& f) {
+    if (!object.is_object()) {
+        return;
+    }
+    for (const auto& [algo, hex] : object.items()) {
+        if (hex.is_string()) {
+            f.hashes[ascii_lower(algo)] = ascii_lower(hex.get<std::string>());
+        }
     }
 }
 
@@ -168,12 +174,8 @@ std::vector<IndexFile> parse_json_api(std::string_view body, const std::string& 
         IndexFile f;
         f.filename = u.value("filename", "");
         f.url = resolve_url(page_url, u.value("url", ""));
-        if (u.contains("digests") && u["digests"].is_object()) {
-            for (const auto& [algo, hex] : u["digests"].items()) {
-                if (hex.is_string()) {
-                    f.hashes[lower(algo)] = lower(hex.get<std::string>());
-                }
-            }
+        if (u.contains("digests")) {
+            read_hashes(u["digests"], f);
         }
         if (u.contains("requires_python") && u["requires_python"].is_string()) {
             f.requires_python = u["requires_python"].get<std::string>();
@@ -198,12 +200,8 @@ std::vector<IndexFile> parse_simple_json(std::string_view body, const std::strin
         IndexFile f;
         f.filename = u.value("filename", "");
         f.url = resolve_url(page_url, u.value("url", ""));
-        if (u.contains("hashes") && u["hashes"].is_object()) {
-            for (const auto& [algo, hex] : u["hashes"].items()) {
-                if (hex.is_string()) {
-                    f.hashes[lower(algo)] = lower(hex.get<std::string>());
-                }
-            }
+        if (u.contains("hashes")) {
+            read_hashes(u["hashes"], f);
         }
         if (u.contains("requires-python") && u["requires-python"].is_string()) {
             f.requires_python = u["requires-python"].get<std::string>();
@@ -222,7 +220,7 @@ std::vector<IndexFile> parse_simple_json(std::string_view body, const std::strin
 std::vector<IndexFile> parse_simple_html(std::string_view body, const std::string& page_url) {
     std::string base = page_url;
     const std::string text(body);
-    const std::string low = lower(text);
+    const std::string low = ascii_lower(text);
     auto attribute = [&](std::size_t tag_begin, std::size_t tag_end, std::string_view name)
         -> std::optional<std::string> {
         std::size_t pos = tag_begin;
@@ -406,7 +404,7 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
     std::string line(data, size * n);
     const auto colon = line.find(':');
     if (colon != std::string::npos) {
-        const std::string name = lower(line.substr(0, colon));
+        const std::string name = ascii_lower(line.substr(0, colon));
         std::string value = line.substr(colon + 1);
         while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front())) != 0) {
             value.erase(value.begin());

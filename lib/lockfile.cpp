@@ -49,16 +49,6 @@ bool is_hex(std::string_view s) {
     });
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return out;
-}
-
 // "sha256:<hex>" (or a bare sha256 hex digest, as the oldest locks wrote them). Digests are
 // checked where they are used (FileEntry::has_valid_digest): Poetry's own fixtures carry
 // placeholders such as "sha256:123" and must still be readable.
@@ -75,8 +65,8 @@ void parse_hash(const TomlReader& reader, const toml::node& at, std::string_view
                     "expected \"<algorithm>:<hex digest>\" such as \"sha256:…\"; " +
                         std::string(regenerate_hint));
     }
-    entry.algorithm = lower(algorithm);
-    entry.digest = is_hex(hex) ? lower(hex) : std::string(hex);
+    entry.algorithm = ascii_lower(algorithm);
+    entry.digest = is_hex(hex) ? ascii_lower(hex) : std::string(hex);
 }
 
 std::vector<FileEntry> read_file_entries(const TomlReader& reader, const toml::array& list) {

@@ -30,6 +30,16 @@ std::string canonicalize_name(std::string_view name) {
     return out;
 }
 
+std::string ascii_lower(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
+    return out;
+}
+
 bool is_valid_project_name(std::string_view name) {
     if (name.empty() || !is_alnum(name.front()) || !is_alnum(name.back())) {
         return false;

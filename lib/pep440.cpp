@@ -573,11 +573,7 @@ Specifier Specifier::parse(std::string_view text) {
 }
 
 std::optional<Specifier> Specifier::try_parse(std::string_view text) {
-    try {
-        return parse(text);
-    } catch (const SyntaxError&) {
-        return std::nullopt;
-    }
+    return unless_syntax_error([&] { return parse(text); });
 }
 
 std::string Specifier::str() const {
@@ -698,11 +694,7 @@ SpecifierSet SpecifierSet::parse(std::string_view text) {
 }
 
 std::optional<SpecifierSet> SpecifierSet::try_parse(std::string_view text) {
-    try {
-        return parse(text);
-    } catch (const SyntaxError&) {
-        return std::nullopt;
-    }
+    return unless_syntax_error([&] { return parse(text); });
 }
 
 std::string SpecifierSet::str() const {
@@ -985,11 +977,7 @@ Constraint Constraint::parse(std::string_view text) {
 }
 
 std::optional<Constraint> Constraint::try_parse(std::string_view text) {
-    try {
-        return parse(text);
-    } catch (const SyntaxError&) {
-        return std::nullopt;
-    }
+    return unless_syntax_error([&] { return parse(text); });
 }
 
 std::string Constraint::str() const {

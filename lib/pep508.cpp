@@ -316,11 +316,7 @@ Marker Marker::parse(std::string_view text) {
 }
 
 std::optional<Marker> Marker::try_parse(std::string_view text) {
-    try {
-        return parse(text);
-    } catch (const SyntaxError&) {
-        return std::nullopt;
-    }
+    return unless_syntax_error([&] { return parse(text); });
 }
 
 std::string Marker::str() const { return empty() ? std::string() : format(*this, true); }
@@ -538,11 +534,7 @@ Requirement Requirement::parse(std::string_view text) {
 }
 
 std::optional<Requirement> Requirement::try_parse(std::string_view text) {
-    try {
-        return parse(text);
-    } catch (const SyntaxError&) {
-        return std::nullopt;
-    }
+    return unless_syntax_error([&] { return parse(text); });
 }
 
 std::string Requirement::str() const {

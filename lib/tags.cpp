@@ -14,16 +14,6 @@ bool is_tag_char(char c) {
 }
 bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return out;
-}
-
 std::vector<std::string_view> split(std::string_view s, char sep) {
     std::vector<std::string_view> out;
     std::size_t start = 0;
@@ -139,7 +129,7 @@ WheelName WheelName::parse(std::string_view filename) {
                 return fail("bad compatibility tag \"" + std::string(parts[next + k]) + "\"",
                             stem.find(parts[next + k]));
             }
-            sets[k].push_back(lower(component));
+            sets[k].push_back(ascii_lower(component));
         }
     }
     for (const auto& i : sets[0]) {
@@ -153,11 +143,7 @@ WheelName WheelName::parse(std::string_view filename) {
 }
 
 std::optional<WheelName> WheelName::try_parse(std::string_view filename) {
-    try {
-        return parse(filename);
-    } catch (const SyntaxError&) {
-        return std::nullopt;
-    }
+    return unless_syntax_error([&] { return parse(filename); });
 }
 
 SdistName SdistName::parse(std::string_view filename) {
@@ -187,11 +173,7 @@ SdistName SdistName::parse(std::string_view filename) {
 }
 
 std::optional<SdistName> SdistName::try_parse(std::string_view filename) {
-    try {
-        return parse(filename);
-    } catch (const SyntaxError&) {
-        return std::nullopt;
-    }
+    return unless_syntax_error([&] { return parse(filename); });
 }
 
 FileKind classify(std::string_view filename) {

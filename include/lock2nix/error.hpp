@@ -3,6 +3,7 @@
 // known, what was expected, and a hint on how to fix it.
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -55,5 +56,15 @@ private:
     std::string input_;
     std::size_t offset_;
 };
+
+/// Runs a parser and turns its SyntaxError into nullopt: the body of every `try_parse`.
+template <class Parse>
+auto unless_syntax_error(Parse&& parse) -> std::optional<decltype(parse())> {
+    try {
+        return parse();
+    } catch (const SyntaxError&) {
+        return std::nullopt;
+    }
+}
 
 } // namespace lock2nix

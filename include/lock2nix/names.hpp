@@ -10,6 +10,9 @@ namespace lock2nix {
 /// Every lookup by package, extra or group name goes through this.
 std::string canonicalize_name(std::string_view name);
 
+/// ASCII lower case (names, hash algorithms, tags and headers are ASCII by specification).
+std::string ascii_lower(std::string_view text);
+
 /// True when `name` is a valid PEP 508 distribution name (letters, digits, and '-', '_', '.'
 /// between them, starting and ending with a letter or digit).
 bool is_valid_project_name(std::string_view name);

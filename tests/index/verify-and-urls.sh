@@ -5,21 +5,9 @@ set -u
 cli=$1
 shared=$2
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
+source "$here/../lib.sh"
 server_pid=
-cleanup() {
-    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-export XDG_CACHE_HOME=$work/cache
-pass=0
-fail=0
-check() {
-    local what=$1
-    shift
-    if "$@" >"$work/check.out" 2>&1; then pass=$((pass + 1)); else echo "FAIL $what"; head -20 "$work/check.out"; fail=$((fail + 1)); fi
-}
+at_exit+=('[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null')
 mkdir -p "$work/files" "$work/project"
 printf 'good wheel bytes' >"$work/files/good_pkg-1.0-py3-none-any.whl"
 printf 'tampered sdist bytes' >"$work/files/bad_pkg-2.0.tar.gz"
@@ -102,5 +90,4 @@ sed -i "s#http://127.0.0.1:$port/simple#http://127.0.0.1:1/simple#" "$work/proje
 check "an unreachable index is an error" [ $? -eq 2 ]
 check "the error names the package and the failure" grep -q "cannot get the file list of \`.*-pkg\`.*gave up after" "$work/err"
 check "no output file is written" [ ! -e "$work/project/none.nix" ]
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

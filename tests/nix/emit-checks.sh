@@ -6,23 +6,7 @@ set -u
 cli=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here=$root/tests/nix
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-# Index answers must not leak in from the machine's cache.
-export XDG_CACHE_HOME=$work/cache
-pass=0
-fail=0
-check() {
-    local what=$1
-    shift
-    if "$@" >"$work/check.out" 2>&1; then
-        pass=$((pass + 1))
-    else
-        echo "FAIL $what"
-        head -40 "$work/check.out"
-        fail=$((fail + 1))
-    fi
-}
+source "$root/tests/lib.sh"
 evaluate() { # evaluate DIR EXPR [system]: EXPR sees `e`, the file evaluated for `system`
     nix-instantiate --eval --strict --option restrict-eval true -I "stub=$here" -I "gen=$1" -E "
       let
@@ -83,5 +67,4 @@ check "no temporary files are left" [ -z "$(find "$work/multi" -name '.*.nix.*')
 "$cli" --offline "$work/multi/poetry.lock" --with nope >"$work/stdout.nix" 2>/dev/null
 check "nothing on stdout on failure" [ ! -s "$work/stdout.nix" ]
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -5,28 +5,9 @@
 set -u
 cli=$1
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
+source "$here/../lib.sh"
 server_pid=
-cleanup() {
-    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-# Index answers must not leak in from the machine's cache.
-export XDG_CACHE_HOME=$work/cache
-pass=0
-fail=0
-check() {
-    local what=$1
-    shift
-    if "$@" >"$work/check.out" 2>&1; then
-        pass=$((pass + 1))
-    else
-        echo "FAIL $what"
-        head -40 "$work/check.out"
-        fail=$((fail + 1))
-    fi
-}
+at_exit+=('[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null')
 
 mkdir -p "$work/files/simple" "$work/project"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -121,5 +102,4 @@ build_sources "$work/project/python-env.nix"
 check "a wrong hash fails the build" [ $? -ne 0 ]
 check "Nix reports the mismatch" grep -q "hash mismatch" "$work/build.log"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
