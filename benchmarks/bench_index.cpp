@@ -5,14 +5,12 @@
 #include "lock2nix/index.hpp"
 
 #include <benchmark/benchmark.h>
-
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
+#include <signal.h>
 #include <string>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -29,9 +27,10 @@ struct Server {
             dup2(out[1], STDOUT_FILENO);
             const std::string script = std::string(LOCK2NIX_SOURCE_DIR) + "/tests/index/server.py";
             const std::string fixtures =
-                std::string(LOCK2NIX_SHARED_DIR) + "/fixtures/pypi/python-poetry+poetry/tests/repositories/fixtures";
-            execlp("python3", "python3", script.c_str(), "--fixtures", fixtures.c_str(), "--latency", "0.05",
-                   static_cast<char*>(nullptr));
+                std::string(LOCK2NIX_SHARED_DIR) +
+                "/fixtures/pypi/python-poetry+poetry/tests/repositories/fixtures";
+            execlp("python3", "python3", script.c_str(), "--fixtures", fixtures.c_str(),
+                   "--latency", "0.05", static_cast<char*>(nullptr));
             _exit(127);
         }
         close(out[1]);
@@ -61,9 +60,12 @@ void fetch(benchmark::State& state) {
     lock2nix::IndexClient client(o);
     std::vector<lock2nix::IndexRequest> requests;
     for (int i = 0; i < 500; ++i) {
-        requests.push_back({"http://127.0.0.1:" + std::to_string(server().port) + "/pypi/isort/4.3.4/json?" +
-                                std::to_string(i),
-                            "application/json", {}, {}, true});
+        requests.push_back({"http://127.0.0.1:" + std::to_string(server().port) +
+                                "/pypi/isort/4.3.4/json?" + std::to_string(i),
+                            "application/json",
+                            {},
+                            {},
+                            true});
     }
     for (auto _ : state) {
         const auto responses = client.fetch_all(requests);

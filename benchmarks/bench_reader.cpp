@@ -3,16 +3,15 @@
 
 #include "lock2nix/lockfile.hpp"
 #include "lock2nix/overrides.hpp"
-#include "lock2nix/translate.hpp"
 #include "lock2nix/plan.hpp"
 #include "lock2nix/pyproject.hpp"
+#include "lock2nix/translate.hpp"
 
 #include <benchmark/benchmark.h>
-#include <toml++/toml.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <toml++/toml.h>
 
 namespace {
 

@@ -7,9 +7,8 @@
 #include "lock2nix/tags.hpp"
 
 #include <benchmark/benchmark.h>
-#include <nlohmann/json.hpp>
-
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -61,8 +60,8 @@ void BM_SpecifierContains(benchmark::State& state) {
 }
 
 void BM_PoetryConstraintParse(benchmark::State& state) {
-    const std::vector<std::string> inputs = {"^1.2.3", ">=2.7, !=3.0.*, !=3.1.*", "~1.4",
-                                             ">=3.6,<4.0 || >=2.7,<3.0", "*", "1.2.*"};
+    const std::vector<std::string> inputs = {
+        "^1.2.3", ">=2.7, !=3.0.*, !=3.1.*", "~1.4", ">=3.6,<4.0 || >=2.7,<3.0", "*", "1.2.*"};
     std::size_t i = 0;
     for (auto _ : state) {
         auto c = lock2nix::pep440::Constraint::parse(inputs[i++ % inputs.size()]);
@@ -88,7 +87,8 @@ void BM_MarkerEvaluate(benchmark::State& state) {
     const auto env = lock2nix::Target::make("x86_64-linux", "3.11").marker_environment();
     const std::vector<lock2nix::pep508::Marker> markers = {
         lock2nix::pep508::Marker::parse("python_version < \"3.11\""),
-        lock2nix::pep508::Marker::parse("sys_platform == \"win32\" or platform_machine == \"arm64\""),
+        lock2nix::pep508::Marker::parse(
+            "sys_platform == \"win32\" or platform_machine == \"arm64\""),
         lock2nix::pep508::Marker::parse(
             "python_version >= \"3.8\" and python_version < \"4.0\" and extra == \"docs\""),
         lock2nix::pep508::Marker::parse("platform_python_implementation != \"PyPy\""),

@@ -77,8 +77,10 @@ Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& targ
         a.reason = "archive at " + p.source->url;
         return a;
     case SourceKind::unknown:
-        throw Error("package `" + p.name + "` has a source of unknown type \"" + p.source->type + "\"",
-                    lock.path, p.source->position, "lock2nix knows git, url, file, directory and legacy sources");
+        throw Error("package `" + p.name + "` has a source of unknown type \"" + p.source->type +
+                        "\"",
+                    lock.path, p.source->position,
+                    "lock2nix knows git, url, file, directory and legacy sources");
     case SourceKind::pypi:
     case SourceKind::legacy:
         break;
@@ -124,12 +126,14 @@ Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& targ
             }
             seen.push_back(f.name);
         } else {
-            seen.push_back(f.name + " (" + std::string(tags::to_string(kind)) + ", not installable)");
+            seen.push_back(f.name + " (" + std::string(tags::to_string(kind)) +
+                           ", not installable)");
         }
     }
 
-    const bool want_sdist = !policy.wheel_packages.contains(p.canonical_name) &&
-                            (policy.prefer_sdists || policy.sdist_packages.contains(p.canonical_name));
+    const bool want_sdist =
+        !policy.wheel_packages.contains(p.canonical_name) &&
+        (policy.prefer_sdists || policy.sdist_packages.contains(p.canonical_name));
     auto take_wheel = [&] {
         a.kind = ArtifactKind::wheel;
         a.file = *best_wheel;
@@ -151,7 +155,8 @@ Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& targ
         take_sdist(p.files.size() == 1 ? "the only file" : "no wheel fits " + target.describe());
     } else {
         for (const FileEntry* f : unfit) {
-            seen.push_back(f->name + " (" + unfit_reason(*tags::WheelName::try_parse(f->name), target) + ")");
+            seen.push_back(f->name + " (" +
+                           unfit_reason(*tags::WheelName::try_parse(f->name), target) + ")");
         }
         std::sort(seen.begin(), seen.end());
         std::string files;
@@ -159,8 +164,10 @@ Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& targ
             files += "\n    " + s;
         }
         if (p.files.empty()) {
-            throw Error("package `" + p.name + "` " + p.version + " has no files in the lock, so "
-                        "there is nothing to build or install for " + target.describe(),
+            throw Error("package `" + p.name + "` " + p.version +
+                            " has no files in the lock, so "
+                            "there is nothing to build or install for " +
+                            target.describe(),
                         lock.path, p.position,
                         "the lock lists no file names or digests for it (a private index may "
                         "have returned none); regenerate the lock, or let lock2nix complete the "

@@ -8,7 +8,9 @@
 
 namespace lock2nix {
 
-char to_char(HashAlgorithm algorithm) { return static_cast<char>('A' + static_cast<int>(algorithm)); }
+char to_char(HashAlgorithm algorithm) {
+    return static_cast<char>('A' + static_cast<int>(algorithm));
+}
 
 std::string_view poetry_versions(HashAlgorithm algorithm) {
     switch (algorithm) {
@@ -121,8 +123,8 @@ ContentHashInputs content_hash_inputs(const toml::table& pyproject, const TomlRe
         if (groups) {
             top.emplace_back("dependency-groups", std::move(*groups));
         }
-        top.emplace_back("tool", python_json_object({{"poetry", python_json_object(
-                                                                    std::move(poetry_members))}}));
+        top.emplace_back("tool", python_json_object(
+                                     {{"poetry", python_json_object(std::move(poetry_members))}}));
         return python_json_object(std::move(top));
     };
 

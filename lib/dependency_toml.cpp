@@ -17,10 +17,12 @@ DependencyConstraint read_constraint(const TomlReader& reader, const toml::node&
     }
     const auto* table = value.as_table();
     if (table == nullptr) {
-        reader.fail(value, "expected a version constraint string or a table for a dependency, "
-                           "found " +
-                               describe_type(value),
-                    "write `name = \"^1.0\"` or `name = { version = \"^1.0\", markers = \"...\" }`");
+        reader.fail(
+            value,
+            "expected a version constraint string or a table for a dependency, "
+            "found " +
+                describe_type(value),
+            "write `name = \"^1.0\"` or `name = { version = \"^1.0\", markers = \"...\" }`");
     }
     c.version = reader.string_or(*table, "version", "");
     c.python = reader.string_or(*table, "python", "");
@@ -28,8 +30,9 @@ DependencyConstraint read_constraint(const TomlReader& reader, const toml::node&
     c.markers = reader.string_or(*table, "markers", "");
     c.extras = reader.string_list(*table, "extras", /*allow_single=*/true);
     c.optional = reader.boolean(*table, "optional").value_or(false);
-    c.allow_prereleases = reader.boolean(*table, "allow-prereleases")
-                              .value_or(reader.boolean(*table, "allows-prereleases").value_or(false));
+    c.allow_prereleases =
+        reader.boolean(*table, "allow-prereleases")
+            .value_or(reader.boolean(*table, "allows-prereleases").value_or(false));
     c.develop = reader.boolean(*table, "develop");
     c.path = reader.string_or(*table, "path", "");
     c.file = reader.string_or(*table, "file", "");

@@ -37,8 +37,9 @@ std::string comment_text(std::string_view s) {
 std::string store_safe(std::string_view s) {
     std::string out;
     for (char c : s) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                        c == '+' || c == '-' || c == '.' || c == '_' || c == '?' || c == '=';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' || c == '_' ||
+                        c == '?' || c == '=';
         out += ok ? c : '-';
     }
     if (out.empty() || out.front() == '.') {
@@ -63,7 +64,8 @@ std::string sri_of(const Lock& lock, const FileEntry& f) {
     }
     if (f.algorithm != "sha256" && f.algorithm != "sha512" && f.algorithm != "sha1" &&
         f.algorithm != "md5") {
-        throw Error("file `" + f.name + "` is pinned by " + f.algorithm + ", which Nix cannot verify",
+        throw Error("file `" + f.name + "` is pinned by " + f.algorithm +
+                        ", which Nix cannot verify",
                     lock.path, f.position,
                     "regenerate the lock against an index that serves sha256 digests");
     }
@@ -94,8 +96,8 @@ Value build_systems(const std::vector<std::string>& requirements, bool attribute
     std::set<std::string> seen;
     for (const auto& r : requirements) {
         std::size_t n = 0;
-        while (n < r.size() && (std::isalnum(static_cast<unsigned char>(r[n])) != 0 || r[n] == '-' ||
-                                r[n] == '_' || r[n] == '.')) {
+        while (n < r.size() && (std::isalnum(static_cast<unsigned char>(r[n])) != 0 ||
+                                r[n] == '-' || r[n] == '_' || r[n] == '.')) {
             ++n;
         }
         std::string name = attribute_names ? r.substr(0, n) : canonicalize_name(r.substr(0, n));
@@ -149,7 +151,8 @@ std::string project_path(const std::string& rel) {
 // manylinux wheels run against the libraries of the manylinux policy they name.
 std::string manylinux_set(const tags::WheelName& wheel, const std::string& best_tag) {
     (void)wheel;
-    if (best_tag.find("manylinux1_") != std::string::npos || best_tag.find("manylinux_2_5_") != std::string::npos) {
+    if (best_tag.find("manylinux1_") != std::string::npos ||
+        best_tag.find("manylinux_2_5_") != std::string::npos) {
         return "manylinux1";
     }
     if (best_tag.find("manylinux2010_") != std::string::npos ||
@@ -223,9 +226,11 @@ TargetData collect(const Lock& lock, const Pyproject* pp, const Target& target,
             if (!cache.roots) {
                 return true;
             }
-            return std::any_of(cache.roots->begin(), cache.roots->end(), [&](const RootRequirement& r) {
-                return r.group == g && (!r.root_extras.empty() || r.markers.find("extra") != std::string::npos);
-            });
+            return std::any_of(
+                cache.roots->begin(), cache.roots->end(), [&](const RootRequirement& r) {
+                    return r.group == g &&
+                           (!r.root_extras.empty() || r.markers.find("extra") != std::string::npos);
+                });
         };
         for (const auto& g : d.defaults.all_groups) {
             const bool per_extra = extras_matter(g);
@@ -348,8 +353,8 @@ TargetData collect(const Lock& lock, const Pyproject* pp, const Target& target,
                     throw Error(lock.packages[i].name + " needs " + lock.packages[dep].name + ": " +
                                 it->second);
                 }
-                d.unavailable[i] = lock.packages[i].name + " needs " + lock.packages[dep].name + ": " +
-                                   it->second;
+                d.unavailable[i] =
+                    lock.packages[i].name + " needs " + lock.packages[dep].name + ": " + it->second;
                 break;
             }
         }
@@ -357,16 +362,16 @@ TargetData collect(const Lock& lock, const Pyproject* pp, const Target& target,
     return d;
 }
 
-Value source_value(const Lock& lock, const Package& p, const Artifact& a, const EmitOptions& options,
-                   Value& args) {
+Value source_value(const Lock& lock, const Package& p, const Artifact& a,
+                   const EmitOptions& options, Value& args) {
     switch (a.kind) {
     case ArtifactKind::wheel:
     case ArtifactKind::sdist:
         return fetchurl_value(lock, p, *a.file, options);
     case ArtifactKind::url: {
         if (!a.file) {
-            throw Error("url package `" + p.name + "` has no digest in the lock", lock.path, p.position,
-                        "regenerate the lock with `poetry lock`");
+            throw Error("url package `" + p.name + "` has no digest in the lock", lock.path,
+                        p.position, "regenerate the lock with `poetry lock`");
         }
         Value f = Value::set_of();
         f.set("url", Value::str(p.source->url));
@@ -416,7 +421,8 @@ Value source_value(const Lock& lock, const Package& p, const Artifact& a, const 
     return Value::raw("null");
 }
 
-Value package_value(const Lock& lock, const TargetData& d, std::size_t i, const EmitOptions& options) {
+Value package_value(const Lock& lock, const TargetData& d, std::size_t i,
+                    const EmitOptions& options) {
     const Package& p = lock.packages[i];
     if (auto it = d.unavailable.find(i); it != d.unavailable.end()) {
         Value v = Value::raw("throw " + nix::string_literal(it->second));
@@ -457,7 +463,8 @@ Value package_value(const Lock& lock, const TargetData& d, std::size_t i, const 
     const auto removed = recipe.list("remove-dependencies");
     for (std::size_t dep : d.graph.dependencies.at(i)) {
         const std::string& name = lock.packages[dep].canonical_name;
-        if (std::find(removed.begin(), removed.end(), name) == removed.end() && d.keys.contains(dep)) {
+        if (std::find(removed.begin(), removed.end(), name) == removed.end() &&
+            d.keys.contains(dep)) {
             deps.push_back(Value::raw(nix::select("final", d.keys.at(dep))));
             names.insert(name);
         }
@@ -489,7 +496,8 @@ Value package_value(const Lock& lock, const TargetData& d, std::size_t i, const 
         for (const auto& path : paths) {
             // Validated as identifiers joined by dots when the database was read.
             Value v = Value::raw("pkgs." + path);
-            if (std::none_of(into.begin(), into.end(), [&](const Value& x) { return x.text == v.text; })) {
+            if (std::none_of(into.begin(), into.end(),
+                             [&](const Value& x) { return x.text == v.text; })) {
                 into.push_back(std::move(v));
             }
         }
@@ -503,7 +511,8 @@ Value package_value(const Lock& lock, const TargetData& d, std::size_t i, const 
         Value list = Value::list(std::move(inputs));
         args.set("buildInputs", manylinux.empty()
                                     ? std::move(list)
-                                    : Value::raw(nix::render(list, 5) + " ++ pkgs.pythonManylinuxPackages." + manylinux));
+                                    : Value::raw(nix::render(list, 5) +
+                                                 " ++ pkgs.pythonManylinuxPackages." + manylinux));
     }
     std::vector<Value> propagated;
     attr_paths(propagated, recipe.list("propagated-build-inputs"));
@@ -574,20 +583,24 @@ Value target_value(const Lock& lock, const TargetData& d, const EmitOptions& opt
     return t;
 }
 
-std::string target_key(const Target& t) { return t.system + " python" + t.python_version(); }
+std::string target_key(const Target& t) {
+    return t.system + " python" + t.python_version();
+}
 
 // The root project as a package (app) and as an editable install (devShell).
-void project_outputs(const Pyproject& pp, Value& out, std::vector<std::pair<std::string, Value>>& let) {
+void project_outputs(const Pyproject& pp, Value& out,
+                     std::vector<std::pair<std::string, Value>>& let) {
     Value app = Value::set_of();
     app.set("pname", Value::str(store_safe(canonicalize_name(pp.project_name()))));
-    app.set("version", Value::str(store_safe(pp.project_version().empty() ? "0" : pp.project_version())));
+    app.set("version",
+            Value::str(store_safe(pp.project_version().empty() ? "0" : pp.project_version())));
     app.set("pyproject", Value::raw("true"));
     app.set("src", Value::raw("lib.cleanSource projectDir"));
     app.set("build-system", build_systems(pp.build_system.requirements));
     app.set("dependencies", Value::raw("packagesFor [ \"main\" ] target.defaultExtras"));
     if (pp.build_system.build_backend == "poetry.masonry.api") {
         app.set("postPatch", Value::str("substituteInPlace pyproject.toml --replace-fail "
-                                         "poetry.masonry.api poetry.core.masonry.api"));
+                                        "poetry.masonry.api poetry.core.masonry.api"));
     }
     let.emplace_back("app", Value::apply("python.pkgs.buildPythonPackage", std::move(app)));
 
@@ -600,7 +613,8 @@ void project_outputs(const Pyproject& pp, Value& out, std::vector<std::pair<std:
     }
     Value editable = Value::set_of();
     editable.set("pname", Value::str(store_safe(canonicalize_name(pp.project_name()))));
-    editable.set("version", Value::str(store_safe(pp.project_version().empty() ? "0" : pp.project_version())));
+    editable.set("version",
+                 Value::str(store_safe(pp.project_version().empty() ? "0" : pp.project_version())));
     editable.set("root", Value::raw("editableRoot + " + nix::string_literal(from)));
     Value scripts = Value::set_of();
     auto all_scripts = pp.poetry.scripts;
@@ -609,7 +623,8 @@ void project_outputs(const Pyproject& pp, Value& out, std::vector<std::pair<std:
         scripts.set(name, Value::str(target));
     }
     editable.set("scripts", std::move(scripts));
-    let.emplace_back("editable", Value::apply("python.pkgs.mkPythonEditablePackage", std::move(editable)));
+    let.emplace_back("editable",
+                     Value::apply("python.pkgs.mkPythonEditablePackage", std::move(editable)));
     out.set("inherit app", Value::raw(""));
     Value shell = Value::set_of();
     shell.set("packages",
@@ -628,7 +643,9 @@ std::string emit_nix(const Lock& lock, const Pyproject* pp, const EmitOptions& o
     std::sort(targets.begin(), targets.end(),
               [](const Target& a, const Target& b) { return target_key(a) < target_key(b); });
     targets.erase(std::unique(targets.begin(), targets.end(),
-                              [](const Target& a, const Target& b) { return target_key(a) == target_key(b); }),
+                              [](const Target& a, const Target& b) {
+                                  return target_key(a) == target_key(b);
+                              }),
                   targets.end());
 
     std::string out;
@@ -649,8 +666,10 @@ std::string emit_nix(const Lock& lock, const Pyproject* pp, const EmitOptions& o
     out += "  lib ? pkgs.lib,\n";
     out += "  python ? pkgs." + options.targets.front().nix_python_attribute() + ",\n";
     out += "  overrides ? (final: prev: { }),\n";
-    out += "  projectDir ? ./" + (options.project_dir == "." ? std::string(".") : std::string(".") +
-                                                                                    " + " + nix::string_literal("/" + options.project_dir)) +
+    out += "  projectDir ? ./" +
+           (options.project_dir == "."
+                ? std::string(".")
+                : std::string(".") + " + " + nix::string_literal("/" + options.project_dir)) +
            ",\n";
     out += "  editableRoot ? builtins.toString projectDir,\n";
     out += "}:\n\n";
@@ -658,8 +677,9 @@ std::string emit_nix(const Lock& lock, const Pyproject* pp, const EmitOptions& o
     std::vector<std::pair<std::string, Value>> let;
     let.emplace_back("inherit (pkgs) fetchurl fetchgit", Value::raw(""));
     let.emplace_back("fix", Value::raw("f: let x = f x; in x"));
-    let.emplace_back("targetName",
-                     Value::raw("\"${pkgs.stdenv.hostPlatform.system} python${python.pythonVersion}\""));
+    let.emplace_back(
+        "targetName",
+        Value::raw("\"${pkgs.stdenv.hostPlatform.system} python${python.pythonVersion}\""));
     Value target_set = Value::set_of();
     EmitOptions with_urls = options;
     std::set<std::size_t> located;
@@ -685,27 +705,37 @@ std::string emit_nix(const Lock& lock, const Pyproject* pp, const EmitOptions& o
         "python-env.nix was generated by lock2nix for " + target_list + ", not for ";
     const std::string refusal_tail = ". Regenerate it for this system and Python with: lock2nix " +
                                      options.lock_name + " --system ";
-    let.emplace_back("target",
-                     Value::raw("targets.${targetName} or (throw (" + nix::string_literal(refusal_head) +
-                                " + targetName + " + nix::string_literal(refusal_tail) +
-                                " + pkgs.stdenv.hostPlatform.system + \" --python \" + "
-                                "python.pythonVersion))"));
-    let.emplace_back("packages",
-                     Value::raw("fix (final: let prev = target.packages final; in prev // overrides final prev)"));
-    let.emplace_back("checkNames",
-                     Value::raw("kind: known: names: builtins.all (n: builtins.elem n known || throw "
-                                "\"unknown ${kind} ${n}; this lock has: ${builtins.concatStringsSep \", \" known}\") names"));
-    let.emplace_back("isSelected",
-                     Value::raw("\n    groups: extras: name:\n    let\n      m = target.membership.${name};\n    in\n"
-                                "    builtins.any (g: builtins.elem g groups) m.groups\n"
-                                "    || builtins.any (e: builtins.any (g: builtins.elem g groups) (m.extras.${e} or [ ])) extras"));
-    let.emplace_back("packagesFor",
-                     Value::raw("\n    groups: extras:\n    assert checkNames \"group\" target.allGroups groups;\n"
-                                "    assert checkNames \"extra\" target.allExtras extras;\n"
-                                "    map (name: packages.${name}) (builtins.filter (isSelected groups extras) (builtins.attrNames target.membership))"));
-    let.emplace_back("mkEnv",
-                     Value::raw("\n    {\n      groups ? target.defaultGroups,\n      extras ? target.defaultExtras,\n    }:\n"
-                                "    python.withPackages (_: packagesFor groups extras)"));
+    let.emplace_back("target", Value::raw("targets.${targetName} or (throw (" +
+                                          nix::string_literal(refusal_head) + " + targetName + " +
+                                          nix::string_literal(refusal_tail) +
+                                          " + pkgs.stdenv.hostPlatform.system + \" --python \" + "
+                                          "python.pythonVersion))"));
+    let.emplace_back(
+        "packages",
+        Value::raw(
+            "fix (final: let prev = target.packages final; in prev // overrides final prev)"));
+    let.emplace_back(
+        "checkNames",
+        Value::raw("kind: known: names: builtins.all (n: builtins.elem n known || throw "
+                   "\"unknown ${kind} ${n}; this lock has: ${builtins.concatStringsSep \", \" "
+                   "known}\") names"));
+    let.emplace_back(
+        "isSelected",
+        Value::raw(
+            "\n    groups: extras: name:\n    let\n      m = target.membership.${name};\n    in\n"
+            "    builtins.any (g: builtins.elem g groups) m.groups\n"
+            "    || builtins.any (e: builtins.any (g: builtins.elem g groups) (m.extras.${e} or [ "
+            "])) extras"));
+    let.emplace_back(
+        "packagesFor",
+        Value::raw(
+            "\n    groups: extras:\n    assert checkNames \"group\" target.allGroups groups;\n"
+            "    assert checkNames \"extra\" target.allExtras extras;\n"
+            "    map (name: packages.${name}) (builtins.filter (isSelected groups extras) "
+            "(builtins.attrNames target.membership))"));
+    let.emplace_back("mkEnv", Value::raw("\n    {\n      groups ? target.defaultGroups,\n      "
+                                         "extras ? target.defaultExtras,\n    }:\n"
+                                         "    python.withPackages (_: packagesFor groups extras)"));
     Value result = Value::set_of();
     result.set("inherit packages mkEnv python", Value::raw(""));
     result.set("unavailable", Value::raw("target.unavailable"));

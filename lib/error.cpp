@@ -31,7 +31,9 @@ Error Error::located(std::string file, SourcePosition position) const {
     return Error(message_, std::move(file), position, hint_);
 }
 
-std::string Error::describe() const { return what(); }
+std::string Error::describe() const {
+    return what();
+}
 
 SyntaxError::SyntaxError(std::string what, std::string input, std::size_t offset)
     : Error(what + " at position " + std::to_string(offset + 1) + " of \"" + input + "\""),

@@ -5,13 +5,11 @@
 #include "lock2nix/pyproject.hpp"
 #include "process.hpp"
 
-#include <nlohmann/json.hpp>
-
-#include <unistd.h>
-
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
+#include <unistd.h>
 
 namespace lock2nix {
 
@@ -77,7 +75,8 @@ void to_cache(const GitSource& s) {
 struct TempDir {
     std::filesystem::path path;
     TempDir() {
-        std::string templ = (std::filesystem::temp_directory_path() / "lock2nix-git-XXXXXX").string();
+        std::string templ =
+            (std::filesystem::temp_directory_path() / "lock2nix-git-XXXXXX").string();
         if (mkdtemp(templ.data()) == nullptr) {
             throw Error("cannot create a temporary directory for a git checkout");
         }
@@ -132,7 +131,8 @@ GitSource hash_git_source(const std::string& url, const std::string& rev,
     if (first.exit_code == 0) {
         git({"checkout", "-q", "FETCH_HEAD"}, tmp.path, url, "check out " + rev);
     } else {
-        git({"fetch", "-q", "--", url, "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"},
+        git({"fetch", "-q", "--", url, "+refs/heads/*:refs/remotes/origin/*",
+             "+refs/tags/*:refs/tags/*"},
             tmp.path, url, "fetch");
         git({"checkout", "-q", rev}, tmp.path, url, "check out commit " + rev);
     }

@@ -1,10 +1,9 @@
 #include "lock2nix/graph.hpp"
 
+#include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/strong_components.hpp>
 #include <boost/graph/topological_sort.hpp>
-
-#include <algorithm>
 #include <map>
 
 namespace lock2nix {
@@ -18,7 +17,8 @@ BuildGraph build_graph(const Lock& lock, const Selection& selection) {
     auto by_name = [&](std::size_t a, std::size_t b) {
         const auto& pa = lock.packages[a];
         const auto& pb = lock.packages[b];
-        return pa.canonical_name != pb.canonical_name ? pa.canonical_name < pb.canonical_name : a < b;
+        return pa.canonical_name != pb.canonical_name ? pa.canonical_name < pb.canonical_name
+                                                      : a < b;
     };
     std::sort(vertices.begin(), vertices.end(), by_name);
     std::map<std::size_t, std::size_t> vertex_of;
@@ -47,11 +47,11 @@ BuildGraph build_graph(const Lock& lock, const Selection& selection) {
     }
 
     std::vector<std::size_t> component(vertices.size());
-    const std::size_t components = vertices.empty()
-                                       ? 0
-                                       : boost::strong_components(
-                                             g, boost::make_iterator_property_map(
-                                                    component.begin(), boost::get(boost::vertex_index, g)));
+    const std::size_t components =
+        vertices.empty() ? 0
+                         : boost::strong_components(
+                               g, boost::make_iterator_property_map(
+                                      component.begin(), boost::get(boost::vertex_index, g)));
     std::vector<std::vector<std::size_t>> members(components);
     for (std::size_t v = 0; v < vertices.size(); ++v) {
         members[component[v]].push_back(v);

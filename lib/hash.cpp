@@ -1,7 +1,6 @@
 #include "lock2nix/hash.hpp"
 
 #include <openssl/evp.h>
-
 #include <stdexcept>
 
 namespace lock2nix {
@@ -17,7 +16,9 @@ Sha256::Sha256() : state_(std::make_unique<State>()) {
     }
 }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(state_->ctx); }
+Sha256::~Sha256() {
+    EVP_MD_CTX_free(state_->ctx);
+}
 
 void Sha256::update(std::string_view bytes) {
     EVP_DigestUpdate(state_->ctx, bytes.data(), bytes.size());
@@ -113,10 +114,9 @@ std::string to_sri(std::string_view algorithm, const Digest& digest) {
 
 #include "lock2nix/error.hpp"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <fstream>
+#include <sys/stat.h>
 
 namespace lock2nix {
 
@@ -202,7 +202,8 @@ void nar_node(Sha256& h, const std::filesystem::path& path, bool skip_git) {
             h.update(std::string_view(zeros, 8 - rem));
         }
     } else {
-        throw Error(path.string() + " is neither a file, a directory nor a symlink; Nix cannot store it");
+        throw Error(path.string() +
+                    " is neither a file, a directory nor a symlink; Nix cannot store it");
     }
     nar_string(h, ")");
 }

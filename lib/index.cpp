@@ -4,21 +4,19 @@
 #include "lock2nix/hash.hpp"
 #include "lock2nix/names.hpp"
 
-#include <curl/curl.h>
-#include <nlohmann/json.hpp>
-
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <curl/curl.h>
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 #include <thread>
+#include <unistd.h>
 
 namespace lock2nix {
 
@@ -46,7 +44,8 @@ struct CurlUrl {
 std::string percent_decode(std::string_view s) {
     std::string out;
     for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        if (s[i] == '%' && i + 2 < s.size() &&
+            std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
             std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
             out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
             i += 2;
@@ -85,7 +84,8 @@ std::string html_unescape(std::string_view s) {
         } else if (!ent.empty() && ent[0] == '#') {
             try {
                 const bool hex = ent.size() > 1 && (ent[1] == 'x' || ent[1] == 'X');
-                const unsigned long cp = std::stoul(std::string(ent.substr(hex ? 2 : 1)), nullptr, hex ? 16 : 10);
+                const unsigned long cp =
+                    std::stoul(std::string(ent.substr(hex ? 2 : 1)), nullptr, hex ? 16 : 10);
                 if (cp < 0x80) {
                     rep = std::string(1, static_cast<char>(cp));
                 }
@@ -207,7 +207,8 @@ std::vector<IndexFile> parse_simple_json(std::string_view body, const std::strin
             f.requires_python = u["requires-python"].get<std::string>();
         }
         if (u.contains("yanked")) {
-            f.yanked = u["yanked"].is_string() || (u["yanked"].is_boolean() && u["yanked"].get<bool>());
+            f.yanked =
+                u["yanked"].is_string() || (u["yanked"].is_boolean() && u["yanked"].get<bool>());
         }
         read_fragment(f);
         if (!f.filename.empty()) {
@@ -221,8 +222,8 @@ std::vector<IndexFile> parse_simple_html(std::string_view body, const std::strin
     std::string base = page_url;
     const std::string text(body);
     const std::string low = ascii_lower(text);
-    auto attribute = [&](std::size_t tag_begin, std::size_t tag_end, std::string_view name)
-        -> std::optional<std::string> {
+    auto attribute = [&](std::size_t tag_begin, std::size_t tag_end,
+                         std::string_view name) -> std::optional<std::string> {
         std::size_t pos = tag_begin;
         while (true) {
             pos = low.find(name, pos);
@@ -234,7 +235,8 @@ std::vector<IndexFile> parse_simple_html(std::string_view body, const std::strin
             while (after < tag_end && std::isspace(static_cast<unsigned char>(low[after])) != 0) {
                 ++after;
             }
-            if (!boundary || (after < tag_end && std::isalnum(static_cast<unsigned char>(low[after])) != 0) ||
+            if (!boundary ||
+                (after < tag_end && std::isalnum(static_cast<unsigned char>(low[after])) != 0) ||
                 (after < tag_end && low[after] == '-')) {
                 pos = after;
                 continue;
@@ -252,7 +254,8 @@ std::vector<IndexFile> parse_simple_html(std::string_view body, const std::strin
                 return html_unescape(text.substr(after + 1, close - after - 1));
             }
             std::size_t end = after;
-            while (end < tag_end && std::isspace(static_cast<unsigned char>(text[end])) == 0 && text[end] != '>') {
+            while (end < tag_end && std::isspace(static_cast<unsigned char>(text[end])) == 0 &&
+                   text[end] != '>') {
                 ++end;
             }
             return html_unescape(text.substr(after, end - after));
@@ -315,7 +318,9 @@ struct CurlGlobal {
     ~CurlGlobal() { curl_global_cleanup(); }
 };
 
-void ensure_curl() { static CurlGlobal global; }
+void ensure_curl() {
+    static CurlGlobal global;
+}
 
 // The cache: one body and one metadata file per (redacted URL, Accept), written atomically.
 struct Cache {
@@ -341,7 +346,8 @@ struct Cache {
             }
             std::stringstream s;
             s << body.rdbuf();
-            Entry e{s.str(), m.value("etag", ""), m.value("last_modified", ""), m.value("content_type", "")};
+            Entry e{s.str(), m.value("etag", ""), m.value("last_modified", ""),
+                    m.value("content_type", "")};
             if (sha256_hex(e.body) != m.value("sha256", "")) {
                 return std::nullopt; // torn or damaged: refetch
             }
@@ -472,7 +478,8 @@ void configure(Transfer& t, const IndexRequest& r, const IndexOptions& o) {
             t.headers = curl_slist_append(t.headers, ("If-None-Match: " + t.cached->etag).c_str());
         }
         if (!t.cached->last_modified.empty()) {
-            t.headers = curl_slist_append(t.headers, ("If-Modified-Since: " + t.cached->last_modified).c_str());
+            t.headers = curl_slist_append(
+                t.headers, ("If-Modified-Since: " + t.cached->last_modified).c_str());
         }
     }
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
@@ -511,12 +518,14 @@ std::string tls_hint(CURLcode c) {
 
 // How long to wait before attempt `attempt` (1-based retry): Retry-After when the server says,
 // else backoff·2^(attempt-1) with ±50% jitter.
-std::chrono::milliseconds retry_delay(const IndexOptions& o, int attempt, const std::string& retry_after) {
+std::chrono::milliseconds retry_delay(const IndexOptions& o, int attempt,
+                                      const std::string& retry_after) {
     if (!retry_after.empty() && std::all_of(retry_after.begin(), retry_after.end(), ::isdigit)) {
         return std::chrono::milliseconds(std::min(60'000L, std::stol(retry_after) * 1000L));
     }
     static thread_local std::mt19937 rng(std::random_device{}());
-    const double base = static_cast<double>(o.backoff.count()) * static_cast<double>(1 << std::min(attempt - 1, 10));
+    const double base = static_cast<double>(o.backoff.count()) *
+                        static_cast<double>(1 << std::min(attempt - 1, 10));
     std::uniform_real_distribution<double> jitter(0.5, 1.5);
     return std::chrono::milliseconds(static_cast<long>(base * jitter(rng)));
 }
@@ -547,17 +556,20 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
         }
         if (options_.offline) {
             if (transfers[i].cached) {
-                out[i] = IndexResponse{true, 200, transfers[i].cached->body, transfers[i].cached->content_type,
-                                       {}, true, 0};
+                out[i] = IndexResponse{
+                    true, 200, transfers[i].cached->body, transfers[i].cached->content_type, {},
+                    true, 0};
             } else {
-                out[i].error = redact_url(requests[i].url) + " is not in the cache, and --offline forbids the network";
+                out[i].error = redact_url(requests[i].url) +
+                               " is not in the cache, and --offline forbids the network";
             }
             continue;
         }
         waiting.emplace_back(Clock::now(), i);
     }
     CURLM* multi = curl_multi_init();
-    curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(options_.concurrency));
+    curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                      static_cast<long>(options_.concurrency));
     curl_multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
     int active = 0;
     std::size_t done = 0;
@@ -569,7 +581,8 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
             return;
         }
         const double secs = std::chrono::duration<double>(Clock::now() - started).count();
-        std::fprintf(stderr, "\rindex: %zu/%zu (%.1f/s)", done, total, secs > 0 ? static_cast<double>(done) / secs : 0.0);
+        std::fprintf(stderr, "\rindex: %zu/%zu (%.1f/s)", done, total,
+                     secs > 0 ? static_cast<double>(done) / secs : 0.0);
         std::fflush(stderr);
     };
     while (!waiting.empty() || active > 0) {
@@ -606,26 +619,31 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
             r.status = status;
             bool retry = false;
             if (code != CURLE_OK) {
-                r.error = redact_url(requests[t->index].url) + ": " + curl_easy_strerror(code) + tls_hint(code);
+                r.error = redact_url(requests[t->index].url) + ": " + curl_easy_strerror(code) +
+                          tls_hint(code);
                 retry = transient(code);
             } else if (status == 304 && t->cached) {
-                r = IndexResponse{true, 200, t->cached->body, t->cached->content_type, {}, true, t->attempts};
+                r = IndexResponse{true, 200,  t->cached->body, t->cached->content_type,
+                                  {},   true, t->attempts};
             } else if (status >= 200 && status < 300 && requests[t->index].json_body &&
                        t->content_type.find("json") != std::string::npos &&
                        !nlohmann::json::accept(t->body)) {
                 r.error = redact_url(requests[t->index].url) + ": the answer is not valid JSON";
                 retry = true;
             } else if (status >= 200 && status < 300) {
-                r = IndexResponse{true, status, std::move(t->body), t->content_type, {}, false, t->attempts};
+                r = IndexResponse{true, status, std::move(t->body), t->content_type,
+                                  {},   false,  t->attempts};
                 if (options_.use_cache) {
-                    cache.write(requests[t->index], Cache::Entry{r.body, t->etag, t->last_modified, r.content_type});
+                    cache.write(requests[t->index],
+                                Cache::Entry{r.body, t->etag, t->last_modified, r.content_type});
                 }
             } else {
                 r.error = redact_url(requests[t->index].url) + ": HTTP " + std::to_string(status);
                 retry = status >= 500 || status == 429;
             }
             if (retry && t->attempts <= options_.retries) {
-                waiting.emplace_back(Clock::now() + retry_delay(options_, t->attempts, t->retry_after), t->index);
+                waiting.emplace_back(
+                    Clock::now() + retry_delay(options_, t->attempts, t->retry_after), t->index);
                 r.error.clear();
             } else {
                 if (!r.ok && retry) {
@@ -639,7 +657,8 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
             curl_multi_poll(multi, nullptr, 0, 50, nullptr);
         } else if (!waiting.empty()) {
             const auto next = std::min_element(waiting.begin(), waiting.end())->first;
-            std::this_thread::sleep_until(std::min(next, Clock::now() + std::chrono::milliseconds(50)));
+            std::this_thread::sleep_until(
+                std::min(next, Clock::now() + std::chrono::milliseconds(50)));
         }
     }
     if (show) {

@@ -63,7 +63,8 @@ std::vector<std::string> predicted_urls(const Package& p, const FileEntry& f) {
             start = dash + 1;
         }
         const std::string python_tag = fields.size() >= 3 ? fields[fields.size() - 3] : "py3";
-        std::vector<std::string> urls{host + python_tag + "/" + first + "/" + p.name + "/" + f.name};
+        std::vector<std::string> urls{host + python_tag + "/" + first + "/" + p.name + "/" +
+                                      f.name};
         if (python_tag.find('.') != std::string::npos) {
             std::size_t s = 0;
             while (s <= python_tag.size()) {
@@ -71,7 +72,8 @@ std::vector<std::string> predicted_urls(const Package& p, const FileEntry& f) {
                 if (dot == std::string::npos) {
                     dot = python_tag.size();
                 }
-                urls.push_back(host + python_tag.substr(s, dot - s) + "/" + first + "/" + p.name + "/" + f.name);
+                urls.push_back(host + python_tag.substr(s, dot - s) + "/" + first + "/" + p.name +
+                               "/" + f.name);
                 s = dot + 1;
             }
         }
@@ -108,7 +110,8 @@ Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::siz
         }
         IndexRequest r;
         if (p.source_kind() == SourceKind::pypi) {
-            r.url = trim_slash(options.pypi_url) + "/pypi/" + p.canonical_name + "/" + p.version + "/json";
+            r.url = trim_slash(options.pypi_url) + "/pypi/" + p.canonical_name + "/" + p.version +
+                    "/json";
             r.accept = "application/json";
             r.json_body = true;
         } else {
@@ -129,8 +132,8 @@ Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::siz
             continue; // --offline: what the cache lacks falls back to predictable URLs
         }
         if (!resp.ok) {
-            throw Error("cannot get the file list of `" + p.name + "` " + p.version + " from the index: " +
-                            resp.error,
+            throw Error("cannot get the file list of `" + p.name + "` " + p.version +
+                            " from the index: " + resp.error,
                         lock.path, p.position,
                         "check the network (or the index URL); --offline uses only the cache and "
                         "predictable URLs");
@@ -171,9 +174,10 @@ Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::siz
                 completed.push_back(FileEntry{f.filename, "sha256", sha->second, p.position});
             }
             if (!completed.empty()) {
-                out.notes.push_back(p.name + " " + p.version + ": " + std::to_string(completed.size()) +
-                                    " file digests from the index (" + page + "), " +
-                                    (bare.empty() ? "the lock lists none" : "matched to the lock's bare digests"));
+                out.notes.push_back(
+                    p.name + " " + p.version + ": " + std::to_string(completed.size()) +
+                    " file digests from the index (" + page + "), " +
+                    (bare.empty() ? "the lock lists none" : "matched to the lock's bare digests"));
                 p.files = std::move(completed);
             }
         }
@@ -187,14 +191,17 @@ Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::siz
             if (digest == it->hashes.end() && f.algorithm != "sha256") {
                 digest = it->hashes.find("sha256");
             }
-            if (digest != it->hashes.end() && digest->first == f.algorithm && digest->second != f.digest) {
+            if (digest != it->hashes.end() && digest->first == f.algorithm &&
+                digest->second != f.digest) {
                 // As Poetry: only a file whose digest the lock lists may be used.
-                const bool listed = std::any_of(p.files.begin(), p.files.end(), [&](const FileEntry& other) {
-                    return other.algorithm == digest->first && other.digest == digest->second;
-                });
+                const bool listed =
+                    std::any_of(p.files.begin(), p.files.end(), [&](const FileEntry& other) {
+                        return other.algorithm == digest->first && other.digest == digest->second;
+                    });
                 if (!listed) {
-                    throw Error("the index's digest of `" + f.name + "` does not match the lock: lock has " +
-                                    f.hash() + ", " + page + " has " + digest->first + ":" + digest->second,
+                    throw Error("the index's digest of `" + f.name +
+                                    "` does not match the lock: lock has " + f.hash() + ", " +
+                                    page + " has " + digest->first + ":" + digest->second,
                                 lock.path, f.position,
                                 "the file on the index changed or the lock is corrupt; verify the "
                                 "index, then regenerate the lock with `poetry lock`");

@@ -248,12 +248,13 @@ Package read_package(const TomlReader& reader, const toml::table& t) {
         } else if (const auto* table = markers->as_table()) {
             pkg.markers_by_group = true;
             for (const auto& [group, marker] : *table) {
-                pkg.group_markers[canonicalize_name(group.str())] =
-                    reader.as_string(marker, "the marker of group `" + std::string(group.str()) + "`");
+                pkg.group_markers[canonicalize_name(group.str())] = reader.as_string(
+                    marker, "the marker of group `" + std::string(group.str()) + "`");
             }
         } else {
             reader.fail(*markers, "expected a marker string or a table of group markers for "
-                                  "`markers`, found " + describe_type(*markers));
+                                  "`markers`, found " +
+                                      describe_type(*markers));
         }
     }
     pkg.legacy_marker = reader.string_or(t, "marker", "");
@@ -401,8 +402,8 @@ Lock parse_lock(std::string_view text, std::string path) {
         throw Error("not a poetry.lock: the file is empty", path, SourcePosition{1, 1},
                     not_a_lock_hint);
     }
-    const toml::table root = reader.parse(text, "poetry.lock must be valid TOML; " +
-                                                    std::string(regenerate_hint));
+    const toml::table root =
+        reader.parse(text, "poetry.lock must be valid TOML; " + std::string(regenerate_hint));
     const toml::node* metadata_node = root.get("metadata");
     if (metadata_node == nullptr) {
         throw Error(root.contains("package")
@@ -471,6 +472,8 @@ Lock parse_lock(std::string_view text, std::string path) {
     return lock;
 }
 
-Lock read_lock(const std::string& path) { return parse_lock(detail::read_file(path), path); }
+Lock read_lock(const std::string& path) {
+    return parse_lock(detail::read_file(path), path);
+}
 
 } // namespace lock2nix

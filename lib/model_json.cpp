@@ -12,7 +12,9 @@ void put(json& j, const char* key, const std::string& value) {
     }
 }
 
-json position(SourcePosition pos) { return json{{"line", pos.line}, {"column", pos.column}}; }
+json position(SourcePosition pos) {
+    return json{{"line", pos.line}, {"column", pos.column}};
+}
 
 json constraint_json(const DependencyConstraint& c) {
     json j = json::object();
@@ -73,12 +75,9 @@ std::string_view files_origin(FilesOrigin origin) {
 }
 
 json package_json(const Package& p) {
-    json j{{"name", p.name},
-           {"canonical_name", p.canonical_name},
-           {"version", p.version},
-           {"description", p.description},
-           {"optional", p.optional},
-           {"python_versions", p.python_versions}};
+    json j{{"name", p.name},         {"canonical_name", p.canonical_name},
+           {"version", p.version},   {"description", p.description},
+           {"optional", p.optional}, {"python_versions", p.python_versions}};
     put(j, "category", p.category);
     if (!p.groups.empty()) {
         j["groups"] = p.groups;

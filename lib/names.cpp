@@ -3,7 +3,9 @@
 namespace lock2nix {
 
 namespace {
-bool is_separator(char c) { return c == '-' || c == '_' || c == '.'; }
+bool is_separator(char c) {
+    return c == '-' || c == '_' || c == '.';
+}
 bool is_alnum(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }

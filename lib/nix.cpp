@@ -52,8 +52,8 @@ bool is_identifier(std::string_view name) {
         return false;
     }
     for (char c : name) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                        c == '_' || c == '-' || c == '\'';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '\'';
         if (!ok) {
             return false;
         }
@@ -132,9 +132,13 @@ Value& Value::set(std::string name, Value value) {
 
 namespace {
 
-std::string pad(int depth) { return std::string(static_cast<std::size_t>(depth) * 2, ' '); }
+std::string pad(int depth) {
+    return std::string(static_cast<std::size_t>(depth) * 2, ' ');
+}
 
-void indent(std::string& out, int depth) { out.append(static_cast<std::size_t>(depth) * 2, ' '); }
+void indent(std::string& out, int depth) {
+    out.append(static_cast<std::size_t>(depth) * 2, ' ');
+}
 
 bool is_simple(const Value& v) {
     return v.kind == Value::Kind::raw || v.kind == Value::Kind::string ||

@@ -30,11 +30,13 @@ bool is_attribute_path(std::string_view s) {
             dot = s.size();
         }
         const std::string_view part = s.substr(start, dot - start);
-        if (part.empty() || !(std::isalpha(static_cast<unsigned char>(part[0])) != 0 || part[0] == '_')) {
+        if (part.empty() ||
+            !(std::isalpha(static_cast<unsigned char>(part[0])) != 0 || part[0] == '_')) {
             return false;
         }
         for (char c : part) {
-            if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '_' && c != '-' && c != '\'') {
+            if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '_' && c != '-' &&
+                c != '\'') {
                 return false;
             }
         }
@@ -51,7 +53,8 @@ bool is_python_name(std::string_view s) {
 
 // Which keys name nixpkgs attribute paths, and which Python package names.
 bool names_attribute_paths(const std::string& key) {
-    return key == "native-build-inputs" || key == "build-inputs" || key == "propagated-build-inputs";
+    return key == "native-build-inputs" || key == "build-inputs" ||
+           key == "propagated-build-inputs";
 }
 bool names_python_packages(const std::string& key) {
     return key == "build-systems" || key == "dependencies" || key == "remove-dependencies";
@@ -65,7 +68,8 @@ OverrideEntry read_entry(const TomlReader& reader, const std::string& package, c
     e.file = reader.file();
     e.position = position_of(t);
     e.position.line += line_offset;
-    auto fail = [&](const toml::node& at, const std::string& msg, const std::string& hint = keys_hint) {
+    auto fail = [&](const toml::node& at, const std::string& msg,
+                    const std::string& hint = keys_hint) {
         SourcePosition pos = position_of(at);
         pos.line += line_offset;
         reader.fail_at(pos, msg, hint);
@@ -97,7 +101,8 @@ OverrideEntry read_entry(const TomlReader& reader, const std::string& package, c
         }
         if (kind->second == "flag") {
             if (!value.is_boolean()) {
-                fail(value, "expected true or false for `" + key + "`, found " + describe_type(value));
+                fail(value,
+                     "expected true or false for `" + key + "`, found " + describe_type(value));
             }
             e.settings[key] = value.as_boolean()->get();
         } else if (kind->second == "string") {
@@ -108,7 +113,8 @@ OverrideEntry read_entry(const TomlReader& reader, const std::string& package, c
         } else if (kind->second == "list") {
             const auto* list = value.as_array();
             if (list == nullptr) {
-                fail(value, "expected an array of strings for `" + key + "`, found " + describe_type(value));
+                fail(value, "expected an array of strings for `" + key + "`, found " +
+                                describe_type(value));
             }
             std::vector<std::string> items;
             for (const toml::node& item : *list) {
@@ -129,7 +135,8 @@ OverrideEntry read_entry(const TomlReader& reader, const std::string& package, c
         } else {
             const auto* table = value.as_table();
             if (table == nullptr) {
-                fail(value, "expected a table of strings for `" + key + "`, found " + describe_type(value));
+                fail(value, "expected a table of strings for `" + key + "`, found " +
+                                describe_type(value));
             }
             std::map<std::string, std::string> items;
             for (const auto& [name, v] : *table) {
@@ -154,12 +161,14 @@ std::vector<OverrideEntry> read_entries(const TomlReader& reader, const toml::ta
             out.push_back(read_entry(reader, package, *t, layer, line_offset));
         } else if (const auto* list = value.as_array()) {
             for (const toml::node& item : *list) {
-                out.push_back(read_entry(reader, package, reader.as_table(item, "an override entry"),
-                                         layer, line_offset));
+                out.push_back(read_entry(reader, package,
+                                         reader.as_table(item, "an override entry"), layer,
+                                         line_offset));
             }
         } else {
-            reader.fail(value, "expected a table ([[" + package + "]]) of overrides, found " +
-                                   describe_type(value),
+            reader.fail(value,
+                        "expected a table ([[" + package + "]]) of overrides, found " +
+                            describe_type(value),
                         keys_hint);
         }
     }
@@ -213,12 +222,14 @@ const std::map<std::string, std::string>& override_keys() {
 }
 
 std::string OverrideEntry::where() const {
-    return file + (position.known() ? ":" + std::to_string(position.line) + ":" +
-                                          std::to_string(position.column)
-                                    : std::string());
+    return file + (position.known()
+                       ? ":" + std::to_string(position.line) + ":" + std::to_string(position.column)
+                       : std::string());
 }
 
-bool Recipe::flag(const std::string& key) const { return maybe_flag(key).value_or(false); }
+bool Recipe::flag(const std::string& key) const {
+    return maybe_flag(key).value_or(false);
+}
 
 std::optional<bool> Recipe::maybe_flag(const std::string& key) const {
     auto it = settings.find(key);
@@ -230,7 +241,8 @@ std::optional<bool> Recipe::maybe_flag(const std::string& key) const {
 
 std::vector<std::string> Recipe::list(const std::string& key) const {
     auto it = settings.find(key);
-    return it == settings.end() ? std::vector<std::string>{} : std::get<std::vector<std::string>>(it->second);
+    return it == settings.end() ? std::vector<std::string>{}
+                                : std::get<std::vector<std::string>>(it->second);
 }
 
 std::string Recipe::text(const std::string& key) const {
@@ -274,7 +286,8 @@ std::size_t OverrideDatabase::default_package_count() const {
     return n;
 }
 
-void OverrideDatabase::add_file(std::string_view text, const std::string& path, OverrideLayer layer) {
+void OverrideDatabase::add_file(std::string_view text, const std::string& path,
+                                OverrideLayer layer) {
     TomlReader reader(path, keys_hint);
     const toml::table root = reader.parse(text, "override files are TOML");
     for (OverrideEntry& e : read_entries(reader, root, layer, 0)) {
@@ -288,7 +301,8 @@ void OverrideDatabase::add_path(const std::string& path, OverrideLayer layer) {
 
 void OverrideDatabase::add_pyproject(const std::string& path) {
     TomlReader reader(path, keys_hint);
-    const toml::table root = reader.parse(detail::read_file(path), "pyproject.toml must be valid TOML");
+    const toml::table root =
+        reader.parse(detail::read_file(path), "pyproject.toml must be valid TOML");
     const toml::table* tool = reader.table(root, "tool");
     const toml::table* ours = tool != nullptr ? reader.table(*tool, "lock2nix") : nullptr;
     const toml::table* overrides = ours != nullptr ? reader.table(*ours, "overrides") : nullptr;
@@ -310,10 +324,10 @@ std::vector<OverrideEntry> OverrideDatabase::entries(std::string_view name) cons
             std::vector<OverrideEntry> parsed;
             const auto* begin = detail::embedded_overrides;
             const auto* end = begin + detail::embedded_override_count;
-            const auto* first = std::lower_bound(begin, end, key, [](const detail::EmbeddedOverride& e,
-                                                                     const std::string& k) {
-                return std::strcmp(e.package, k.c_str()) < 0;
-            });
+            const auto* first = std::lower_bound(
+                begin, end, key, [](const detail::EmbeddedOverride& e, const std::string& k) {
+                    return std::strcmp(e.package, k.c_str()) < 0;
+                });
             for (const auto* e = first; e != end && key == e->package; ++e) {
                 TomlReader reader(e->file, keys_hint);
                 const toml::table root = reader.parse(e->text, "the default override database");
@@ -339,7 +353,8 @@ Recipe OverrideDatabase::resolve(std::string_view name, std::string_view version
     Recipe out;
     const auto all = entries(name);
     const auto v = pep440::Version::try_parse(version);
-    for (OverrideLayer layer : {OverrideLayer::defaults, OverrideLayer::project, OverrideLayer::user}) {
+    for (OverrideLayer layer :
+         {OverrideLayer::defaults, OverrideLayer::project, OverrideLayer::user}) {
         std::map<std::string, OverrideValue> combined;
         std::map<std::string, const OverrideEntry*> from;
         for (const OverrideEntry& e : all) {
@@ -360,7 +375,8 @@ Recipe OverrideDatabase::resolve(std::string_view name, std::string_view version
                             list->push_back(item);
                         }
                     }
-                } else if (auto* table = std::get_if<std::map<std::string, std::string>>(&it->second)) {
+                } else if (auto* table =
+                               std::get_if<std::map<std::string, std::string>>(&it->second)) {
                     for (const auto& [k, s] : std::get<std::map<std::string, std::string>>(value)) {
                         (*table)[k] = s;
                     }

@@ -7,10 +7,10 @@
 namespace lock2nix::detail {
 
 struct EmbeddedOverride {
-    const char* package;    ///< canonical name
-    const char* file;       ///< e.g. "overrides/seed.toml"
-    unsigned first_line;    ///< line of the block's header in that file
-    const char* text;       ///< the block: its header and its keys
+    const char* package; ///< canonical name
+    const char* file;    ///< e.g. "overrides/seed.toml"
+    unsigned first_line; ///< line of the block's header in that file
+    const char* text;    ///< the block: its header and its keys
 };
 
 extern const EmbeddedOverride embedded_overrides[];

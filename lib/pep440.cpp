@@ -11,12 +11,18 @@ namespace {
 bool is_space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 bool is_alnum(char c) {
     return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
-bool is_sep(char c) { return c == '-' || c == '_' || c == '.'; }
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+bool is_sep(char c) {
+    return c == '-' || c == '_' || c == '.';
+}
+char lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // Byte length of the Unicode white space (as Python's str.isspace sees it) that starts at `i`,
 // or 0. Versions are parsed from Python strings, so U+2029 and friends count as white space.
@@ -296,7 +302,8 @@ std::vector<std::string> version_split(const std::string& canonical) {
         auto is_pre_prefix = [](std::string_view s) {
             for (std::string_view p : {"rc", "a", "b", "c"}) {
                 if (s.starts_with(p) && s.size() > p.size() &&
-                    std::all_of(s.begin() + static_cast<std::ptrdiff_t>(p.size()), s.end(), is_digit)) {
+                    std::all_of(s.begin() + static_cast<std::ptrdiff_t>(p.size()), s.end(),
+                                is_digit)) {
                     return true;
                 }
             }
@@ -452,13 +459,15 @@ std::strong_ordering operator<=>(const Version& a, const Version& b) {
         return c;
     }
     auto post_key = [](const Version& v) {
-        return v.post ? std::pair<int, std::uint64_t>{0, *v.post} : std::pair<int, std::uint64_t>{-1, 0};
+        return v.post ? std::pair<int, std::uint64_t>{0, *v.post}
+                      : std::pair<int, std::uint64_t>{-1, 0};
     };
     if (auto c = post_key(a) <=> post_key(b); c != 0) {
         return c;
     }
     auto dev_key = [](const Version& v) {
-        return v.dev ? std::pair<int, std::uint64_t>{0, *v.dev} : std::pair<int, std::uint64_t>{1, 0};
+        return v.dev ? std::pair<int, std::uint64_t>{0, *v.dev}
+                     : std::pair<int, std::uint64_t>{1, 0};
     };
     if (auto c = dev_key(a) <=> dev_key(b); c != 0) {
         return c;
@@ -490,7 +499,9 @@ std::strong_ordering operator<=>(const Version& a, const Version& b) {
 
 // --- Specifier -------------------------------------------------------------------------------
 
-std::string_view to_string(Operator op) { return operator_texts[static_cast<int>(op)]; }
+std::string_view to_string(Operator op) {
+    return operator_texts[static_cast<int>(op)];
+}
 
 Specifier Specifier::parse(std::string_view text) {
     const std::string input(text);
@@ -545,8 +556,8 @@ Specifier Specifier::parse(std::string_view text) {
     std::size_t body_end = e;
     if (body.ends_with(".*")) {
         if (spec.op != Operator::equal && spec.op != Operator::not_equal) {
-            throw SyntaxError("invalid specifier: a .* wildcard is only allowed with == and !=",
-                              input, e - 2);
+            throw SyntaxError(
+                "invalid specifier: a .* wildcard is only allowed with == and !=", input, e - 2);
         }
         spec.wildcard = true;
         body_end -= 2;
@@ -557,8 +568,8 @@ Specifier Specifier::parse(std::string_view text) {
         throw SyntaxError("invalid specifier: bad version", input, error_at);
     }
     if (spec.wildcard && (v->pre || v->post || v->dev || v->has_local())) {
-        throw SyntaxError("invalid specifier: a .* wildcard must follow a release number",
-                          input, body_end);
+        throw SyntaxError("invalid specifier: a .* wildcard must follow a release number", input,
+                          body_end);
     }
     if (v->has_local() && spec.op != Operator::equal && spec.op != Operator::not_equal) {
         throw SyntaxError("invalid specifier: a local version label is only allowed with == "
@@ -752,7 +763,9 @@ namespace lock2nix::pep440 {
 
 namespace {
 
-bool is_op_char(char c) { return c == '^' || c == '~' || c == '=' || c == '>' || c == '<' || c == '!'; }
+bool is_op_char(char c) {
+    return c == '^' || c == '~' || c == '=' || c == '>' || c == '<' || c == '!';
+}
 
 Specifier make(Operator op, std::string version, bool wildcard = false) {
     return Specifier{op, std::move(version), wildcard};
@@ -770,13 +783,16 @@ std::string release_of(std::uint64_t major, std::optional<std::uint64_t> minor =
     return out;
 }
 
-std::uint64_t part(const Version& v, std::size_t i) { return i < v.release.size() ? v.release[i] : 0; }
+std::uint64_t part(const Version& v, std::size_t i) {
+    return i < v.release.size() ? v.release[i] : 0;
+}
 
 std::string next_major(const Version& v) {
     return (v.epoch ? std::to_string(v.epoch) + "!" : "") + release_of(part(v, 0) + 1, 0, 0);
 }
 std::string next_minor(const Version& v) {
-    return (v.epoch ? std::to_string(v.epoch) + "!" : "") + release_of(part(v, 0), part(v, 1) + 1, 0);
+    return (v.epoch ? std::to_string(v.epoch) + "!" : "") +
+           release_of(part(v, 0), part(v, 1) + 1, 0);
 }
 std::string next_patch(const Version& v) {
     return (v.epoch ? std::to_string(v.epoch) + "!" : "") +
@@ -866,15 +882,15 @@ void single_constraint(std::string_view clause, std::string_view whole, std::siz
         if (!v || v->pre || v->post || v->dev || v->has_local()) {
             fail("\"" + std::string(rest) + "\" is not a version wildcard");
         }
-        if (op == "!=" ) {
+        if (op == "!=") {
             out.push_back(make(Operator::not_equal, std::string(base), true));
         } else if (op.empty() || op == "==" || op == "=") {
             if (v->release.size() == 1 && part(*v, 0) == 0 && op.empty()) {
                 out.push_back(make(Operator::less, "1.0.0"));
             } else if (op.empty()) {
                 out.push_back(make(Operator::greater_equal, v->str()));
-                out.push_back(make(Operator::less, v->release.size() == 1 ? next_major(*v)
-                                                                          : next_minor(*v)));
+                out.push_back(
+                    make(Operator::less, v->release.size() == 1 ? next_major(*v) : next_minor(*v)));
             } else {
                 out.push_back(make(Operator::equal, std::string(base), true));
             }
@@ -992,7 +1008,8 @@ std::string Constraint::str() const {
 }
 
 bool Constraint::is_any() const {
-    return std::any_of(any_of.begin(), any_of.end(), [](const SpecifierSet& s) { return s.empty(); });
+    return std::any_of(any_of.begin(), any_of.end(),
+                       [](const SpecifierSet& s) { return s.empty(); });
 }
 
 bool Constraint::contains(const Version& v, bool allow_prereleases) const {

@@ -162,7 +162,8 @@ public:
             c.left_literal = left_value;
             c.value = right_value;
         }
-        if ((left_var == Variable::extra && !right_var) || (right_var == Variable::extra && !left_var)) {
+        if ((left_var == Variable::extra && !right_var) ||
+            (right_var == Variable::extra && !left_var)) {
             c.value = canonicalize_name(c.value);
         }
         return c;
@@ -319,7 +320,9 @@ std::optional<Marker> Marker::try_parse(std::string_view text) {
     return unless_syntax_error([&] { return parse(text); });
 }
 
-std::string Marker::str() const { return empty() ? std::string() : format(*this, true); }
+std::string Marker::str() const {
+    return empty() ? std::string() : format(*this, true);
+}
 
 bool evaluate(const Comparison& c, const Environment& env, Mode mode) {
     if (c.left_literal) {
@@ -506,8 +509,8 @@ Requirement Requirement::parse(std::string_view text) {
         if (!parenthesised && !spec.empty()) {
             // Unparenthesised specifiers must start right here with an operator.
             const auto first = spec.find_first_not_of(" \t");
-            if (first != std::string_view::npos && std::string_view("<>=!~").find(spec[first]) ==
-                                                        std::string_view::npos) {
+            if (first != std::string_view::npos &&
+                std::string_view("<>=!~").find(spec[first]) == std::string_view::npos) {
                 p.fail_at("expected a version specifier, '@', ';' or the end", s + first);
             }
         }

@@ -2,9 +2,8 @@
 
 #include "lock2nix/pep440.hpp"
 
-#include <sys/utsname.h>
-
 #include <algorithm>
+#include <sys/utsname.h>
 
 namespace lock2nix {
 

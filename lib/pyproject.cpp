@@ -15,9 +15,8 @@ using detail::describe_type;
 using detail::position_of;
 using detail::TomlReader;
 
-std::map<std::string, std::vector<std::string>> read_name_lists(const TomlReader& reader,
-                                                                const toml::table& table,
-                                                                std::string_view what) {
+std::map<std::string, std::vector<std::string>>
+read_name_lists(const TomlReader& reader, const toml::table& table, std::string_view what) {
     std::map<std::string, std::vector<std::string>> out;
     for (const auto& [key, value] : table) {
         const auto* list = value.as_array();
@@ -92,7 +91,8 @@ PoetrySection read_poetry(const TomlReader& reader, const toml::table& t) {
     if (const toml::table* groups = reader.table(t, "group")) {
         std::vector<std::pair<SourcePosition, std::string>> order;
         for (const auto& [key, value] : *groups) {
-            const toml::table& gt = reader.as_table(value, "group `" + std::string(key.str()) + "`");
+            const toml::table& gt =
+                reader.as_table(value, "group `" + std::string(key.str()) + "`");
             DependencyGroup& g = group_named(p.groups, canonicalize_name(key.str()));
             g.position = position_of(gt);
             g.optional = reader.boolean(gt, "optional").value_or(false);
@@ -186,8 +186,8 @@ read_dependency_groups(const TomlReader& reader, const toml::table& t) {
     for (const auto& [key, value] : t) {
         const auto* list = value.as_array();
         if (list == nullptr) {
-            reader.fail(value, "expected an array for dependency group `" +
-                                   std::string(key.str()) + "`, found " + describe_type(value));
+            reader.fail(value, "expected an array for dependency group `" + std::string(key.str()) +
+                                   "`, found " + describe_type(value));
         }
         auto& items = out[canonicalize_name(key.str())];
         for (const toml::node& item : *list) {

@@ -19,7 +19,10 @@ void append_u16(std::string& out, unsigned unit) {
 char32_t next_code_point(std::string_view s, std::size_t& i) {
     const auto b0 = static_cast<unsigned char>(s[i]);
     int extra = b0 >= 0xF0 ? 3 : b0 >= 0xE0 ? 2 : b0 >= 0xC0 ? 1 : 0;
-    char32_t cp = extra == 3 ? (b0 & 0x07u) : extra == 2 ? (b0 & 0x0Fu) : extra == 1 ? (b0 & 0x1Fu) : b0;
+    char32_t cp = extra == 3   ? (b0 & 0x07u)
+                  : extra == 2 ? (b0 & 0x0Fu)
+                  : extra == 1 ? (b0 & 0x1Fu)
+                               : b0;
     ++i;
     for (; extra > 0 && i < s.size(); --extra, ++i) {
         cp = (cp << 6) | (static_cast<unsigned char>(s[i]) & 0x3Fu);
@@ -177,10 +180,10 @@ void append_python_json(std::string& out, const toml::node& node, const TomlRead
         out += node.as_boolean()->get() ? "true" : "false";
         return;
     default:
-        reader.fail(node, "a " + describe_type(node).substr(2) +
-                              " cannot be part of Poetry's content-hash",
-                    "Poetry itself fails on dates in dependency tables; write the value as a "
-                    "string");
+        reader.fail(
+            node, "a " + describe_type(node).substr(2) + " cannot be part of Poetry's content-hash",
+            "Poetry itself fails on dates in dependency tables; write the value as a "
+            "string");
     }
 }
 

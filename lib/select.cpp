@@ -73,13 +73,15 @@ RootRequirement from_constraint(const Dependency& dep, const DependencyConstrain
     return r;
 }
 
-void add_pep508(std::vector<RootRequirement>& out, const std::string& text, const std::string& group,
-                const std::vector<std::string>& root_extras, const std::string& origin) {
+void add_pep508(std::vector<RootRequirement>& out, const std::string& text,
+                const std::string& group, const std::vector<std::string>& root_extras,
+                const std::string& origin) {
     pep508::Requirement req;
     try {
         req = pep508::Requirement::parse(text);
     } catch (const SyntaxError& e) {
-        throw Error(e.message(), origin, {}, "expected a PEP 508 requirement such as \"requests>=2\"");
+        throw Error(e.message(), origin, {},
+                    "expected a PEP 508 requirement such as \"requests>=2\"");
     }
     RootRequirement r;
     r.name = req.canonical_name;
@@ -126,7 +128,8 @@ std::vector<RootRequirement> root_requirements(const Pyproject& pp) {
     }
     for (const Dependency& dep : pp.poetry.dependencies) {
         for (const DependencyConstraint& c : dep.constraints) {
-            RootRequirement r = from_constraint(dep, c, "main", pp.path, "[tool.poetry.dependencies]");
+            RootRequirement r =
+                from_constraint(dep, c, "main", pp.path, "[tool.poetry.dependencies]");
             if (r.optional) {
                 r.root_extras = extras_of[r.name];
             }
@@ -136,18 +139,19 @@ std::vector<RootRequirement> root_requirements(const Pyproject& pp) {
     for (const DependencyGroup& g : pp.poetry.groups) {
         for (const Dependency& dep : g.dependencies) {
             for (const DependencyConstraint& c : dep.constraints) {
-                out.push_back(from_constraint(dep, c, g.name, pp.path,
-                                              "[tool.poetry.group." + g.name + "]"));
+                out.push_back(
+                    from_constraint(dep, c, g.name, pp.path, "[tool.poetry.group." + g.name + "]"));
             }
         }
     }
     for (const std::string& text : pp.project.dependencies) {
-        add_pep508(out, text, "main", {}, where(pp.path, pp.project.dependencies_position) +
-                                              " [project] dependencies");
+        add_pep508(out, text, "main", {},
+                   where(pp.path, pp.project.dependencies_position) + " [project] dependencies");
     }
     for (const auto& [extra, texts] : pp.project.optional_dependencies) {
         for (const std::string& text : texts) {
-            add_pep508(out, text, "main", {extra}, pp.path + " [project.optional-dependencies] " + extra);
+            add_pep508(out, text, "main", {extra},
+                       pp.path + " [project.optional-dependencies] " + extra);
         }
     }
     for (const auto& [name, items] : pp.dependency_groups) {
@@ -187,11 +191,12 @@ public:
         if (lock_.has_locked_groups()) {
             select_by_locked_groups();
         } else if (pp_ == nullptr) {
-            throw Error("lock-version " + (lock_.lock_version.empty() ? std::string("(none)")
-                                                                      : lock_.lock_version) +
-                            " has no per-package groups: lock2nix needs the pyproject.toml to "
-                            "know what the project requires",
-                        lock_.path, {}, "put pyproject.toml next to poetry.lock or pass --pyproject");
+            throw Error(
+                "lock-version " +
+                    (lock_.lock_version.empty() ? std::string("(none)") : lock_.lock_version) +
+                    " has no per-package groups: lock2nix needs the pyproject.toml to "
+                    "know what the project requires",
+                lock_.path, {}, "put pyproject.toml next to poetry.lock or pass --pyproject");
         }
         walk();
         finish();
@@ -287,7 +292,8 @@ private:
         for (const auto& e : request_.extras) {
             const std::string c = canonicalize_name(e);
             if (!all.contains(c)) {
-                throw Error("unknown extra `" + e + "`", pp_ != nullptr ? pp_->path : lock_.path, {},
+                throw Error("unknown extra `" + e + "`", pp_ != nullptr ? pp_->path : lock_.path,
+                            {},
                             all.empty() ? std::string("this project defines no extras")
                                         : "extras of this project: " + join(sel_.all_extras));
             }
@@ -312,12 +318,12 @@ private:
                 }
             }
             if (active.empty()) {
-                exclusions_[i] = p.groups.empty()
-                                     ? "it belongs to no dependency group"
-                                     : "it belongs to group" + std::string(p.groups.size() > 1 ? "s " : " ") +
-                                           join(p.groups) + ", which " +
-                                           (p.groups.size() > 1 ? "are" : "is") +
-                                           " not selected (selected: " + join(sel_.groups) + ")";
+                exclusions_[i] =
+                    p.groups.empty()
+                        ? "it belongs to no dependency group"
+                        : "it belongs to group" + std::string(p.groups.size() > 1 ? "s " : " ") +
+                              join(p.groups) + ", which " + (p.groups.size() > 1 ? "are" : "is") +
+                              " not selected (selected: " + join(sel_.groups) + ")";
                 continue;
             }
             std::string failing;
@@ -375,8 +381,8 @@ private:
     // The locked entry a requirement means: right name, version inside the constraint, the
     // same kind of source for direct references, and (2.1) selected for this target.
     std::optional<std::size_t> resolve(const std::string& name, const std::string& constraint,
-                                       const DependencyConstraint* direct,
-                                       const std::string& file, SourcePosition pos) {
+                                       const DependencyConstraint* direct, const std::string& file,
+                                       SourcePosition pos) {
         std::vector<std::size_t> candidates = lock_.find(name);
         if (candidates.empty()) {
             return std::nullopt;
@@ -416,14 +422,15 @@ private:
             keep([&](std::size_t i) { return package_marker_ok(i); });
         }
         // Still ambiguous: the highest version, deterministically.
-        return *std::max_element(candidates.begin(), candidates.end(), [&](std::size_t a, std::size_t b) {
-            const auto va = pep440::Version::try_parse(lock_.packages[a].version);
-            const auto vb = pep440::Version::try_parse(lock_.packages[b].version);
-            if (va && vb && *va != *vb) {
-                return *va < *vb;
-            }
-            return a < b;
-        });
+        return *std::max_element(
+            candidates.begin(), candidates.end(), [&](std::size_t a, std::size_t b) {
+                const auto va = pep440::Version::try_parse(lock_.packages[a].version);
+                const auto vb = pep440::Version::try_parse(lock_.packages[b].version);
+                if (va && vb && *va != *vb) {
+                    return *va < *vb;
+                }
+                return a < b;
+            });
     }
 
     void reach(std::size_t target, const std::vector<std::string>& extras, std::vector<Hop> path) {
@@ -459,14 +466,17 @@ private:
             return;
         }
         if (!r.root_extras.empty() || r.optional) {
-            const bool enabled = std::any_of(r.root_extras.begin(), r.root_extras.end(), [&](const auto& e) {
-                return std::find(sel_.extras.begin(), sel_.extras.end(), e) != sel_.extras.end();
-            });
+            const bool enabled =
+                std::any_of(r.root_extras.begin(), r.root_extras.end(), [&](const auto& e) {
+                    return std::find(sel_.extras.begin(), sel_.extras.end(), e) !=
+                           sel_.extras.end();
+                });
             if (!enabled) {
-                rejections_[r.name].push_back(
-                    "the project requires it only with extra " +
-                    (r.root_extras.empty() ? std::string("(none declared)") : join(r.root_extras, " or ")) +
-                    ", not requested (" + r.origin + ")");
+                rejections_[r.name].push_back("the project requires it only with extra " +
+                                              (r.root_extras.empty()
+                                                   ? std::string("(none declared)")
+                                                   : join(r.root_extras, " or ")) +
+                                              ", not requested (" + r.origin + ")");
                 return;
             }
         }
@@ -474,7 +484,8 @@ private:
             const auto& m = marker(r.markers, pp_->path, {});
             if (!m.evaluate(env_, pep508::Mode::poetry)) {
                 rejections_[r.name].push_back("the project requires it only when `" + r.markers +
-                                              "`" + describe_failure(m, env_) + " (" + r.origin + ")");
+                                              "`" + describe_failure(m, env_) + " (" + r.origin +
+                                              ")");
                 return;
             }
         }
@@ -518,13 +529,15 @@ private:
             return false;
         }
         if (c.optional) {
-            const bool via_extra = std::any_of(extras.begin(), extras.end(), [&](const std::string& e) {
-                auto it = p.extras.find(e);
-                return it != p.extras.end() &&
-                       std::any_of(it->second.begin(), it->second.end(), [&](const std::string& req) {
-                           return requirement_name(req) == d.canonical_name;
-                       });
-            });
+            const bool via_extra =
+                std::any_of(extras.begin(), extras.end(), [&](const std::string& e) {
+                    auto it = p.extras.find(e);
+                    return it != p.extras.end() &&
+                           std::any_of(it->second.begin(), it->second.end(),
+                                       [&](const std::string& req) {
+                                           return requirement_name(req) == d.canonical_name;
+                                       });
+                });
             // An `extra == ...` marker that held already proves an enabled extra.
             const bool marker_names_extra = c.markers.find("extra") != std::string::npos;
             if (!via_extra && !marker_names_extra) {
@@ -574,7 +587,8 @@ private:
                     const auto t = resolve(d.canonical_name, c.version, &c, lock_.path, c.position);
                     if (!t) {
                         if (lock_.find(d.canonical_name).empty()) {
-                            sel_.warnings.push_back(p.name + " " + p.version + " requires `" + d.name +
+                            sel_.warnings.push_back(p.name + " " + p.version + " requires `" +
+                                                    d.name +
                                                     "`, which poetry.lock does not contain");
                         }
                         continue;
@@ -609,7 +623,8 @@ private:
         std::sort(chosen.begin(), chosen.end(), [&](std::size_t a, std::size_t b) {
             const auto& pa = lock_.packages[a];
             const auto& pb = lock_.packages[b];
-            return pa.canonical_name != pb.canonical_name ? pa.canonical_name < pb.canonical_name : a < b;
+            return pa.canonical_name != pb.canonical_name ? pa.canonical_name < pb.canonical_name
+                                                          : a < b;
         });
         sel_.packages = chosen;
         const std::set<std::size_t> in(chosen.begin(), chosen.end());
@@ -640,7 +655,8 @@ private:
             std::string reason;
             if (exclusions_.contains(i)) {
                 reason = exclusions_[i];
-            } else if (auto it = rejections_.find(lock_.packages[i].canonical_name); it != rejections_.end()) {
+            } else if (auto it = rejections_.find(lock_.packages[i].canonical_name);
+                       it != rejections_.end()) {
                 std::vector<std::string> unique;
                 for (const auto& r : it->second) {
                     if (std::find(unique.begin(), unique.end(), r) == unique.end()) {
@@ -654,8 +670,9 @@ private:
                 reason = "nothing in the selected groups (" + join(sel_.groups) + ") requires it";
                 for (std::size_t other : lock_.find(lock_.packages[i].canonical_name)) {
                     if (in.contains(other)) {
-                        reason = "another locked entry of the same name, " + lock_.packages[other].name +
-                                 " " + lock_.packages[other].version + ", is the one this target needs";
+                        reason = "another locked entry of the same name, " +
+                                 lock_.packages[other].name + " " + lock_.packages[other].version +
+                                 ", is the one this target needs";
                     }
                 }
             }
@@ -664,7 +681,8 @@ private:
     }
 
     // Markers and constraints are parsed once per text (errors still point at their first use).
-    const pep508::Marker& marker(const std::string& text, const std::string& file, SourcePosition pos) {
+    const pep508::Marker& marker(const std::string& text, const std::string& file,
+                                 SourcePosition pos) {
         auto it = cache_->markers.find(text);
         if (it == cache_->markers.end()) {
             it = cache_->markers.emplace(text, parse_marker(text, file, pos)).first;
@@ -790,8 +808,8 @@ std::string explain(const Lock& lock, const Selection& sel, std::string_view nam
             }
         }
     }
-    out << "  (groups: " << join(sel.groups) << "; extras: "
-        << (sel.extras.empty() ? std::string("none") : join(sel.extras)) << ")\n";
+    out << "  (groups: " << join(sel.groups)
+        << "; extras: " << (sel.extras.empty() ? std::string("none") : join(sel.extras)) << ")\n";
     return out.str();
 }
 

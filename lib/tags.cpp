@@ -12,14 +12,17 @@ namespace {
 bool is_tag_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
-bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_letter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 std::vector<std::string_view> split(std::string_view s, char sep) {
     std::vector<std::string_view> out;
     std::size_t start = 0;
     while (true) {
         const auto at = s.find(sep, start);
-        out.push_back(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+        out.push_back(
+            s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
         if (at == std::string_view::npos) {
             return out;
         }
@@ -39,8 +42,8 @@ bool valid_distribution(std::string_view name) {
 }
 
 constexpr std::array<std::string_view, 12> sdist_extensions = {
-    ".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tar.lz", ".tar.lzma", ".tar.zst",
-    ".tgz",    ".tbz", ".txz",     ".tlz",    ".tar"};
+    ".tar.gz",  ".zip", ".tar.bz2", ".tar.xz", ".tar.lz", ".tar.lzma",
+    ".tar.zst", ".tgz", ".tbz",     ".txz",    ".tlz",    ".tar"};
 
 // manylinux legacy aliases that packaging yields right after the PEP 600 tag they equal.
 std::optional<std::string> legacy_manylinux(int glibc_minor, const std::string& arch) {

@@ -69,7 +69,7 @@ Target Target::make(std::string_view system, std::string_view python) {
     const auto dot2 = python.find('.', dot1 + 1);
     if (!parse_int(python.substr(0, dot1), t.python_major) ||
         !parse_int(python.substr(dot1 + 1, dot2 == std::string_view::npos ? std::string_view::npos
-                                                                           : dot2 - dot1 - 1),
+                                                                          : dot2 - dot1 - 1),
                    t.python_minor) ||
         t.python_major != 3) {
         throw bad_python();
@@ -90,8 +90,8 @@ void Target::set_platform_version(std::string_view kind, std::string_view versio
     int minor = 0;
     if (dot == std::string_view::npos || !parse_int(version.substr(0, dot), major) ||
         !parse_int(version.substr(dot + 1), minor)) {
-        throw Error("invalid " + std::string(kind) + " version \"" + std::string(version) + "\"", {},
-                    {}, "give it as MAJOR.MINOR, e.g. 2.40 for glibc or 14.0 for macOS");
+        throw Error("invalid " + std::string(kind) + " version \"" + std::string(version) + "\"",
+                    {}, {}, "give it as MAJOR.MINOR, e.g. 2.40 for glibc or 14.0 for macOS");
     }
     if (kind == "macos") {
         if (os != Os::darwin) {

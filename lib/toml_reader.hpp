@@ -4,11 +4,10 @@
 
 #include "lock2nix/error.hpp"
 
-#include <toml++/toml.h>
-
 #include <optional>
 #include <string>
 #include <string_view>
+#include <toml++/toml.h>
 #include <vector>
 
 namespace lock2nix::detail {

@@ -4,21 +4,19 @@
 #include "lock2nix/locate.hpp"
 #include "lock2nix/lockfile.hpp"
 #include "lock2nix/plan.hpp"
-#include "lock2nix/plan.hpp"
 #include "lock2nix/pyproject.hpp"
 #include "lock2nix/verify.hpp"
 #include "toml_reader.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <optional>
 #include <set>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace lock2nix {
 
@@ -86,14 +84,15 @@ std::string translate(const TranslateOptions& options) {
 
     EmitOptions emit;
     emit.targets = targets_of(options, lock);
-    const OverrideDatabase overrides =
-        load_overrides(options.default_overrides, pyproject ? pp_path : std::string(), options.override_files);
+    const OverrideDatabase overrides = load_overrides(
+        options.default_overrides, pyproject ? pp_path : std::string(), options.override_files);
     emit.overrides = &overrides;
     // The index: exact URLs for the files the file will fetch, and digests for locks without.
     IndexClient client(options.index);
     const LocateOptions where{pypi_url(options)};
     if (const auto incomplete = packages_needing_digests(lock); !incomplete.empty()) {
-        const Located done = locate_files(lock, pyproject ? &*pyproject : nullptr, incomplete, client, where);
+        const Located done =
+            locate_files(lock, pyproject ? &*pyproject : nullptr, incomplete, client, where);
         if (options.notes != nullptr) {
             options.notes->insert(options.notes->end(), done.notes.begin(), done.notes.end());
         }
@@ -109,8 +108,9 @@ std::string translate(const TranslateOptions& options) {
     emit.lock_digest = lock_file_digest(options.lock_path);
     emit.command = options.command;
     // projectDir: the lock's directory, seen from where the Nix file will be.
-    const fs::path out_dir = options.output_path.empty() ? fs::current_path()
-                                                         : fs::absolute(options.output_path).parent_path();
+    const fs::path out_dir = options.output_path.empty()
+                                 ? fs::current_path()
+                                 : fs::absolute(options.output_path).parent_path();
     std::string rel = fs::relative(lock_dir, out_dir).generic_string();
     emit.project_dir = rel.empty() ? "." : rel;
     return emit_nix(lock, pyproject ? &*pyproject : nullptr, emit);
@@ -121,8 +121,9 @@ std::vector<VerifiedFile> verify_files(const TranslateOptions& options) {
     Lock lock = read_lock(options.lock_path);
     std::optional<Pyproject> pyproject;
     const fs::path lock_dir = fs::absolute(options.lock_path).parent_path();
-    const std::string pp_path =
-        options.pyproject_path.empty() ? (lock_dir / "pyproject.toml").string() : options.pyproject_path;
+    const std::string pp_path = options.pyproject_path.empty()
+                                    ? (lock_dir / "pyproject.toml").string()
+                                    : options.pyproject_path;
     if (!options.pyproject_path.empty() || fs::exists(pp_path)) {
         pyproject = read_pyproject(pp_path);
     }
@@ -159,14 +160,14 @@ std::vector<VerifiedFile> verify_files(const TranslateOptions& options) {
             }
             std::optional<Sha256> digest;
             digest.emplace();
-            const IndexResponse r =
-                client.download(IndexRequest{v.url, {}, {}, {}, false}, [&](std::string_view chunk) {
-                    if (chunk.empty()) {
-                        digest.emplace(); // a retry starts over
-                    } else {
-                        digest->update(chunk);
-                    }
-                });
+            const IndexResponse r = client.download(IndexRequest{v.url, {}, {}, {}, false},
+                                                    [&](std::string_view chunk) {
+                                                        if (chunk.empty()) {
+                                                            digest.emplace(); // a retry starts over
+                                                        } else {
+                                                            digest->update(chunk);
+                                                        }
+                                                    });
             if (r.ok) {
                 v.actual = "sha256:" + to_hex(digest->finish());
             } else {
@@ -181,7 +182,8 @@ std::vector<VerifiedFile> verify_files(const TranslateOptions& options) {
 void write_file_atomically(const std::string& path, const std::string& text) {
     namespace fs = std::filesystem;
     const fs::path target = fs::absolute(path);
-    std::string tmp = (target.parent_path() / ("." + target.filename().string() + ".XXXXXX")).string();
+    std::string tmp =
+        (target.parent_path() / ("." + target.filename().string() + ".XXXXXX")).string();
     const int fd = mkstemp(tmp.data());
     if (fd < 0) {
         throw Error(std::string("cannot create a file next to the output: ") + std::strerror(errno),

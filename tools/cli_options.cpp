@@ -59,7 +59,9 @@ std::string Options::value(const std::string& name, const std::string& fallback)
     return it == values_.end() || it->second.empty() ? fallback : it->second.back();
 }
 
-bool Options::has(const std::string& name) const { return values_.contains(name); }
+bool Options::has(const std::string& name) const {
+    return values_.contains(name);
+}
 
 std::vector<std::string> Options::all(const std::string& name) const {
     auto it = values_.find(name);

@@ -17,9 +17,9 @@ struct UsageError : std::runtime_error {
 
 /// What a subcommand accepts.
 struct OptionSpec {
-    std::set<std::string> flags = {};     ///< options without a value, e.g. "--json"
-    std::set<std::string> values = {};   ///< options taking one value, last one wins
-    std::set<std::string> repeatable = {};///< options taking a value, may repeat
+    std::set<std::string> flags = {};             ///< options without a value, e.g. "--json"
+    std::set<std::string> values = {};            ///< options taking one value, last one wins
+    std::set<std::string> repeatable = {};        ///< options taking a value, may repeat
     std::map<char, std::string> short_names = {}; ///< e.g. 'o' → "--output"
 };
 

@@ -4,13 +4,12 @@
 //
 // usage: embed_overrides OUTPUT.cpp ROOT FILE...   (FILE relative to ROOT, as it will be named)
 
-#include <toml++/toml.h>
-
 #include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <toml++/toml.h>
 #include <vector>
 
 namespace {
@@ -94,7 +93,8 @@ int main(int argc, char** argv) {
                 }
             } else if (current == nullptr) {
                 if (first != std::string::npos && line[first] != '#') {
-                    std::cerr << path << ":" << number << ": error: a key outside any [[package]] table\n";
+                    std::cerr << path << ":" << number
+                              << ": error: a key outside any [[package]] table\n";
                     return 1;
                 }
                 continue;

@@ -20,8 +20,8 @@
 #include <iostream>
 #include <map>
 #include <optional>
-#include <variant>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace {
@@ -148,8 +148,8 @@ int cmd_check(const std::vector<std::string>& args) {
     const std::string pyproject_path = opts.value("--pyproject", sibling_pyproject(lock_path));
     const auto lock = lock2nix::read_lock(lock_path);
     const auto pyproject = lock2nix::read_pyproject(pyproject_path);
-    const auto result =
-        lock2nix::check_freshness(lock.content_hash, lock.lock_version, pyproject.content_hash_inputs);
+    const auto result = lock2nix::check_freshness(lock.content_hash, lock.lock_version,
+                                                  pyproject.content_hash_inputs);
     if (!result.fresh) {
         std::cerr << lock_path << ": " << result.reason << '\n';
         return exit_negative;
@@ -160,7 +160,9 @@ int cmd_check(const std::vector<std::string>& args) {
         const std::string nix_path = opts.value("--nix");
         std::ifstream in(nix_path);
         if (!in) {
-            throw lock2nix::Error("cannot open the Nix file", nix_path, {}, "generate it with `lock2nix " + lock_path + " -o " + nix_path + "`");
+            throw lock2nix::Error("cannot open the Nix file", nix_path, {},
+                                  "generate it with `lock2nix " + lock_path + " -o " + nix_path +
+                                      "`");
         }
         std::string line;
         std::string recorded;
@@ -170,8 +172,9 @@ int cmd_check(const std::vector<std::string>& args) {
             }
         }
         if (recorded.empty()) {
-            throw lock2nix::Error("not a file lock2nix generated (no `# lock file sha256:` header)", nix_path,
-                                  lock2nix::SourcePosition{1, 1}, "regenerate it with lock2nix");
+            throw lock2nix::Error("not a file lock2nix generated (no `# lock file sha256:` header)",
+                                  nix_path, lock2nix::SourcePosition{1, 1},
+                                  "regenerate it with lock2nix");
         }
         if (recorded != lock2nix::lock_file_digest(lock_path)) {
             std::cerr << nix_path << ": stale: " << lock_path << " changed since it was generated; "
@@ -221,8 +224,9 @@ Planned plan_from(const Options& opts, const std::string& lock_path) {
     if (opts.has("--pyproject") || std::filesystem::exists(pp_path)) {
         out.pyproject = lock2nix::read_pyproject(pp_path);
     }
-    auto target = lock2nix::Target::make(opts.value("--system", lock2nix::host_system()),
-                                         opts.value("--python", lock2nix::default_python(out.lock)));
+    auto target =
+        lock2nix::Target::make(opts.value("--system", lock2nix::host_system()),
+                               opts.value("--python", lock2nix::default_python(out.lock)));
     for (const char* kind : {"macos", "glibc", "musl"}) {
         if (opts.has(std::string("--") + kind)) {
             target.set_platform_version(kind, opts.value(std::string("--") + kind));
@@ -252,7 +256,8 @@ int cmd_plan(const std::vector<std::string>& args) {
     if (opts.positionals().size() > 1) {
         throw UsageError("plan takes one lock file");
     }
-    const std::string lock_path = opts.positionals().empty() ? "poetry.lock" : opts.positionals()[0];
+    const std::string lock_path =
+        opts.positionals().empty() ? "poetry.lock" : opts.positionals()[0];
     const Planned p = plan_from(opts, lock_path);
     if (opts.flag("--json")) {
         std::cout << lock2nix::to_json(p.lock, p.plan).dump(2) << '\n';
@@ -285,7 +290,8 @@ int cmd_explain(const std::vector<std::string>& args) {
     if (opts.positionals().empty() || opts.positionals().size() > 2) {
         throw UsageError("explain takes a package name and optionally a lock file");
     }
-    const std::string lock_path = opts.positionals().size() > 1 ? opts.positionals()[1] : "poetry.lock";
+    const std::string lock_path =
+        opts.positionals().size() > 1 ? opts.positionals()[1] : "poetry.lock";
     const Planned p = plan_from(opts, lock_path);
     std::cout << lock2nix::explain(p.lock, p.plan.selection, opts.positionals()[0]);
     if (p.lock.find(opts.positionals()[0]).empty()) {
@@ -295,8 +301,10 @@ int cmd_explain(const std::vector<std::string>& args) {
 }
 
 std::string shell_quote(const std::string& s) {
-    if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=,+:@") ==
-                          std::string::npos) {
+    if (!s.empty() &&
+        s.find_first_not_of(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=,+:@") ==
+            std::string::npos) {
         return s;
     }
     std::string out = "'";
@@ -379,8 +387,8 @@ int cmd_verify(const std::vector<std::string>& args) {
             std::cout << "ERROR     " << v.file << " (" << v.package << "): " << v.error << '\n';
             ++bad;
         } else {
-            std::cout << "MISMATCH  " << v.file << " (" << v.package << "): the lock says " << v.expected
-                      << ", " << v.url << " has " << v.actual << '\n';
+            std::cout << "MISMATCH  " << v.file << " (" << v.package << "): the lock says "
+                      << v.expected << ", " << v.url << " has " << v.actual << '\n';
             ++bad;
         }
     }
@@ -447,7 +455,8 @@ int cmd_overrides(const std::vector<std::string>& args) {
                                         .values = {"--pyproject"},
                                         .repeatable = {"--overrides"}});
     if (opts.positionals().size() != 2 || opts.positionals()[0] != "show") {
-        throw UsageError("usage: lock2nix overrides show NAME[==VERSION] [--pyproject F] [--overrides F]");
+        throw UsageError(
+            "usage: lock2nix overrides show NAME[==VERSION] [--pyproject F] [--overrides F]");
     }
     const std::string query = opts.positionals()[1];
     const auto eq = query.find("==");
@@ -469,8 +478,8 @@ int cmd_overrides(const std::vector<std::string>& args) {
     const auto recipe = db.resolve(name, version);
     std::cout << "effective for " << version << ":\n";
     for (const auto& [key, value] : recipe.settings) {
-        std::cout << "  " << key << " = " << describe_value(value) << "    # " << recipe.origins.at(key)
-                  << '\n';
+        std::cout << "  " << key << " = " << describe_value(value) << "    # "
+                  << recipe.origins.at(key) << '\n';
     }
     return recipe.empty() ? exit_negative : exit_ok;
 }
@@ -483,12 +492,8 @@ int run(const std::vector<std::string>& argv) {
     const std::string& command = argv.front();
     const std::vector<std::string> rest(argv.begin() + 1, argv.end());
     const std::map<std::string, std::function<int(const std::vector<std::string>&)>> commands{
-        {"inspect", cmd_inspect},
-        {"check", cmd_check},
-        {"plan", cmd_plan},
-        {"explain", cmd_explain},
-        {"overrides", cmd_overrides},
-        {"verify", cmd_verify},
+        {"inspect", cmd_inspect}, {"check", cmd_check},         {"plan", cmd_plan},
+        {"explain", cmd_explain}, {"overrides", cmd_overrides}, {"verify", cmd_verify},
     };
     if (command == "help" || command == "--help" || command == "-h") {
         std::cout << usage_text;
@@ -500,7 +505,8 @@ int run(const std::vector<std::string>& argv) {
     }
     auto it = commands.find(command);
     if (it == commands.end()) {
-        if (command.starts_with("-") || command.ends_with(".lock") || std::filesystem::exists(command)) {
+        if (command.starts_with("-") || command.ends_with(".lock") ||
+            std::filesystem::exists(command)) {
             return cmd_translate(argv);
         }
         throw UsageError("unknown command `" + command + "` (and no such lock file)");

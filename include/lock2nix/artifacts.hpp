@@ -17,9 +17,9 @@ namespace lock2nix {
 
 /// Wheel-or-sdist policy.
 struct ArtifactPolicy {
-    bool prefer_sdists = false;             ///< build every package from source when possible
-    std::set<std::string> sdist_packages;   ///< canonical names built from source
-    std::set<std::string> wheel_packages;   ///< canonical names installed from wheels
+    bool prefer_sdists = false;           ///< build every package from source when possible
+    std::set<std::string> sdist_packages; ///< canonical names built from source
+    std::set<std::string> wheel_packages; ///< canonical names installed from wheels
 };
 
 /// What a package is built from.
@@ -31,10 +31,10 @@ std::string_view to_string(ArtifactKind kind);
 struct Artifact {
     std::size_t package = 0;
     ArtifactKind kind = ArtifactKind::sdist;
-    std::optional<FileEntry> file;   ///< the lock's file entry (name and digest), if any
+    std::optional<FileEntry> file; ///< the lock's file entry (name and digest), if any
     std::optional<tags::WheelName> wheel;
-    std::string best_tag;            ///< the wheel tag that ranked best
-    std::string reason;              ///< one line: why this file
+    std::string best_tag; ///< the wheel tag that ranked best
+    std::string reason;   ///< one line: why this file
 };
 
 /// Chooses the artifact of every selected package. Throws Error naming the package, the target

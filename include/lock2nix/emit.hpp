@@ -26,8 +26,8 @@ enum class GitMode {
 
 /// Everything the emitter needs besides the lock and pyproject.
 struct EmitOptions {
-    std::vector<Target> targets;   ///< at least one
-    InstallRequest request;        ///< the default environment
+    std::vector<Target> targets; ///< at least one
+    InstallRequest request;      ///< the default environment
     ArtifactPolicy policy;
     GitMode git_mode = GitMode::pure;
     /// Computes fetchgit hashes; defaults to hash_git_source.

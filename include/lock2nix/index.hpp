@@ -21,7 +21,7 @@ struct IndexFile {
     std::map<std::string, std::string> hashes; ///< algorithm → lower-case hex
     std::string requires_python;
     bool yanked = false;
-    std::string python_version;                ///< JSON API only ("source", "py3", "3.6", ...)
+    std::string python_version; ///< JSON API only ("source", "py3", "3.6", ...)
 };
 
 /// Files of the JSON API's `/pypi/<name>/<version>/json` (`urls[]`, sdists and wheels).
@@ -42,21 +42,21 @@ struct IndexOptions {
     int concurrency = 8;
     std::chrono::milliseconds connect_timeout{10'000};
     std::chrono::milliseconds total_timeout{60'000};
-    int retries = 4;                                ///< further attempts after the first
-    std::chrono::milliseconds backoff{250};         ///< first wait; doubles, with jitter
-    std::string cacert;                             ///< extra CA bundle for private indexes
-    bool offline = false;                           ///< cache only; no network
-    bool refresh = false;                           ///< ignore the cache (and refill it)
+    int retries = 4;                        ///< further attempts after the first
+    std::chrono::milliseconds backoff{250}; ///< first wait; doubles, with jitter
+    std::string cacert;                     ///< extra CA bundle for private indexes
+    bool offline = false;                   ///< cache only; no network
+    bool refresh = false;                   ///< ignore the cache (and refill it)
     bool use_cache = true;
-    std::string cache_dir;                          ///< empty: cache_directory()/http
-    bool progress = false;                          ///< a progress line on stderr
+    std::string cache_dir; ///< empty: cache_directory()/http
+    bool progress = false; ///< a progress line on stderr
 };
 
 /// One GET to perform.
 struct IndexRequest {
     std::string url;
-    std::string accept;        ///< Accept header, empty for none
-    std::string username;      ///< HTTP basic credentials (never cached or printed)
+    std::string accept;   ///< Accept header, empty for none
+    std::string username; ///< HTTP basic credentials (never cached or printed)
     std::string password;
     /// The body must be JSON whenever the server labels it so: a broken one is retried like a
     /// truncated transfer, then reported, and never cached.
@@ -69,7 +69,7 @@ struct IndexResponse {
     long status = 0;
     std::string body;
     std::string content_type;
-    std::string error;         ///< why it failed, when !ok (URL redacted)
+    std::string error; ///< why it failed, when !ok (URL redacted)
     bool from_cache = false;
     int attempts = 0;
 };

@@ -29,8 +29,9 @@ struct Located {
 /// without usable digests in the lock get the index's files and digests written into `lock`
 /// (noted in the result). Throws Error on a digest mismatch (naming file, both digests and the
 /// index) and when the index cannot be reached after retries.
-Located locate_files(Lock& lock, const Pyproject* pyproject, const std::vector<std::size_t>& packages,
-                     IndexClient& client, const LocateOptions& options);
+Located locate_files(Lock& lock, const Pyproject* pyproject,
+                     const std::vector<std::size_t>& packages, IndexClient& client,
+                     const LocateOptions& options);
 
 /// The URLs a file is expected at without asking the index: PyPI's conveyor paths
 /// (`packages/source/<c>/<name>/<file>`, `packages/<python tag>/<c>/<name>/<file>`), or

@@ -28,9 +28,9 @@ std::string select(std::string_view set, std::string_view name);
 struct Value {
     enum class Kind { raw, string, list, attrs, apply, function, let };
     Kind kind = Kind::raw;
-    std::string text; ///< raw code, string contents, applied function, or function head
-    std::vector<Value> items;                          ///< list items / applied argument / body
-    std::vector<std::pair<std::string, Value>> attrs;  ///< attrset members or let bindings
+    std::string text;         ///< raw code, string contents, applied function, or function head
+    std::vector<Value> items; ///< list items / applied argument / body
+    std::vector<std::pair<std::string, Value>> attrs; ///< attrset members or let bindings
     std::vector<std::string> comments; ///< comment lines emitted above this value as a member
 
     /// Raw Nix code, trusted: never build it from input text without escaping.

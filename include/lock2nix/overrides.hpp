@@ -28,7 +28,7 @@ using OverrideValue =
 
 /// One entry as written: a package, an optional version range, and settings.
 struct OverrideEntry {
-    std::string package;  ///< canonical name
+    std::string package; ///< canonical name
     std::optional<pep440::SpecifierSet> versions;
     std::string versions_text;
     std::map<std::string, OverrideValue> settings;

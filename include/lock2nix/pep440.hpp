@@ -55,7 +55,16 @@ struct Version {
 };
 
 /// A specifier operator.
-enum class Operator { compatible, equal, not_equal, less_equal, greater_equal, less, greater, arbitrary };
+enum class Operator {
+    compatible,
+    equal,
+    not_equal,
+    less_equal,
+    greater_equal,
+    less,
+    greater,
+    arbitrary
+};
 
 /// "~=", "==", "!=", "<=", ">=", "<", ">", "===".
 std::string_view to_string(Operator op);
@@ -63,7 +72,7 @@ std::string_view to_string(Operator op);
 /// One specifier clause such as ">=1.0", "==1.2.*" or "===foo".
 struct Specifier {
     Operator op = Operator::greater_equal;
-    std::string version;  ///< the version text as written (without ".*"), trimmed
+    std::string version;   ///< the version text as written (without ".*"), trimmed
     bool wildcard = false; ///< "==1.2.*" / "!=1.2.*"
 
     /// Parses one clause; throws SyntaxError on anything packaging rejects.

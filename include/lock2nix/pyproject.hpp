@@ -51,7 +51,7 @@ struct PoetrySection {
     std::string name;
     std::string version;
     std::string description;
-    std::string python; ///< the `python` entry of dependencies
+    std::string python;                   ///< the `python` entry of dependencies
     std::vector<Dependency> dependencies; ///< main group, without `python`
     std::vector<DependencyGroup> groups;  ///< dev-dependencies first as "dev", then groups
     std::map<std::string, std::vector<std::string>> extras; ///< canonical extra → names
@@ -69,7 +69,7 @@ struct ProjectSection {
     std::string version;
     std::string description;
     std::string requires_python;
-    std::vector<std::string> dependencies; ///< PEP 508 strings
+    std::vector<std::string> dependencies;                                 ///< PEP 508 strings
     std::map<std::string, std::vector<std::string>> optional_dependencies; ///< canonical extra
     std::map<std::string, std::string> scripts;
     std::map<std::string, std::string> gui_scripts;

@@ -29,16 +29,16 @@ struct InstallRequest {
 
 /// A requirement of the root project, from any of the pyproject's dependency tables.
 struct RootRequirement {
-    std::string name;           ///< canonical
-    std::string group;          ///< canonical group ("main" for project dependencies)
-    std::string constraint;     ///< Poetry or PEP 440 version constraint; empty = any
-    std::string markers;        ///< PEP 508 marker; empty = always
-    std::string python;         ///< `python` restriction of a tool.poetry dependency
+    std::string name;       ///< canonical
+    std::string group;      ///< canonical group ("main" for project dependencies)
+    std::string constraint; ///< Poetry or PEP 440 version constraint; empty = any
+    std::string markers;    ///< PEP 508 marker; empty = always
+    std::string python;     ///< `python` restriction of a tool.poetry dependency
     std::vector<std::string> extras;
     std::vector<std::string> root_extras; ///< when set, only these root extras enable it
-    bool optional = false;      ///< tool.poetry `optional = true`
-    bool direct = false;        ///< path, git, url or file dependency
-    std::string origin;         ///< "pyproject.toml:12:1 [tool.poetry.dependencies] requests"
+    bool optional = false;                ///< tool.poetry `optional = true`
+    bool direct = false;                  ///< path, git, url or file dependency
+    std::string origin; ///< "pyproject.toml:12:1 [tool.poetry.dependencies] requests"
 };
 
 /// One hop on the way to a package: `from` (a package index, or nullopt for the root project)
@@ -53,7 +53,7 @@ struct Hop {
 struct Edge {
     std::size_t from = 0; ///< index into Lock::packages
     std::size_t to = 0;
-    std::string marker;   ///< the marker that let it through (empty = always)
+    std::string marker; ///< the marker that let it through (empty = always)
 };
 
 /// Why a package was left out.
@@ -69,12 +69,12 @@ struct Selection {
     std::vector<std::string> extras; ///< requested root extras, canonical, sorted
     std::vector<std::string> all_groups;
     std::vector<std::string> all_extras;
-    std::vector<std::size_t> packages; ///< selected, by canonical name then version
-    std::map<std::size_t, std::string> reasons;  ///< package → why it is in
+    std::vector<std::size_t> packages;             ///< selected, by canonical name then version
+    std::map<std::size_t, std::string> reasons;    ///< package → why it is in
     std::map<std::size_t, std::vector<Hop>> paths; ///< package → path from a root requirement
-    std::vector<Edge> edges;          ///< sorted by (from, to)
-    std::vector<Exclusion> excluded;  ///< every locked package that is not selected
-    std::vector<RootRequirement> roots; ///< the root requirements that were active
+    std::vector<Edge> edges;                       ///< sorted by (from, to)
+    std::vector<Exclusion> excluded;               ///< every locked package that is not selected
+    std::vector<RootRequirement> roots;            ///< the root requirements that were active
     std::vector<std::string> warnings;
 
     bool contains(std::size_t package) const;

@@ -27,8 +27,9 @@ struct Target {
     enum class Os { linux, darwin };
     enum class Libc { glibc, musl, none };
 
-    std::string system = "x86_64-linux"; ///< Nix system: x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin
-    std::string cpu = "x86_64";          ///< Nix CPU name: x86_64, aarch64
+    std::string system =
+        "x86_64-linux"; ///< Nix system: x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin
+    std::string cpu = "x86_64"; ///< Nix CPU name: x86_64, aarch64
     Os os = Os::linux;
     Libc libc = Libc::glibc;
     int libc_major = default_glibc_major;

@@ -15,20 +15,20 @@ namespace lock2nix {
 /// What to translate and for which targets.
 struct TranslateOptions {
     std::string lock_path = "poetry.lock";
-    std::string pyproject_path;          ///< empty: the pyproject.toml beside the lock, if any
-    std::vector<std::string> systems;    ///< empty: this machine's system
-    std::vector<std::string> pythons;    ///< empty: default_python(lock)
-    std::string glibc, musl, macos;      ///< platform versions ("X.Y"), empty for the defaults
+    std::string pyproject_path;       ///< empty: the pyproject.toml beside the lock, if any
+    std::vector<std::string> systems; ///< empty: this machine's system
+    std::vector<std::string> pythons; ///< empty: default_python(lock)
+    std::string glibc, musl, macos;   ///< platform versions ("X.Y"), empty for the defaults
     InstallRequest request;
     ArtifactPolicy policy;
     GitMode git_mode = GitMode::pure;
     std::vector<std::string> override_files; ///< --overrides FILE, in order (layer 3)
-    bool default_overrides = true;       ///< use lock2nix's own database (layer 1)
-    IndexOptions index;                  ///< network behaviour (offline, cache, timeouts, ...)
-    std::string index_url;               ///< PyPI's base URL; empty: $LOCK2NIX_INDEX_URL or pypi.org
+    bool default_overrides = true;           ///< use lock2nix's own database (layer 1)
+    IndexOptions index;                      ///< network behaviour (offline, cache, timeouts, ...)
+    std::string index_url; ///< PyPI's base URL; empty: $LOCK2NIX_INDEX_URL or pypi.org
     std::vector<std::string>* notes = nullptr; ///< receives remarks (e.g. digests from the index)
-    std::string output_path;             ///< where the file will live ("" = stdout, cwd)
-    std::string command;                 ///< the command line, for the file's header
+    std::string output_path;                   ///< where the file will live ("" = stdout, cwd)
+    std::string command;                       ///< the command line, for the file's header
 };
 
 /// The override database for a project: lock2nix's defaults (unless turned off), the

@@ -1,9 +1,8 @@
 #pragma once
 // Paths to the shared fixtures and small helpers for the unit tests.
 
-#include <nlohmann/json.hpp>
-
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
@@ -20,6 +19,8 @@ inline std::string slurp(const std::string& path) {
     return s.str();
 }
 
-inline nlohmann::json load_json(const std::string& path) { return nlohmann::json::parse(slurp(path)); }
+inline nlohmann::json load_json(const std::string& path) {
+    return nlohmann::json::parse(slurp(path));
+}
 
 } // namespace lock2nix::test

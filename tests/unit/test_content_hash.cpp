@@ -104,8 +104,8 @@ TEST_CASE("content-hash vectors, every algorithm A-E", "[content-hash]") {
             }
             const Lock lock = read_lock(dir + v["lock_file"].get<std::string>());
             CHECK(lock.content_hash == recorded);
-            const Freshness f = check_freshness(lock.content_hash, lock.lock_version,
-                                                pp.content_hash_inputs);
+            const Freshness f =
+                check_freshness(lock.content_hash, lock.lock_version, pp.content_hash_inputs);
             INFO(id << ": " << f.reason);
             CHECK(f.fresh == !v["recorded_matches"].empty());
         }
@@ -114,7 +114,8 @@ TEST_CASE("content-hash vectors, every algorithm A-E", "[content-hash]") {
 }
 
 TEST_CASE("a B-only hash is accepted for a 1.1 lock but not for a 2.x lock", "[content-hash]") {
-    const auto pp = read_pyproject(test::shared("fixtures/poetry-locks/poetry-own-1.1.8.pyproject.toml"));
+    const auto pp =
+        read_pyproject(test::shared("fixtures/poetry-locks/poetry-own-1.1.8.pyproject.toml"));
     const auto lock = read_lock(test::shared("fixtures/poetry-locks/poetry-own-1.1.8.lock"));
     const auto as_1_1 = check_freshness(lock.content_hash, "1.1", pp.content_hash_inputs);
     CHECK(as_1_1.fresh);
@@ -138,9 +139,10 @@ TEST_CASE("content-hash JSON escapes and floats like Python's json.dumps", "[con
         "\"caf\u00e9\" = \"a\\\"b\\\\c/d\\n\\t\\u007f\\u2028\\U0001F600\"\n"
         "[tool.poetry.group.g]\nx = 1e16\ny = 0.0001\nz = 1e-05\nw = -0.0\nv = 2.5\nu = 3.0\n",
         "p.toml");
-    CHECK(pp.content_hash_inputs[0] ==
-          "{\"dependencies\": {\"caf\\u00e9\": \"a\\\"b\\\\c/d\\n\\t\\u007f\\u2028\\ud83d\\ude00\"}, "
-          "\"dev-dependencies\": null, \"extras\": null, \"source\": null}");
+    CHECK(
+        pp.content_hash_inputs[0] ==
+        "{\"dependencies\": {\"caf\\u00e9\": \"a\\\"b\\\\c/d\\n\\t\\u007f\\u2028\\ud83d\\ude00\"}, "
+        "\"dev-dependencies\": null, \"extras\": null, \"source\": null}");
     CHECK(pp.content_hash_inputs[2].find(
               "\"group\": {\"g\": {\"u\": 3.0, \"v\": 2.5, \"w\": -0.0, \"x\": 1e+16, "
               "\"y\": 0.0001, \"z\": 1e-05}}") != std::string::npos);

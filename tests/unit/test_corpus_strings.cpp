@@ -7,7 +7,6 @@
 #include "support.hpp"
 
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 
 using namespace lock2nix;
@@ -23,7 +22,8 @@ std::vector<std::string> all_locks() {
             }
         }
     }
-    for (const auto& e : std::filesystem::directory_iterator(test::shared("fixtures/poetry-locks"))) {
+    for (const auto& e :
+         std::filesystem::directory_iterator(test::shared("fixtures/poetry-locks"))) {
         if (e.path().extension() == ".lock") {
             out.push_back(e.path().string());
         }
@@ -113,9 +113,11 @@ TEST_CASE("every marker and constraint in the corpus parses", "[pep440][pep508][
     }
     // One real pyproject writes a file path where a version belongs; Poetry itself rejects it
     // ("Could not parse version constraint"), and so must we.
-    const auto known_bad = std::find_if(count.failures.begin(), count.failures.end(), [](const auto& f) {
-        return f.find("poetry-core-vendors-2020/pyproject.toml enum34: constraint") != std::string::npos;
-    });
+    const auto known_bad =
+        std::find_if(count.failures.begin(), count.failures.end(), [](const auto& f) {
+            return f.find("poetry-core-vendors-2020/pyproject.toml enum34: constraint") !=
+                   std::string::npos;
+        });
     CHECK(known_bad != count.failures.end());
     if (known_bad != count.failures.end()) {
         count.failures.erase(known_bad);
@@ -124,7 +126,8 @@ TEST_CASE("every marker and constraint in the corpus parses", "[pep440][pep508][
         UNSCOPED_INFO(f);
     }
     WARN("corpus strings parsed: " << count.markers << " markers, " << count.constraints
-                                   << " constraints, " << requirements << " project requirements; failures: " << count.failures.size());
+                                   << " constraints, " << requirements
+                                   << " project requirements; failures: " << count.failures.size());
     CHECK(count.failures.empty());
     CHECK(count.markers > 2000);
     CHECK(count.constraints > 20000);

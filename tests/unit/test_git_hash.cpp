@@ -5,7 +5,6 @@
 #include "lock2nix/hash.hpp"
 
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -48,7 +47,8 @@ struct Scratch {
 
 } // namespace
 
-TEST_CASE("NAR hash equals nix-hash for files, executables, symlinks and directories", "[hash][nix]") {
+TEST_CASE("NAR hash equals nix-hash for files, executables, symlinks and directories",
+          "[hash][nix]") {
     Scratch s;
     write(s.dir / "tree/a.txt", "hello\n");
     write(s.dir / "tree/sub/run.sh", "#!/bin/sh\necho hi\n");
@@ -56,7 +56,8 @@ TEST_CASE("NAR hash equals nix-hash for files, executables, symlinks and directo
     write(s.dir / "tree/sub/deeper/empty", "");
     fs::create_symlink("a.txt", s.dir / "tree/link");
     fs::create_directories(s.dir / "tree/emptydir");
-    const std::string expected = run("nix-hash --type sha256 --base32 " + (s.dir / "tree").string());
+    const std::string expected =
+        run("nix-hash --type sha256 --base32 " + (s.dir / "tree").string());
     CHECK(to_nix_base32(nar_sha256(s.dir / "tree")) == expected);
     CHECK(expected.size() == 52);
 }
@@ -68,8 +69,9 @@ TEST_CASE("git source hash: a clean checkout at the commit, without .git, cached
     write(repo / "src/pkg/__init__.py", "VALUE = 1\n");
     write(repo / "bin/tool", "#!/bin/sh\n");
     fs::permissions(repo / "bin/tool", fs::perms::owner_exec, fs::perm_options::add);
-    const std::string git = "git -C " + repo.string() +
-                            " -c user.email=t@example.org -c user.name=test -c init.defaultBranch=main ";
+    const std::string git =
+        "git -C " + repo.string() +
+        " -c user.email=t@example.org -c user.name=test -c init.defaultBranch=main ";
     run(git + "init -q");
     run(git + "add -A");
     run(git + "commit -q -m one");

@@ -16,7 +16,8 @@ TEST_CASE("sha256 of known inputs", "[hash]") {
 
 TEST_CASE("Nix base-32 and SRI spellings", "[hash]") {
     // `nix-hash --type sha256 --to-base32` of sha256("") and its SRI form, as Nix prints them.
-    const auto digest = *from_hex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    const auto digest =
+        *from_hex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     CHECK(to_nix_base32(digest) == "0mdqa9w1p6cmli6976v4wi0sw9r4p5prkj7lzfd1877wk11c9c73");
     CHECK(to_sri("sha256", digest) == "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
     CHECK_FALSE(from_hex("abc").has_value());

@@ -7,15 +7,13 @@
 #include "support.hpp"
 
 #include <catch2/catch.hpp>
-
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 using namespace lock2nix;
@@ -36,7 +34,8 @@ public:
         if (pid_ == 0) {
             dup2(out[1], STDOUT_FILENO);
             close(out[0]);
-            std::vector<std::string> args{"python3", std::string(LOCK2NIX_TEST_DIR) + "/index/server.py",
+            std::vector<std::string> args{"python3",
+                                          std::string(LOCK2NIX_TEST_DIR) + "/index/server.py",
                                           "--fixtures", fixtures};
             args.insert(args.end(), extra.begin(), extra.end());
             std::vector<char*> argv;
@@ -91,7 +90,8 @@ IndexOptions fast(const TempCache& cache) {
 }
 
 IndexResponse get(IndexClient& client, const std::string& url, bool json = true) {
-    return client.fetch_all({IndexRequest{url, json ? "application/json" : "", {}, {}, json}}).front();
+    return client.fetch_all({IndexRequest{url, json ? "application/json" : "", {}, {}, json}})
+        .front();
 }
 
 } // namespace
@@ -103,7 +103,8 @@ TEST_CASE("parsers: JSON API, PEP 691 and PEP 503 HTML", "[index]") {
     CHECK(api[2].filename == "isort-4.3.4.tar.gz");
     CHECK(api[2].python_version == "source");
     CHECK(api[1].python_version == "3.6"); // not the python tag: why URLs come from the index
-    CHECK(api[2].hashes.at("sha256") == "234ad07e1e2780c27fa56364eefa734bee991b0d744337ef7e7ce3d5b1b59f39");
+    CHECK(api[2].hashes.at("sha256") ==
+          "234ad07e1e2780c27fa56364eefa734bee991b0d744337ef7e7ce3d5b1b59f39");
     CHECK(api[2].url.starts_with("https://files.pythonhosted.org/packages/"));
 
     const auto relative = parse_simple_html(test::slurp(fixtures + "/legacy/relative.html"),
@@ -115,7 +116,8 @@ TEST_CASE("parsers: JSON API, PEP 691 and PEP 503 HTML", "[index]") {
     CHECK(relative[0].hashes.at("sha256").size() == 64);
     CHECK(relative[2].filename == "poetry-0.1.1.tar.bz2"); // from the href, not the anchor text
 
-    const auto black = parse_simple_html(test::slurp(fixtures + "/legacy/black.html"), "https://x/simple/black/");
+    const auto black =
+        parse_simple_html(test::slurp(fixtures + "/legacy/black.html"), "https://x/simple/black/");
     CHECK(std::any_of(black.begin(), black.end(), [](const IndexFile& f) { return f.yanked; }));
     CHECK(std::any_of(black.begin(), black.end(), [](const IndexFile& f) { return !f.yanked; }));
 
@@ -139,7 +141,8 @@ TEST_CASE("credentials never show: redaction and Poetry's variables", "[index]")
     CHECK(redact_url("https://alice:s3cret@example.org/simple/") == "https://example.org/simple/");
     setenv("POETRY_HTTP_BASIC_MY_INDEX_USERNAME", "alice", 1);
     setenv("POETRY_HTTP_BASIC_MY_INDEX_PASSWORD", "s3cret", 1);
-    CHECK(source_credentials("my-index") == std::make_pair(std::string("alice"), std::string("s3cret")));
+    CHECK(source_credentials("my-index") ==
+          std::make_pair(std::string("alice"), std::string("s3cret")));
     unsetenv("POETRY_HTTP_BASIC_MY_INDEX_USERNAME");
     unsetenv("POETRY_HTTP_BASIC_MY_INDEX_PASSWORD");
 }
@@ -250,15 +253,19 @@ TEST_CASE("private index: basic credentials sent, never cached or printed", "[in
     const auto denied = client.fetch_all({IndexRequest{url, "text/html", {}, {}, false}}).front();
     CHECK_FALSE(denied.ok);
     CHECK(denied.status == 401);
-    const auto allowed = client.fetch_all({IndexRequest{url, "text/html", "alice", "s3cret", false}}).front();
+    const auto allowed =
+        client.fetch_all({IndexRequest{url, "text/html", "alice", "s3cret", false}}).front();
     CHECK(allowed.ok);
     for (const auto& e : fs::recursive_directory_iterator(cache.dir)) {
         if (e.is_regular_file()) {
             CHECK(test::slurp(e.path().string()).find("s3cret") == std::string::npos);
         }
     }
-    const auto with_userinfo = client.fetch_all({IndexRequest{
-        "http://alice:s3cret@127.0.0.1:1/simple/x/", "", {}, {}, false}}).front();
+    const auto with_userinfo =
+        client
+            .fetch_all(
+                {IndexRequest{"http://alice:s3cret@127.0.0.1:1/simple/x/", "", {}, {}, false}})
+            .front();
     CHECK_FALSE(with_userinfo.ok);
     CHECK(with_userinfo.error.find("s3cret") == std::string::npos);
 }
@@ -268,8 +275,8 @@ TEST_CASE("TLS: a self-signed index is refused unless its CA is given", "[index]
     const auto cert = (dir.dir / "cert.pem").string();
     const auto key = (dir.dir / "key.pem").string();
     const std::string gen = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
-                            "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert +
-                            " >/dev/null 2>&1";
+                            "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+                            key + " -out " + cert + " >/dev/null 2>&1";
     REQUIRE(std::system(gen.c_str()) == 0);
     Server server({"--tls", cert, key});
     IndexOptions o = fast(dir);
@@ -288,18 +295,23 @@ TEST_CASE("locate: exact URLs, digests checked against the lock, hash completion
     Server server;
     TempCache cache;
     IndexClient client(fast(cache));
-    const std::string good = "sha256:234ad07e1e2780c27fa56364eefa734bee991b0d744337ef7e7ce3d5b1b59f39";
+    const std::string good =
+        "sha256:234ad07e1e2780c27fa56364eefa734bee991b0d744337ef7e7ce3d5b1b59f39";
     auto lock_with = [](const std::string& files) {
-        return parse_lock("[[package]]\nname = \"isort\"\nversion = \"4.3.4\"\ngroups = [\"main\"]\n"
-                          "files = " + files + "\n[metadata]\nlock-version = \"2.1\"\ncontent-hash = \"0\"\n",
-                          "isort.lock");
+        return parse_lock(
+            "[[package]]\nname = \"isort\"\nversion = \"4.3.4\"\ngroups = [\"main\"]\n"
+            "files = " +
+                files + "\n[metadata]\nlock-version = \"2.1\"\ncontent-hash = \"0\"\n",
+            "isort.lock");
     };
     LocateOptions where{server.url("")};
     Lock lock = lock_with("[{file = \"isort-4.3.4.tar.gz\", hash = \"" + good + "\"}]");
     const Located found = locate_files(lock, nullptr, {0}, client, where);
-    CHECK(found.urls.at("isort-4.3.4.tar.gz").starts_with("https://files.pythonhosted.org/packages/"));
+    CHECK(found.urls.at("isort-4.3.4.tar.gz")
+              .starts_with("https://files.pythonhosted.org/packages/"));
 
-    Lock wrong = lock_with("[{file = \"isort-4.3.4.tar.gz\", hash = \"sha256:" + std::string(64, 'a') + "\"}]");
+    Lock wrong = lock_with(
+        "[{file = \"isort-4.3.4.tar.gz\", hash = \"sha256:" + std::string(64, 'a') + "\"}]");
     try {
         locate_files(wrong, nullptr, {0}, client, where);
         FAIL("expected a digest mismatch");
@@ -319,10 +331,11 @@ TEST_CASE("locate: exact URLs, digests checked against the lock, hash completion
     CHECK(completed.notes[0].find("from the index") != std::string::npos);
 
     // The oldest locks: bare digests only; the index gives them names.
-    Lock bare = parse_lock("[[package]]\nname = \"isort\"\nversion = \"4.3.4\"\ncategory = \"main\"\n"
-                           "[metadata]\ncontent-hash = \"0\"\n[metadata.hashes]\nisort = [\"" +
-                               good.substr(7) + "\"]\n",
-                           "old.lock");
+    Lock bare =
+        parse_lock("[[package]]\nname = \"isort\"\nversion = \"4.3.4\"\ncategory = \"main\"\n"
+                   "[metadata]\ncontent-hash = \"0\"\n[metadata.hashes]\nisort = [\"" +
+                       good.substr(7) + "\"]\n",
+                   "old.lock");
     locate_files(bare, nullptr, {0}, client, where);
     REQUIRE(bare.packages[0].files.size() == 1);
     CHECK(bare.packages[0].files[0].name == "isort-4.3.4.tar.gz");
@@ -338,12 +351,16 @@ TEST_CASE("many requests run concurrently", "[index]") {
     std::vector<IndexRequest> requests;
     for (int i = 0; i < 32; ++i) {
         requests.push_back({server.url("/fault/delay/0/pypi/isort/4.3.4/json?" + std::to_string(i)),
-                            "application/json", {}, {}, true});
+                            "application/json",
+                            {},
+                            {},
+                            true});
     }
     const auto start = std::chrono::steady_clock::now();
     const auto responses = client.fetch_all(requests);
     const auto elapsed = std::chrono::steady_clock::now() - start;
-    CHECK(std::all_of(responses.begin(), responses.end(), [](const IndexResponse& r) { return r.ok; }));
+    CHECK(std::all_of(responses.begin(), responses.end(),
+                      [](const IndexResponse& r) { return r.ok; }));
     // 32 answers of 300 ms each, 16 at a time: about 0.6 s; one at a time would take 9.6 s.
     CHECK(elapsed < std::chrono::seconds(4));
 }

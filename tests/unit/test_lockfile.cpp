@@ -3,14 +3,15 @@
 #include "support.hpp"
 
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 
 using namespace lock2nix;
 
 namespace {
 
-Lock fixture(const std::string& name) { return read_lock(test::shared("fixtures/poetry-locks/" + name)); }
+Lock fixture(const std::string& name) {
+    return read_lock(test::shared("fixtures/poetry-locks/" + name));
+}
 
 const Package& only(const Lock& lock, const std::string& name) {
     const auto found = lock.find(name);
@@ -52,7 +53,8 @@ TEST_CASE("every lock in the corpus and fixtures is read", "[lockfile]") {
             ++locks;
         }
     }
-    for (const auto& entry : std::filesystem::directory_iterator(test::shared("fixtures/poetry-locks"))) {
+    for (const auto& entry :
+         std::filesystem::directory_iterator(test::shared("fixtures/poetry-locks"))) {
         if (entry.path().extension() == ".lock") {
             INFO(entry.path().string());
             CHECK_NOTHROW(read_lock(entry.path().string()));
@@ -63,7 +65,8 @@ TEST_CASE("every lock in the corpus and fixtures is read", "[lockfile]") {
     CHECK(packages > 8000);
 }
 
-TEST_CASE("generation 0: [metadata.hashes] with bare digests, package marker, category", "[lockfile]") {
+TEST_CASE("generation 0: [metadata.hashes] with bare digests, package marker, category",
+          "[lockfile]") {
     const Lock lock = fixture("poetry-own-0.12.17.lock");
     CHECK(lock.generation == LockGeneration::legacy_hashes);
     CHECK(lock.lock_version.empty());
@@ -222,7 +225,8 @@ TEST_CASE("sources: legacy, git, url, file, directory", "[lockfile]") {
 }
 
 TEST_CASE("nested extras given as a string, and root extras", "[lockfile]") {
-    const Lock nested = fixture("test_locker-locker_properly_loads_nested_extras.reader-input.lock");
+    const Lock nested =
+        fixture("test_locker-locker_properly_loads_nested_extras.reader-input.lock");
     const Dependency& b = dependency(only(nested, "a"), "b");
     CHECK(b.constraints.front().extras == std::vector<std::string>{"c"});
     const Lock platform = fixture("installation-with-platform-dependencies.lock");
@@ -248,10 +252,11 @@ TEST_CASE("the JSON view carries what inspect promises", "[lockfile]") {
 }
 
 TEST_CASE("positions point into the file", "[lockfile]") {
-    const Lock lock = parse_lock("[[package]]\nname = \"a\"\nversion = \"1\"\n\n[package.dependencies]\n"
-                                 "b = {version = \"^1\", markers = \"x\"}\n\n[metadata]\n"
-                                 "lock-version = \"2.1\"\ncontent-hash = \"0\"\n",
-                                 "mem.lock");
+    const Lock lock =
+        parse_lock("[[package]]\nname = \"a\"\nversion = \"1\"\n\n[package.dependencies]\n"
+                   "b = {version = \"^1\", markers = \"x\"}\n\n[metadata]\n"
+                   "lock-version = \"2.1\"\ncontent-hash = \"0\"\n",
+                   "mem.lock");
     REQUIRE(lock.packages.size() == 1);
     CHECK(lock.packages[0].position.line == 1);
     CHECK(lock.packages[0].dependencies[0].position == SourcePosition{6, 5});

@@ -10,7 +10,8 @@ TEST_CASE("PEP 503 normalisation matches packaging's canonicalize_name", "[names
     std::size_t ran = 0;
     for (const auto& c : vectors["cases"]) {
         INFO(c["name"].get<std::string>());
-        CHECK(canonicalize_name(c["name"].get<std::string>()) == c["normalized"].get<std::string>());
+        CHECK(canonicalize_name(c["name"].get<std::string>()) ==
+              c["normalized"].get<std::string>());
         ++ran;
     }
     REQUIRE(ran == vectors["cases"].size());

@@ -3,7 +3,6 @@
 #include "support.hpp"
 
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 
@@ -29,13 +28,15 @@ TEST_CASE("every default entry is valid", "[overrides]") {
 
 TEST_CASE("entries match by name and PEP 440 version range", "[overrides]") {
     const auto db = OverrideDatabase::with_defaults();
-    CHECK(db.resolve("attrs", "22.2.0").list("build-systems") == std::vector<std::string>{"setuptools"});
+    CHECK(db.resolve("attrs", "22.2.0").list("build-systems") ==
+          std::vector<std::string>{"setuptools"});
     CHECK(db.resolve("attrs", "23.1.0").list("build-systems") ==
           std::vector<std::string>{"hatch-fancy-pypi-readme", "hatch-vcs", "hatchling"});
     // Ranges are PEP 440 specifier sets: "<23.1.0" admits no pre-release of 23.1.0 and
     // ">=23.1.0" starts after them, so 23.1.0rc1 matches neither entry.
     CHECK(db.resolve("Attrs", "23.1.0rc1").list("build-systems").empty());
-    CHECK(db.resolve("Attrs", "23.0.0rc1").list("build-systems") == std::vector<std::string>{"setuptools"});
+    CHECK(db.resolve("Attrs", "23.0.0rc1").list("build-systems") ==
+          std::vector<std::string>{"setuptools"});
     CHECK(db.resolve("torch", "2.1.0").maybe_flag("prefer-wheel") == false);
     CHECK(db.resolve("typing", "3.7.4.3").flag("disabled"));
     CHECK(db.resolve("no-such-package-anywhere", "1.0").empty());
@@ -46,9 +47,11 @@ TEST_CASE("layers: project entries beat defaults, --overrides files beat both", 
     const auto dir = std::filesystem::temp_directory_path() / "lock2nix-overrides-test";
     std::filesystem::create_directories(dir);
     {
-        std::ofstream(dir / "pyproject.toml") << "[tool.lock2nix.overrides.torch]\nprefer-wheel = true\n"
-                                                 "post-install = \"echo project\"\n";
-        std::ofstream(dir / "user.toml") << "[[torch]]\nversions = \">=2\"\npost-install = \"echo user\"\n";
+        std::ofstream(dir / "pyproject.toml")
+            << "[tool.lock2nix.overrides.torch]\nprefer-wheel = true\n"
+               "post-install = \"echo project\"\n";
+        std::ofstream(dir / "user.toml")
+            << "[[torch]]\nversions = \">=2\"\npost-install = \"echo user\"\n";
     }
     db.add_pyproject((dir / "pyproject.toml").string());
     db.add_path((dir / "user.toml").string(), OverrideLayer::user);
@@ -64,10 +67,12 @@ TEST_CASE("layers: project entries beat defaults, --overrides files beat both", 
 
 TEST_CASE("lists combine inside a layer; contradicting flags name both entries", "[overrides]") {
     OverrideDatabase db;
-    db.add_file("[[x]]\nbuild-inputs = [\"zlib\"]\n[[x]]\nversions = \">=1\"\nbuild-inputs = [\"openssl\", \"zlib\"]\n"
+    db.add_file("[[x]]\nbuild-inputs = [\"zlib\"]\n[[x]]\nversions = \">=1\"\nbuild-inputs = "
+                "[\"openssl\", \"zlib\"]\n"
                 "[[y]]\ndont-strip = true\n[[y]]\nversions = \"<2\"\ndont-strip = false\n",
                 "o.toml", OverrideLayer::user);
-    CHECK(db.resolve("x", "1.5").list("build-inputs") == std::vector<std::string>{"zlib", "openssl"});
+    CHECK(db.resolve("x", "1.5").list("build-inputs") ==
+          std::vector<std::string>{"zlib", "openssl"});
     CHECK(db.resolve("y", "3.0").flag("dont-strip"));
     try {
         db.resolve("y", "1.0");
@@ -91,7 +96,8 @@ TEST_CASE("bad override files are errors with a position", "[overrides]") {
 }
 
 TEST_CASE("the override keys are all documented", "[overrides]") {
-    const std::string readme = test::slurp(std::string(LOCK2NIX_TEST_DIR) + "/../overrides/README.md");
+    const std::string readme =
+        test::slurp(std::string(LOCK2NIX_TEST_DIR) + "/../overrides/README.md");
     for (const auto& [key, kind] : override_keys()) {
         INFO(key);
         CHECK(readme.find("`" + key + "`") != std::string::npos);

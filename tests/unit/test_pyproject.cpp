@@ -1,9 +1,8 @@
 #include "lock2nix/pyproject.hpp"
 #include "support.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 
 using namespace lock2nix;
@@ -36,7 +35,8 @@ TEST_CASE("every corpus pyproject is read", "[pyproject]") {
 }
 
 TEST_CASE("[tool.poetry] with groups, python, optional group, scripts", "[pyproject]") {
-    const auto pp = read_pyproject(test::shared("fixtures/poetry-locks/poetry-own-1.2.2.pyproject.toml"));
+    const auto pp =
+        read_pyproject(test::shared("fixtures/poetry-locks/poetry-own-1.2.2.pyproject.toml"));
     CHECK(pp.project_name() == "poetry");
     CHECK(pp.python_constraint() == "^3.7");
     const auto& deps = pp.poetry.dependencies;
@@ -99,7 +99,8 @@ package-mode = true
 }
 
 TEST_CASE("package-mode = false describes no package", "[pyproject]") {
-    const auto pp = parse_pyproject("[tool.poetry]\nname = \"x\"\npackage-mode = false\n", "p.toml");
+    const auto pp =
+        parse_pyproject("[tool.poetry]\nname = \"x\"\npackage-mode = false\n", "p.toml");
     CHECK_FALSE(pp.describes_package());
 }
 

@@ -3,7 +3,6 @@
 #include "support.hpp"
 
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 
 using namespace lock2nix;
@@ -100,9 +99,10 @@ TEST_CASE("2.1 locks: the selection is what each package's groups and markers sa
                         if (std::find(s.groups.begin(), s.groups.end(), g) == s.groups.end()) {
                             continue;
                         }
-                        const std::string m = pkg.markers_by_group
-                                                  ? (pkg.group_markers.contains(g) ? pkg.group_markers.at(g) : "")
-                                                  : pkg.markers;
+                        const std::string m =
+                            pkg.markers_by_group
+                                ? (pkg.group_markers.contains(g) ? pkg.group_markers.at(g) : "")
+                                : pkg.markers;
                         in = in || m.empty() ||
                              pep508::Marker::parse(m).evaluate(env, pep508::Mode::poetry);
                     }
@@ -157,7 +157,8 @@ TEST_CASE("older locks: walk from the pyproject through the dependencies", "[sel
     CHECK(got.contains("cachecontrol 0.12.10"));
     CHECK_FALSE(got.contains("cachecontrol 0.12.6"));
     CHECK(reason_out(own, s, "importlib-metadata").find("Python <3.8") != std::string::npos);
-    CHECK(reason_out(own, s, "pywin32-ctypes").find("sys_platform == \"win32\"") != std::string::npos);
+    CHECK(reason_out(own, s, "pywin32-ctypes").find("sys_platform == \"win32\"") !=
+          std::string::npos);
     CHECK(got.contains("keyring 22.3.0"));
     CHECK(got.contains("pytest 6.2.5")); // dev group, default on
     CHECK(has(own, s, "lockfile"));      // cachecontrol[filecache] from the pyproject
@@ -209,7 +210,8 @@ TEST_CASE("unknown groups and extras are errors that list the valid ones", "[sel
     }
     InstallRequest bad_extra;
     bad_extra.extras = {"nope"};
-    CHECK_THROWS_WITH(pick(own, "x86_64-linux", "3.12", bad_extra), Catch::Contains("unknown extra"));
+    CHECK_THROWS_WITH(pick(own, "x86_64-linux", "3.12", bad_extra),
+                      Catch::Contains("unknown extra"));
 }
 
 TEST_CASE("cycles are broken by the component rule; order is deterministic", "[select][graph]") {
@@ -289,12 +291,15 @@ content-hash = "x"
     CHECK(g.order.back() == a);
 }
 
-TEST_CASE("artifacts: best wheel, sdist policy, and a clear error when nothing fits", "[artifacts]") {
-    const Project demo{read_lock(std::string(LOCK2NIX_TEST_DIR) + "/../examples/demo/poetry.lock"),
-                       read_pyproject(std::string(LOCK2NIX_TEST_DIR) + "/../examples/demo/pyproject.toml")};
-    auto artifact = [&](const std::string& system, const std::string& python, const std::string& name,
-                        ArtifactPolicy policy = {}) {
-        const Plan plan = make_plan(demo.lock, &*demo.pyproject, Target::make(system, python), {}, policy);
+TEST_CASE("artifacts: best wheel, sdist policy, and a clear error when nothing fits",
+          "[artifacts]") {
+    const Project demo{
+        read_lock(std::string(LOCK2NIX_TEST_DIR) + "/../examples/demo/poetry.lock"),
+        read_pyproject(std::string(LOCK2NIX_TEST_DIR) + "/../examples/demo/pyproject.toml")};
+    auto artifact = [&](const std::string& system, const std::string& python,
+                        const std::string& name, ArtifactPolicy policy = {}) {
+        const Plan plan =
+            make_plan(demo.lock, &*demo.pyproject, Target::make(system, python), {}, policy);
         return plan.artifact_of(demo.lock.find(name).front());
     };
     const Artifact linux = artifact("x86_64-linux", "3.12", "charset-normalizer");
@@ -330,12 +335,14 @@ TEST_CASE("artifacts: best wheel, sdist policy, and a clear error when nothing f
     }
 }
 
-TEST_CASE("every corpus lock plans for the two reference targets, or says why not", "[select][corpus]") {
+TEST_CASE("every corpus lock plans for the two reference targets, or says why not",
+          "[select][corpus]") {
     std::size_t planned = 0;
     std::vector<std::string> failures;
     for (const std::string dir : {"corpus/poetry2nix-tests", "corpus/real"}) {
         for (const auto& e : std::filesystem::directory_iterator(test::shared(dir))) {
-            const Project p = corpus(std::filesystem::relative(e.path(), test::shared("")).string());
+            const Project p =
+                corpus(std::filesystem::relative(e.path(), test::shared("")).string());
             for (const auto& [system, python] : std::vector<std::pair<std::string, std::string>>{
                      {"x86_64-linux", "3.11"}, {"aarch64-darwin", "3.12"}}) {
                 try {

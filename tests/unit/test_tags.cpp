@@ -1,9 +1,8 @@
 #include "lock2nix/tags.hpp"
 #include "support.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <sstream>
 
 using namespace lock2nix;
@@ -110,8 +109,11 @@ TEST_CASE("supported tags of a target, in packaging's order", "[tags]") {
 TEST_CASE("the best wheel for a target", "[tags]") {
     const TagRanking linux(Target::make("x86_64-linux", "3.11"));
     const TagRanking mac(Target::make("aarch64-darwin", "3.12"));
-    auto rank = [](const TagRanking& r, const char* file) { return r.rank(WheelName::parse(file)); };
-    const char* manylinux = "numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl";
+    auto rank = [](const TagRanking& r, const char* file) {
+        return r.rank(WheelName::parse(file));
+    };
+    const char* manylinux =
+        "numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl";
     const char* pure = "numpy-1.26.4-py3-none-any.whl";
     const char* macwheel = "numpy-1.26.4-cp312-cp312-macosx_11_0_arm64.whl";
     REQUIRE(rank(linux, manylinux));
