@@ -50,6 +50,7 @@ std::string store_safe(std::string_view s) {
 
 Value strings(const std::vector<std::string>& items) {
     std::vector<Value> out;
+    out.reserve(items.size());
     for (const auto& s : items) {
         out.push_back(Value::str(s));
     }

@@ -35,7 +35,7 @@ std::string Error::describe() const {
     return what();
 }
 
-SyntaxError::SyntaxError(std::string what, std::string input, std::size_t offset)
+SyntaxError::SyntaxError(const std::string& what, std::string input, std::size_t offset)
     : Error(what + " at position " + std::to_string(offset + 1) + " of \"" + input + "\""),
       input_(std::move(input)), offset_(offset) {}
 

@@ -95,6 +95,7 @@ BuildGraph build_graph(const Lock& lock, const Selection& selection) {
             }
         }
         std::vector<std::size_t> list;
+        list.reserve(deps.size());
         for (std::size_t w : deps) {
             list.push_back(vertices[w]);
         }

@@ -433,7 +433,7 @@ Version Version::base() const {
 }
 
 std::strong_ordering operator<=>(const Version& a, const Version& b) {
-    if (auto c = a.epoch <=> b.epoch; c != 0) {
+    if (auto c = a.epoch <=> b.epoch; std::is_neq(c)) {
         return c;
     }
     // Release, with trailing zeros insignificant.
@@ -441,7 +441,7 @@ std::strong_ordering operator<=>(const Version& a, const Version& b) {
     for (std::size_t i = 0; i < n; ++i) {
         const std::uint64_t x = i < a.release.size() ? a.release[i] : 0;
         const std::uint64_t y = i < b.release.size() ? b.release[i] : 0;
-        if (auto c = x <=> y; c != 0) {
+        if (auto c = x <=> y; std::is_neq(c)) {
             return c;
         }
     }
@@ -455,21 +455,21 @@ std::strong_ordering operator<=>(const Version& a, const Version& b) {
         }
         return {0, {static_cast<int>(v.pre->first), v.pre->second}};
     };
-    if (auto c = pre_key(a) <=> pre_key(b); c != 0) {
+    if (auto c = pre_key(a) <=> pre_key(b); std::is_neq(c)) {
         return c;
     }
     auto post_key = [](const Version& v) {
         return v.post ? std::pair<int, std::uint64_t>{0, *v.post}
                       : std::pair<int, std::uint64_t>{-1, 0};
     };
-    if (auto c = post_key(a) <=> post_key(b); c != 0) {
+    if (auto c = post_key(a) <=> post_key(b); std::is_neq(c)) {
         return c;
     }
     auto dev_key = [](const Version& v) {
         return v.dev ? std::pair<int, std::uint64_t>{0, *v.dev}
                      : std::pair<int, std::uint64_t>{1, 0};
     };
-    if (auto c = dev_key(a) <=> dev_key(b); c != 0) {
+    if (auto c = dev_key(a) <=> dev_key(b); std::is_neq(c)) {
         return c;
     }
     // Local: none sorts first; numeric parts above alphanumeric ones; shorter first on ties.
@@ -481,7 +481,7 @@ std::strong_ordering operator<=>(const Version& a, const Version& b) {
         const auto* an = std::get_if<std::uint64_t>(&a.local[i]);
         const auto* bn = std::get_if<std::uint64_t>(&b.local[i]);
         if (an && bn) {
-            if (auto c = *an <=> *bn; c != 0) {
+            if (auto c = *an <=> *bn; std::is_neq(c)) {
                 return c;
             }
         } else if (an || bn) {

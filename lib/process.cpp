@@ -5,8 +5,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char** environ;
-
 namespace lock2nix::detail {
 
 ProcessResult run_process(const std::vector<std::string>& argv, const std::filesystem::path& cwd) {
@@ -28,6 +26,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::files
         posix_spawn_file_actions_addchdir_np(&actions, cwd_str.c_str());
     }
     std::vector<char*> args;
+    args.reserve(argv.size() + 1);
     for (const auto& a : argv) {
         args.push_back(const_cast<char*>(a.c_str()));
     }

@@ -26,6 +26,11 @@ cmake --build "$build"
 if [ "${1:-}" != "--no-example" ]; then
     echo "--- lock2nix check on examples/demo"
     "$build/lock2nix" check --lock examples/demo/poetry.lock
-    echo "--- lock2nix inspect examples/demo/poetry.lock"
-    "$build/lock2nix" inspect examples/demo/poetry.lock
+    echo "--- lock2nix plan examples/demo/poetry.lock (x86_64-linux, Python 3.11)"
+    "$build/lock2nix" plan examples/demo/poetry.lock --system x86_64-linux --python 3.11
+    echo "--- lock2nix examples/demo/poetry.lock -o $build/python-env.nix"
+    "$build/lock2nix" examples/demo/poetry.lock --system x86_64-linux --system aarch64-darwin \
+        --python 3.11 --offline -o "$build/python-env.nix"
+    nix-instantiate --parse "$build/python-env.nix" >/dev/null && echo "$build/python-env.nix parses"
+    head -5 "$build/python-env.nix"
 fi

@@ -47,7 +47,7 @@ private:
 /// byte offset of the offending character in `input`.
 class SyntaxError : public Error {
 public:
-    SyntaxError(std::string what, std::string input, std::size_t offset);
+    SyntaxError(const std::string& what, std::string input, std::size_t offset);
 
     const std::string& input() const { return input_; }
     std::size_t offset() const { return offset_; }
