@@ -50,7 +50,8 @@ def main():
     args = ap.parse_args()
     lock = largest_lock(args.shared)
     print(f"input: {lock} ({os.path.getsize(lock)} bytes)")
-    ours = [args.lock2nix, lock, "--system", "x86_64-linux", "--python", "3.11"]
+    # --offline: no network here; the index client has its own benchmark (bench_index).
+    ours = [args.lock2nix, lock, "--offline", "--quiet", "--system", "x86_64-linux", "--python", "3.11"]
     tomllib = [sys.executable, "-c", f"import tomllib; tomllib.load(open({lock!r}, 'rb'))"]
     nix = ["nix-instantiate", "--eval", "-E",
            f"builtins.length (builtins.fromTOML (builtins.readFile {lock})).package"]

@@ -1,5 +1,6 @@
 #include "lock2nix/index.hpp"
 
+#include "curl_api.hpp"
 #include "lock2nix/git.hpp"
 #include "lock2nix/hash.hpp"
 #include "lock2nix/names.hpp"
@@ -8,7 +9,6 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
-#include <curl/curl.h>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -25,18 +25,18 @@ namespace lock2nix {
 namespace {
 
 struct CurlUrl {
-    CURLU* h = curl_url();
-    ~CurlUrl() { curl_url_cleanup(h); }
+    CURLU* h = detail::curl().url();
+    ~CurlUrl() { detail::curl().url_cleanup(h); }
     CurlUrl() = default;
     CurlUrl(const CurlUrl&) = delete;
     CurlUrl& operator=(const CurlUrl&) = delete;
     std::string get() const {
         char* out = nullptr;
-        if (curl_url_get(h, CURLUPART_URL, &out, 0) != CURLUE_OK) {
+        if (detail::curl().url_get(h, CURLUPART_URL, &out, 0) != CURLUE_OK) {
             return {};
         }
         std::string s(out);
-        curl_free(out);
+        detail::curl().free(out);
         return s;
     }
 };
@@ -138,27 +138,28 @@ void read_hashes(const nlohmann::json& object, IndexFile& f) {
 
 std::string resolve_url(const std::string& base, const std::string& reference) {
     CurlUrl u;
-    if (curl_url_set(u.h, CURLUPART_URL, base.c_str(), 0) != CURLUE_OK) {
+    if (detail::curl().url_set(u.h, CURLUPART_URL, base.c_str(), 0) != CURLUE_OK) {
         return reference;
     }
-    if (curl_url_set(u.h, CURLUPART_URL, reference.c_str(), 0) != CURLUE_OK) {
+    if (detail::curl().url_set(u.h, CURLUPART_URL, reference.c_str(), 0) != CURLUE_OK) {
         return reference;
     }
     return u.get();
 }
 
 std::string redact_url(const std::string& url) {
-    CurlUrl u;
-    if (curl_url_set(u.h, CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
-        const auto at = url.find('@');
-        const auto scheme = url.find("://");
-        return at != std::string::npos && scheme != std::string::npos && at > scheme
-                   ? url.substr(0, scheme + 3) + url.substr(at + 1)
-                   : url;
+    // scheme://user:password@host/... -> scheme://host/... (plain text: no libcurl needed for
+    // cache keys and messages).
+    const auto scheme = url.find("://");
+    if (scheme == std::string::npos) {
+        return url;
     }
-    curl_url_set(u.h, CURLUPART_USER, nullptr, 0);
-    curl_url_set(u.h, CURLUPART_PASSWORD, nullptr, 0);
-    return u.get();
+    const auto authority_end = url.find_first_of("/?#", scheme + 3);
+    const auto at = url.rfind('@', authority_end == std::string::npos ? std::string::npos : authority_end);
+    if (at == std::string::npos || at < scheme + 3) {
+        return url;
+    }
+    return url.substr(0, scheme + 3) + url.substr(at + 1);
 }
 
 // --- Parsers -------------------------------------------------------------------------------
@@ -313,15 +314,6 @@ std::pair<std::string, std::string> source_credentials(const std::string& source
 
 namespace {
 
-struct CurlGlobal {
-    CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
-    ~CurlGlobal() { curl_global_cleanup(); }
-};
-
-void ensure_curl() {
-    static CurlGlobal global;
-}
-
 // The cache: one body and one metadata file per (redacted URL, Accept), written atomically.
 struct Cache {
     std::filesystem::path dir;
@@ -440,54 +432,54 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
 
 void configure(Transfer& t, const IndexRequest& r, const IndexOptions& o) {
     if (t.easy == nullptr) {
-        t.easy = curl_easy_init();
+        t.easy = detail::curl().easy_init();
     } else {
-        curl_easy_reset(t.easy);
+        detail::curl().easy_reset(t.easy);
     }
-    curl_slist_free_all(t.headers);
+    detail::curl().slist_free_all(t.headers);
     t.headers = nullptr;
     t.body.clear();
     CURL* e = t.easy;
-    curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count()));
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(o.total_timeout.count()));
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "lock2nix/" LOCK2NIX_VERSION);
-    curl_easy_setopt(e, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
+    detail::curl().easy_setopt(e, CURLOPT_URL, r.url.c_str());
+    detail::curl().easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    detail::curl().easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
+    detail::curl().easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count()));
+    detail::curl().easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(o.total_timeout.count()));
+    detail::curl().easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+    detail::curl().easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+    detail::curl().easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    detail::curl().easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    detail::curl().easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    detail::curl().easy_setopt(e, CURLOPT_USERAGENT, "lock2nix/" LOCK2NIX_VERSION);
+    detail::curl().easy_setopt(e, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
     if (!o.cacert.empty()) {
-        curl_easy_setopt(e, CURLOPT_CAINFO, o.cacert.c_str());
+        detail::curl().easy_setopt(e, CURLOPT_CAINFO, o.cacert.c_str());
     }
     if (!r.username.empty()) {
-        curl_easy_setopt(e, CURLOPT_USERNAME, r.username.c_str());
-        curl_easy_setopt(e, CURLOPT_PASSWORD, r.password.c_str());
-        curl_easy_setopt(e, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+        detail::curl().easy_setopt(e, CURLOPT_USERNAME, r.username.c_str());
+        detail::curl().easy_setopt(e, CURLOPT_PASSWORD, r.password.c_str());
+        detail::curl().easy_setopt(e, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
         // Credentials go to the index host only, never along a redirect to another one.
-        curl_easy_setopt(e, CURLOPT_UNRESTRICTED_AUTH, 0L);
+        detail::curl().easy_setopt(e, CURLOPT_UNRESTRICTED_AUTH, 0L);
     }
     if (!r.accept.empty()) {
-        t.headers = curl_slist_append(t.headers, ("Accept: " + r.accept).c_str());
+        t.headers = detail::curl().slist_append(t.headers, ("Accept: " + r.accept).c_str());
     }
     if (t.cached) {
         if (!t.cached->etag.empty()) {
-            t.headers = curl_slist_append(t.headers, ("If-None-Match: " + t.cached->etag).c_str());
+            t.headers = detail::curl().slist_append(t.headers, ("If-None-Match: " + t.cached->etag).c_str());
         }
         if (!t.cached->last_modified.empty()) {
-            t.headers = curl_slist_append(
+            t.headers = detail::curl().slist_append(
                 t.headers, ("If-Modified-Since: " + t.cached->last_modified).c_str());
         }
     }
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
+    detail::curl().easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
+    detail::curl().easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    detail::curl().easy_setopt(e, CURLOPT_WRITEDATA, &t);
+    detail::curl().easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    detail::curl().easy_setopt(e, CURLOPT_HEADERDATA, &t);
+    detail::curl().easy_setopt(e, CURLOPT_PRIVATE, &t);
 }
 
 bool transient(CURLcode c) {
@@ -533,7 +525,6 @@ std::chrono::milliseconds retry_delay(const IndexOptions& o, int attempt,
 } // namespace
 
 IndexClient::IndexClient(IndexOptions options) : options_(std::move(options)) {
-    ensure_curl();
     if (options_.cache_dir.empty()) {
         options_.cache_dir = (cache_directory() / "http").string();
     }
@@ -567,10 +558,13 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
         }
         waiting.emplace_back(Clock::now(), i);
     }
-    CURLM* multi = curl_multi_init();
-    curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+    if (waiting.empty()) {
+        return out; // all answered from the cache (or --offline): libcurl is never loaded
+    }
+    CURLM* multi = detail::curl().multi_init();
+    detail::curl().multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
                       static_cast<long>(options_.concurrency));
-    curl_multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
+    detail::curl().multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
     int active = 0;
     std::size_t done = 0;
     const std::size_t total = waiting.size();
@@ -596,30 +590,30 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
             Transfer& t = transfers[it->second];
             configure(t, requests[it->second], options_);
             ++t.attempts;
-            curl_multi_add_handle(multi, t.easy);
+            detail::curl().multi_add_handle(multi, t.easy);
             ++active;
             it = waiting.erase(it);
         }
         int running = 0;
-        curl_multi_perform(multi, &running);
+        detail::curl().multi_perform(multi, &running);
         int left = 0;
-        while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+        while (CURLMsg* msg = detail::curl().multi_info_read(multi, &left)) {
             if (msg->msg != CURLMSG_DONE) {
                 continue;
             }
             Transfer* t = nullptr;
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
-            curl_multi_remove_handle(multi, msg->easy_handle);
+            detail::curl().easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
+            detail::curl().multi_remove_handle(multi, msg->easy_handle);
             --active;
             const CURLcode code = msg->data.result;
             long status = 0;
-            curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+            detail::curl().easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
             IndexResponse& r = out[t->index];
             r.attempts = t->attempts;
             r.status = status;
             bool retry = false;
             if (code != CURLE_OK) {
-                r.error = redact_url(requests[t->index].url) + ": " + curl_easy_strerror(code) +
+                r.error = redact_url(requests[t->index].url) + ": " + detail::curl().easy_strerror(code) +
                           tls_hint(code);
                 retry = transient(code);
             } else if (status == 304 && t->cached) {
@@ -654,7 +648,7 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
             }
         }
         if (active > 0) {
-            curl_multi_poll(multi, nullptr, 0, 50, nullptr);
+            detail::curl().multi_poll(multi, nullptr, 0, 50, nullptr);
         } else if (!waiting.empty()) {
             const auto next = std::min_element(waiting.begin(), waiting.end())->first;
             std::this_thread::sleep_until(
@@ -666,11 +660,11 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
     }
     for (Transfer& t : transfers) {
         if (t.easy != nullptr) {
-            curl_easy_cleanup(t.easy);
+            detail::curl().easy_cleanup(t.easy);
         }
-        curl_slist_free_all(t.headers);
+        detail::curl().slist_free_all(t.headers);
     }
-    curl_multi_cleanup(multi);
+    detail::curl().multi_cleanup(multi);
     return out;
 }
 
@@ -688,14 +682,14 @@ IndexResponse IndexClient::download(const IndexRequest& request,
         t.sink = sink;
         configure(t, request, options_);
         t.attempts = attempt;
-        const CURLcode code = curl_easy_perform(t.easy);
+        const CURLcode code = detail::curl().easy_perform(t.easy);
         long status = 0;
-        curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
+        detail::curl().easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
         r.attempts = attempt;
         r.status = status;
         bool retry = false;
         if (code != CURLE_OK) {
-            r.error = redact_url(request.url) + ": " + curl_easy_strerror(code) + tls_hint(code);
+            r.error = redact_url(request.url) + ": " + detail::curl().easy_strerror(code) + tls_hint(code);
             retry = transient(code);
         } else if (status >= 200 && status < 300) {
             r.ok = true;
@@ -711,8 +705,8 @@ IndexResponse IndexClient::download(const IndexRequest& request,
         std::this_thread::sleep_for(retry_delay(options_, attempt, t.retry_after));
         sink({}); // an empty chunk: "start over"
     }
-    curl_easy_cleanup(t.easy);
-    curl_slist_free_all(t.headers);
+    detail::curl().easy_cleanup(t.easy);
+    detail::curl().slist_free_all(t.headers);
     return r;
 }
 

@@ -72,7 +72,8 @@ OverrideDatabase load_overrides(bool defaults, const std::string& pyproject_path
 
 std::string translate(const TranslateOptions& options) {
     namespace fs = std::filesystem;
-    Lock lock = read_lock(options.lock_path);
+    const std::string lock_text = detail::read_file(options.lock_path);
+    Lock lock = parse_lock(lock_text, options.lock_path);
     const fs::path lock_dir = fs::absolute(options.lock_path).parent_path();
     std::optional<Pyproject> pyproject;
     const std::string pp_path = options.pyproject_path.empty()
@@ -105,7 +106,7 @@ std::string translate(const TranslateOptions& options) {
     emit.git_mode = options.git_mode;
     emit.lock_dir = lock_dir.string();
     emit.lock_name = fs::path(options.lock_path).filename().string();
-    emit.lock_digest = lock_file_digest(options.lock_path);
+    emit.lock_digest = sha256_hex(lock_text);
     emit.command = options.command;
     // projectDir: the lock's directory, seen from where the Nix file will be.
     const fs::path out_dir = options.output_path.empty()
