@@ -363,6 +363,16 @@ TargetData collect(const Lock& lock, const Pyproject* pp, const Target& target,
     return d;
 }
 
+// A package inside a subdirectory of a checkout: `let checkout = …; in "${checkout}/sub"`.
+Value in_subdirectory(Value checkout, const std::string& subdirectory) {
+    if (subdirectory.empty()) {
+        return checkout;
+    }
+    // The literal's opening quote is replaced by the interpolation; its escaping stays.
+    return Value::let_in({{"checkout", std::move(checkout)}},
+                         Value::raw("\"${checkout}/" + nix::string_literal(subdirectory).substr(1)));
+}
+
 Value source_value(const Lock& lock, const Package& p, const Artifact& a,
                    const EmitOptions& options, Value& args) {
     switch (a.kind) {
@@ -399,11 +409,7 @@ Value source_value(const Lock& lock, const Package& p, const Artifact& a,
             f.set("allRefs", Value::raw("true"));
             Value fetch = Value::apply("builtins.fetchGit", std::move(f));
             args.set("build-system", build_systems({}));
-            if (!p.source->subdirectory.empty()) {
-                return Value::raw("\"${" + nix::render(fetch, 3) + "}/" +
-                                  nix::string_literal(p.source->subdirectory).substr(1));
-            }
-            return fetch;
+            return in_subdirectory(std::move(fetch), p.source->subdirectory);
         }
         const GitSource g = options.git_hasher
                                 ? options.git_hasher(p.source->url, rev, p.source->subdirectory)
@@ -411,12 +417,7 @@ Value source_value(const Lock& lock, const Package& p, const Artifact& a,
         f.set("hash", Value::str(g.hash));
         f.set("fetchSubmodules", Value::raw(g.submodules ? "true" : "false"));
         args.set("build-system", build_systems(split_commas(g.build_backend)));
-        Value fetch = Value::apply("fetchgit", std::move(f));
-        if (!p.source->subdirectory.empty()) {
-            return Value::raw("\"${" + nix::render(fetch, 3) + "}/" +
-                              nix::string_literal(p.source->subdirectory).substr(1));
-        }
-        return fetch;
+        return in_subdirectory(Value::apply("fetchgit", std::move(f)), p.source->subdirectory);
     }
     }
     return Value::raw("null");
@@ -545,6 +546,9 @@ Value package_value(const Lock& lock, const TargetData& d, std::size_t i,
     }
     Value v = Value::apply("python.pkgs.buildPythonPackage", std::move(args));
     v.comments.push_back(comment_text(a.reason));
+    if (p.files_origin == FilesOrigin::index) {
+        v.comments.emplace_back("digest from the package index: the lock lists none for this package");
+    }
     return v;
 }
 
@@ -576,6 +580,18 @@ Value target_value(const Lock& lock, const TargetData& d, const EmitOptions& opt
         unavailable.set(d.keys.at(i), Value::str(why));
     }
     t.set("unavailable", std::move(unavailable));
+    Value develop = Value::set_of();
+    for (std::size_t i : d.defaults.packages) {
+        const Package& p = lock.packages[i];
+        if (d.keys.contains(i) && p.source_kind() == SourceKind::directory && p.develop.value_or(false)) {
+            Value e = Value::set_of();
+            e.set("pname", Value::str(store_safe(p.canonical_name)));
+            e.set("version", Value::str(store_safe(p.version)));
+            e.set("path", Value::str(p.source->url));
+            develop.set(d.keys.at(i), std::move(e));
+        }
+    }
+    t.set("develop", std::move(develop));
     Value packages = Value::set_of();
     for (std::size_t i : d.packages) {
         packages.set(d.keys.at(i), package_value(lock, d, i, options));
@@ -627,11 +643,6 @@ void project_outputs(const Pyproject& pp, Value& out,
     let.emplace_back("editable",
                      Value::apply("python.pkgs.mkPythonEditablePackage", std::move(editable)));
     out.set("inherit app", Value::raw(""));
-    Value shell = Value::set_of();
-    shell.set("packages",
-              Value::list({Value::raw("(python.withPackages (_: packagesFor target.defaultGroups "
-                                      "target.defaultExtras ++ [ editable ]))")}));
-    out.set("devShell", Value::apply("pkgs.mkShell", std::move(shell)));
 }
 
 } // namespace
@@ -728,12 +739,19 @@ std::string emit_nix(const Lock& lock, const Pyproject* pp, const EmitOptions& o
             "    || builtins.any (e: builtins.any (g: builtins.elem g groups) (m.extras.${e} or [ "
             "])) extras"));
     let.emplace_back(
-        "packagesFor",
+        "namesFor",
         Value::raw(
             "\n    groups: extras:\n    assert checkNames \"group\" target.allGroups groups;\n"
             "    assert checkNames \"extra\" target.allExtras extras;\n"
-            "    map (name: packages.${name}) (builtins.filter (isSelected groups extras) "
-            "(builtins.attrNames target.membership))"));
+            "    builtins.filter (isSelected groups extras) (builtins.attrNames target.membership)"));
+    let.emplace_back("packagesFor",
+                     Value::raw("groups: extras: map (name: packages.${name}) (namesFor groups extras)"));
+    // Path dependencies with `develop = true` are installed editable in the devShell.
+    let.emplace_back(
+        "editables",
+        Value::raw("builtins.attrValues (\n    builtins.mapAttrs (\n      name: d:\n"
+                   "      python.pkgs.mkPythonEditablePackage {\n        inherit (d) pname version;\n"
+                   "        root = editableRoot + \"/\" + d.path;\n      }\n    ) target.develop\n  )"));
     let.emplace_back("mkEnv", Value::raw("\n    {\n      groups ? target.defaultGroups,\n      "
                                          "extras ? target.defaultExtras,\n    }:\n"
                                          "    python.withPackages (_: packagesFor groups extras)"));
@@ -741,9 +759,19 @@ std::string emit_nix(const Lock& lock, const Pyproject* pp, const EmitOptions& o
     result.set("inherit packages mkEnv python", Value::raw(""));
     result.set("unavailable", Value::raw("target.unavailable"));
     result.set("env", Value::raw("mkEnv { }"));
-    if (pp != nullptr && pp->describes_package()) {
+    const bool root_package = pp != nullptr && pp->describes_package();
+    if (root_package) {
         project_outputs(*pp, result, let);
     }
+    Value shell = Value::set_of();
+    shell.set("packages",
+              Value::list({Value::raw(
+                  "(python.withPackages (\n          _:\n          map (name: packages.${name}) (\n"
+                  "            builtins.filter (name: !(target.develop ? ${name})) (\n"
+                  "              namesFor target.defaultGroups target.defaultExtras\n            )\n"
+                  "          )\n          ++ editables" +
+                  std::string(root_package ? "\n          ++ [ editable ]" : "") + "\n        ))")}));
+    result.set("devShell", Value::apply("pkgs.mkShell", std::move(shell)));
     out += nix::render(Value::let_in(std::move(let), std::move(result)));
     out += "\n";
     return out;

@@ -179,6 +179,7 @@ Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::siz
                     " file digests from the index (" + page + "), " +
                     (bare.empty() ? "the lock lists none" : "matched to the lock's bare digests"));
                 p.files = std::move(completed);
+                p.files_origin = FilesOrigin::index;
             }
         }
         for (const FileEntry& f : p.files) {

@@ -68,6 +68,8 @@ std::string_view files_origin(FilesOrigin origin) {
         return "metadata.files";
     case FilesOrigin::metadata_hashes:
         return "metadata.hashes";
+    case FilesOrigin::index:
+        return "index";
     case FilesOrigin::none:
         break;
     }

@@ -141,7 +141,8 @@ void indent(std::string& out, int depth) {
 }
 
 bool is_simple(const Value& v) {
-    return v.kind == Value::Kind::raw || v.kind == Value::Kind::string ||
+    return (v.kind == Value::Kind::raw && v.text.find('\n') == std::string::npos) ||
+           v.kind == Value::Kind::string ||
            ((v.kind == Value::Kind::list || v.kind == Value::Kind::attrs) && v.empty());
 }
 

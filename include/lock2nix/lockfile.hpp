@@ -60,7 +60,13 @@ struct PackageSource {
 };
 
 /// Where a package's file list was read from.
-enum class FilesOrigin { package, metadata_files, metadata_hashes, none };
+enum class FilesOrigin {
+    package,         ///< `files` of the [[package]] (lock 2.0+)
+    metadata_files,  ///< [metadata.files] (locks before 2.0)
+    metadata_hashes, ///< [metadata.hashes], bare digests (Poetry 0.x)
+    index,           ///< completed from the package index: the lock had no usable digests
+    none,
+};
 
 /// One `[[package]]` entry. Several entries may share a name (different versions or sources).
 struct Package {

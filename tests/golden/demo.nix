@@ -73,6 +73,7 @@ let
         };
       };
       unavailable = { };
+      develop = { };
       packages = final: {
         # wheel certifi-2026.6.17-py3-none-any.whl (best tag py3-none-any for aarch64-darwin/cpython3.11)
         certifi = python.pkgs.buildPythonPackage {
@@ -250,6 +251,7 @@ let
         };
       };
       unavailable = { };
+      develop = { };
       packages = final: {
         # wheel certifi-2026.6.17-py3-none-any.whl (best tag py3-none-any for x86_64-linux/cpython3.11)
         certifi = python.pkgs.buildPythonPackage {
@@ -384,11 +386,21 @@ let
     in
     builtins.any (g: builtins.elem g groups) m.groups
     || builtins.any (e: builtins.any (g: builtins.elem g groups) (m.extras.${e} or [ ])) extras;
-  packagesFor =
+  namesFor =
     groups: extras:
     assert checkNames "group" target.allGroups groups;
     assert checkNames "extra" target.allExtras extras;
-    map (name: packages.${name}) (builtins.filter (isSelected groups extras) (builtins.attrNames target.membership));
+    builtins.filter (isSelected groups extras) (builtins.attrNames target.membership);
+  packagesFor = groups: extras: map (name: packages.${name}) (namesFor groups extras);
+  editables = builtins.attrValues (
+    builtins.mapAttrs (
+      name: d:
+      python.pkgs.mkPythonEditablePackage {
+        inherit (d) pname version;
+        root = editableRoot + "/" + d.path;
+      }
+    ) target.develop
+  );
   mkEnv =
     {
       groups ? target.defaultGroups,
@@ -418,6 +430,17 @@ in
   env = mkEnv { };
   inherit app;
   devShell = pkgs.mkShell {
-    packages = [ (python.withPackages (_: packagesFor target.defaultGroups target.defaultExtras ++ [ editable ])) ];
+    packages = [
+      (python.withPackages (
+          _:
+          map (name: packages.${name}) (
+            builtins.filter (name: !(target.develop ? ${name})) (
+              namesFor target.defaultGroups target.defaultExtras
+            )
+          )
+          ++ editables
+          ++ [ editable ]
+        ))
+    ];
   };
 }

@@ -25,7 +25,7 @@ check "hostile names stay literal (${out})" [ "$out" = '[ "2fast-for-nix" "evil\
 out=$(evaluate "$work/hostile" '(builtins.head (builtins.filter (p: p.pname != "rec" && p.pname != "2fast-for-nix") (builtins.attrValues e.packages))).src.url' 2>&1)
 check "hostile URL stays literal" [ "$out" = '"https://example.org/simple/\"\${builtins.throw \"INJECTED-URL\"}\n'"''"'/evil_pkg-1.0-py3-none-any.whl"' ]
 out=$(evaluate "$work/hostile" 'builtins.attrNames e' 2>&1)
-check "no attribute injected at the top (${out})" [ "$out" = '[ "env" "mkEnv" "packages" "python" "unavailable" ]' ]
+check "no attribute injected at the top (${out})" [ "$out" = '[ "devShell" "env" "mkEnv" "packages" "python" "unavailable" ]' ]
 check "the whole hostile file evaluates" evaluate "$work/hostile" '{ inherit (e) packages env; }'
 
 # --- determinism and the golden file -------------------------------------------------------------
@@ -55,6 +55,37 @@ check "mkEnv selects groups ($out)" [ "$out" = '[ "click" "markdown-it-py" "mdur
 out=$(evaluate "$work/multi" '(e.mkEnv { groups = [ "docs" ]; }).packages' 2>&1)
 check "mkEnv refuses unknown groups" grep -q 'unknown group docs; this lock has: main, dev' <<<"$out"
 check "app and devShell evaluate" evaluate "$work/multi" '{ app = e.app; shell = e.devShell; }'
+
+# --- devShell: the project and `develop = true` path dependencies installed editable ----------
+locks=$(cd "$root/../shared/fixtures/poetry-locks" 2>/dev/null && pwd)
+if [ -n "$locks" ]; then
+    mkdir -p "$work/develop"
+    cp "$locks/fixtures-with_path_dependency.lock" "$work/develop/poetry.lock"
+    cp "$locks/fixtures-with_path_dependency.pyproject.toml" "$work/develop/pyproject.toml"
+    "$cli" --offline "$work/develop/poetry.lock" --system x86_64-linux --python 3.11 --quiet \
+        -o "$work/develop/python-env.nix"
+    out=$(nix-instantiate --eval --strict --option restrict-eval true -I "stub=$here" -I "gen=$work/develop" -E '
+      let
+        e = import <gen/python-env.nix> { pkgs = import <stub/stub-nixpkgs.nix> { }; projectDir = <gen>; editableRoot = "/src/proj"; };
+      in (builtins.head e.devShell.packages).editableRoots' 2>&1)
+    check "develop path dependency and project are editable ($out)" [ "$out" = '[ "/src/proj/bazz" "/src/proj" ]' ]
+    out=$(nix-instantiate --eval --strict --option restrict-eval true -I "stub=$here" -I "gen=$work/develop" -E '
+      let
+        e = import <gen/python-env.nix> { pkgs = import <stub/stub-nixpkgs.nix> { }; projectDir = <gen>; };
+      in builtins.elem "bazz" e.env.packages' 2>&1)
+    check "env builds the path dependency normally" [ "$out" = "true" ]
+fi
+
+# --- --impure-git: builtins.fetchGit without a hash, and nothing cloned -------------------------
+"$cli" --offline "$root/tests/data/git-source.lock" \
+    --system x86_64-linux --python 3.11 --impure-git --quiet >"$work/impure.nix"
+check "impure git translation works without network" [ -s "$work/impure.nix" ]
+check "it uses builtins.fetchGit" grep -q 'builtins.fetchGit' "$work/impure.nix"
+check "and parses" nix-instantiate --parse "$work/impure.nix"
+"$cli" --offline "$root/tests/data/git-source.lock" \
+    --system x86_64-linux --python 3.11 --quiet >"$work/pure.nix" 2>"$work/pure.err"
+check "pure git translation without network fails clearly" grep -q "cannot .*git repository https://git.invalid/demo/demo.git" "$work/pure.err"
+check "and says how to proceed" grep -q -- "--impure-git" "$work/pure.err"
 
 # --- -o is atomic --------------------------------------------------------------------------------
 echo "previous content" >"$work/multi/keep.nix"

@@ -102,7 +102,12 @@ let
         selected = f pythonPackages;
       in
       assert allPackages "withPackages" selected;
-      { __stubEnv = true; python = version; packages = map (p: p.pname) selected; };
+      {
+        __stubEnv = true;
+        python = version;
+        packages = map (p: p.pname) selected;
+        editableRoots = builtins.filter (r: r != null) (map (p: p.root or null) selected);
+      };
   };
 in
 {

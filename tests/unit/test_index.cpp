@@ -327,6 +327,7 @@ TEST_CASE("locate: exact URLs, digests checked against the lock, hash completion
     REQUIRE(packages_needing_digests(empty) == std::vector<std::size_t>{0});
     const Located completed = locate_files(empty, nullptr, {0}, client, where);
     CHECK(empty.packages[0].files.size() == 3);
+    CHECK(empty.packages[0].files_origin == FilesOrigin::index);
     CHECK(completed.notes.size() == 1);
     CHECK(completed.notes[0].find("from the index") != std::string::npos);
 
