@@ -155,7 +155,8 @@ std::string redact_url(const std::string& url) {
         return url;
     }
     const auto authority_end = url.find_first_of("/?#", scheme + 3);
-    const auto at = url.rfind('@', authority_end == std::string::npos ? std::string::npos : authority_end);
+    const auto at =
+        url.rfind('@', authority_end == std::string::npos ? std::string::npos : authority_end);
     if (at == std::string::npos || at < scheme + 3) {
         return url;
     }
@@ -164,25 +165,42 @@ std::string redact_url(const std::string& url) {
 
 // --- Parsers -------------------------------------------------------------------------------
 
-std::vector<IndexFile> parse_json_api(std::string_view body, const std::string& page_url) {
+namespace {
+
+// The JSON API and PEP 691 list the same facts about a file under different names.
+struct JsonFormat {
+    const char* list;            ///< "urls" / "files"
+    const char* hashes;          ///< "digests" / "hashes"
+    const char* requires_python; ///< "requires_python" / "requires-python"
+    const char* what;            ///< for the error message
+};
+
+std::vector<IndexFile> parse_json_files(std::string_view body, const std::string& page_url,
+                                        const JsonFormat& format) {
     const auto j = nlohmann::json::parse(body, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("urls") || !j["urls"].is_array()) {
-        throw Error("the index answered " + redact_url(page_url) +
-                    " with something that is not a PyPI JSON API release (no `urls` array)");
+    if (j.is_discarded() || !j.is_object() || !j.contains(format.list) ||
+        !j[format.list].is_array()) {
+        throw Error("the index answered " + redact_url(page_url) + " with something that is not " +
+                    format.what + " (no `" + format.list + "` array)");
     }
     std::vector<IndexFile> out;
-    for (const auto& u : j["urls"]) {
+    for (const auto& u : j[format.list]) {
         IndexFile f;
         f.filename = u.value("filename", "");
         f.url = resolve_url(page_url, u.value("url", ""));
-        if (u.contains("digests")) {
-            read_hashes(u["digests"], f);
+        if (u.contains(format.hashes)) {
+            read_hashes(u[format.hashes], f);
         }
-        if (u.contains("requires_python") && u["requires_python"].is_string()) {
-            f.requires_python = u["requires_python"].get<std::string>();
+        if (u.contains(format.requires_python) && u[format.requires_python].is_string()) {
+            f.requires_python = u[format.requires_python].get<std::string>();
         }
-        f.yanked = u.value("yanked", false);
+        // PEP 691 allows a reason string where the JSON API has a flag.
+        if (u.contains("yanked")) {
+            f.yanked =
+                u["yanked"].is_string() || (u["yanked"].is_boolean() && u["yanked"].get<bool>());
+        }
         f.python_version = u.value("python_version", "");
+        read_fragment(f);
         if (!f.filename.empty()) {
             out.push_back(std::move(f));
         }
@@ -190,33 +208,16 @@ std::vector<IndexFile> parse_json_api(std::string_view body, const std::string& 
     return out;
 }
 
+} // namespace
+
+std::vector<IndexFile> parse_json_api(std::string_view body, const std::string& page_url) {
+    return parse_json_files(body, page_url,
+                            {"urls", "digests", "requires_python", "a PyPI JSON API release"});
+}
+
 std::vector<IndexFile> parse_simple_json(std::string_view body, const std::string& page_url) {
-    const auto j = nlohmann::json::parse(body, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("files") || !j["files"].is_array()) {
-        throw Error("the index answered " + redact_url(page_url) +
-                    " with something that is not a PEP 691 project page (no `files` array)");
-    }
-    std::vector<IndexFile> out;
-    for (const auto& u : j["files"]) {
-        IndexFile f;
-        f.filename = u.value("filename", "");
-        f.url = resolve_url(page_url, u.value("url", ""));
-        if (u.contains("hashes")) {
-            read_hashes(u["hashes"], f);
-        }
-        if (u.contains("requires-python") && u["requires-python"].is_string()) {
-            f.requires_python = u["requires-python"].get<std::string>();
-        }
-        if (u.contains("yanked")) {
-            f.yanked =
-                u["yanked"].is_string() || (u["yanked"].is_boolean() && u["yanked"].get<bool>());
-        }
-        read_fragment(f);
-        if (!f.filename.empty()) {
-            out.push_back(std::move(f));
-        }
-    }
-    return out;
+    return parse_json_files(body, page_url,
+                            {"files", "hashes", "requires-python", "a PEP 691 project page"});
 }
 
 std::vector<IndexFile> parse_simple_html(std::string_view body, const std::string& page_url) {
@@ -443,7 +444,8 @@ void configure(Transfer& t, const IndexRequest& r, const IndexOptions& o) {
     detail::curl().easy_setopt(e, CURLOPT_URL, r.url.c_str());
     detail::curl().easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     detail::curl().easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
-    detail::curl().easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count()));
+    detail::curl().easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                               static_cast<long>(o.connect_timeout.count()));
     detail::curl().easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(o.total_timeout.count()));
     detail::curl().easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
     detail::curl().easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -467,7 +469,8 @@ void configure(Transfer& t, const IndexRequest& r, const IndexOptions& o) {
     }
     if (t.cached) {
         if (!t.cached->etag.empty()) {
-            t.headers = detail::curl().slist_append(t.headers, ("If-None-Match: " + t.cached->etag).c_str());
+            t.headers = detail::curl().slist_append(t.headers,
+                                                    ("If-None-Match: " + t.cached->etag).c_str());
         }
         if (!t.cached->last_modified.empty()) {
             t.headers = detail::curl().slist_append(
@@ -563,7 +566,7 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
     }
     CURLM* multi = detail::curl().multi_init();
     detail::curl().multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-                      static_cast<long>(options_.concurrency));
+                                static_cast<long>(options_.concurrency));
     detail::curl().multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
     int active = 0;
     std::size_t done = 0;
@@ -602,7 +605,8 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
                 continue;
             }
             Transfer* t = nullptr;
-            detail::curl().easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
+            detail::curl().easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+                                        reinterpret_cast<char**>(&t));
             detail::curl().multi_remove_handle(multi, msg->easy_handle);
             --active;
             const CURLcode code = msg->data.result;
@@ -613,8 +617,8 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
             r.status = status;
             bool retry = false;
             if (code != CURLE_OK) {
-                r.error = redact_url(requests[t->index].url) + ": " + detail::curl().easy_strerror(code) +
-                          tls_hint(code);
+                r.error = redact_url(requests[t->index].url) + ": " +
+                          detail::curl().easy_strerror(code) + tls_hint(code);
                 retry = transient(code);
             } else if (status == 304 && t->cached) {
                 r = IndexResponse{true, 200,  t->cached->body, t->cached->content_type,
@@ -689,7 +693,8 @@ IndexResponse IndexClient::download(const IndexRequest& request,
         r.status = status;
         bool retry = false;
         if (code != CURLE_OK) {
-            r.error = redact_url(request.url) + ": " + detail::curl().easy_strerror(code) + tls_hint(code);
+            r.error = redact_url(request.url) + ": " + detail::curl().easy_strerror(code) +
+                      tls_hint(code);
             retry = transient(code);
         } else if (status >= 200 && status < 300) {
             r.ok = true;
