@@ -97,6 +97,10 @@ Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& targ
     for (const FileEntry& f : p.files) {
         const auto kind = tags::classify(f.name);
         if (kind == tags::FileKind::wheel) {
+            if (!ranking.may_fit(f.name)) {
+                unfit.push_back(&f);
+                continue;
+            }
             const auto w = tags::WheelName::try_parse(f.name);
             if (!w) {
                 seen.push_back(f.name + " (unreadable wheel name)");
@@ -155,8 +159,9 @@ Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& targ
         take_sdist(p.files.size() == 1 ? "the only file" : "no wheel fits " + target.describe());
     } else {
         for (const FileEntry* f : unfit) {
+            const auto w = tags::WheelName::try_parse(f->name);
             seen.push_back(f->name + " (" +
-                           unfit_reason(*tags::WheelName::try_parse(f->name), target) + ")");
+                           (w ? unfit_reason(*w, target) : std::string("unreadable wheel name")) + ")");
         }
         std::sort(seen.begin(), seen.end());
         std::string files;

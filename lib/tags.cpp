@@ -306,7 +306,26 @@ TagRanking::TagRanking(const Target& target) : tags_(supported_tags(target)) {
     index_.reserve(tags_.size());
     for (std::size_t i = 0; i < tags_.size(); ++i) {
         index_.emplace(tags_[i].str(), i);
+        platforms_.insert(tags_[i].platform);
     }
+}
+
+bool TagRanking::may_fit(std::string_view filename) const {
+    if (!filename.ends_with(".whl")) {
+        return true; // not a wheel name: let the parser say what is wrong
+    }
+    std::string_view stem = filename.substr(0, filename.size() - 4);
+    const auto dash = stem.rfind('-');
+    std::string_view platforms = dash == std::string_view::npos ? stem : stem.substr(dash + 1);
+    while (!platforms.empty()) {
+        const auto dot = platforms.find('.');
+        const std::string platform = ascii_lower(platforms.substr(0, dot));
+        if (platforms_.contains(platform)) {
+            return true;
+        }
+        platforms = dot == std::string_view::npos ? std::string_view{} : platforms.substr(dot + 1);
+    }
+    return false;
 }
 
 std::optional<std::size_t> TagRanking::rank(const Tag& tag) const {

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace lock2nix::tags {
@@ -74,9 +75,13 @@ public:
     /// The best rank among a wheel's tags.
     std::optional<std::size_t> rank(const WheelName& wheel) const;
     const std::vector<Tag>& tags() const { return tags_; }
+    /// A cheap first look at a wheel's file name: false when none of its platform tags can run
+    /// on the target, so the name need not be parsed at all.
+    bool may_fit(std::string_view wheel_filename) const;
 
 private:
     std::vector<Tag> tags_;
+    std::unordered_set<std::string> platforms_;
     std::unordered_map<std::string, std::size_t> index_;
 };
 
