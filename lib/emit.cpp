@@ -150,8 +150,7 @@ std::string project_path(const std::string& rel) {
 }
 
 // manylinux wheels run against the libraries of the manylinux policy they name.
-std::string manylinux_set(const tags::WheelName& wheel, const std::string& best_tag) {
-    (void)wheel;
+std::string manylinux_set(const std::string& best_tag) {
     if (best_tag.find("manylinux1_") != std::string::npos ||
         best_tag.find("manylinux_2_5_") != std::string::npos) {
         return "manylinux1";
@@ -491,7 +490,7 @@ Value package_value(const Lock& lock, const TargetData& d, std::size_t i,
         if (binary) {
             native.push_back(Value::raw("pkgs.autoPatchelfHook"));
             inputs.push_back(Value::raw("pkgs.stdenv.cc.cc.lib"));
-            manylinux = manylinux_set(*a.wheel, a.best_tag);
+            manylinux = manylinux_set(a.best_tag);
         }
     }
     auto attr_paths = [](std::vector<Value>& into, const std::vector<std::string>& paths) {

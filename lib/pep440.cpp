@@ -147,14 +147,11 @@ bool lettered_segment(VersionScanner& s, std::initializer_list<std::string_view>
         s.reset(start);
         return false;
     }
-    const std::size_t after_word = s.pos();
+    // The separator may stand alone ("1.0a." matches the pattern): keeping it consumed is safe
+    // because every later section's separator is optional.
     s.sep();
     n = 0;
-    if (!s.number(n)) {
-        // The separator may stand alone ("1.0a." matches the pattern); keep it consumed only
-        // when nothing else could use it: a later section's separator is optional anyway.
-        (void)after_word;
-    }
+    s.number(n);
     return true;
 }
 
