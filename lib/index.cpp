@@ -328,8 +328,11 @@ struct Cache {
     std::optional<Entry> read(const IndexRequest& r) const {
         const auto base = key(r);
         std::ifstream meta(base.string() + ".json");
+        if (!meta) {
+            return std::nullopt;
+        }
         std::ifstream body(base.string() + ".body", std::ios::binary);
-        if (!meta || !body) {
+        if (!body) {
             return std::nullopt;
         }
         try {
@@ -543,9 +546,12 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
     std::vector<Transfer> transfers(requests.size());
     // (ready-at, request) in arrival order: retries wait here until their delay has passed.
     std::deque<std::pair<Clock::time_point, std::size_t>> waiting;
+    // No cache directory yet: nothing to look up (saves a failed open per request).
+    std::error_code ec;
+    const bool cache_exists = std::filesystem::is_directory(cache.dir, ec);
     for (std::size_t i = 0; i < requests.size(); ++i) {
         transfers[i].index = i;
-        if (options_.use_cache && !options_.refresh) {
+        if (options_.use_cache && !options_.refresh && cache_exists) {
             transfers[i].cached = cache.read(requests[i]);
         }
         if (options_.offline) {
