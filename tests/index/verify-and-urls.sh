@@ -63,6 +63,15 @@ LOCK
 check "online translation succeeds" [ $? -eq 0 ]
 check "the exact URL from the index is used" grep -q "\"http://127.0.0.1:$port/files/good_pkg-1.0-py3-none-any.whl\"" "$work/project/env.nix"
 
+# On a terminal a progress line counts the index requests; without one, nothing is printed.
+if command -v script >/dev/null; then
+    script -qec "$cli $work/project/poetry.lock --system x86_64-linux --python 3.11 --refresh -o $work/project/tty.nix" \
+        /dev/null >"$work/tty.out" 2>&1
+    check "a terminal gets a progress line" grep -q "index: 2/2" "$work/tty.out"
+fi
+"$cli" "$work/project/poetry.lock" --system x86_64-linux --python 3.11 --refresh -o "$work/project/notty.nix" 2>"$work/notty.err"
+check "no progress line without a terminal" bash -c "! grep -q 'index:' '$work/notty.err'"
+
 "$cli" verify "$work/project/poetry.lock" --system x86_64-linux --python 3.11 --quiet >"$work/verify.out" 2>"$work/verify.err"
 check "verify exits 1 on a mismatch" [ $? -eq 1 ]
 check "the good file is ok" grep -q "^ok *good_pkg-1.0-py3-none-any.whl" "$work/verify.out"
