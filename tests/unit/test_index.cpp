@@ -147,7 +147,7 @@ TEST_CASE("credentials never show: redaction and Poetry's variables", "[index]")
     unsetenv("POETRY_HTTP_BASIC_MY_INDEX_PASSWORD");
 }
 
-TEST_CASE("faults: retried and recovered, or a clear error; nothing bad is cached", "[index]") {
+TEST_CASE("faults: retried and recovered, or a clear error, and nothing bad is cached", "[index]") {
     Server server;
     TempCache cache;
     IndexClient client(fast(cache));

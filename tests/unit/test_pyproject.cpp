@@ -55,7 +55,7 @@ TEST_CASE("[tool.poetry] with groups, python, optional group, scripts", "[pyproj
     CHECK(pp.describes_package());
 }
 
-TEST_CASE("dev-dependencies become the dev group; sources keep their priority", "[pyproject]") {
+TEST_CASE("dev-dependencies become the dev group, sources keep their priority", "[pyproject]") {
     const auto pp = read_pyproject(test::shared("corpus/poetry2nix-tests/legacy/pyproject.toml"));
     REQUIRE(pp.poetry.sources.size() == 1);
     CHECK(pp.poetry.sources[0].name == "legacy");
