@@ -161,7 +161,8 @@ Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& targ
         for (const FileEntry* f : unfit) {
             const auto w = tags::WheelName::try_parse(f->name);
             seen.push_back(f->name + " (" +
-                           (w ? unfit_reason(*w, target) : std::string("unreadable wheel name")) + ")");
+                           (w ? unfit_reason(*w, target) : std::string("unreadable wheel name")) +
+                           ")");
         }
         std::sort(seen.begin(), seen.end());
         std::string files;

@@ -3,7 +3,6 @@
 #include "lock2nix/error.hpp"
 
 #include <dlfcn.h>
-
 #include <string>
 
 namespace lock2nix::detail {
@@ -14,7 +13,8 @@ template <class F>
 void bind(void* lib, const char* name, F& out) {
     void* symbol = dlsym(lib, name);
     if (symbol == nullptr) {
-        throw Error(std::string("libcurl lacks ") + name, {}, {}, "install libcurl 7.80 or later (libcurl4)");
+        throw Error(std::string("libcurl lacks ") + name, {}, {},
+                    "install libcurl 7.80 or later (libcurl4)");
     }
     out = reinterpret_cast<F>(symbol);
 }
@@ -22,8 +22,10 @@ void bind(void* lib, const char* name, F& out) {
 CurlApi load() {
     void* lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
     if (lib == nullptr) {
-        throw Error(std::string("cannot load libcurl, which the package-index client needs: ") + dlerror(),
-                    {}, {}, "install libcurl4 (Debian: apt-get install libcurl4), or translate with --offline");
+        throw Error(
+            std::string("cannot load libcurl, which the package-index client needs: ") + dlerror(),
+            {}, {},
+            "install libcurl4 (Debian: apt-get install libcurl4), or translate with --offline");
     }
     CurlApi api{};
     bind(lib, "curl_global_init", api.global_init);

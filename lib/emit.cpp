@@ -96,12 +96,8 @@ Value build_systems(const std::vector<std::string>& requirements, bool attribute
     std::vector<Value> out;
     std::set<std::string> seen;
     for (const auto& r : requirements) {
-        std::size_t n = 0;
-        while (n < r.size() && (std::isalnum(static_cast<unsigned char>(r[n])) != 0 ||
-                                r[n] == '-' || r[n] == '_' || r[n] == '.')) {
-            ++n;
-        }
-        std::string name = attribute_names ? r.substr(0, n) : canonicalize_name(r.substr(0, n));
+        const std::string_view written = leading_project_name(r);
+        std::string name = attribute_names ? std::string(written) : canonicalize_name(written);
         // The old `poetry.masonry.api` backend lives on as poetry-core (see project_outputs).
         if (name == "poetry") {
             name = "poetry-core";
@@ -114,22 +110,6 @@ Value build_systems(const std::vector<std::string>& requirements, bool attribute
         out.push_back(Value::raw("python.pkgs.setuptools"));
     }
     return Value::list(std::move(out));
-}
-
-std::vector<std::string> split_commas(const std::string& s) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start < s.size()) {
-        auto comma = s.find(',', start);
-        if (comma == std::string::npos) {
-            comma = s.size();
-        }
-        if (comma > start) {
-            out.push_back(s.substr(start, comma - start));
-        }
-        start = comma + 1;
-    }
-    return out;
 }
 
 // The build-system requirements of a path dependency, read from its own pyproject.toml.
@@ -368,8 +348,9 @@ Value in_subdirectory(Value checkout, const std::string& subdirectory) {
         return checkout;
     }
     // The literal's opening quote is replaced by the interpolation; its escaping stays.
-    return Value::let_in({{"checkout", std::move(checkout)}},
-                         Value::raw("\"${checkout}/" + nix::string_literal(subdirectory).substr(1)));
+    return Value::let_in(
+        {{"checkout", std::move(checkout)}},
+        Value::raw("\"${checkout}/" + nix::string_literal(subdirectory).substr(1)));
 }
 
 Value source_value(const Lock& lock, const Package& p, const Artifact& a,
@@ -415,7 +396,7 @@ Value source_value(const Lock& lock, const Package& p, const Artifact& a,
                                 : hash_git_source(p.source->url, rev, p.source->subdirectory);
         f.set("hash", Value::str(g.hash));
         f.set("fetchSubmodules", Value::raw(g.submodules ? "true" : "false"));
-        args.set("build-system", build_systems(split_commas(g.build_backend)));
+        args.set("build-system", build_systems(g.build_requires));
         return in_subdirectory(Value::apply("fetchgit", std::move(f)), p.source->subdirectory);
     }
     }
@@ -546,7 +527,8 @@ Value package_value(const Lock& lock, const TargetData& d, std::size_t i,
     Value v = Value::apply("python.pkgs.buildPythonPackage", std::move(args));
     v.comments.push_back(comment_text(a.reason));
     if (p.files_origin == FilesOrigin::index) {
-        v.comments.emplace_back("digest from the package index: the lock lists none for this package");
+        v.comments.emplace_back(
+            "digest from the package index: the lock lists none for this package");
     }
     return v;
 }
@@ -582,7 +564,8 @@ Value target_value(const Lock& lock, const TargetData& d, const EmitOptions& opt
     Value develop = Value::set_of();
     for (std::size_t i : d.defaults.packages) {
         const Package& p = lock.packages[i];
-        if (d.keys.contains(i) && p.source_kind() == SourceKind::directory && p.develop.value_or(false)) {
+        if (d.keys.contains(i) && p.source_kind() == SourceKind::directory &&
+            p.develop.value_or(false)) {
             Value e = Value::set_of();
             e.set("pname", Value::str(store_safe(p.canonical_name)));
             e.set("version", Value::str(store_safe(p.version)));
@@ -742,15 +725,18 @@ std::string emit_nix(const Lock& lock, const Pyproject* pp, const EmitOptions& o
         Value::raw(
             "\n    groups: extras:\n    assert checkNames \"group\" target.allGroups groups;\n"
             "    assert checkNames \"extra\" target.allExtras extras;\n"
-            "    builtins.filter (isSelected groups extras) (builtins.attrNames target.membership)"));
-    let.emplace_back("packagesFor",
-                     Value::raw("groups: extras: map (name: packages.${name}) (namesFor groups extras)"));
+            "    builtins.filter (isSelected groups extras) (builtins.attrNames "
+            "target.membership)"));
+    let.emplace_back(
+        "packagesFor",
+        Value::raw("groups: extras: map (name: packages.${name}) (namesFor groups extras)"));
     // Path dependencies with `develop = true` are installed editable in the devShell.
     let.emplace_back(
         "editables",
-        Value::raw("builtins.attrValues (\n    builtins.mapAttrs (\n      name: d:\n"
-                   "      python.pkgs.mkPythonEditablePackage {\n        inherit (d) pname version;\n"
-                   "        root = editableRoot + \"/\" + d.path;\n      }\n    ) target.develop\n  )"));
+        Value::raw(
+            "builtins.attrValues (\n    builtins.mapAttrs (\n      name: d:\n"
+            "      python.pkgs.mkPythonEditablePackage {\n        inherit (d) pname version;\n"
+            "        root = editableRoot + \"/\" + d.path;\n      }\n    ) target.develop\n  )"));
     let.emplace_back("mkEnv", Value::raw("\n    {\n      groups ? target.defaultGroups,\n      "
                                          "extras ? target.defaultExtras,\n    }:\n"
                                          "    python.withPackages (_: packagesFor groups extras)"));
@@ -763,13 +749,14 @@ std::string emit_nix(const Lock& lock, const Pyproject* pp, const EmitOptions& o
         project_outputs(*pp, result, let);
     }
     Value shell = Value::set_of();
-    shell.set("packages",
-              Value::list({Value::raw(
-                  "(python.withPackages (\n          _:\n          map (name: packages.${name}) (\n"
-                  "            builtins.filter (name: !(target.develop ? ${name})) (\n"
-                  "              namesFor target.defaultGroups target.defaultExtras\n            )\n"
-                  "          )\n          ++ editables" +
-                  std::string(root_package ? "\n          ++ [ editable ]" : "") + "\n        ))")}));
+    shell.set(
+        "packages",
+        Value::list({Value::raw(
+            "(python.withPackages (\n          _:\n          map (name: packages.${name}) (\n"
+            "            builtins.filter (name: !(target.develop ? ${name})) (\n"
+            "              namesFor target.defaultGroups target.defaultExtras\n            )\n"
+            "          )\n          ++ editables" +
+            std::string(root_package ? "\n          ++ [ editable ]" : "") + "\n        ))")}));
     result.set("devShell", Value::apply("pkgs.mkShell", std::move(shell)));
     out += nix::render(Value::let_in(std::move(let), std::move(result)));
     out += "\n";

@@ -41,7 +41,7 @@ std::optional<GitSource> from_cache(const std::string& url, const std::string& r
         s.rev = j.at("rev").get<std::string>();
         s.hash = j.at("hash").get<std::string>();
         s.submodules = j.value("submodules", false);
-        s.build_backend = j.value("build_requires", "");
+        s.build_requires = j.value("build_requires", std::vector<std::string>{});
         if (s.url != url || s.rev != rev || !s.hash.starts_with("sha256-")) {
             return std::nullopt;
         }
@@ -63,7 +63,7 @@ void to_cache(const GitSource& s) {
                               {"rev", s.rev},
                               {"hash", s.hash},
                               {"submodules", s.submodules},
-                              {"build_requires", s.build_backend}}
+                              {"build_requires", s.build_requires}}
                    .dump();
         if (!out) {
             return; // the cache is an optimisation
@@ -120,14 +120,8 @@ GitSource hash_git_source(const std::string& url, const std::string& rev,
     git({"init", "-q"}, tmp.path, url, "initialise a checkout");
     // A shallow fetch of the exact commit works on every common host; fall back to a full fetch
     // for servers that refuse unadvertised commits.
-    const std::vector<std::string> shallow{"fetch", "-q", "--depth", "1", "--", url, rev};
-    const auto first = detail::run_process(
-        [&] {
-            std::vector<std::string> argv{"git"};
-            argv.insert(argv.end(), shallow.begin(), shallow.end());
-            return argv;
-        }(),
-        tmp.path);
+    const auto first =
+        detail::run_process({"git", "fetch", "-q", "--depth", "1", "--", url, rev}, tmp.path);
     if (first.exit_code == 0) {
         git({"checkout", "-q", "FETCH_HEAD"}, tmp.path, url, "check out " + rev);
     } else {
@@ -146,9 +140,7 @@ GitSource hash_git_source(const std::string& url, const std::string& rev,
     if (std::filesystem::exists(pyproject)) {
         try {
             const Pyproject pp = read_pyproject(pyproject.string());
-            for (const auto& r : pp.build_system.requirements) {
-                s.build_backend += (s.build_backend.empty() ? "" : ",") + r;
-            }
+            s.build_requires = pp.build_system.requirements;
         } catch (const Error&) {
             // An unreadable pyproject in a dependency only costs the build-system guess.
         }

@@ -42,11 +42,7 @@ std::string source_name(const Package& p, const Pyproject* pp) {
 std::vector<std::string> predicted_urls(const Package& p, const FileEntry& f) {
     const std::string first(1, p.name.empty() ? '_' : p.name.front());
     if (p.source_kind() == SourceKind::legacy) {
-        std::string base = p.source->url;
-        while (!base.empty() && base.back() == '/') {
-            base.pop_back();
-        }
-        return {base + "/" + f.name};
+        return {trim_slash(p.source->url) + "/" + f.name};
     }
     const std::string host = "https://files.pythonhosted.org/packages/";
     if (tags::classify(f.name) == tags::FileKind::wheel) {

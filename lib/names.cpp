@@ -32,6 +32,14 @@ std::string canonicalize_name(std::string_view name) {
     return out;
 }
 
+std::string_view leading_project_name(std::string_view requirement) {
+    std::size_t n = 0;
+    while (n < requirement.size() && (is_alnum(requirement[n]) || is_separator(requirement[n]))) {
+        ++n;
+    }
+    return requirement.substr(0, n);
+}
+
 std::string ascii_lower(std::string_view text) {
     std::string out(text);
     for (char& c : out) {

@@ -123,7 +123,11 @@ void append_python_json_float(std::string& out, double value) {
     if (exponent >= -5 + 1 && exponent < 16) {
         if (exponent >= 0) {
             if (n <= exponent + 1) {
-                out += digits + std::string(static_cast<std::size_t>(exponent) + 1 - static_cast<std::size_t>(n), '0') + ".0";
+                out +=
+                    digits +
+                    std::string(
+                        static_cast<std::size_t>(exponent) + 1 - static_cast<std::size_t>(n), '0') +
+                    ".0";
             } else {
                 out += digits.substr(0, static_cast<std::size_t>(exponent) + 1) + "." +
                        digits.substr(static_cast<std::size_t>(exponent) + 1);

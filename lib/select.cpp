@@ -27,12 +27,7 @@ std::string where(const std::string& file, SourcePosition pos) {
 // The project name at the start of a requirement string, in any of the spellings Poetry wrote
 // into [package.extras]: "lockfile (>=0.9)", "CacheControl[filecache]", "b (^1.0)", "x ; marker".
 std::string requirement_name(std::string_view text) {
-    std::size_t n = 0;
-    while (n < text.size() && (std::isalnum(static_cast<unsigned char>(text[n])) != 0 ||
-                               text[n] == '.' || text[n] == '-' || text[n] == '_')) {
-        ++n;
-    }
-    return canonicalize_name(text.substr(0, n));
+    return canonicalize_name(leading_project_name(text));
 }
 
 // Parses a marker that came from a file, placing syntax errors at the string's position.

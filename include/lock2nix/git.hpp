@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace lock2nix {
 
@@ -13,9 +14,9 @@ namespace lock2nix {
 struct GitSource {
     std::string url;
     std::string rev;
-    std::string hash;          ///< SRI, e.g. "sha256-..."
-    bool submodules = false;   ///< the checkout has submodules (fetched and hashed with them)
-    std::string build_backend; ///< [build-system].requires of the checkout, comma-joined
+    std::string hash;        ///< SRI, e.g. "sha256-..."
+    bool submodules = false; ///< the checkout has submodules (fetched and hashed with them)
+    std::vector<std::string> build_requires; ///< [build-system].requires of the checkout
 };
 
 /// Computes (or takes from the cache) the fetchgit hash of `url` at `rev`. Throws Error naming the

@@ -10,6 +10,10 @@ namespace lock2nix {
 /// Every lookup by package, extra or group name goes through this.
 std::string canonicalize_name(std::string_view name);
 
+/// The project name a requirement string starts with, as written ("CacheControl" in
+/// "CacheControl[filecache] (>=0.12)", "poetry-core" in "poetry-core>=1.0").
+std::string_view leading_project_name(std::string_view requirement);
+
 /// ASCII lower case (names, hash algorithms, tags and headers are ASCII by specification).
 std::string ascii_lower(std::string_view text);
 

@@ -28,7 +28,7 @@ for lock in glob.glob(os.path.join(shared, "corpus", "*", "*", "poetry.lock")):
         rev = s.get("resolved_reference") or s.get("reference")
         key = hashlib.sha256((s["url"] + "\n" + rev).encode()).hexdigest()
         with open(os.path.join(cache, "lock2nix", "git", key + ".json"), "w") as f:
-            json.dump({"url": s["url"], "rev": rev, "submodules": False, "build_requires": "",
+            json.dump({"url": s["url"], "rev": rev, "submodules": False, "build_requires": [],
                        "hash": "sha256-" + "A" * 43 + "="}, f)
 PY
 

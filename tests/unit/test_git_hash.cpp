@@ -90,7 +90,7 @@ TEST_CASE("git source hash: a clean checkout at the commit, without .git, cached
     CHECK(to_sri("sha256", nar_sha256(clean)) == g.hash);
     CHECK(to_nix_base32(nar_sha256(clean)) == expected);
     CHECK_FALSE(g.submodules);
-    CHECK(g.build_backend == "hatchling>=1.0");
+    CHECK(g.build_requires == std::vector<std::string>{"hatchling>=1.0"});
 
     // Second time from the cache, even with the repository gone.
     fs::remove_all(repo);

@@ -11,7 +11,6 @@
 #include "support.hpp"
 
 #include <catch2/catch.hpp>
-
 #include <random>
 
 using namespace lock2nix;
@@ -25,7 +24,8 @@ std::string mutate(std::string text, std::mt19937& rng) {
     for (int e = 0; e < edits && !text.empty(); ++e) {
         std::uniform_int_distribution<std::size_t> at(0, text.size() - 1);
         const std::size_t pos = at(rng);
-        const char c = alphabet[std::uniform_int_distribution<std::size_t>(0, alphabet.size() - 1)(rng)];
+        const char c =
+            alphabet[std::uniform_int_distribution<std::size_t>(0, alphabet.size() - 1)(rng)];
         switch (kind(rng)) {
         case 0:
             text[pos] = c;
@@ -55,7 +55,8 @@ void pipeline(const std::string& lock_text, const std::string& pyproject_text) {
         }
         EmitOptions options;
         options.targets = {Target::make("x86_64-linux", "3.11")};
-        options.git_hasher = [](const std::string& url, const std::string& rev, const std::string&) {
+        options.git_hasher = [](const std::string& url, const std::string& rev,
+                                const std::string&) {
             return GitSource{url, rev, "sha256-" + std::string(43, 'A') + "=", false, {}};
         };
         (void)emit_nix(lock, pp ? &*pp : nullptr, options);
@@ -66,10 +67,14 @@ void pipeline(const std::string& lock_text, const std::string& pyproject_text) {
 } // namespace
 
 TEST_CASE("mutated locks and pyprojects never crash the pipeline", "[robustness]") {
-    const std::string lock = test::slurp(test::shared("fixtures/poetry-locks/poetry-own-2.0.1.lock"));
-    const std::string pp = test::slurp(test::shared("fixtures/poetry-locks/poetry-own-2.0.1.pyproject.toml"));
-    const std::string old_lock = test::slurp(test::shared("fixtures/poetry-locks/poetry-own-1.1.15.lock"));
-    const std::string old_pp = test::slurp(test::shared("fixtures/poetry-locks/poetry-own-1.1.15.pyproject.toml"));
+    const std::string lock =
+        test::slurp(test::shared("fixtures/poetry-locks/poetry-own-2.0.1.lock"));
+    const std::string pp =
+        test::slurp(test::shared("fixtures/poetry-locks/poetry-own-2.0.1.pyproject.toml"));
+    const std::string old_lock =
+        test::slurp(test::shared("fixtures/poetry-locks/poetry-own-1.1.15.lock"));
+    const std::string old_pp =
+        test::slurp(test::shared("fixtures/poetry-locks/poetry-own-1.1.15.pyproject.toml"));
     std::mt19937 rng(20261125);
     std::size_t runs = 0;
     for (int i = 0; i < 300; ++i) {
@@ -85,10 +90,13 @@ TEST_CASE("mutated locks and pyprojects never crash the pipeline", "[robustness]
 TEST_CASE("mutated strings never crash the standards parsers", "[robustness]") {
     std::mt19937 rng(7);
     const std::vector<std::string> seeds = {
-        "1.0.post1.dev2+local.7", ">=2.7,!=3.0.*,<4 || ^1.2", "~=1.4.5",
+        "1.0.post1.dev2+local.7",
+        ">=2.7,!=3.0.*,<4 || ^1.2",
+        "~=1.4.5",
         "python_version >= \"3.8\" and (sys_platform == 'linux' or extra == \"x\")",
         "requests[security,tests] >= 2.8.1, == 2.8.* ; python_version < \"2.7\"",
-        "numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", "Foo.Bar-2.0.post1.tar.gz"};
+        "numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+        "Foo.Bar-2.0.post1.tar.gz"};
     std::size_t runs = 0;
     for (int i = 0; i < 3000; ++i) {
         for (const auto& seed : seeds) {

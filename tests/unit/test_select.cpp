@@ -214,7 +214,8 @@ TEST_CASE("unknown groups and extras are errors that list the valid ones", "[sel
                       Catch::Contains("unknown extra"));
 }
 
-TEST_CASE("cycles are broken by the component rule, and the order is deterministic", "[select][graph]") {
+TEST_CASE("cycles are broken by the component rule, and the order is deterministic",
+          "[select][graph]") {
     const Project dask = corpus("corpus/poetry2nix-tests/dask-dataframe");
     const Selection s = pick(dask, "x86_64-linux", "3.11");
     const BuildGraph g = build_graph(dask.lock, s);
