@@ -1,6 +1,7 @@
 #include "lock2nix/git.hpp"
 
 #include "lock2nix/error.hpp"
+#include "lock2nix/files.hpp"
 #include "lock2nix/hash.hpp"
 #include "lock2nix/pyproject.hpp"
 #include "process.hpp"
@@ -55,21 +56,18 @@ void to_cache(const GitSource& s) {
     const auto file = cache_file(s.url, s.rev);
     std::error_code ec;
     std::filesystem::create_directories(file.parent_path(), ec);
-    // Written to a temporary name and renamed, so a concurrent reader never sees half a file.
-    const auto tmp = file.string() + ".tmp." + std::to_string(getpid());
-    {
-        std::ofstream out(tmp);
-        out << nlohmann::json{{"url", s.url},
-                              {"rev", s.rev},
-                              {"hash", s.hash},
-                              {"submodules", s.submodules},
-                              {"build_requires", s.build_requires}}
-                   .dump();
-        if (!out) {
-            return; // the cache is an optimisation
-        }
+    try {
+        write_file_atomically(file.string(),
+                              nlohmann::json{{"url", s.url},
+                                             {"rev", s.rev},
+                                             {"hash", s.hash},
+                                             {"submodules", s.submodules},
+                                             {"build_requires", s.build_requires}}
+                                  .dump(),
+                              /*durable=*/false);
+    } catch (const Error&) {
+        // the cache is an optimisation
     }
-    std::filesystem::rename(tmp, file, ec);
 }
 
 struct TempDir {

@@ -1,6 +1,7 @@
 #include "lock2nix/index.hpp"
 
 #include "curl_api.hpp"
+#include "lock2nix/files.hpp"
 #include "lock2nix/git.hpp"
 #include "lock2nix/hash.hpp"
 #include "lock2nix/names.hpp"
@@ -356,17 +357,12 @@ struct Cache {
         std::error_code ec;
         std::filesystem::create_directories(dir, ec);
         const auto base = key(r);
-        const std::string suffix = ".tmp." + std::to_string(getpid()) + "." +
-                                   std::to_string(reinterpret_cast<std::uintptr_t>(&e));
-        auto put = [&](const std::string& path, const std::string& data) {
-            {
-                std::ofstream out(path + suffix, std::ios::binary);
-                out << data;
-                if (!out) {
-                    return;
-                }
+        auto put = [](const std::string& path, const std::string& data) {
+            try {
+                write_file_atomically(path, data, /*durable=*/false);
+            } catch (const Error&) {
+                // the cache is an optimisation
             }
-            std::filesystem::rename(path + suffix, path, ec);
         };
         // Body first, metadata (with the body's digest) last: a reader never pairs a new body
         // with old metadata without noticing.

@@ -8,15 +8,10 @@
 #include "lock2nix/verify.hpp"
 #include "toml_reader.hpp"
 
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <optional>
 #include <set>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace lock2nix {
 
@@ -70,43 +65,53 @@ OverrideDatabase load_overrides(bool defaults, const std::string& pyproject_path
     return db;
 }
 
+Project load_project(const std::string& lock_path, const std::string& pyproject_path) {
+    namespace fs = std::filesystem;
+    Project p;
+    p.lock_text = detail::read_file(lock_path);
+    p.lock = parse_lock(p.lock_text, lock_path);
+    p.lock_dir = fs::absolute(lock_path).parent_path();
+    // Spelled relative to the lock as the user gave it: messages name the file the way they would.
+    const std::string path = pyproject_path.empty()
+                                 ? (fs::path(lock_path).parent_path() / "pyproject.toml").string()
+                                 : pyproject_path;
+    if (!pyproject_path.empty() || fs::exists(path)) {
+        p.pyproject = read_pyproject(path);
+        p.pyproject_path = path;
+    }
+    return p;
+}
+
 std::string translate(const TranslateOptions& options) {
     namespace fs = std::filesystem;
-    const std::string lock_text = detail::read_file(options.lock_path);
-    Lock lock = parse_lock(lock_text, options.lock_path);
-    const fs::path lock_dir = fs::absolute(options.lock_path).parent_path();
-    std::optional<Pyproject> pyproject;
-    const std::string pp_path = options.pyproject_path.empty()
-                                    ? (lock_dir / "pyproject.toml").string()
-                                    : options.pyproject_path;
-    if (!options.pyproject_path.empty() || fs::exists(pp_path)) {
-        pyproject = read_pyproject(pp_path);
-    }
+    Project project = load_project(options.lock_path, options.pyproject_path);
+    Lock& lock = project.lock;
+    const fs::path& lock_dir = project.lock_dir;
+    const Pyproject* pp = project.pyproject_or_null();
 
     EmitOptions emit;
     emit.targets = targets_of(options, lock);
-    const OverrideDatabase overrides = load_overrides(
-        options.default_overrides, pyproject ? pp_path : std::string(), options.override_files);
+    const OverrideDatabase overrides =
+        load_overrides(options.default_overrides, project.pyproject_path, options.override_files);
     emit.overrides = &overrides;
     // The index: exact URLs for the files the file will fetch, and digests for locks without.
     IndexClient client(options.index);
     const LocateOptions where{pypi_url(options)};
     if (const auto incomplete = packages_needing_digests(lock); !incomplete.empty()) {
-        const Located done =
-            locate_files(lock, pyproject ? &*pyproject : nullptr, incomplete, client, where);
+        const Located done = locate_files(lock, pp, incomplete, client, where);
         if (options.notes != nullptr) {
             options.notes->insert(options.notes->end(), done.notes.begin(), done.notes.end());
         }
     }
     emit.locate = [&](const std::vector<std::size_t>& packages) {
-        return locate_files(lock, pyproject ? &*pyproject : nullptr, packages, client, where).urls;
+        return locate_files(lock, pp, packages, client, where).urls;
     };
     emit.request = options.request;
     emit.policy = options.policy;
     emit.git_mode = options.git_mode;
     emit.lock_dir = lock_dir.string();
     emit.lock_name = fs::path(options.lock_path).filename().string();
-    emit.lock_digest = sha256_hex(lock_text);
+    emit.lock_digest = sha256_hex(project.lock_text);
     emit.command = options.command;
     // projectDir: the lock's directory, seen from where the Nix file will be.
     const fs::path out_dir = options.output_path.empty()
@@ -114,21 +119,14 @@ std::string translate(const TranslateOptions& options) {
                                  : fs::absolute(options.output_path).parent_path();
     std::string rel = fs::relative(lock_dir, out_dir).generic_string();
     emit.project_dir = rel.empty() ? "." : rel;
-    return emit_nix(lock, pyproject ? &*pyproject : nullptr, emit);
+    return emit_nix(lock, pp, emit);
 }
 
 std::vector<VerifiedFile> verify_files(const TranslateOptions& options) {
-    namespace fs = std::filesystem;
-    Lock lock = read_lock(options.lock_path);
-    std::optional<Pyproject> pyproject;
-    const fs::path lock_dir = fs::absolute(options.lock_path).parent_path();
-    const std::string pp_path = options.pyproject_path.empty()
-                                    ? (lock_dir / "pyproject.toml").string()
-                                    : options.pyproject_path;
-    if (!options.pyproject_path.empty() || fs::exists(pp_path)) {
-        pyproject = read_pyproject(pp_path);
-    }
-    const Pyproject* pp = pyproject ? &*pyproject : nullptr;
+    Project project = load_project(options.lock_path, options.pyproject_path);
+    Lock& lock = project.lock;
+    const std::filesystem::path& lock_dir = project.lock_dir;
+    const Pyproject* pp = project.pyproject_or_null();
     IndexClient client(options.index);
     const LocateOptions where{pypi_url(options)};
     if (const auto incomplete = packages_needing_digests(lock); !incomplete.empty()) {
@@ -178,39 +176,6 @@ std::vector<VerifiedFile> verify_files(const TranslateOptions& options) {
         }
     }
     return out;
-}
-
-void write_file_atomically(const std::string& path, const std::string& text) {
-    namespace fs = std::filesystem;
-    const fs::path target = fs::absolute(path);
-    std::string tmp =
-        (target.parent_path() / ("." + target.filename().string() + ".XXXXXX")).string();
-    const int fd = mkstemp(tmp.data());
-    if (fd < 0) {
-        throw Error(std::string("cannot create a file next to the output: ") + std::strerror(errno),
-                    path, {}, "check that the directory exists and is writable");
-    }
-    std::size_t written = 0;
-    while (written < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-        if (n <= 0) {
-            const int err = errno;
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            throw Error(std::string("cannot write the output: ") + std::strerror(err), path);
-        }
-        written += static_cast<std::size_t>(n);
-    }
-    fchmod(fd, 0644);
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        ::unlink(tmp.c_str());
-        throw Error("cannot flush the output to disk", path);
-    }
-    if (std::rename(tmp.c_str(), target.c_str()) != 0) {
-        const int err = errno;
-        ::unlink(tmp.c_str());
-        throw Error(std::string("cannot replace the output: ") + std::strerror(err), path);
-    }
 }
 
 } // namespace lock2nix

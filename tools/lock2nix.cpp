@@ -5,6 +5,7 @@
 #include "cli_options.hpp"
 #include "lock2nix/content_hash.hpp"
 #include "lock2nix/error.hpp"
+#include "lock2nix/files.hpp"
 #include "lock2nix/lockfile.hpp"
 #include "lock2nix/model_json.hpp"
 #include "lock2nix/names.hpp"
@@ -211,109 +212,6 @@ const OptionSpec selection_spec{
     .repeatable = {"--with", "--without", "--only", "--extras", "--sdist", "--wheel"},
 };
 
-// The lock, its pyproject (when there is one) and the plan that the selection options ask for.
-struct Planned {
-    lock2nix::Lock lock;
-    std::optional<lock2nix::Pyproject> pyproject;
-    lock2nix::Plan plan;
-};
-
-Planned plan_from(const Options& opts, const std::string& lock_path) {
-    Planned out{lock2nix::read_lock(lock_path), std::nullopt, {}};
-    const std::string pp_path = opts.value("--pyproject", sibling_pyproject(lock_path));
-    if (opts.has("--pyproject") || std::filesystem::exists(pp_path)) {
-        out.pyproject = lock2nix::read_pyproject(pp_path);
-    }
-    auto target =
-        lock2nix::Target::make(opts.value("--system", lock2nix::host_system()),
-                               opts.value("--python", lock2nix::default_python(out.lock)));
-    for (const char* kind : {"macos", "glibc", "musl"}) {
-        if (opts.has(std::string("--") + kind)) {
-            target.set_platform_version(kind, opts.value(std::string("--") + kind));
-        }
-    }
-    lock2nix::InstallRequest request;
-    request.with = list_option(opts, "--with");
-    request.without = list_option(opts, "--without");
-    request.only = list_option(opts, "--only");
-    request.extras = list_option(opts, "--extras");
-    request.all_extras = opts.flag("--all-extras");
-    lock2nix::ArtifactPolicy policy;
-    policy.prefer_sdists = opts.flag("--prefer-sdists");
-    for (const auto& n : list_option(opts, "--sdist")) {
-        policy.sdist_packages.insert(lock2nix::canonicalize_name(n));
-    }
-    for (const auto& n : list_option(opts, "--wheel")) {
-        policy.wheel_packages.insert(lock2nix::canonicalize_name(n));
-    }
-    out.plan = lock2nix::make_plan(out.lock, out.pyproject ? &*out.pyproject : nullptr, target,
-                                   request, policy);
-    return out;
-}
-
-int cmd_plan(const std::vector<std::string>& args) {
-    const Options opts(args, selection_spec);
-    if (opts.positionals().size() > 1) {
-        throw UsageError("plan takes one lock file");
-    }
-    const std::string lock_path =
-        opts.positionals().empty() ? "poetry.lock" : opts.positionals()[0];
-    const Planned p = plan_from(opts, lock_path);
-    if (opts.flag("--json")) {
-        std::cout << lock2nix::to_json(p.lock, p.plan).dump(2) << '\n';
-        return exit_ok;
-    }
-    const auto& sel = p.plan.selection;
-    std::cout << "target " << sel.target.describe() << ", groups " << join_list(sel.groups)
-              << ", extras " << (sel.extras.empty() ? "none" : join_list(sel.extras)) << '\n';
-    for (std::size_t i : p.plan.graph.order) {
-        const auto& pkg = p.lock.packages[i];
-        std::cout << "  " << pkg.canonical_name << ' ' << pkg.version << "  "
-                  << p.plan.artifact_of(i).reason << '\n';
-    }
-    for (const auto& cycle : p.plan.graph.cycles) {
-        std::cout << "  cycle:";
-        for (std::size_t i : cycle) {
-            std::cout << ' ' << p.lock.packages[i].canonical_name;
-        }
-        std::cout << '\n';
-    }
-    std::cout << sel.packages.size() << " packages in, " << sel.excluded.size() << " out\n";
-    for (const auto& w : sel.warnings) {
-        std::cerr << "warning: " << w << '\n';
-    }
-    return exit_ok;
-}
-
-int cmd_explain(const std::vector<std::string>& args) {
-    const Options opts(args, selection_spec);
-    if (opts.positionals().empty() || opts.positionals().size() > 2) {
-        throw UsageError("explain takes a package name and optionally a lock file");
-    }
-    const std::string lock_path =
-        opts.positionals().size() > 1 ? opts.positionals()[1] : "poetry.lock";
-    const Planned p = plan_from(opts, lock_path);
-    std::cout << lock2nix::explain(p.lock, p.plan.selection, opts.positionals()[0]);
-    if (p.lock.find(opts.positionals()[0]).empty()) {
-        return exit_negative;
-    }
-    return exit_ok;
-}
-
-std::string shell_quote(const std::string& s) {
-    if (!s.empty() &&
-        s.find_first_not_of(
-            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=,+:@") ==
-            std::string::npos) {
-        return s;
-    }
-    std::string out = "'";
-    for (char c : s) {
-        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    }
-    return out + "'";
-}
-
 OptionSpec translate_spec() {
     OptionSpec spec = selection_spec;
     spec.flags.insert("--impure-git");
@@ -370,6 +268,91 @@ lock2nix::TranslateOptions translate_options(const Options& opts) {
     }
     t.index_url = opts.value("--index-url");
     return t;
+}
+
+// The lock, its pyproject (when there is one) and the plan that the selection options ask for.
+struct Planned {
+    lock2nix::Project project;
+    lock2nix::Plan plan;
+    const lock2nix::Lock& lock() const { return project.lock; }
+};
+
+Planned plan_from(const Options& opts, const std::string& lock_path) {
+    Planned out{lock2nix::load_project(lock_path, opts.value("--pyproject")), {}};
+    const lock2nix::TranslateOptions t = translate_options(opts);
+    lock2nix::Target target = lock2nix::targets_of(t, out.lock()).front();
+    // One target here: a platform version for the other OS is a mistake worth saying.
+    for (const char* kind : {"macos", "glibc", "musl"}) {
+        if (opts.has(std::string("--") + kind)) {
+            target.set_platform_version(kind, opts.value(std::string("--") + kind));
+        }
+    }
+    out.plan = lock2nix::make_plan(out.lock(), out.project.pyproject_or_null(), target, t.request,
+                                   t.policy);
+    return out;
+}
+
+int cmd_plan(const std::vector<std::string>& args) {
+    const Options opts(args, selection_spec);
+    if (opts.positionals().size() > 1) {
+        throw UsageError("plan takes one lock file");
+    }
+    const std::string lock_path =
+        opts.positionals().empty() ? "poetry.lock" : opts.positionals()[0];
+    const Planned p = plan_from(opts, lock_path);
+    if (opts.flag("--json")) {
+        std::cout << lock2nix::to_json(p.lock(), p.plan).dump(2) << '\n';
+        return exit_ok;
+    }
+    const auto& sel = p.plan.selection;
+    std::cout << "target " << sel.target.describe() << ", groups " << join_list(sel.groups)
+              << ", extras " << (sel.extras.empty() ? "none" : join_list(sel.extras)) << '\n';
+    for (std::size_t i : p.plan.graph.order) {
+        const auto& pkg = p.lock().packages[i];
+        std::cout << "  " << pkg.canonical_name << ' ' << pkg.version << "  "
+                  << p.plan.artifact_of(i).reason << '\n';
+    }
+    for (const auto& cycle : p.plan.graph.cycles) {
+        std::cout << "  cycle:";
+        for (std::size_t i : cycle) {
+            std::cout << ' ' << p.lock().packages[i].canonical_name;
+        }
+        std::cout << '\n';
+    }
+    std::cout << sel.packages.size() << " packages in, " << sel.excluded.size() << " out\n";
+    for (const auto& w : sel.warnings) {
+        std::cerr << "warning: " << w << '\n';
+    }
+    return exit_ok;
+}
+
+int cmd_explain(const std::vector<std::string>& args) {
+    const Options opts(args, selection_spec);
+    if (opts.positionals().empty() || opts.positionals().size() > 2) {
+        throw UsageError("explain takes a package name and optionally a lock file");
+    }
+    const std::string lock_path =
+        opts.positionals().size() > 1 ? opts.positionals()[1] : "poetry.lock";
+    const Planned p = plan_from(opts, lock_path);
+    std::cout << lock2nix::explain(p.lock(), p.plan.selection, opts.positionals()[0]);
+    if (p.lock().find(opts.positionals()[0]).empty()) {
+        return exit_negative;
+    }
+    return exit_ok;
+}
+
+std::string shell_quote(const std::string& s) {
+    if (!s.empty() &&
+        s.find_first_not_of(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=,+:@") ==
+            std::string::npos) {
+        return s;
+    }
+    std::string out = "'";
+    for (char c : s) {
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    }
+    return out + "'";
 }
 
 int cmd_verify(const std::vector<std::string>& args) {

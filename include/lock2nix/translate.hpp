@@ -5,12 +5,31 @@
 #include "lock2nix/artifacts.hpp"
 #include "lock2nix/emit.hpp"
 #include "lock2nix/index.hpp"
+#include "lock2nix/lockfile.hpp"
+#include "lock2nix/pyproject.hpp"
 #include "lock2nix/select.hpp"
 
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace lock2nix {
+
+/// A project's inputs: its lock and, when there is one, its pyproject.
+struct Project {
+    std::string lock_text; ///< the lock as read (its digest goes into the Nix header)
+    Lock lock;
+    std::optional<Pyproject> pyproject;
+    std::string pyproject_path;     ///< the pyproject read; empty when there is none
+    std::filesystem::path lock_dir; ///< absolute
+
+    const Pyproject* pyproject_or_null() const { return pyproject ? &*pyproject : nullptr; }
+};
+
+/// Reads `lock_path` and `pyproject_path`, or, when that is empty, the pyproject.toml beside the
+/// lock if there is one. Throws Error.
+Project load_project(const std::string& lock_path, const std::string& pyproject_path = {});
 
 /// What to translate and for which targets.
 struct TranslateOptions {
@@ -39,12 +58,12 @@ OverrideDatabase load_overrides(bool defaults, const std::string& pyproject_path
 /// sha256 (hex) of a lock file's bytes, as the emitted header records it.
 std::string lock_file_digest(const std::string& lock_path);
 
+/// The targets `options` asks for (every --system × --python, with the platform versions),
+/// defaulting to this machine and default_python(lock).
+std::vector<Target> targets_of(const TranslateOptions& options, const Lock& lock);
+
 /// Runs the whole pipeline and returns the Nix file's text. Throws Error on any failure; nothing
 /// is written anywhere by this function.
 std::string translate(const TranslateOptions& options);
-
-/// Writes `text` to `path` atomically: a temporary file in the same directory, flushed, then
-/// renamed over `path`. On failure nothing at `path` changes. Throws Error.
-void write_file_atomically(const std::string& path, const std::string& text);
 
 } // namespace lock2nix
