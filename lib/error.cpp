@@ -8,11 +8,7 @@ std::string compose(const std::string& file, SourcePosition pos, const std::stri
                     const std::string& hint) {
     std::string out;
     if (!file.empty()) {
-        out += file;
-        if (pos.known()) {
-            out += ':' + std::to_string(pos.line) + ':' + std::to_string(pos.column);
-        }
-        out += ": ";
+        out += describe_position(file, pos) + ": ";
     }
     out += "error: " + message;
     if (!hint.empty()) {
@@ -22,6 +18,12 @@ std::string compose(const std::string& file, SourcePosition pos, const std::stri
 }
 
 } // namespace
+
+std::string describe_position(const std::string& file, SourcePosition position) {
+    return position.known()
+               ? file + ":" + std::to_string(position.line) + ":" + std::to_string(position.column)
+               : file;
+}
 
 Error::Error(std::string message, std::string file, SourcePosition position, std::string hint)
     : std::runtime_error(compose(file, position, message, hint)), message_(std::move(message)),

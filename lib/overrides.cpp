@@ -222,9 +222,7 @@ const std::map<std::string, std::string>& override_keys() {
 }
 
 std::string OverrideEntry::where() const {
-    return file + (position.known()
-                       ? ":" + std::to_string(position.line) + ":" + std::to_string(position.column)
-                       : std::string());
+    return describe_position(file, position);
 }
 
 bool Recipe::flag(const std::string& key) const {

@@ -19,11 +19,6 @@ std::string join(const std::vector<std::string>& items, std::string_view sep = "
     return out;
 }
 
-std::string where(const std::string& file, SourcePosition pos) {
-    return pos.known() ? file + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column)
-                       : file;
-}
-
 // The project name at the start of a requirement string, in any of the spellings Poetry wrote
 // into [package.extras]: "lockfile (>=0.9)", "CacheControl[filecache]", "b (^1.0)", "x ; marker".
 std::string requirement_name(std::string_view text) {
@@ -64,7 +59,7 @@ RootRequirement from_constraint(const Dependency& dep, const DependencyConstrain
     r.extras = c.extras;
     r.optional = c.optional;
     r.direct = c.is_direct_reference();
-    r.origin = where(file, c.position) + " " + table + " " + dep.name;
+    r.origin = describe_position(file, c.position) + " " + table + " " + dep.name;
     return r;
 }
 
@@ -141,7 +136,8 @@ std::vector<RootRequirement> root_requirements(const Pyproject& pp) {
     }
     for (const std::string& text : pp.project.dependencies) {
         add_pep508(out, text, "main", {},
-                   where(pp.path, pp.project.dependencies_position) + " [project] dependencies");
+                   describe_position(pp.path, pp.project.dependencies_position) +
+                       " [project] dependencies");
     }
     for (const auto& [extra, texts] : pp.project.optional_dependencies) {
         for (const std::string& text : texts) {

@@ -18,6 +18,9 @@ struct SourcePosition {
     friend bool operator==(const SourcePosition&, const SourcePosition&) = default;
 };
 
+/// "file:line:column", or just "file" when the position is unknown.
+std::string describe_position(const std::string& file, SourcePosition position);
+
 /// An error in the input or the environment, with where it happened and a hint for the user.
 class Error : public std::runtime_error {
 public:
