@@ -11,6 +11,13 @@ cleanup() {
 }
 trap cleanup EXIT
 export XDG_CACHE_HOME=$work/cache
+# Nix runs as it would on a fresh Debian machine: no daemon, no `nixbld` group, no network. The
+# settings come from here, not from the machine's nix.conf, so a configured machine cannot hide a
+# missing one (sandbox off: the test builders use the host's tools).
+export NIX_CONFIG="build-users-group =
+substituters =
+sandbox = false
+connect-timeout = 1"
 pass=0
 fail=0
 check() {

@@ -19,6 +19,21 @@ if [ "${#missing[@]}" -gt 0 ]; then
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Debian's nix-bin runs without a daemon, but its default configuration expects the build users of
+# a multi-user install (group `nixbld`), which only nix-setup-systemd creates: every build then
+# fails. Builds run as the calling user instead; nothing is changed where that group exists or a
+# configuration already says otherwise. (The tests pass their own settings and do not need this.)
+nix_conf=/etc/nix/nix.conf
+if ! getent group nixbld >/dev/null && ! grep -qs '^ *build-users-group' "$nix_conf"; then
+    mkdir -p /etc/nix
+    {
+        echo "# Added by lock2nix's tools/setup.sh: no nixbld group and no Nix daemon on this machine."
+        echo "build-users-group ="
+        grep -qs '^ *experimental-features' "$nix_conf" || echo "experimental-features = nix-command flakes"
+    } >>"$nix_conf"
+    echo "nix: no 'nixbld' group here, so $nix_conf now says 'build-users-group =' (builds run as $(id -un))"
+fi
+
 build=${LOCK2NIX_BUILD_DIR:-build}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE="${LOCK2NIX_BUILD_TYPE:-RelWithDebInfo}" >/dev/null
 cmake --build "$build"

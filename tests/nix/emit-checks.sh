@@ -57,24 +57,22 @@ check "mkEnv refuses unknown groups" grep -q 'unknown group docs; this lock has:
 check "app and devShell evaluate" evaluate "$work/multi" '{ app = e.app; shell = e.devShell; }'
 
 # --- devShell: the project and `develop = true` path dependencies installed editable ----------
-locks=$(cd "$root/../shared/fixtures/poetry-locks" 2>/dev/null && pwd)
-if [ -n "$locks" ]; then
-    mkdir -p "$work/develop"
-    cp "$locks/fixtures-with_path_dependency.lock" "$work/develop/poetry.lock"
-    cp "$locks/fixtures-with_path_dependency.pyproject.toml" "$work/develop/pyproject.toml"
-    "$cli" --offline "$work/develop/poetry.lock" --system x86_64-linux --python 3.11 --quiet \
-        -o "$work/develop/python-env.nix"
-    out=$(nix-instantiate --eval --strict --option restrict-eval true -I "stub=$here" -I "gen=$work/develop" -E '
-      let
-        e = import <gen/python-env.nix> { pkgs = import <stub/stub-nixpkgs.nix> { }; projectDir = <gen>; editableRoot = "/src/proj"; };
-      in (builtins.head e.devShell.packages).editableRoots' 2>&1)
-    check "develop path dependency and project are editable ($out)" [ "$out" = '[ "/src/proj/bazz" "/src/proj" ]' ]
-    out=$(nix-instantiate --eval --strict --option restrict-eval true -I "stub=$here" -I "gen=$work/develop" -E '
-      let
-        e = import <gen/python-env.nix> { pkgs = import <stub/stub-nixpkgs.nix> { }; projectDir = <gen>; };
-      in builtins.elem "bazz" e.env.packages' 2>&1)
-    check "env builds the path dependency normally" [ "$out" = "true" ]
-fi
+locks=$root/tests/data/shared/fixtures/poetry-locks
+mkdir -p "$work/develop"
+cp "$locks/fixtures-with_path_dependency.lock" "$work/develop/poetry.lock"
+cp "$locks/fixtures-with_path_dependency.pyproject.toml" "$work/develop/pyproject.toml"
+"$cli" --offline "$work/develop/poetry.lock" --system x86_64-linux --python 3.11 --quiet \
+    -o "$work/develop/python-env.nix"
+out=$(nix-instantiate --eval --strict --option restrict-eval true -I "stub=$here" -I "gen=$work/develop" -E '
+  let
+    e = import <gen/python-env.nix> { pkgs = import <stub/stub-nixpkgs.nix> { }; projectDir = <gen>; editableRoot = "/src/proj"; };
+  in (builtins.head e.devShell.packages).editableRoots' 2>&1)
+check "develop path dependency and project are editable ($out)" [ "$out" = '[ "/src/proj/bazz" "/src/proj" ]' ]
+out=$(nix-instantiate --eval --strict --option restrict-eval true -I "stub=$here" -I "gen=$work/develop" -E '
+  let
+    e = import <gen/python-env.nix> { pkgs = import <stub/stub-nixpkgs.nix> { }; projectDir = <gen>; };
+  in builtins.elem "bazz" e.env.packages' 2>&1)
+check "env builds the path dependency normally" [ "$out" = "true" ]
 
 # --- --impure-git: builtins.fetchGit without a hash, and nothing cloned -------------------------
 "$cli" --offline "$root/tests/data/git-source.lock" \

@@ -4,10 +4,7 @@
 set -u
 cli=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-# Index answers must not leak in from the machine's cache.
-export XDG_CACHE_HOME=$work/cache
+source "$root/tests/lib.sh"
 "$cli" --offline "$root/tests/data/seed/poetry.lock" --system x86_64-linux --python 3.11 -o "$work/python-env.nix" || exit 1
 nix-instantiate --eval --strict --json --option restrict-eval true -I "stub=$root/tests/nix" -I "gen=$work" -E '
   let

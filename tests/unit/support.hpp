@@ -1,6 +1,8 @@
 #pragma once
-// Paths to the shared fixtures and small helpers for the unit tests.
+// Paths to the test data and small helpers for the unit tests.
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -8,8 +10,17 @@
 
 namespace lock2nix::test {
 
+// The fixtures, vectors and sample projects the core tests need, copied into the repository from
+// the project's shared data with the same relative paths (tests/data/shared/README.md).
 inline std::string shared(const std::string& relative) {
-    return std::string(LOCK2NIX_SHARED_DIR) + "/" + relative;
+    return std::string(LOCK2NIX_TEST_DIR) + "/data/shared/" + relative;
+}
+
+// The whole corpus, for the tests tagged [corpus]: `LOCK2NIX_SHARED_DIR` from the environment,
+// else the folder configured at build time. Those tests are registered only when it exists.
+inline std::string corpus(const std::string& relative) {
+    const char* dir = std::getenv("LOCK2NIX_SHARED_DIR");
+    return std::string(dir != nullptr && *dir != '\0' ? dir : LOCK2NIX_SHARED_DIR) + "/" + relative;
 }
 
 inline std::string slurp(const std::string& path) {

@@ -13,17 +13,17 @@ using namespace lock2nix;
 
 namespace {
 
-std::vector<std::string> all_locks() {
+// Every lock below `root`, laid out as the shared data is (corpus projects and fixture locks).
+std::vector<std::string> all_locks(const std::string& root) {
     std::vector<std::string> out;
     for (const std::string dir : {"corpus/poetry2nix-tests", "corpus/real"}) {
-        for (const auto& e : std::filesystem::directory_iterator(test::shared(dir))) {
+        for (const auto& e : std::filesystem::directory_iterator(root + dir)) {
             if (std::filesystem::exists(e.path() / "poetry.lock")) {
                 out.push_back((e.path() / "poetry.lock").string());
             }
         }
     }
-    for (const auto& e :
-         std::filesystem::directory_iterator(test::shared("fixtures/poetry-locks"))) {
+    for (const auto& e : std::filesystem::directory_iterator(root + "fixtures/poetry-locks")) {
         if (e.path().extension() == ".lock") {
             out.push_back(e.path().string());
         }
@@ -61,11 +61,9 @@ struct Counter {
     }
 };
 
-} // namespace
-
-TEST_CASE("every marker and constraint in the corpus parses", "[pep440][pep508][corpus]") {
+Counter parse_all(const std::string& root, std::size_t& requirements) {
     Counter count;
-    for (const std::string& path : all_locks()) {
+    for (const std::string& path : all_locks(root)) {
         const Lock lock = read_lock(path);
         count.constraint(path + " metadata", lock.python_versions);
         for (const Package& p : lock.packages) {
@@ -85,8 +83,7 @@ TEST_CASE("every marker and constraint in the corpus parses", "[pep440][pep508][
             }
         }
     }
-    std::size_t requirements = 0;
-    for (const std::string& path : all_locks()) {
+    for (const std::string& path : all_locks(root)) {
         const auto pp_path = std::filesystem::path(path).parent_path() / "pyproject.toml";
         if (!path.ends_with("/poetry.lock") || !std::filesystem::exists(pp_path)) {
             continue;
@@ -111,6 +108,26 @@ TEST_CASE("every marker and constraint in the corpus parses", "[pep440][pep508][
             }
         }
     }
+    return count;
+}
+
+} // namespace
+
+TEST_CASE("every marker and constraint in the fixtures and sample projects parses",
+          "[pep440][pep508]") {
+    std::size_t requirements = 0;
+    Counter count = parse_all(test::shared(""), requirements);
+    for (const auto& f : count.failures) {
+        UNSCOPED_INFO(f);
+    }
+    CHECK(count.failures.empty());
+    CHECK(count.markers > 300);
+    CHECK(count.constraints > 2000);
+}
+
+TEST_CASE("every marker and constraint in the corpus parses", "[pep440][pep508][corpus]") {
+    std::size_t requirements = 0;
+    Counter count = parse_all(test::corpus(""), requirements);
     // One real pyproject writes a file path where a version belongs; Poetry itself rejects it
     // ("Could not parse version constraint"), and so must we.
     const auto known_bad =

@@ -19,10 +19,10 @@ const DependencyGroup& group(const Pyproject& pp, const std::string& name) {
 }
 } // namespace
 
-TEST_CASE("every corpus pyproject is read", "[pyproject]") {
+TEST_CASE("every corpus pyproject is read", "[pyproject][corpus]") {
     std::size_t read = 0;
     for (const std::string dir : {"corpus/poetry2nix-tests", "corpus/real"}) {
-        for (const auto& entry : std::filesystem::directory_iterator(test::shared(dir))) {
+        for (const auto& entry : std::filesystem::directory_iterator(test::corpus(dir))) {
             const auto path = entry.path() / "pyproject.toml";
             if (std::filesystem::exists(path)) {
                 INFO(path.string());

@@ -14,8 +14,10 @@ struct Project {
     std::optional<Pyproject> pyproject;
 };
 
+// A project folder (poetry.lock and maybe pyproject.toml), relative to the in-repository copy of
+// the shared data or, with an absolute path, anywhere.
 Project corpus(const std::string& dir) {
-    const std::string base = test::shared(dir);
+    const std::string base = dir.starts_with("/") ? dir : test::shared(dir);
     Project p{read_lock(base + "/poetry.lock"), std::nullopt};
     if (std::filesystem::exists(base + "/pyproject.toml")) {
         p.pyproject = read_pyproject(base + "/pyproject.toml");
@@ -67,26 +69,19 @@ std::string reason_out(const Project& p, const Selection& s, const std::string& 
 
 } // namespace
 
-TEST_CASE("2.1 locks: the selection is what each package's groups and markers say", "[select]") {
-    // The oracle below reads the lock's own data with nothing but the marker evaluator:
-    // a package is in when one of its selected groups has no marker or a marker that holds.
-    std::vector<std::string> locks;
-    for (const std::string dir : {"corpus/poetry2nix-tests", "corpus/real"}) {
-        for (const auto& e : std::filesystem::directory_iterator(test::shared(dir))) {
-            const auto text = test::slurp((e.path() / "poetry.lock").string());
-            if (text.find("lock-version = \"2.1\"") != std::string::npos) {
-                locks.push_back(std::filesystem::relative(e.path(), test::shared("")).string());
-            }
-        }
-    }
-    REQUIRE(locks.size() >= 10);
+namespace {
+
+// The oracle below reads a 2.1 lock's own data with nothing but the marker evaluator: a package
+// is in when one of its selected groups has no marker or a marker that holds. Returns the number
+// of selections checked.
+std::size_t check_against_oracle(const std::vector<Project>& projects) {
     std::size_t checked = 0;
-    for (const auto& dir : locks) {
-        const Project p = corpus(dir);
+    for (const Project& p : projects) {
         for (const auto& [system, python] : std::vector<std::pair<std::string, std::string>>{
                  {"x86_64-linux", "3.11"}, {"aarch64-darwin", "3.12"}, {"x86_64-linux", "3.13"}}) {
             for (bool all_extras : {false, true}) {
-                INFO(dir << " " << system << " " << python << (all_extras ? " all extras" : ""));
+                INFO(p.lock.path << " " << system << " " << python
+                                 << (all_extras ? " all extras" : ""));
                 InstallRequest req;
                 req.all_extras = all_extras;
                 const Selection s = pick(p, system, python, req);
@@ -115,7 +110,43 @@ TEST_CASE("2.1 locks: the selection is what each package's groups and markers sa
             }
         }
     }
-    WARN("2.1 selections checked: " << checked);
+    return checked;
+}
+
+} // namespace
+
+TEST_CASE("2.1 locks: the selection is what each package's groups and markers say", "[select]") {
+    std::vector<Project> projects;
+    for (const auto& e :
+         std::filesystem::directory_iterator(test::shared("fixtures/poetry-locks"))) {
+        const auto path = e.path().string();
+        if (e.path().extension() == ".lock" &&
+            test::slurp(path).find("lock-version = \"2.1\"") != std::string::npos) {
+            Project p{read_lock(path), std::nullopt};
+            const std::string pyproject = path.substr(0, path.size() - 5) + ".pyproject.toml";
+            if (std::filesystem::exists(pyproject)) {
+                p.pyproject = read_pyproject(pyproject);
+            }
+            projects.push_back(std::move(p));
+        }
+    }
+    REQUIRE(projects.size() >= 3);
+    CHECK(check_against_oracle(projects) == projects.size() * 6);
+}
+
+TEST_CASE("2.1 corpus locks: the selection is what each package's groups and markers say",
+          "[select][corpus]") {
+    std::vector<Project> projects;
+    for (const std::string dir : {"corpus/poetry2nix-tests", "corpus/real"}) {
+        for (const auto& e : std::filesystem::directory_iterator(test::corpus(dir))) {
+            const auto text = test::slurp((e.path() / "poetry.lock").string());
+            if (text.find("lock-version = \"2.1\"") != std::string::npos) {
+                projects.push_back(corpus(e.path().string()));
+            }
+        }
+    }
+    REQUIRE(projects.size() >= 10);
+    WARN("2.1 selections checked: " << check_against_oracle(projects));
 }
 
 TEST_CASE("2.1: markers by platform, extras choosing between duplicate names", "[select]") {
@@ -341,9 +372,8 @@ TEST_CASE("every corpus lock plans for the two reference targets, or says why no
     std::size_t planned = 0;
     std::vector<std::string> failures;
     for (const std::string dir : {"corpus/poetry2nix-tests", "corpus/real"}) {
-        for (const auto& e : std::filesystem::directory_iterator(test::shared(dir))) {
-            const Project p =
-                corpus(std::filesystem::relative(e.path(), test::shared("")).string());
+        for (const auto& e : std::filesystem::directory_iterator(test::corpus(dir))) {
+            const Project p = corpus(e.path().string());
             for (const auto& [system, python] : std::vector<std::pair<std::string, std::string>>{
                      {"x86_64-linux", "3.11"}, {"aarch64-darwin", "3.12"}}) {
                 try {
