@@ -73,16 +73,19 @@ void BM_ReadPyprojectWithContentHash(benchmark::State& state) {
     }
 }
 
-// Selection, graph and artifact choice for the same lock (already read), x86_64-linux/3.11.
+// The planner (every group and extra, graph, artifact choice) for the same lock (already read),
+// x86_64-linux/3.11.
 void BM_PlanLargestLock(benchmark::State& state) {
     const auto lock = lock2nix::parse_lock(lock_text(), lock_path());
     const auto pp = lock2nix::read_pyproject(
         (std::filesystem::path(lock_path()).parent_path() / "pyproject.toml").string());
     const auto target = lock2nix::Target::make("x86_64-linux", "3.11");
     std::size_t selected = 0;
+    lock2nix::PlanOptions options;
+    options.targets = {target};
     for (auto _ : state) {
-        auto plan = lock2nix::make_plan(lock, &pp, target, {}, {});
-        selected = plan.selection.packages.size();
+        auto plan = lock2nix::plan_environment(lock, &pp, options);
+        selected = plan.targets.front().selection.packages.size();
         benchmark::DoNotOptimize(plan);
     }
     state.counters["selected"] = static_cast<double>(selected);

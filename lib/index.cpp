@@ -1,4 +1,5 @@
 #include "lock2nix/index.hpp"
+#include "lock2nix/version.hpp"
 
 #include "curl_api.hpp"
 #include "lock2nix/files.hpp"

@@ -130,6 +130,15 @@ Value& Value::set(std::string name, Value value) {
     return *this;
 }
 
+Value& Value::inherit(std::vector<std::string> inherited, std::string from) {
+    Value v;
+    v.kind = Kind::inherit;
+    v.text = std::move(from);
+    v.names = std::move(inherited);
+    attrs.emplace_back(std::string(), std::move(v));
+    return *this;
+}
+
 namespace {
 
 std::string pad(int depth) {
@@ -158,11 +167,19 @@ void render_bindings(std::string& out, const std::vector<std::pair<std::string, 
             out += '\n';
         }
         indent(out, depth);
-        out += name.starts_with("inherit ") ? name : attribute_name(name);
-        if (name.starts_with("inherit ")) {
+        if (value.kind == Value::Kind::inherit) {
+            out += "inherit";
+            if (!value.text.empty()) {
+                out += " (" + value.text + ")";
+            }
+            for (const auto& n : value.names) {
+                out += ' ';
+                out += attribute_name(n);
+            }
             out += ";\n";
             continue;
         }
+        out += attribute_name(name);
         // Raw code that starts on its own line (a multi-line function) follows `=` directly.
         out += value.kind == Value::Kind::raw && value.text.starts_with("\n") ? " =" : " = ";
         render_into(out, value, depth);
@@ -222,6 +239,9 @@ void render_into(std::string& out, const Value& v, int depth) {
         out += v.text + ": ";
         render_into(out, v.items[0], depth);
         return;
+    case Value::Kind::inherit:
+        // Only meaningful as a member; as a value it has no rendering.
+        throw Error("internal: an inherit is not a value");
     case Value::Kind::let:
         out += "let\n";
         render_bindings(out, v.attrs, depth + 1);

@@ -254,6 +254,26 @@ std::map<std::string, std::string> Recipe::table(const std::string& key) const {
                                 : std::get<std::map<std::string, std::string>>(it->second);
 }
 
+BuildRecipe BuildRecipe::from(const Recipe& r) {
+    BuildRecipe b;
+    b.disabled = r.flag("disabled");
+    b.prefer_wheel = r.maybe_flag("prefer-wheel");
+    b.dont_strip = r.flag("dont-strip");
+    b.build_systems = r.list("build-systems");
+    b.dependencies = r.list("dependencies");
+    for (const auto& name : r.list("remove-dependencies")) {
+        b.remove_dependencies.push_back(canonicalize_name(name));
+    }
+    b.native_build_inputs = r.list("native-build-inputs");
+    b.build_inputs = r.list("build-inputs");
+    b.propagated_build_inputs = r.list("propagated-build-inputs");
+    b.auto_patchelf_ignore_missing = r.list("auto-patchelf-ignore-missing");
+    b.env = r.table("env");
+    b.post_patch = r.text("post-patch");
+    b.post_install = r.text("post-install");
+    return b;
+}
+
 struct OverrideDatabase::State {
     bool with_defaults = false;
     // Entries parsed from the embedded database, per package, on first lookup.

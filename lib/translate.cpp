@@ -5,6 +5,7 @@
 #include "lock2nix/lockfile.hpp"
 #include "lock2nix/plan.hpp"
 #include "lock2nix/pyproject.hpp"
+#include "lock2nix/render.hpp"
 #include "lock2nix/verify.hpp"
 #include "toml_reader.hpp"
 
@@ -65,6 +66,18 @@ OverrideDatabase load_overrides(bool defaults, const std::string& pyproject_path
     return db;
 }
 
+Project parse_project(std::string lock_text, const std::optional<std::string>& pyproject_text,
+                      const std::string& lock_name, const std::string& pyproject_name) {
+    Project p;
+    p.lock_text = std::move(lock_text);
+    p.lock = parse_lock(p.lock_text, lock_name);
+    if (pyproject_text) {
+        p.pyproject = parse_pyproject(*pyproject_text, pyproject_name);
+        p.pyproject_path = pyproject_name;
+    }
+    return p;
+}
+
 Project load_project(const std::string& lock_path, const std::string& pyproject_path) {
     namespace fs = std::filesystem;
     Project p;
@@ -82,44 +95,48 @@ Project load_project(const std::string& lock_path, const std::string& pyproject_
     return p;
 }
 
-std::string translate(const TranslateOptions& options) {
+namespace {
+
+PlanOptions plan_options(const TranslateOptions& options, const Lock& lock,
+                         const OverrideDatabase& overrides) {
+    PlanOptions plan;
+    plan.targets = targets_of(options, lock);
+    plan.request = options.request;
+    plan.policy = options.policy;
+    plan.overrides = &overrides;
+    return plan;
+}
+
+} // namespace
+
+EnvironmentPlan plan_for(Project& project, const TranslateOptions& options,
+                         const OverrideDatabase& overrides, IndexClient& client) {
+    IndexFetcher fetcher(client, LocateOptions{pypi_url(options)}, project.lock_dir);
+    complete_digests(project.lock, project.pyproject_or_null(), fetcher);
+    return plan_environment(project.lock, project.pyproject_or_null(),
+                            plan_options(options, project.lock, overrides));
+}
+
+Translation translate(const TranslateOptions& options) {
     namespace fs = std::filesystem;
     Project project = load_project(options.lock_path, options.pyproject_path);
-    Lock& lock = project.lock;
-    const fs::path& lock_dir = project.lock_dir;
-    const Pyproject* pp = project.pyproject_or_null();
-
-    EmitOptions emit;
-    emit.targets = targets_of(options, lock);
     const OverrideDatabase overrides =
         load_overrides(options.default_overrides, project.pyproject_path, options.override_files);
-    emit.overrides = &overrides;
-    // The index: exact URLs for the files the file will fetch, and digests for locks without.
     IndexClient client(options.index);
-    const LocateOptions where{pypi_url(options)};
-    if (const auto incomplete = packages_needing_digests(lock); !incomplete.empty()) {
-        const Located done = locate_files(lock, pp, incomplete, client, where);
-        if (options.notes != nullptr) {
-            options.notes->insert(options.notes->end(), done.notes.begin(), done.notes.end());
-        }
-    }
-    emit.locate = [&](const std::vector<std::size_t>& packages) {
-        return locate_files(lock, pp, packages, client, where).urls;
-    };
-    emit.request = options.request;
-    emit.policy = options.policy;
-    emit.git_mode = options.git_mode;
-    emit.lock_dir = lock_dir.string();
-    emit.lock_name = fs::path(options.lock_path).filename().string();
-    emit.lock_digest = sha256_hex(project.lock_text);
-    emit.command = options.command;
+    IndexFetcher fetcher(client, LocateOptions{pypi_url(options)}, project.lock_dir);
+    RenderOptions render;
+    render.git_mode = options.git_mode;
+    render.lock_name = fs::path(options.lock_path).filename().string();
+    render.lock_digest = sha256_hex(project.lock_text);
+    render.command = options.command;
     // projectDir: the lock's directory, seen from where the Nix file will be.
     const fs::path out_dir = options.output_path.empty()
                                  ? fs::current_path()
                                  : fs::absolute(options.output_path).parent_path();
-    std::string rel = fs::relative(lock_dir, out_dir).generic_string();
-    emit.project_dir = rel.empty() ? "." : rel;
-    return emit_nix(lock, pp, emit);
+    const std::string rel = fs::relative(project.lock_dir, out_dir).generic_string();
+    render.project_dir = rel.empty() ? "." : rel;
+    return translate_project(project, plan_options(options, project.lock, overrides), render,
+                             fetcher);
 }
 
 std::vector<VerifiedFile> verify_files(const TranslateOptions& options) {
@@ -127,17 +144,22 @@ std::vector<VerifiedFile> verify_files(const TranslateOptions& options) {
     Lock& lock = project.lock;
     const std::filesystem::path& lock_dir = project.lock_dir;
     const Pyproject* pp = project.pyproject_or_null();
+    const OverrideDatabase overrides =
+        load_overrides(options.default_overrides, project.pyproject_path, options.override_files);
     IndexClient client(options.index);
-    const LocateOptions where{pypi_url(options)};
-    if (const auto incomplete = packages_needing_digests(lock); !incomplete.empty()) {
-        locate_files(lock, pp, incomplete, client, where);
-    }
+    IndexFetcher fetcher(client, LocateOptions{pypi_url(options)}, lock_dir);
+    const EnvironmentPlan plan = plan_for(project, options, overrides, client);
+    // The files the emitted file fetches: every available package of every target, from the
+    // URLs the renderer would write.
+    const ResolvedSources sources = resolve_sources(lock, pp, plan, fetcher, GitMode::impure);
     std::vector<VerifiedFile> out;
     std::set<std::string> seen;
-    for (const Target& t : targets_of(options, lock)) {
-        const Plan plan = make_plan(lock, pp, t, options.request, options.policy);
-        const auto urls = locate_files(lock, pp, plan.selection.packages, client, where).urls;
-        for (const Artifact& a : plan.artifacts) {
+    for (const TargetPlan& t : plan.targets) {
+        for (const PlannedPackage& planned : t.packages) {
+            if (!planned.artifact) {
+                continue;
+            }
+            const Artifact& a = *planned.artifact;
             if (!a.file || !seen.insert(a.file->name).second) {
                 continue;
             }
@@ -147,7 +169,7 @@ std::vector<VerifiedFile> verify_files(const TranslateOptions& options) {
                 v.url = p.source->url;
             } else if (a.kind == ArtifactKind::file) {
                 v.url = "file://" + (lock_dir / p.source->url).string();
-            } else if (auto it = urls.find(a.file->name); it != urls.end()) {
+            } else if (auto it = sources.urls.find(a.file->name); it != sources.urls.end()) {
                 v.url = it->second;
             } else {
                 v.url = predicted_urls(p, *a.file).front();

@@ -13,6 +13,7 @@
 #include "lock2nix/pyproject.hpp"
 #include "lock2nix/translate.hpp"
 #include "lock2nix/verify.hpp"
+#include "lock2nix/version.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -212,9 +213,10 @@ const OptionSpec selection_spec{
     .repeatable = {"--with", "--without", "--only", "--extras", "--sdist", "--wheel"},
 };
 
-OptionSpec translate_spec() {
+// plan, explain and verify plan exactly as the translation does: the same override database,
+// and digests completed through the index where the lock lacks them.
+OptionSpec plan_spec() {
     OptionSpec spec = selection_spec;
-    spec.flags.insert("--impure-git");
     spec.flags.insert("--no-default-overrides");
     spec.flags.insert("--offline");
     spec.flags.insert("--refresh");
@@ -223,6 +225,12 @@ OptionSpec translate_spec() {
     spec.values.insert("--cacert");
     spec.values.insert("--concurrency");
     spec.repeatable.insert("--overrides");
+    return spec;
+}
+
+OptionSpec translate_spec() {
+    OptionSpec spec = plan_spec();
+    spec.flags.insert("--impure-git");
     spec.values.insert("--output");
     spec.repeatable.insert("--system");
     spec.repeatable.insert("--python");
@@ -270,30 +278,34 @@ lock2nix::TranslateOptions translate_options(const Options& opts) {
     return t;
 }
 
-// The lock, its pyproject (when there is one) and the plan that the selection options ask for.
+// The lock, its pyproject (when there is one) and the plan of the one target that the selection
+// options ask for.
 struct Planned {
     lock2nix::Project project;
-    lock2nix::Plan plan;
+    lock2nix::TargetPlan plan;
     const lock2nix::Lock& lock() const { return project.lock; }
 };
 
 Planned plan_from(const Options& opts, const std::string& lock_path) {
     Planned out{lock2nix::load_project(lock_path, opts.value("--pyproject")), {}};
-    const lock2nix::TranslateOptions t = translate_options(opts);
+    lock2nix::TranslateOptions t = translate_options(opts);
     lock2nix::Target target = lock2nix::targets_of(t, out.lock()).front();
-    // One target here: a platform version for the other OS is a mistake worth saying.
+    // A platform version for the other OS is a mistake worth saying.
     for (const char* kind : {"macos", "glibc", "musl"}) {
         if (opts.has(std::string("--") + kind)) {
             target.set_platform_version(kind, opts.value(std::string("--") + kind));
         }
     }
-    out.plan = lock2nix::make_plan(out.lock(), out.project.pyproject_or_null(), target, t.request,
-                                   t.policy);
+    const lock2nix::OverrideDatabase overrides =
+        lock2nix::load_overrides(t.default_overrides, out.project.pyproject_path, t.override_files);
+    lock2nix::IndexClient client(t.index);
+    // --system and --python take one value here, so this is the one target above.
+    out.plan = std::move(lock2nix::plan_for(out.project, t, overrides, client).targets.front());
     return out;
 }
 
 int cmd_plan(const std::vector<std::string>& args) {
-    const Options opts(args, selection_spec);
+    const Options opts(args, plan_spec());
     if (opts.positionals().size() > 1) {
         throw UsageError("plan takes one lock file");
     }
@@ -307,10 +319,16 @@ int cmd_plan(const std::vector<std::string>& args) {
     const auto& sel = p.plan.selection;
     std::cout << "target " << sel.target.describe() << ", groups " << join_list(sel.groups)
               << ", extras " << (sel.extras.empty() ? "none" : join_list(sel.extras)) << '\n';
+    std::size_t others = 0;
     for (std::size_t i : p.plan.graph.order) {
+        const lock2nix::PlannedPackage& planned = *p.plan.find(i);
+        if (!planned.in_default) {
+            ++others;
+            continue;
+        }
         const auto& pkg = p.lock().packages[i];
         std::cout << "  " << pkg.canonical_name << ' ' << pkg.version << "  "
-                  << p.plan.artifact_of(i).reason << '\n';
+                  << planned.artifact->reason << '\n';
     }
     for (const auto& cycle : p.plan.graph.cycles) {
         std::cout << "  cycle:";
@@ -319,7 +337,11 @@ int cmd_plan(const std::vector<std::string>& args) {
         }
         std::cout << '\n';
     }
-    std::cout << sel.packages.size() << " packages in, " << sel.excluded.size() << " out\n";
+    std::cout << sel.packages.size() << " packages in, " << sel.excluded.size() << " out";
+    if (others > 0) {
+        std::cout << " (" << others << " more for other groups and extras, through mkEnv)";
+    }
+    std::cout << '\n';
     for (const auto& w : sel.warnings) {
         std::cerr << "warning: " << w << '\n';
     }
@@ -327,7 +349,7 @@ int cmd_plan(const std::vector<std::string>& args) {
 }
 
 int cmd_explain(const std::vector<std::string>& args) {
-    const Options opts(args, selection_spec);
+    const Options opts(args, plan_spec());
     if (opts.positionals().empty() || opts.positionals().size() > 2) {
         throw UsageError("explain takes a package name and optionally a lock file");
     }
@@ -335,6 +357,19 @@ int cmd_explain(const std::vector<std::string>& args) {
         opts.positionals().size() > 1 ? opts.positionals()[1] : "poetry.lock";
     const Planned p = plan_from(opts, lock_path);
     std::cout << lock2nix::explain(p.lock(), p.plan.selection, opts.positionals()[0]);
+    // What the emitted file does with it, from the same plan.
+    for (std::size_t i : p.lock().find(opts.positionals()[0])) {
+        const auto& pkg = p.lock().packages[i];
+        if (const lock2nix::PlannedPackage* planned = p.plan.find(i)) {
+            std::cout << pkg.canonical_name << ' ' << pkg.version << ": "
+                      << (planned->artifact ? "built from " + planned->artifact->reason
+                                            : "not installable: " + planned->unavailable)
+                      << '\n';
+        } else if (p.plan.selection.contains(i)) {
+            std::cout << pkg.canonical_name << ' ' << pkg.version
+                      << ": left out of the file by the override database (disabled)\n";
+        }
+    }
     if (p.lock().find(opts.positionals()[0]).empty()) {
         return exit_negative;
     }
@@ -389,17 +424,16 @@ int cmd_translate(const std::vector<std::string>& args) {
     }
     lock2nix::TranslateOptions t = translate_options(opts);
     t.lock_path = opts.positionals()[0];
-    std::vector<std::string> notes;
-    t.notes = &notes;
     t.output_path = opts.value("--output");
     std::string command = "lock2nix";
     for (const auto& a : args) {
         command += " " + shell_quote(a);
     }
     t.command = command;
-    const std::string text = lock2nix::translate(t);
+    const lock2nix::Translation translation = lock2nix::translate(t);
+    const std::string& text = translation.nix;
     if (!opts.flag("--quiet")) {
-        for (const auto& n : notes) {
+        for (const auto& n : translation.notes) {
             std::cerr << "note: " << n << '\n';
         }
     }

@@ -26,10 +26,12 @@ std::string select(std::string_view set, std::string_view name);
 
 /// A Nix value to render.
 struct Value {
-    enum class Kind { raw, string, list, attrs, apply, function, let };
+    enum class Kind { raw, string, list, attrs, apply, function, let, inherit };
     Kind kind = Kind::raw;
-    std::string text;         ///< raw code, string contents, applied function, or function head
+    std::string text;         ///< raw code, string contents, applied function, function head,
+                              ///< or the set an inherit takes from (trusted code; may be empty)
     std::vector<Value> items; ///< list items / applied argument / body
+    std::vector<std::string> names;                   ///< the names an inherit brings in
     std::vector<std::pair<std::string, Value>> attrs; ///< attrset members or let bindings
     std::vector<std::string> comments; ///< comment lines emitted above this value as a member
 
@@ -46,8 +48,12 @@ struct Value {
     /// `let bindings in body`.
     static Value let_in(std::vector<std::pair<std::string, Value>> bindings, Value body);
 
-    /// Adds a member to an attrs value (names are quoted when needed on rendering).
+    /// Adds a member to an attrs value or a binding to a let (names are quoted when needed on
+    /// rendering).
     Value& set(std::string name, Value value);
+    /// Adds `inherit (from) names…;` (`inherit names…;` when `from` is empty) to an attrs value or
+    /// a let. Names are quoted when needed; `from` is trusted code.
+    Value& inherit(std::vector<std::string> names, std::string from = {});
     bool empty() const { return items.empty() && attrs.empty(); }
 };
 

@@ -53,6 +53,27 @@ struct Recipe {
     std::map<std::string, std::string> table(const std::string& key) const;
 };
 
+/// A resolved Recipe as the planner and the renderer use it: one field per key of
+/// overrides/README.md, so no consumer looks settings up by string.
+struct BuildRecipe {
+    bool disabled = false;
+    std::optional<bool> prefer_wheel;
+    bool dont_strip = false;
+    std::vector<std::string> build_systems;           ///< nixpkgs Python attribute names
+    std::vector<std::string> dependencies;            ///< Python package names
+    std::vector<std::string> remove_dependencies;     ///< canonical names
+    std::vector<std::string> native_build_inputs;     ///< nixpkgs attribute paths
+    std::vector<std::string> build_inputs;            ///< nixpkgs attribute paths
+    std::vector<std::string> propagated_build_inputs; ///< nixpkgs attribute paths
+    std::vector<std::string> auto_patchelf_ignore_missing;
+    std::map<std::string, std::string> env;
+    std::string post_patch;
+    std::string post_install;
+
+    /// The typed view of `recipe`.
+    static BuildRecipe from(const Recipe& recipe);
+};
+
 /// The database: entries of every layer, looked up by canonical name.
 class OverrideDatabase {
 public:

@@ -1,13 +1,16 @@
 #pragma once
-// The facade: poetry.lock (+ pyproject.toml) in, Nix text out. What the CLI's default command and
-// library users call.
+// The file-based facade: poetry.lock (+ pyproject.toml) on disk in, Nix text out, through the
+// package index and git when asked. What the CLI's default command calls; the steps it runs
+// (parse, plan, resolve, render) are public on their own (lock2nix/lock2nix.hpp).
 
 #include "lock2nix/artifacts.hpp"
-#include "lock2nix/emit.hpp"
 #include "lock2nix/index.hpp"
-#include "lock2nix/lockfile.hpp"
-#include "lock2nix/pyproject.hpp"
+#include "lock2nix/overrides.hpp"
+#include "lock2nix/pipeline.hpp"
+#include "lock2nix/plan.hpp"
+#include "lock2nix/project.hpp"
 #include "lock2nix/select.hpp"
+#include "lock2nix/sources.hpp"
 
 #include <filesystem>
 #include <optional>
@@ -15,21 +18,6 @@
 #include <vector>
 
 namespace lock2nix {
-
-/// A project's inputs: its lock and, when there is one, its pyproject.
-struct Project {
-    std::string lock_text; ///< the lock as read (its digest goes into the Nix header)
-    Lock lock;
-    std::optional<Pyproject> pyproject;
-    std::string pyproject_path;     ///< the pyproject read; empty when there is none
-    std::filesystem::path lock_dir; ///< absolute
-
-    const Pyproject* pyproject_or_null() const { return pyproject ? &*pyproject : nullptr; }
-};
-
-/// Reads `lock_path` and `pyproject_path`, or, when that is empty, the pyproject.toml beside the
-/// lock if there is one. Throws Error.
-Project load_project(const std::string& lock_path, const std::string& pyproject_path = {});
 
 /// What to translate and for which targets.
 struct TranslateOptions {
@@ -44,10 +32,9 @@ struct TranslateOptions {
     std::vector<std::string> override_files; ///< --overrides FILE, in order (layer 3)
     bool default_overrides = true;           ///< use lock2nix's own database (layer 1)
     IndexOptions index;                      ///< network behaviour (offline, cache, timeouts, ...)
-    std::string index_url; ///< PyPI's base URL; empty: $LOCK2NIX_INDEX_URL or pypi.org
-    std::vector<std::string>* notes = nullptr; ///< receives remarks (e.g. digests from the index)
-    std::string output_path;                   ///< where the file will live ("" = stdout, cwd)
-    std::string command;                       ///< the command line, for the file's header
+    std::string index_url;   ///< PyPI's base URL; empty: $LOCK2NIX_INDEX_URL or pypi.org
+    std::string output_path; ///< where the file will live ("" = stdout, cwd)
+    std::string command;     ///< the command line, for the file's header
 };
 
 /// The override database for a project: lock2nix's defaults (unless turned off), the
@@ -58,12 +45,19 @@ OverrideDatabase load_overrides(bool defaults, const std::string& pyproject_path
 /// sha256 (hex) of a lock file's bytes, as the emitted header records it.
 std::string lock_file_digest(const std::string& lock_path);
 
+/// PyPI's base URL: --index-url, else $LOCK2NIX_INDEX_URL, else pypi.org.
+std::string pypi_url(const TranslateOptions& options);
+
 /// The targets `options` asks for (every --system × --python, with the platform versions),
 /// defaulting to this machine and default_python(lock).
 std::vector<Target> targets_of(const TranslateOptions& options, const Lock& lock);
 
-/// Runs the whole pipeline and returns the Nix file's text. Throws Error on any failure; nothing
-/// is written anywhere by this function.
-std::string translate(const TranslateOptions& options);
+/// Runs the whole pipeline. Throws Error on any failure; nothing is written anywhere.
+Translation translate(const TranslateOptions& options);
+
+/// The plan `options` asks for, with digests completed through the index when the lock lacks
+/// them: what `plan`, `explain` and `verify` show is what `translate` renders.
+EnvironmentPlan plan_for(Project& project, const TranslateOptions& options,
+                         const OverrideDatabase& overrides, IndexClient& client);
 
 } // namespace lock2nix

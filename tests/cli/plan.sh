@@ -25,7 +25,7 @@ names=[p['name'] for p in d['packages']]
 assert 'rich' in names and 'colorama' not in names
 assert {'from':'requests','to':'urllib3'} in [{k:e[k] for k in ('from','to')} for e in d['edges']]
 order=d['build_order']; assert order.index('urllib3') < order.index('requests')
-assert all('artifact' in p and 'reason' in p for p in d['packages'])
+assert all('artifact' in p and 'reason' in p for p in d['packages'] if p['default'])
 assert any(e['name']=='colorama' and 'Windows' in e['reason'] for e in d['excluded'])
 "
 "$cli" plan "$examples/demo/poetry.lock" --system x86_64-linux --python 3.11 --json >"$err.2"
@@ -33,7 +33,11 @@ check "plan output is deterministic" cmp -s "$out" "$err.2"
 
 "$cli" plan "$examples/demo/poetry.lock" --only main --system x86_64-linux --python 3.11 --json >"$out"
 check "--only main drops the dev group" python3 -c "
-import json; d=json.load(open('$out')); assert 'requests' not in [p['name'] for p in d['packages']]"
+import json; d=json.load(open('$out'))
+default={p['name'] for p in d['packages'] if p['default']}
+assert 'requests' not in default and 'rich' in default, default
+# the file serves every group through mkEnv: dev packages are planned, outside the default
+assert [p['groups'] for p in d['packages'] if p['name']=='requests']==[['dev']]"
 
 "$cli" explain urllib3 "$examples/demo/poetry.lock" --system x86_64-linux --python 3.11 >"$out"
 check "explain IN gives the path" grep -q 'project -> requests (>=2.31) -> urllib3' "$out"

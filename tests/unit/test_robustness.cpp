@@ -2,7 +2,7 @@
 // whole pipeline; each must either translate or fail with lock2nix::Error. Run under
 // ASan/UBSan (LOCK2NIX_SANITIZE=ON) this also catches memory errors.
 
-#include "lock2nix/emit.hpp"
+#include "lock2nix/lock2nix.hpp"
 #include "lock2nix/lockfile.hpp"
 #include "lock2nix/pep440.hpp"
 #include "lock2nix/pep508.hpp"
@@ -44,7 +44,14 @@ std::string mutate(std::string text, std::mt19937& rng) {
     return text;
 }
 
-// Parse, select, emit: Error is the only acceptable failure.
+// No network: every git checkout gets the same made-up hash.
+struct FixedGitFetcher : OfflineFetcher {
+    GitSource git(const std::string& url, const std::string& rev, const std::string&) override {
+        return GitSource{url, rev, "sha256-" + std::string(43, 'A') + "=", false, {}};
+    }
+};
+
+// Parse, plan, resolve, render: Error is the only acceptable failure.
 void pipeline(const std::string& lock_text, const std::string& pyproject_text) {
     try {
         const Lock lock = parse_lock(lock_text, "mutant.lock");
@@ -53,13 +60,14 @@ void pipeline(const std::string& lock_text, const std::string& pyproject_text) {
             pp = parse_pyproject(pyproject_text, "mutant.toml");
         } catch (const Error&) {
         }
-        EmitOptions options;
+        PlanOptions options;
         options.targets = {Target::make("x86_64-linux", "3.11")};
-        options.git_hasher = [](const std::string& url, const std::string& rev,
-                                const std::string&) {
-            return GitSource{url, rev, "sha256-" + std::string(43, 'A') + "=", false, {}};
-        };
-        (void)emit_nix(lock, pp ? &*pp : nullptr, options);
+        FixedGitFetcher fetcher;
+        const EnvironmentPlan plan = plan_environment(lock, pp ? &*pp : nullptr, options);
+        Lock copy = lock;
+        const ResolvedSources sources =
+            resolve_sources(copy, pp ? &*pp : nullptr, plan, fetcher, GitMode::pure);
+        (void)render_nix(lock, pp ? &*pp : nullptr, plan, sources, {});
     } catch (const Error&) {
     }
 }

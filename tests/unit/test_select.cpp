@@ -113,6 +113,17 @@ std::size_t check_against_oracle(const std::vector<Project>& projects) {
     return checked;
 }
 
+// The planner's answer for one target (no override database unless given).
+TargetPlan plan_one(const Lock& lock, const Pyproject* pyproject, const Target& target,
+                    const ArtifactPolicy& policy = {},
+                    const OverrideDatabase* overrides = nullptr) {
+    PlanOptions options;
+    options.targets = {target};
+    options.policy = policy;
+    options.overrides = overrides;
+    return std::move(plan_environment(lock, pyproject, options).targets.front());
+}
+
 } // namespace
 
 TEST_CASE("2.1 locks: the selection is what each package's groups and markers say", "[select]") {
@@ -330,9 +341,9 @@ TEST_CASE("artifacts: best wheel, sdist policy, and a clear error when nothing f
         read_pyproject(std::string(LOCK2NIX_TEST_DIR) + "/../examples/demo/pyproject.toml")};
     auto artifact = [&](const std::string& system, const std::string& python,
                         const std::string& name, ArtifactPolicy policy = {}) {
-        const Plan plan =
-            make_plan(demo.lock, &*demo.pyproject, Target::make(system, python), {}, policy);
-        return plan.artifact_of(demo.lock.find(name).front());
+        const TargetPlan plan =
+            plan_one(demo.lock, &*demo.pyproject, Target::make(system, python), policy);
+        return *plan.find(demo.lock.find(name).front())->artifact;
     };
     const Artifact linux = artifact("x86_64-linux", "3.12", "charset-normalizer");
     CHECK(linux.kind == ArtifactKind::wheel);
@@ -348,7 +359,7 @@ TEST_CASE("artifacts: best wheel, sdist policy, and a clear error when nothing f
 
     const Project gmsh = corpus("corpus/poetry2nix-tests/gmsh");
     try {
-        make_plan(gmsh.lock, &*gmsh.pyproject, Target::make("x86_64-darwin", "3.11"), {}, {});
+        plan_one(gmsh.lock, &*gmsh.pyproject, Target::make("x86_64-darwin", "3.11"));
         // gmsh ships an x86_64 macOS wheel: that target works.
     } catch (const Error&) {
         FAIL("gmsh has a macosx x86_64 wheel");
@@ -356,7 +367,7 @@ TEST_CASE("artifacts: best wheel, sdist policy, and a clear error when nothing f
     Target old_mac = Target::make("aarch64-darwin", "3.11");
     old_mac.set_platform_version("macos", "11.0");
     try {
-        make_plan(gmsh.lock, &*gmsh.pyproject, old_mac, {}, {});
+        plan_one(gmsh.lock, &*gmsh.pyproject, old_mac);
         FAIL("expected an error");
     } catch (const Error& e) {
         const std::string msg = e.what();
@@ -377,9 +388,12 @@ TEST_CASE("every corpus lock plans for the two reference targets, or says why no
             for (const auto& [system, python] : std::vector<std::pair<std::string, std::string>>{
                      {"x86_64-linux", "3.11"}, {"aarch64-darwin", "3.12"}}) {
                 try {
-                    const Plan plan = make_plan(p.lock, p.pyproject ? &*p.pyproject : nullptr,
-                                                Target::make(system, python), {}, {});
-                    CHECK(plan.graph.order.size() == plan.selection.packages.size());
+                    const TargetPlan plan = plan_one(p.lock, p.pyproject ? &*p.pyproject : nullptr,
+                                                     Target::make(system, python));
+                    CHECK(plan.graph.order.size() == plan.packages.size());
+                    CHECK(std::count_if(plan.packages.begin(), plan.packages.end(),
+                                        [](const PlannedPackage& q) { return q.in_default; }) ==
+                          static_cast<std::ptrdiff_t>(plan.selection.packages.size()));
                     ++planned;
                 } catch (const Error& err) {
                     const std::string msg = err.what();

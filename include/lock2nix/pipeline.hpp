@@ -1,0 +1,28 @@
+#pragma once
+// The pipeline from text to text, with the outside world behind a SourceFetcher: parse
+// (project.hpp) → plan (plan.hpp) → resolve (sources.hpp) → render (render.hpp). The file-based
+// `translate()` (translate.hpp) runs the same steps with the package index and git.
+
+#include "lock2nix/plan.hpp"
+#include "lock2nix/project.hpp"
+#include "lock2nix/render.hpp"
+#include "lock2nix/sources.hpp"
+
+#include <string>
+#include <vector>
+
+namespace lock2nix {
+
+/// The Nix file's text and the remarks made on the way.
+struct Translation {
+    std::string nix;
+    std::vector<std::string> notes; ///< e.g. which digests came from the index
+};
+
+/// Completes digests, plans, resolves sources and renders. With an OfflineFetcher nothing leaves
+/// the process: PyPI files get their predictable URLs and git sources need GitMode::impure.
+/// `project.lock` receives digests the fetcher completes. Throws Error.
+Translation translate_project(Project& project, const PlanOptions& plan,
+                              const RenderOptions& render, SourceFetcher& fetcher);
+
+} // namespace lock2nix

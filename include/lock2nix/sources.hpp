@@ -1,0 +1,93 @@
+#pragma once
+// Resolving sources: the facts the Nix file needs that the lock does not hold and that must be
+// fetched or read — exact download URLs from the package index, digests the lock lacks, fetchgit
+// hashes of git checkouts, the build backends path dependencies declare. All of it goes through a
+// SourceFetcher, so the renderer stays a pure function and tests can fake the outside world.
+
+#include "lock2nix/git.hpp"
+#include "lock2nix/index.hpp"
+#include "lock2nix/locate.hpp"
+#include "lock2nix/lockfile.hpp"
+#include "lock2nix/plan.hpp"
+#include "lock2nix/pyproject.hpp"
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lock2nix {
+
+/// How git sources are fetched by the emitted file.
+enum class GitMode {
+    pure,   ///< fetchgit with a hash lock2nix computed (cloning once, cached)
+    impure, ///< builtins.fetchGit { url; rev; } — no hash, needs network at evaluation
+};
+
+/// What the outside world answers. Each call may fail with Error.
+class SourceFetcher {
+public:
+    virtual ~SourceFetcher() = default;
+    /// Exact URLs of the packages' files; packages without usable digests get the index's
+    /// (written into `lock`, with a note). Empty: the predictable URLs will be used.
+    virtual Located locate(Lock& lock, const Pyproject* pyproject,
+                           const std::vector<std::size_t>& packages) = 0;
+    /// The fetchgit facts of a commit.
+    virtual GitSource git(const std::string& url, const std::string& rev,
+                          const std::string& subdirectory) = 0;
+    /// The text of a file of the project (relative to the lock's directory), or nullopt when
+    /// there is no such file.
+    virtual std::optional<std::string> project_file(const std::string& relative_path) = 0;
+};
+
+/// A fetcher that never leaves the process: no index (predictable URLs), project files from
+/// `project_files` (path relative to the lock → text), and git sources refused with a hint.
+class OfflineFetcher : public SourceFetcher {
+public:
+    std::map<std::string, std::string> project_files;
+
+    Located locate(Lock& lock, const Pyproject* pyproject,
+                   const std::vector<std::size_t>& packages) override;
+    GitSource git(const std::string& url, const std::string& rev,
+                  const std::string& subdirectory) override;
+    std::optional<std::string> project_file(const std::string& relative_path) override;
+};
+
+/// The fetcher of the command line: the package index through `client` (PyPI at `where`, legacy
+/// sources at their URLs), git checkouts cloned once and cached, project files read from disk.
+class IndexFetcher : public SourceFetcher {
+public:
+    IndexFetcher(IndexClient& client, LocateOptions where, std::filesystem::path lock_dir);
+
+    Located locate(Lock& lock, const Pyproject* pyproject,
+                   const std::vector<std::size_t>& packages) override;
+    GitSource git(const std::string& url, const std::string& rev,
+                  const std::string& subdirectory) override;
+    std::optional<std::string> project_file(const std::string& relative_path) override;
+
+private:
+    IndexClient& client_;
+    LocateOptions where_;
+    std::filesystem::path lock_dir_;
+};
+
+/// The fetched facts the renderer needs.
+struct ResolvedSources {
+    std::map<std::string, std::string> urls; ///< file name → exact URL (else the predicted ones)
+    std::map<std::size_t, GitSource> git;    ///< git package → fetchgit facts (pure mode)
+    /// Path dependency → the `[build-system] requires` of its own pyproject.toml.
+    std::map<std::size_t, std::vector<std::string>> local_build_systems;
+    std::vector<std::string> notes; ///< remarks for the user (e.g. digests from the index)
+};
+
+/// Gives digests to the packages whose lock entry has none (asking `fetcher`), before planning:
+/// the choice of file depends on them. Returns the notes that say which.
+std::vector<std::string> complete_digests(Lock& lock, const Pyproject* pyproject,
+                                          SourceFetcher& fetcher);
+
+/// Resolves what every planned package of every target needs, asking `fetcher` once per package.
+ResolvedSources resolve_sources(Lock& lock, const Pyproject* pyproject, const EnvironmentPlan& plan,
+                                SourceFetcher& fetcher, GitMode git_mode);
+
+} // namespace lock2nix
