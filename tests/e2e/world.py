@@ -1,0 +1,260 @@
+#!/usr/bin/python3
+"""Builds the test world of tests/e2e/run.sh in DIR, with real tools only:
+  DIR/src/<project>      the sources of every package
+  DIR/index/files/       wheels and sdists built from them by their own backends
+                         (`python3 -m build --no-isolation`, `python3 -m wheel pack`, gcc)
+  DIR/index/simple/      a PEP 503 index of those files (hrefs percent-encoded as PyPI does)
+  DIR/git/juliet.git     a git repository (a git dependency)
+  DIR/paths/<project>    path dependencies (not served)
+Run with Debian's /usr/bin/python3 (it has build, setuptools, wheel, poetry-core, hatchling)."""
+import hashlib
+import html
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+import urllib.parse
+
+root = os.path.abspath(sys.argv[1])
+src = os.path.join(root, "src")
+files = os.path.join(root, "index", "files")
+os.makedirs(files, exist_ok=True)
+PY = sys.executable
+
+
+def write(path, text, mode=None):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(textwrap.dedent(text).lstrip("\n"))
+    if mode:
+        os.chmod(path, mode)
+
+
+def run(*cmd, cwd=None):
+    r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"world: {' '.join(cmd)} failed in {cwd}:\n{r.stdout}\n{r.stderr}")
+    return r.stdout
+
+
+def build(project, *kinds, skip_check=False):
+    """Builds the project's sdist and/or wheel with pypa/build and its own backend."""
+    d = os.path.join(src, project)
+    for kind in kinds:
+        cmd = [PY, "-m", "build", "--no-isolation", f"--{kind}", "--outdir", files]
+        if skip_check:
+            cmd.append("--skip-dependency-check")
+        run(*cmd, d)
+
+
+def poetry_project(project, name, version, module, deps="", extra="", layout="flat", body=None):
+    d = os.path.join(src, project)
+    pkg_dir = os.path.join(d, "src", module) if layout == "src" else os.path.join(d, module)
+    packages = (f'packages = [{{ include = "{module}", from = "src" }}]\n' if layout == "src"
+                else f'packages = [{{ include = "{module}" }}]\n')
+    write(os.path.join(d, "pyproject.toml"), f"""
+        [tool.poetry]
+        name = "{name}"
+        version = "{version}"
+        description = "lock2nix e2e"
+        authors = ["lock2nix <e2e@example.org>"]
+        {packages}
+        [tool.poetry.dependencies]
+        python = "^3.8"
+        {deps}
+        {extra}
+        [build-system]
+        requires = ["poetry-core>=1.0.0"]
+        build-backend = "poetry.core.masonry.api"
+        """)
+    write(os.path.join(pkg_dir, "__init__.py"), body or f'NAME = "{name}"\n')
+    return d
+
+
+def manual_wheel(name, version, tag, tree, requires=(), extra_meta=""):
+    """A wheel from a directory tree with `python3 -m wheel pack` (which writes RECORD)."""
+    dist = re.sub(r"[-_.]+", "_", name).lower()
+    d = os.path.join(src, "_wheels", f"{dist}-{version}")
+    shutil.rmtree(d, ignore_errors=True)
+    for rel, content in tree.items():
+        path = os.path.join(d, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if isinstance(content, bytes):
+            open(path, "wb").write(content)
+        else:
+            open(path, "w").write(content)
+    info = os.path.join(d, f"{dist}-{version}.dist-info")
+    meta = [f"Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
+    meta += [f"Requires-Dist: {r}" for r in requires]
+    write(os.path.join(info, "METADATA"), "\n".join(meta) + "\n" + extra_meta)
+    purelib = "true" if tag.endswith("-any") else "false"
+    write(os.path.join(info, "WHEEL"),
+          f"Wheel-Version: 1.0\nGenerator: lock2nix-e2e\nRoot-Is-Purelib: {purelib}\nTag: {tag}\n")
+    run(PY, "-m", "wheel", "pack", "--dest-dir", files, d)
+
+
+def shared_library(path, code, *link):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    c = path + ".c"
+    open(c, "w").write(code)
+    soname = os.path.basename(path)
+    run("gcc", "-shared", "-fPIC", "-o", path, c, f"-Wl,-soname,{soname}", *link)
+    os.remove(c)
+    return open(path, "rb").read()
+
+
+# ---- served packages --------------------------------------------------------------------------
+# A pure wheel (poetry-core).
+poetry_project("alpha", "e2e-alpha", "1.0.0", "e2e_alpha", body='def value():\n    return "alpha"\n')
+build("alpha", "wheel")
+
+# An sdist-only setuptools package without pyproject.toml (setup.py only).
+write(os.path.join(src, "bravo", "setup.py"), """
+    from setuptools import setup
+    setup(name="e2e-bravo", version="1.0.0", packages=["e2e_bravo"])
+    """)
+write(os.path.join(src, "bravo", "e2e_bravo", "__init__.py"), 'NAME = "bravo"\n')
+build("bravo", "sdist")
+
+# A poetry-core sdist that needs e2e-alpha at run time.
+poetry_project("charlie", "e2e-charlie", "1.0.0", "e2e_charlie", deps='e2e-alpha = "^1.0"',
+               body="import e2e_alpha\nNAME = 'charlie+' + e2e_alpha.value()\n")
+build("charlie", "sdist")
+
+# A hatchling sdist.
+write(os.path.join(src, "delta", "pyproject.toml"), """
+    [project]
+    name = "e2e-delta"
+    version = "1.0.0"
+    [build-system]
+    requires = ["hatchling"]
+    build-backend = "hatchling.build"
+    """)
+write(os.path.join(src, "delta", "e2e_delta", "__init__.py"), 'NAME = "delta"\n')
+# Debian 12 ships hatchling without its editables dependency: skip pypa/build's check here.
+build("delta", "sdist", skip_check=True)
+
+# A wheel with a console script (setuptools, PEP 621).
+write(os.path.join(src, "echo", "pyproject.toml"), """
+    [project]
+    name = "e2e-echo"
+    version = "1.0.0"
+    [project.scripts]
+    e2e-echo = "e2e_echo:main"
+    [tool.setuptools]
+    packages = ["e2e_echo"]
+    [build-system]
+    requires = ["setuptools"]
+    build-backend = "setuptools.build_meta"
+    """)
+write(os.path.join(src, "echo", "e2e_echo", "__init__.py"), 'def main():\n    print("echo-ok")\n')
+build("echo", "wheel")
+
+# A package with an extra (`fancy` pulls in e2e-golf).
+poetry_project("golf", "e2e-golf", "1.0.0", "e2e_golf")
+build("golf", "wheel")
+poetry_project("foxtrot", "e2e-foxtrot", "1.0.0", "e2e_foxtrot",
+               deps='e2e-golf = { version = "^1.0", optional = true }',
+               extra='[tool.poetry.extras]\nfancy = ["e2e-golf"]\n')
+build("foxtrot", "wheel")
+
+# A local version: its file name has `+`, its URL `%2B`.
+poetry_project("hotel", "e2e-hotel", "1.0.0+local.1", "e2e_hotel")
+build("hotel", "wheel")
+
+# An sdist whose [build-system] pins a setuptools newer than any packaged one.
+write(os.path.join(src, "kilo", "pyproject.toml"), """
+    [project]
+    name = "e2e-kilo"
+    version = "1.0.0"
+    [tool.setuptools]
+    packages = ["e2e_kilo"]
+    [build-system]
+    requires = ["setuptools>=99"]
+    build-backend = "setuptools.build_meta"
+    """)
+write(os.path.join(src, "kilo", "e2e_kilo", "__init__.py"), 'NAME = "kilo"\n')
+build("kilo", "sdist", skip_check=True)
+
+# Two distributions that install the same module with different contents.
+for side in ("a", "b"):
+    poetry_project(f"lima-{side}", f"e2e-lima-{side}", "1.0.0", "e2e_lima",
+                   body=f'SIDE = "{side}"\n')
+    build(f"lima-{side}", "wheel")
+
+# A package on the index that depends on a project the root has as a develop path dependency.
+poetry_project("november", "e2e-november", "1.0.0", "e2e_november", deps='e2e-mike = ">=1.0"')
+build("november", "wheel")
+
+# nvidia-style wheels: two namespace wheels that both install nvidia/__init__.py and keep their
+# shared libraries under site-packages/nvidia/*/lib, and a binary wheel linking one of them.
+tmp_libs = os.path.join(src, "_libs")
+blas = shared_library(os.path.join(tmp_libs, "libe2eblas.so.1"), "int e2e_blas(void) { return 42; }\n")
+rt = shared_library(os.path.join(tmp_libs, "libe2ert.so.1"), "int e2e_rt(void) { return 7; }\n")
+manual_wheel("e2e-nvidia-blas-cu12", "1.0.0", "py3-none-manylinux2014_x86_64",
+             {"nvidia/__init__.py": "", "nvidia/blas/__init__.py": "",
+              "nvidia/blas/lib/libe2eblas.so.1": blas})
+manual_wheel("e2e-nvidia-rt-cu12", "1.0.0", "py3-none-manylinux2014_x86_64",
+             {"nvidia/__init__.py": "", "nvidia/rt/__init__.py": "",
+              "nvidia/rt/lib/libe2ert.so.1": rt})
+ext = shared_library(os.path.join(tmp_libs, "_C.so"), textwrap.dedent("""
+    #include <Python.h>
+    int e2e_blas(void);
+    static struct PyModuleDef m = { PyModuleDef_HEAD_INIT, "_C", NULL, -1, NULL };
+    PyMODINIT_FUNC PyInit__C(void) { return PyModule_Create(&m); }
+    int e2e_torchish(void) { return e2e_blas(); }
+    """), f"-I/usr/include/python3.{sys.version_info[1]}", f"-L{tmp_libs}", "-l:libe2eblas.so.1")
+pytag = f"cp3{sys.version_info[1]}"
+manual_wheel("e2e-torchish", "1.0.0", f"{pytag}-{pytag}-manylinux2014_x86_64",
+             {"e2e_torchish/__init__.py": "from . import _C\n", "e2e_torchish/_C.so": ext},
+             requires=["e2e-nvidia-blas-cu12", "e2e-nvidia-rt-cu12"])
+
+# ---- the index --------------------------------------------------------------------------------
+projects = {}
+for f in sorted(os.listdir(files)):
+    m = re.match(r"^(.+?)-\d", f)
+    name = re.sub(r"[-_.]+", "-", m.group(1)).lower()
+    projects.setdefault(name, []).append(f)
+simple = os.path.join(root, "index", "simple")
+os.makedirs(simple, exist_ok=True)
+with open(os.path.join(simple, "index.html"), "w") as out:
+    out.write("<!DOCTYPE html><html><body>\n")
+    for name in projects:
+        out.write(f'<a href="{name}/">{name}</a>\n')
+    out.write("</body></html>\n")
+for name, fs in projects.items():
+    os.makedirs(os.path.join(simple, name), exist_ok=True)
+    with open(os.path.join(simple, name, "index.html"), "w") as out:
+        out.write(f"<!DOCTYPE html><html><body><h1>Links for {name}</h1>\n")
+        for f in fs:
+            digest = hashlib.sha256(open(os.path.join(files, f), "rb").read()).hexdigest()
+            href = "../../files/" + urllib.parse.quote(f)
+            out.write(f'<a href="{html.escape(href)}#sha256={digest}">{html.escape(f)}</a><br/>\n')
+        out.write("</body></html>\n")
+
+# ---- a git dependency -------------------------------------------------------------------------
+juliet = poetry_project("juliet", "e2e-juliet", "1.0.0", "e2e_juliet", body='NAME = "juliet"\n')
+git = os.path.join(root, "git", "juliet.git")
+shutil.copytree(juliet, git)
+env = dict(os.environ, GIT_AUTHOR_NAME="e2e", GIT_AUTHOR_EMAIL="e2e@example.org",
+           GIT_COMMITTER_NAME="e2e", GIT_COMMITTER_EMAIL="e2e@example.org",
+           GIT_AUTHOR_DATE="2024-01-01T00:00:00Z", GIT_COMMITTER_DATE="2024-01-01T00:00:00Z")
+for cmd in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"],
+            ["git", "commit", "-q", "-m", "juliet 1.0.0"]):
+    subprocess.run(cmd, cwd=git, env=env, check=True)
+
+# ---- path dependencies (not served) -----------------------------------------------------------
+paths = os.path.join(root, "paths")
+os.makedirs(paths, exist_ok=True)
+shutil.copytree(poetry_project("papa", "e2e-papa", "1.0.0", "e2e_papa"), os.path.join(paths, "papa"))
+shutil.copytree(poetry_project("india", "e2e-india", "1.0.0", "e2e_india", layout="src"),
+                os.path.join(paths, "india"))
+shutil.copytree(poetry_project("mike", "e2e-mike", "1.0.0", "e2e_mike"), os.path.join(paths, "mike"))
+old = os.path.join(paths, "oldpoetry")
+shutil.copytree(poetry_project("oldpoetry", "e2e-oldpoetry", "1.0.0", "e2e_oldpoetry"), old)
+p = os.path.join(old, "pyproject.toml")
+text = open(p).read().replace('requires = ["poetry-core>=1.0.0"]', 'requires = ["poetry>=0.12"]')
+open(p, "w").write(text.replace('"poetry.core.masonry.api"', '"poetry.masonry.api"'))
+print("world: %d files served, %d projects" % (len(os.listdir(files)), len(projects)))
