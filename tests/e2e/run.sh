@@ -18,7 +18,6 @@ started=$SECONDS
 KNOWN_FAILURES=(
     pinned-build-requirement # (1) [build-system] requires a version the set lacks
     old-poetry-backend       # (2) poetry.masonry.api with requires = ["poetry>=0.12"]
-    local-version-url        # (3) %2B in a URL becomes the fetchurl store name
     develop-dep-twice        # (4) a develop path dependency that a locked package needs
     editable-src-layout      # (5) editable path dependency ignores `from = "src"`
     file-script              # (5) scripts with type = "file" become broken entry points
