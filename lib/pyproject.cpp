@@ -32,7 +32,10 @@ read_name_lists(const TomlReader& reader, const toml::table& table, std::string_
     return out;
 }
 
-std::map<std::string, std::string> read_scripts(const TomlReader& reader, const toml::table& t) {
+// Console scripts ("module:function"); Poetry's `type = "file"` entries go to `files` when given.
+std::map<std::string, std::string>
+read_scripts(const TomlReader& reader, const toml::table& t,
+             std::map<std::string, std::string>* files = nullptr) {
     std::map<std::string, std::string> out;
     for (const auto& [key, value] : t) {
         if (const auto* s = value.as_string()) {
@@ -43,7 +46,11 @@ std::map<std::string, std::string> read_scripts(const TomlReader& reader, const 
             if (target.empty()) {
                 target = reader.string_or(*entry, "reference", "");
             }
-            out[std::string(key.str())] = target;
+            if (files != nullptr && reader.string_or(*entry, "type", "") == "file") {
+                (*files)[std::string(key.str())] = target;
+            } else {
+                out[std::string(key.str())] = target;
+            }
         } else {
             reader.fail(value, "expected a \"module:function\" string for script `" +
                                    std::string(key.str()) + "`, found " + describe_type(value));
@@ -132,7 +139,7 @@ PoetrySection read_poetry(const TomlReader& reader, const toml::table& t) {
         }
     }
     if (const toml::table* scripts = reader.table(t, "scripts")) {
-        p.scripts = read_scripts(reader, *scripts);
+        p.scripts = read_scripts(reader, *scripts, &p.file_scripts);
     }
     if (const toml::array* packages = reader.array(t, "packages")) {
         for (const toml::node& item : *packages) {

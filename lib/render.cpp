@@ -229,9 +229,9 @@ Value package_value(const Context& c, const TargetPlan& t, const PlannedPackage&
             for (auto& [k, v] : extra.attrs) {
                 args.set(k, std::move(v));
             }
-        } else if (auto it = c.sources.local_build_systems.find(planned.package);
-                   it != c.sources.local_build_systems.end()) {
-            args.set("build-system", build_systems(it->second));
+        } else if (auto it = c.sources.local_pyprojects.find(planned.package);
+                   it != c.sources.local_pyprojects.end()) {
+            args.set("build-system", build_systems(it->second.build_system.requirements));
         } else {
             args.set("build-system", build_systems({}));
         }
@@ -325,6 +325,53 @@ Value package_value(const Context& c, const TargetPlan& t, const PlannedPackage&
     return v;
 }
 
+// An editable install (mkPythonEditablePackage, nixpkgs' editable.nix) of a project whose folder
+// is `root` (Nix code for a string, expanded again by Python at run time, so "$REPO_ROOT" works):
+// its packages' folder (Poetry's `from`, for src layouts), console scripts, and file scripts
+// (linked from the folder, so edits show). `pp` may be null (a path dependency whose folder is
+// not there at translation): then the folder itself is the root.
+Value editable_value(const std::string& pname, const std::string& version, std::string root,
+                     const Pyproject* pp, const std::vector<std::string>& dependency_keys) {
+    Value e = Value::set_of();
+    e.set("pname", Value::str(pname));
+    e.set("version", Value::str(version));
+    Value scripts = Value::set_of();
+    Value files = Value::set_of();
+    std::string from;
+    if (pp != nullptr) {
+        for (const PackageInclude& inc : pp->poetry.packages) {
+            if (!inc.from.empty()) {
+                from = "/" + inc.from;
+                break;
+            }
+        }
+        auto all_scripts = pp->poetry.scripts;
+        all_scripts.insert(pp->project.scripts.begin(), pp->project.scripts.end());
+        for (const auto& [name, target] : all_scripts) {
+            scripts.set(name, Value::str(target));
+        }
+        for (const auto& [name, path] : pp->poetry.file_scripts) {
+            files.set(name, Value::str(path));
+        }
+    }
+    e.set("packagesRoot",
+          Value::raw(from.empty() ? root : root + " + " + nix::string_literal(from)));
+    e.set("root", Value::raw(std::move(root)));
+    e.set("scripts", std::move(scripts));
+    e.set("fileScripts", std::move(files));
+    e.set("dependencies", strings(dependency_keys));
+    return e;
+}
+
+// A path dependency's folder, as the editable root: relative to the project's editable root, or
+// the absolute path the lock names.
+std::string path_root(const std::string& path) {
+    if (path.starts_with("/")) {
+        return nix::string_literal(path);
+    }
+    return "editableRoot + " + nix::string_literal("/" + path);
+}
+
 Value target_value(const Context& c, const TargetPlan& t) {
     Value v = Value::set_of();
     v.set("system", Value::str(t.target.system));
@@ -352,11 +399,16 @@ Value target_value(const Context& c, const TargetPlan& t) {
         }
         if (planned.in_default && p.source_kind() == SourceKind::directory &&
             p.develop.value_or(false)) {
-            Value e = Value::set_of();
-            e.set("pname", Value::str(store_safe(p.canonical_name)));
-            e.set("version", Value::str(store_safe(p.version)));
-            e.set("path", Value::str(p.source->url));
-            develop.set(planned.key, std::move(e));
+            std::vector<std::string> keys;
+            for (std::size_t dep : planned.dependencies) {
+                keys.push_back(t.find(dep)->key);
+            }
+            auto local = c.sources.local_pyprojects.find(planned.package);
+            develop.set(
+                planned.key,
+                editable_value(
+                    store_safe(p.canonical_name), store_safe(p.version), path_root(p.source->url),
+                    local == c.sources.local_pyprojects.end() ? nullptr : &local->second, keys));
         }
         packages.set(planned.key, package_value(c, t, planned));
     }
@@ -367,8 +419,8 @@ Value target_value(const Context& c, const TargetPlan& t) {
     return v;
 }
 
-// The root project as a package (app) and as an editable install (devShell); the template adds
-// the source, the dependencies and the editable root.
+// The root project as a package (app), as an editable install (devShell), and the names of its
+// scripts (the image's entry point, `scripts`); the template adds the source and dependencies.
 Value project_value(const Pyproject& pp) {
     const std::string pname = store_safe(canonicalize_name(pp.project_name()));
     const std::string version =
@@ -382,27 +434,23 @@ Value project_value(const Pyproject& pp) {
         package.set("postPatch", Value::str("substituteInPlace pyproject.toml --replace-fail "
                                             "poetry.masonry.api poetry.core.masonry.api"));
     }
-    std::string from;
-    for (const PackageInclude& inc : pp.poetry.packages) {
-        if (!inc.from.empty()) {
-            from = "/" + inc.from;
-            break;
-        }
+    std::vector<std::string> scripts;
+    for (const auto& [name, target] : pp.poetry.scripts) {
+        scripts.push_back(name);
     }
-    Value editable = Value::set_of();
-    editable.set("pname", Value::str(pname));
-    editable.set("version", Value::str(version));
-    editable.set("from", Value::str(from));
-    Value scripts = Value::set_of();
-    auto all_scripts = pp.poetry.scripts;
-    all_scripts.insert(pp.project.scripts.begin(), pp.project.scripts.end());
-    for (const auto& [name, target] : all_scripts) {
-        scripts.set(name, Value::str(target));
+    for (const auto& [name, target] : pp.poetry.file_scripts) {
+        scripts.push_back(name);
     }
-    editable.set("scripts", std::move(scripts));
+    for (const auto& [name, target] : pp.project.scripts) {
+        scripts.push_back(name);
+    }
+    std::sort(scripts.begin(), scripts.end());
+    scripts.erase(std::unique(scripts.begin(), scripts.end()), scripts.end());
+    Value editable = editable_value(pname, version, "editableRoot", &pp, {});
     Value project = Value::set_of();
     project.set("package", std::move(package));
     project.set("editable", std::move(editable));
+    project.set("scripts", strings(scripts));
     return project;
 }
 

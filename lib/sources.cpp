@@ -92,8 +92,8 @@ ResolvedSources resolve_sources(Lock& lock, const Pyproject* pyproject, const En
                 const std::string path = rel + "/pyproject.toml";
                 if (auto text = fetcher.project_file(path)) {
                     const auto dir = std::filesystem::path(lock.path).parent_path();
-                    out.local_build_systems[planned.package] =
-                        parse_pyproject(*text, (dir / path).string()).build_system.requirements;
+                    out.local_pyprojects.emplace(planned.package,
+                                                 parse_pyproject(*text, (dir / path).string()));
                 }
                 break;
             }

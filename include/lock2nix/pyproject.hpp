@@ -57,6 +57,8 @@ struct PoetrySection {
     std::map<std::string, std::vector<std::string>> extras; ///< canonical extra → names
     std::vector<IndexSource> sources;
     std::map<std::string, std::string> scripts; ///< name → "module:function"
+    /// Scripts of `type = "file"`: name → the file's path in the project, installed as is.
+    std::map<std::string, std::string> file_scripts;
     std::vector<PackageInclude> packages;
     std::map<std::string, std::map<std::string, std::string>> plugins;
     bool package_mode = true;

@@ -76,8 +76,8 @@ private:
 struct ResolvedSources {
     std::map<std::string, std::string> urls; ///< file name → exact URL (else the predicted ones)
     std::map<std::size_t, GitSource> git;    ///< git package → fetchgit facts (pure mode)
-    /// Path dependency → the `[build-system] requires` of its own pyproject.toml.
-    std::map<std::size_t, std::vector<std::string>> local_build_systems;
+    /// Path dependency → its own pyproject.toml (build backend, package layout, scripts).
+    std::map<std::size_t, Pyproject> local_pyprojects;
     std::vector<std::string> notes; ///< remarks for the user (e.g. digests from the index)
 };
 

@@ -71,56 +71,140 @@ let
         assert checkNames "extra" target.allExtras extras;
         builtins.filter (isSelected groups extras) (builtins.attrNames target.membership);
       packagesFor = groups: extras: map (name: packages.${name}) (namesFor groups extras);
+      # Shell words and double-quoted shell text, for the scripts written below.
+      quote = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
+      inDoubleQuotes = s: builtins.replaceStrings [ "\\" "\"" "`" ] [ "\\\\" "\\\"" "\\`" ] s;
+      # A file script of an editable project runs the file in the project's folder. The folder may
+      # name environment variables ("$REPO_ROOT"): they are expanded when the script runs.
+      fileScript = root: name: path: ''
+        cat > $out/bin/${quote name} <<'LOCK2NIX_EOF'
+        #!${pkgs.runtimeShell or "/bin/sh"}
+        exec "${inDoubleQuotes root}/${inDoubleQuotes (builtins.replaceStrings [ "$" ] [ "\\$" ] path)}" "$@"
+        LOCK2NIX_EOF
+        chmod +x $out/bin/${quote name}
+      '';
+      # An editable install (nixpkgs' mkPythonEditablePackage) of a project lock2nix described, its
+      # dependencies taken from `set`.
+      mkEditable =
+        set: e:
+        python.pkgs.mkPythonEditablePackage {
+          inherit (e) pname version scripts;
+          root = e.packagesRoot;
+          dependencies = map (name: set.${name}) e.dependencies;
+          derivationArgs =
+            if e.fileScripts == { } then
+              { }
+            else
+              {
+                postInstall =
+                  "mkdir -p $out/bin\n"
+                  + builtins.concatStringsSep "" (
+                    builtins.attrValues (builtins.mapAttrs (fileScript e.root) e.fileScripts)
+                  );
+              };
+        };
+      # The package set of the devShell: `develop = true` path dependencies are editable installs in
+      # place of their built copies, so whatever depends on them gets the editable one too.
+      developPackages = fix (
+        final:
+        let
+          prev = target.packages final;
+        in
+        prev // overrides final prev // builtins.mapAttrs (name: mkEditable final) target.develop
+      );
       mkEnv =
         {
           groups ? target.defaultGroups,
           extras ? target.defaultExtras,
+          # Packages beside the locked set, e.g. ps: [ ps.ipython ].
+          extraPackages ? (ps: [ ]),
         }:
-        python.withPackages (_: packagesFor groups extras);
-      # Path dependencies with `develop = true`, installed editable in the devShell.
-      editables = builtins.attrValues (
-        builtins.mapAttrs (
-          name: d:
-          python.pkgs.mkPythonEditablePackage {
-            inherit (d) pname version;
-            root = editableRoot + "/" + d.path;
+        python.withPackages (ps: packagesFor groups extras ++ extraPackages ps);
+      env = mkEnv { };
+      mkDevShell =
+        {
+          groups ? target.defaultGroups,
+          extras ? target.defaultExtras,
+          extraPackages ? (ps: [ ]),
+          # More programs on PATH, and shell code run on entry (after REPO_ROOT is set).
+          packages ? [ ],
+          shellHook ? "",
+        }:
+        pkgs.mkShell {
+          packages = [
+            (python.withPackages (
+              ps:
+              map (name: developPackages.${name}) (namesFor groups extras)
+              ++ (if project == null then [ ] else [ (mkEditable developPackages project.editable) ])
+              ++ extraPackages ps
+            ))
+          ]
+          ++ packages;
+          # An editable root such as "$REPO_ROOT" (a flake's source is a store copy) is expanded by
+          # Python when the environment starts; default it to the repository or current folder.
+          shellHook = ''
+            export REPO_ROOT="''${REPO_ROOT:-$(git rev-parse --show-toplevel 2>/dev/null || pwd)}"
+          ''
+          + shellHook;
+        };
+      mkApp =
+        {
+          # Groups whose packages the app's checks need (nativeCheckInputs), e.g. [ "dev" ].
+          checkGroups ? [ ],
+        }:
+        python.pkgs.buildPythonPackage (
+          project.package
+          // {
+            src = lib.cleanSource projectDir;
+            dependencies = packagesFor [ "main" ] target.defaultExtras;
+            nativeCheckInputs = packagesFor checkGroups target.defaultExtras;
           }
-        ) target.develop
+        );
+      app = mkApp { };
+      # Only the project's scripts on PATH, not its dependencies' (they stay in the closure).
+      scripts = pkgs.runCommand "${project.package.pname}-scripts-${project.package.version}" { } (
+        "mkdir -p $out/bin\n"
+        + builtins.concatStringsSep "" (
+          map (name: "ln -s ${app}/bin/${quote name} $out/bin/${quote name}\n") project.scripts
+        )
       );
-      app = python.pkgs.buildPythonPackage (
-        project.package
-        // {
-          src = lib.cleanSource projectDir;
-          dependencies = packagesFor [ "main" ] target.defaultExtras;
-        }
-      );
-      editable = python.pkgs.mkPythonEditablePackage (
-        builtins.removeAttrs project.editable [ "from" ]
-        // {
-          root = editableRoot + project.editable.from;
-        }
-      );
-      devShell = pkgs.mkShell {
-        packages = [
-          (python.withPackages (
-            _:
-            map (name: packages.${name}) (
-              builtins.filter (name: !(target.develop ? ${name})) (
-                namesFor target.defaultGroups target.defaultExtras
-              )
-            )
-            ++ editables
-            ++ (if project == null then [ ] else [ editable ])
-          ))
-        ];
-      };
+      # An OCI image (dockerTools.streamLayeredImage: `$(nix-build -A image) | docker load`) of the app
+      # (entry point: its first script) or, without a project, of the environment (python).
+      mkImage =
+        {
+          name ? if project == null then "python-env" else project.package.pname,
+          tag ? "latest",
+          entrypoint ?
+            if project != null && project.scripts != [ ] then
+              [ "${app}/bin/${builtins.head project.scripts}" ]
+            else
+              [ "${env}/bin/python" ],
+          contents ? [ ],
+          config ? { },
+        }:
+        pkgs.dockerTools.streamLayeredImage {
+          inherit name tag;
+          contents = [ env ] ++ (if project == null then [ ] else [ app ]) ++ contents;
+          config = {
+            Entrypoint = entrypoint;
+          }
+          // config;
+        };
     in
     {
-      inherit packages mkEnv python devShell;
+      inherit
+        packages
+        python
+        mkEnv
+        env
+        mkDevShell
+        mkImage
+        ;
       unavailable = target.unavailable;
-      env = mkEnv { };
+      devShell = mkDevShell { };
+      image = mkImage { };
     }
-    // (if project == null then { } else { inherit app; });
+    // (if project == null then { } else { inherit app mkApp scripts; });
 in
 environment {
   inherit pkgs lib python overrides projectDir editableRoot;
@@ -136,11 +220,15 @@ environment {
     editable = {
       pname = "hello-cli";
       version = "0.1.0";
-      from = "/src";
+      packagesRoot = editableRoot + "/src";
+      root = editableRoot;
       scripts = {
         hello = "hello_cli:main";
       };
+      fileScripts = { };
+      dependencies = [ ];
     };
+    scripts = [ "hello" ];
   };
   targets = {
     "aarch64-darwin python3.11" = {

@@ -1,8 +1,11 @@
-# A stub of the nixpkgs attributes that lock2nix's python-env.nix uses. nixpkgs itself is not
-# reachable in tests; this stub stands in for it and is strict where nixpkgs is: it rejects
-# arguments that buildPythonPackage, fetchurl, fetchgit, mkShell and mkPythonEditablePackage do
-# not take, checks the combinations nixpkgs checks (format vs pyproject, a hash on every fetch),
-# and has only the Python packages it lists, so a reference to any other package fails.
+# A stub of the nixpkgs attributes that lock2nix's python-env.nix uses, for fast strict evaluation
+# in restricted mode (tests/e2e/nixpkgs is the model that really builds). It is strict where
+# nixpkgs is and lenient where nixpkgs is: functions whose nixpkgs definition ends in `...`
+# (buildPythonPackage in mk-python-derivation.nix, mkShell, dockerTools' image builders) take any
+# argument; those with a closed argument set (fetchgit's used subset, mkPythonEditablePackage in
+# editable.nix) reject others. It checks what nixpkgs checks: format vs pyproject, a hash on every
+# fetch, store names Nix accepts, an editable root that is a string; and it has only the Python
+# packages it lists, so a reference to any other package fails.
 #
 # realFetch = true makes fetchurl a real fixed-output derivation (Nix's builtin:fetchurl), so
 # that `nix-build` verifies every hash the emitter wrote.
@@ -17,6 +20,8 @@ let
     builtins.all (
       n: known ? ${n} || throw "${what}: nixpkgs does not take the argument `${n}`"
     ) (builtins.attrNames args);
+  # Nix's store path names: letters, digits and +-._?= , not starting with a dot.
+  validStoreName = n: builtins.match "[A-Za-z0-9+_?=-][A-Za-z0-9+._?=-]*" n != null;
   isPackage = p: builtins.isAttrs p && (p.__stubPackage or false);
   allPackages = what: list:
     builtins.isList list
@@ -24,7 +29,12 @@ let
 
   fetchurl =
     args:
-    assert check "fetchurl" (allowed [ "url" "urls" "hash" "name" ]) args;
+    assert check "fetchurl" (allowed [
+      "url" "urls" "hash" "name" "pname" "version" "sha256" "sha512" "curlOpts" "curlOptsList"
+      "netrcPhase" "netrcImpureEnvVars" "postFetch" "downloadToTemp" "executable" "meta" "passthru"
+    ]) args;
+    assert validStoreName (args.name or (baseNameOf (args.url or (builtins.head args.urls))))
+      || throw "fetchurl: store path name '${args.name or (baseNameOf (args.url or (builtins.head args.urls)))}' contains a character Nix refuses";
     assert (args ? url || args ? urls) || throw "fetchurl: needs url or urls";
     assert (args ? hash && builtins.isString args.hash
       && builtins.any (a: builtins.substring 0 (builtins.stringLength a) args.hash == a) [ "sha256-" "sha512-" "sha1-" "md5-" ])
@@ -53,12 +63,6 @@ let
 
   buildPythonPackage =
     args:
-    assert check "buildPythonPackage" (allowed [
-      "pname" "version" "format" "pyproject" "src" "dependencies" "build-system"
-      "nativeBuildInputs" "buildInputs" "propagatedBuildInputs" "dontCheckRuntimeDeps"
-      "postPatch" "postInstall" "env" "dontStrip" "autoPatchelfIgnoreMissingDeps" "doCheck"
-      "meta" "passthru"
-    ]) args;
     assert (args ? pname && args ? version && args ? src) || throw "buildPythonPackage: pname, version and src are required";
     assert !(args ? format && args ? pyproject) || throw "buildPythonPackage: format and pyproject exclude each other";
     assert (args ? format || args ? pyproject) || throw "buildPythonPackage: say format = \"wheel\" or pyproject = true";
@@ -67,6 +71,7 @@ let
     assert allPackages "dependencies of ${args.pname}" (args.dependencies or [ ]);
     {
       __stubPackage = true;
+      outPath = "/nix/store/stub-${args.pname}-${args.version}";
       name = "python3.11-${args.pname}-${args.version}";
       inherit (args) pname version src;
       dependencies = map (d: d.pname) (args.dependencies or [ ]);
@@ -75,8 +80,19 @@ let
 
   mkPythonEditablePackage =
     args:
-    assert check "mkPythonEditablePackage" (allowed [ "pname" "version" "root" "dependencies" "scripts" "build-system" ]) args;
-    { __stubPackage = true; inherit (args) pname version root; scripts = args.scripts or { }; };
+    assert check "mkPythonEditablePackage" (allowed [
+      "pname" "version" "root" "derivationArgs" "dependencies" "optional-dependencies"
+      "build-system" "scripts" "gui-scripts" "entry-points" "passthru" "meta"
+    ]) args;
+    assert builtins.isString args.root || throw "mkPythonEditablePackage: root must be a string";
+    assert allPackages "dependencies of editable ${args.pname}" (args.dependencies or [ ]);
+    {
+      __stubPackage = true;
+      inherit (args) pname version root;
+      scripts = args.scripts or { };
+      dependencies = map (d: d.pname) (args.dependencies or [ ]);
+      postInstall = (args.derivationArgs or { }).postInstall or "";
+    };
 
   pythonPackages = builtins.listToAttrs (
     map (name: { inherit name; value = { __stubPackage = true; pname = name; version = "nixpkgs"; }; }) [
@@ -104,6 +120,7 @@ let
       assert allPackages "withPackages" selected;
       {
         __stubEnv = true;
+        outPath = "/nix/store/stub-python${version}-env";
         python = version;
         packages = map (p: p.pname) selected;
         editableRoots = builtins.filter (r: r != null) (map (p: p.root or null) selected);
@@ -135,8 +152,20 @@ in
   };
   mkShell =
     args:
-    assert check "mkShell" (allowed [ "packages" "shellHook" "buildInputs" "nativeBuildInputs" ]) args;
-    { __stubShell = true; inherit (args) packages; };
+    {
+      __stubShell = true;
+      packages = args.packages or [ ];
+      shellHook = args.shellHook or "";
+    };
+  runtimeShell = "/stub/bin/bash";
+  runCommand =
+    name: env: script:
+    assert validStoreName name || throw "runCommand: bad name ${name}";
+    { __stubRunCommand = true; inherit name script; outPath = "/nix/store/stub-${name}"; };
+  dockerTools.streamLayeredImage =
+    args:
+    assert (args ? name && args ? contents && args ? config) || throw "streamLayeredImage: name, contents, config";
+    { __stubImage = true; inherit (args) name tag contents config; };
   python38 = mkPython "3.8";
   python39 = mkPython "3.9";
   python310 = mkPython "3.10";

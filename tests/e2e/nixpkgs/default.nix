@@ -116,6 +116,28 @@ let
     mkDerivation (env // { inherit name buildCommand; });
   writeText = name: text: runCommand name { inherit text; passAsFile = [ "text" ]; } "cp $textPath $out";
 
+  # pkgs/build-support/docker/default.nix (streamLayeredImage), reduced: the result is a program
+  # that writes an image to stdout, here a tar of the closure of `contents` (Nix's
+  # exportReferencesGraph) and the image configuration as JSON. Layers and the OCI layout are
+  # not modelled; what an emitted file decides (contents, Entrypoint) is.
+  dockerTools.streamLayeredImage =
+    { name, tag ? "latest", contents ? [ ], config ? { }, ... }:
+    let
+      configFile = writeText "${name}-config.json" (builtins.toJSON { inherit name tag config; });
+      roots = contents ++ [ configFile ];
+    in
+    runCommand "stream-${name}" {
+      exportReferencesGraph = builtins.concatLists (
+        builtins.genList (i: [ "closure${toString i}" (builtins.elemAt roots i) ]) (builtins.length roots)
+      );
+    } ''
+      paths=$(cat closure* | grep '^/nix/store/' | sort -u | sed 's|^/||' | tr '\n' ' ')
+      printf '#!/bin/sh\nexec tar -cf - -C / %s\n' "$paths" > $out
+      chmod +x $out
+    '';
+  # The shell that scripts in the store start with.
+  runtimeShell = "/bin/bash";
+
   # ---- fetchers ---------------------------------------------------------------------------
   # pkgs/build-support/fetchurl, reduced to Nix's own builtin:fetchurl (<nix/fetchurl.nix>): Nix
   # checks the hash and the store name. One URL only (builtin:fetchurl tries no mirrors).
@@ -457,7 +479,7 @@ if hostVersions == [ ] then
 else
   pythons
   // {
-    inherit lib stdenv fetchurl fetchgit runCommand writeText mkShell autoPatchelfHook pythonManylinuxPackages;
+    inherit lib stdenv fetchurl fetchgit runCommand writeText mkShell autoPatchelfHook pythonManylinuxPackages dockerTools runtimeShell;
     python3 = pythons.${attrOf (builtins.head hostVersions)};
     python3Packages = pythons.${attrOf (builtins.head hostVersions)}.pkgs;
     buildEnv = refuse "pkgs.buildEnv (use python.withPackages)";
