@@ -57,6 +57,7 @@
         default = {
           type = "app";
           program = lib.getExe self.packages.${pkgs.stdenv.hostPlatform.system}.default;
+          meta.description = "lock2nix: poetry.lock to Nix, and the freshness check";
         };
       });
 

@@ -73,6 +73,7 @@ stdenv.mkDerivation (finalAttrs: {
     ];
   };
 
+  strictDeps = true;
   nativeBuildInputs = [
     cmake
     ninja
@@ -121,6 +122,7 @@ stdenv.mkDerivation (finalAttrs: {
       tells whether a lock is fresh for its pyproject.toml and a generated file fresh for its lock.
     '';
     mainProgram = "lock2nix";
+    # No `license`: the repository has no LICENSE file yet. Add it here when it does.
     # dlopen("libcurl.so.4") is the Linux name of libcurl; macOS would need libcurl.4.dylib.
     platforms = lib.platforms.linux;
   };

@@ -50,6 +50,7 @@
         default = {
           type = "app";
           program = "${self.packages.${pkgs.stdenv.hostPlatform.system}.default}/bin/hello";
+          meta.description = "Say hello";
         };
       });
 

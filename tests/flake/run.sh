@@ -106,7 +106,7 @@ expect "src is stable" 'true' "$out"
 out=$(ev 'builtins.attrNames (builtins.functionArgs (import '"$root"'/package.nix))')
 expect "package.nix arguments" '["boost","catch2","cmake","curl","lib","ninja","nlohmann_json","openssl","pkg-config","stdenv","tomlplusplus"]' "$out"
 # The checkPhase's unit test cases: each name matches exactly one test case, and they pass.
-spec=$(ev 'e.package.catchSpec' | jq -r .)
+spec=$(ev 'e.package.catchSpec' | python3 -c 'import json, sys; print(json.load(sys.stdin))')
 count=$(ev 'builtins.length e.package.coreUnitTests')
 out=$(cd "$root/tests" && "$unit" --list-test-names-only "$spec" | grep -c .)
 expect "checkPhase names $count unit test cases, each exists" "$count" "$out"
@@ -196,7 +196,11 @@ cat >"$work/model/flake.nix" <<'EOF'
   outputs = { self }: import ./nixpkgs.nix { stubNixpkgs = ./stub-nixpkgs.nix; };
 }
 EOF
-(cd "$root" && git ls-files -co --exclude-standard -- . ':!:build*' ':!:.cache' | tar -cf - -T -) | tar -xf - -C "$work/repo"
+if git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then
+    (cd "$root" && git ls-files -co --exclude-standard -- . ':!:build*' ':!:.cache' | tar -cf - -T -)
+else
+    tar -C "$root" --exclude='./build*' --exclude=./.cache -cf - .
+fi | tar -xf - -C "$work/repo"
 # `nix flake lock` resolves nixpkgs to the model (no network), as a user's first `nix flake lock`
 # resolves it to github:NixOS/nixpkgs.
 check "nix flake lock (nixpkgs: the model)" \
