@@ -25,7 +25,9 @@
           lock ? fileIn src "poetry.lock",
           pyproject ? fileIn src "pyproject.toml",
           nixFile ? fileIn src "python-env.nix",
-          lock2nix ? self.packages.${pkgs.stdenv.hostPlatform.system}.default,
+          lock2nix ?
+            self.packages.${pkgs.stdenv.hostPlatform.system}.default
+              or (throw "lock2nix.lib.mkFreshnessCheck: lock2nix has no package for ${pkgs.stdenv.hostPlatform.system} (only ${builtins.concatStringsSep ", " systems}); pass `lock2nix`"),
           name ? "lock-fresh",
         }:
         # On failure lock2nix's message names the stale file (by its store path,

@@ -183,6 +183,8 @@ fi
 check "explicit files instead of src" build "e.freshnessCheck {
     lock = /. + \"$tpl/poetry.lock\"; pyproject = /. + \"$tpl/pyproject.toml\"; nixFile = /. + \"$tpl/python-env.nix\"; }"
 check "a flake's self (a store path string) as src" build "e.freshnessCheck { src = \"\${/. + \"$tpl\"}\"; }"
+out=$(ev "(e.flake.lib.mkFreshnessCheck { pkgs = pkgs // { stdenv = pkgs.stdenv // { hostPlatform.system = \"x86_64-darwin\"; }; }; src = /. + \"$tpl\"; }).drvPath")
+contains "a system without a package: refused, naming the systems" 'no package for x86_64-darwin (only x86_64-linux, aarch64-linux); pass `lock2nix`' <(echo "$out")
 out=$(ev '(e.freshnessCheck { }).drvPath')
 contains "neither src nor files: refused with what to give" 'give `src` (the project directory)' <(echo "$out")
 
