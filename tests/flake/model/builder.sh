@@ -22,7 +22,9 @@ if [ -n "${buildCommand:-}" ]; then
 fi
 
 export NIX_BUILD_CORES=${NIX_BUILD_CORES:-1}
-cp -r --no-preserve=mode "$src" source
+# As nixpkgs' unpackPhase: modes kept (scripts stay executable), then made writable.
+cp -r --preserve=mode "$src" source
+chmod -R u+w source
 cd source
 runHook postUnpack
 runHook postPatch
