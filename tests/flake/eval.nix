@@ -4,11 +4,7 @@
 #   template  the template project to evaluate (a temporary copy when a test edits it)
 #   cli       a lock2nix binary (the one CMake built): the `lock2nix` package the freshness
 #             checks run, so that they can really be built here
-# The package itself is evaluated, not built, by run.sh: a from-scratch build takes far longer
-# than a test should. To build it through package.nix with the model's stdenv (host cmake, g++,
-# patchelf; its checkPhase included):
-#   nix-build tests/flake/eval.nix -A package --argstr root "$PWD" --argstr cli "$PWD/build/lock2nix" \
-#     --option build-users-group '' --option substituters '' --option sandbox false
+# run.sh evaluates the package; build-package.sh (opt-in, minutes) builds it: `-A package`.
 {
   root ? toString ../..,
   template ? root + "/templates/default",
