@@ -1,0 +1,129 @@
+# lock2nix as a nixpkgs package: `pkgs.callPackage ./package.nix { }`. The flake's
+# packages.default and overlays.default are exactly this.
+{
+  lib,
+  stdenv,
+  cmake,
+  ninja,
+  pkg-config,
+  tomlplusplus,
+  nlohmann_json,
+  curl,
+  openssl,
+  boost,
+  catch2, # Catch2 v2 (v3 is catch2_3); only for the tests
+}:
+
+let
+  # The version is the one CMakeLists.txt declares, so the two cannot drift apart.
+  version = builtins.head (
+    builtins.match ".*project\\(lock2nix VERSION ([0-9.]+).*" (builtins.readFile ./CMakeLists.txt)
+  );
+  # libcurl is loaded with dlopen("libcurl.so.4") on first network use (lib/curl_api.cpp), not
+  # linked, so nothing records where it is: the binary gets this directory in its RUNPATH.
+  curlLibDir = "${lib.getLib curl}/lib";
+  # The unit test cases that need nothing outside the source tree (tests/flake/run.sh checks that
+  # each names exactly one test case). Catch2 test specs: ',' separates names, '[' starts a tag.
+  coreUnitTests = [
+    "project name validity"
+    "sha256 of known inputs"
+    "Nix base-32 and SRI spellings"
+    "stale and missing hashes say so"
+    "content-hash JSON escapes and floats like Python's json.dumps"
+    "positions point into the file"
+    "PEP 621 [project] and PEP 735 [dependency-groups]"
+    "package-mode = false describes no package"
+    "wrong types in a pyproject are errors at their position"
+    "Poetry constraint syntax"
+    "Poetry's evaluation mode"
+    "the best wheel for a target"
+    "target model and marker environment"
+    "a dependant of a cycle member depends on the whole cycle"
+    "every default entry is valid"
+    "entries match by name and PEP 440 version range"
+    "layers: project entries beat defaults, --overrides files beat both"
+    "lists combine inside a layer, contradicting flags name both entries"
+    "bad override files are errors with a position"
+    "the override keys are all documented"
+    "credentials never show: redaction and Poetry's variables"
+    "mutated locks and pyprojects never crash the pipeline"
+    "mutated strings never crash the standards parsers"
+  ];
+  catchSpec = builtins.concatStringsSep "," (
+    map (builtins.replaceStrings [ "," "[" "]" ] [ "\\," "\\[" "\\]" ]) coreUnitTests
+  );
+in
+stdenv.mkDerivation (finalAttrs: {
+  pname = "lock2nix";
+  inherit version;
+
+  # Only what the build reads: editing the flake, the templates, the README or the flake tests
+  # does not rebuild the package.
+  src = lib.fileset.toSource {
+    root = ./.;
+    fileset = lib.fileset.unions [
+      ./CMakeLists.txt
+      ./cmake
+      ./include
+      ./lib
+      ./tools
+      ./overrides
+      ./examples
+      (lib.fileset.difference ./tests ./tests/flake)
+    ];
+  };
+
+  strictDeps = true;
+  nativeBuildInputs = [
+    cmake
+    ninja
+    pkg-config
+  ];
+  buildInputs = [
+    tomlplusplus
+    nlohmann_json
+    curl
+    openssl
+    boost
+  ];
+  checkInputs = [ catch2 ];
+
+  cmakeFlags = [
+    (lib.cmakeBool "LOCK2NIX_BUILD_TESTS" finalAttrs.doCheck)
+    (lib.cmakeBool "LOCK2NIX_BUILD_BENCHMARKS" false)
+    # The shared corpus lives next to a development checkout, never in the sandbox.
+    (lib.cmakeFeature "LOCK2NIX_SHARED_DIR" "/var/empty/lock2nix-shared")
+  ];
+
+  doCheck = stdenv.buildPlatform.canExecute stdenv.hostPlatform;
+  # The core tests: no network (the index client's tests use a server on 127.0.0.1), no Nix, no
+  # git, and no ../shared corpus, which most unit test cases read and which a source tree does not
+  # carry: those cases run in a development checkout (tools/test.sh), these run here.
+  checkPhase = ''
+    runHook preCheck
+    export HOME=$TMPDIR
+    export LD_LIBRARY_PATH=${curlLibDir}''${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+    (cd ../tests && ../build/tests/lock2nix-tests --warn NoTests ${lib.escapeShellArg catchSpec})
+    ctest --output-on-failure -R '^cli\.bad-input$'
+    runHook postCheck
+  '';
+
+  postFixup = lib.optionalString stdenv.hostPlatform.isElf ''
+    patchelf --add-rpath ${curlLibDir} $out/bin/lock2nix
+  '';
+
+  passthru = { inherit coreUnitTests catchSpec; };
+
+  meta = {
+    description = "Translate a Poetry project (poetry.lock + pyproject.toml) into one plain Nix file";
+    longDescription = ''
+      lock2nix reads every poetry.lock generation (Poetry 0.x to 2.x) and writes a Nix file that
+      builds the locked Python environment with nixpkgs' own Python builders. `lock2nix check`
+      tells whether a lock is fresh for its pyproject.toml and a generated file fresh for its lock.
+    '';
+    mainProgram = "lock2nix";
+    # No `license`: the repository has no LICENSE file yet. Add it here when it does.
+    # dlopen("libcurl.so.4") is the Linux name of libcurl; macOS would need libcurl.4.dylib.
+    platforms = lib.platforms.linux;
+  };
+})
