@@ -30,7 +30,7 @@
           python = pkgs.python312;
           projectDir = ./.;
           # The devShell installs the project editable from the checkout, not from the store copy:
-          # Python expands the variable at run time (the shellHook below sets it).
+          # Python expands the variable at run time (the devShell sets it).
           editableRoot = "$REPO_ROOT";
         };
     in
@@ -43,6 +43,7 @@
         {
           default = project.app; # the project, with its `hello` script
           env = project.env; # python3.12 with the locked dependencies
+          image = project.image; # `nix build .#image && ./result | docker load`
         }
       );
 
@@ -54,16 +55,14 @@
         };
       });
 
+      # The locked environment with the project editable (from $REPO_ROOT, which the shell sets to
+      # the repository's top), plus the tools to update the lock and python-env.nix.
       devShells = forAllSystems (pkgs: {
-        default = pkgs.mkShell {
-          inputsFrom = [ (projectFor pkgs).devShell ];
+        default = (projectFor pkgs).mkDevShell {
           packages = [
             lock2nix.packages.${pkgs.stdenv.hostPlatform.system}.default
             pkgs.poetry
           ];
-          shellHook = ''
-            export REPO_ROOT=''${REPO_ROOT:-$PWD}
-          '';
         };
       });
 

@@ -147,7 +147,7 @@ TEST_CASE("credentials never show: redaction and Poetry's variables", "[index]")
     unsetenv("POETRY_HTTP_BASIC_MY_INDEX_PASSWORD");
 }
 
-TEST_CASE("faults: retried and recovered, or a clear error, and nothing bad is cached", "[index]") {
+TEST_CASE("faults: retried and recovered, or a clear error, and nothing bad is cached", "[index][server]") {
     Server server;
     TempCache cache;
     IndexClient client(fast(cache));
@@ -220,7 +220,7 @@ TEST_CASE("faults: retried and recovered, or a clear error, and nothing bad is c
     }
 }
 
-TEST_CASE("cache: revalidated with ETag, used offline, skipped with refresh", "[index]") {
+TEST_CASE("cache: revalidated with ETag, used offline, skipped with refresh", "[index][server]") {
     Server server;
     TempCache cache;
     const std::string url = server.url("/pypi/isort/4.3.4/json");
@@ -245,7 +245,7 @@ TEST_CASE("cache: revalidated with ETag, used offline, skipped with refresh", "[
     CHECK_FALSE(get(refresh, url).from_cache);
 }
 
-TEST_CASE("private index: basic credentials sent, never cached or printed", "[index]") {
+TEST_CASE("private index: basic credentials sent, never cached or printed", "[index][server]") {
     Server server;
     TempCache cache;
     IndexClient client(fast(cache));
@@ -270,7 +270,7 @@ TEST_CASE("private index: basic credentials sent, never cached or printed", "[in
     CHECK(with_userinfo.error.find("s3cret") == std::string::npos);
 }
 
-TEST_CASE("TLS: a self-signed index is refused unless its CA is given", "[index]") {
+TEST_CASE("TLS: a self-signed index is refused unless its CA is given", "[index][server]") {
     TempCache dir;
     const auto cert = (dir.dir / "cert.pem").string();
     const auto key = (dir.dir / "key.pem").string();
@@ -291,7 +291,7 @@ TEST_CASE("TLS: a self-signed index is refused unless its CA is given", "[index]
     CHECK(get(trusting, server.url("/pypi/isort/4.3.4/json", "https")).ok);
 }
 
-TEST_CASE("locate: exact URLs, digests checked against the lock, hash completion", "[index]") {
+TEST_CASE("locate: exact URLs, digests checked against the lock, hash completion", "[index][server]") {
     Server server;
     TempCache cache;
     IndexClient client(fast(cache));
@@ -342,7 +342,7 @@ TEST_CASE("locate: exact URLs, digests checked against the lock, hash completion
     CHECK(bare.packages[0].files[0].name == "isort-4.3.4.tar.gz");
 }
 
-TEST_CASE("many requests run concurrently", "[index]") {
+TEST_CASE("many requests run concurrently", "[index][server]") {
     Server server;
     TempCache cache;
     IndexOptions o = fast(cache);

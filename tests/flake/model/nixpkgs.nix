@@ -324,6 +324,7 @@ let
         boost = hostLibrary "boost" [ ];
         catch2 = hostLibrary "catch2" [ ];
         catch2_3 = hostLibrary "catch2" [ ];
+        dockerTools.streamLayeredImage = args: asDrv (stub.dockerTools.streamLayeredImage args);
         python311 = wrapPython stub.python311;
         python312 = wrapPython stub.python312;
         python313 = wrapPython stub.python313;
