@@ -1,5 +1,6 @@
 #include "lock2nix/overrides.hpp"
 
+#include "lock2nix/hash.hpp"
 #include "lock2nix/names.hpp"
 #include "overrides_embedded.hpp"
 #include "toml_reader.hpp"
@@ -7,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <sstream>
 
 namespace lock2nix {
 
@@ -330,6 +332,32 @@ void OverrideDatabase::add_pyproject(const std::string& path) {
     for (OverrideEntry& e : read_entries(reader, *overrides, OverrideLayer::project, 0)) {
         state_->added[e.package].push_back(std::move(e));
     }
+}
+
+std::string OverrideDatabase::defaults_digest() {
+    Sha256 digest;
+    for (std::size_t i = 0; i < detail::embedded_override_count; ++i) {
+        const auto& e = detail::embedded_overrides[i];
+        for (const char* part : {e.package, e.file, e.text}) {
+            digest.update(part);
+            digest.update(std::string_view("\0", 1));
+        }
+    }
+    return to_hex(digest.finish());
+}
+
+std::string OverrideDatabase::project_table_digest(const std::string& pyproject_path) {
+    TomlReader reader(pyproject_path, keys_hint);
+    const toml::table root =
+        reader.parse(detail::read_file(pyproject_path), "pyproject.toml must be valid TOML");
+    const toml::table* tool = reader.table(root, "tool");
+    const toml::table* ours = tool != nullptr ? reader.table(*tool, "lock2nix") : nullptr;
+    if (ours == nullptr) {
+        return "none";
+    }
+    std::ostringstream text;
+    text << toml::toml_formatter(*ours);
+    return sha256_hex(text.str());
 }
 
 std::vector<OverrideEntry> OverrideDatabase::entries(std::string_view name) const {

@@ -495,6 +495,9 @@ std::string render_nix(const Lock& lock, const Pyproject* pp, const EnvironmentP
     if (!options.lock_digest.empty()) {
         out += "# lock file sha256: " + comment_text(options.lock_digest) + "\n";
     }
+    for (const auto& [label, digest] : options.inputs) {
+        out += "# input " + comment_text(label) + ": " + comment_text(digest) + "\n";
+    }
     out += "# targets: " + comment_text(target_list) + "\n";
     out += "# regenerate: " + comment_text(options.command) + "\n";
     out += "{\n";

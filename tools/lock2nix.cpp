@@ -158,32 +158,14 @@ int cmd_check(const std::vector<std::string>& args) {
     }
     std::cout << lock_path << ": " << result.reason << '\n';
     if (opts.has("--nix")) {
-        // The Nix file records the digest of the lock it was made from.
+        // The Nix file records the digests of what it was made from.
         const std::string nix_path = opts.value("--nix");
-        std::ifstream in(nix_path);
-        if (!in) {
-            throw lock2nix::Error("cannot open the Nix file", nix_path, {},
-                                  "generate it with `lock2nix " + lock_path + " -o " + nix_path +
-                                      "`");
-        }
-        std::string line;
-        std::string recorded;
-        for (int n = 0; n < 10 && std::getline(in, line); ++n) {
-            if (line.starts_with("# lock file sha256: ")) {
-                recorded = line.substr(20);
-            }
-        }
-        if (recorded.empty()) {
-            throw lock2nix::Error("not a file lock2nix generated (no `# lock file sha256:` header)",
-                                  nix_path, lock2nix::SourcePosition{1, 1},
-                                  "regenerate it with lock2nix");
-        }
-        if (recorded != lock2nix::lock_file_digest(lock_path)) {
-            std::cerr << nix_path << ": stale: " << lock_path << " changed since it was generated; "
-                      << "run the `# regenerate:` command at its top\n";
+        const auto nix = lock2nix::nix_file_freshness(nix_path, lock_path, pyproject_path);
+        if (!nix.fresh) {
+            std::cerr << nix_path << ": " << nix.reason << '\n';
             return exit_negative;
         }
-        std::cout << nix_path << ": fresh: generated from this " << lock_path << '\n';
+        std::cout << nix_path << ": " << nix.reason << '\n';
     }
     return exit_ok;
 }

@@ -104,6 +104,12 @@ public:
     /// Number of packages with a default entry (embedded index).
     std::size_t default_package_count() const;
 
+    /// sha256 (hex) of the compiled-in default database: what a generated file depends on.
+    static std::string defaults_digest();
+    /// sha256 (hex) of a pyproject's [tool.lock2nix] table as TOML (formatting and comments do
+    /// not count), or "none" when it has none. Throws Error for a pyproject that is not TOML.
+    static std::string project_table_digest(const std::string& pyproject_path);
+
 private:
     struct State;
     std::unique_ptr<State> state_;

@@ -11,6 +11,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace lock2nix {
 
@@ -26,6 +28,9 @@ struct RenderOptions {
     std::string lock_digest;
     /// The lock file's name as the user gave it, for messages in the file.
     std::string lock_name = "poetry.lock";
+    /// Other inputs the file depends on (label → sha256), recorded in the header as
+    /// `# input LABEL: DIGEST` for `lock2nix check --nix`.
+    std::vector<std::pair<std::string, std::string>> inputs;
 };
 
 /// Renders the Nix file. Throws Error for a digest Nix cannot verify or a url package without
