@@ -89,6 +89,19 @@ OverrideEntry read_entry(const TomlReader& reader, const std::string& package, c
             e.versions_text = text;
             continue;
         }
+        if (key == "why") {
+            // Documentation of the entry, not a setting: two entries that apply together may
+            // give different reasons without contradicting each other.
+            if (!value.is_string()) {
+                fail(value, "expected a string for `why`, found " + describe_type(value));
+            }
+            e.why = value.as_string()->get();
+            if (e.why.find_first_not_of(" \t\r\n") == std::string::npos) {
+                fail(value, "`why` is empty for `" + package + "`",
+                     "say in a sentence why the entry exists");
+            }
+            continue;
+        }
         const auto& known = override_keys();
         auto kind = known.find(key);
         if (kind == known.end()) {
@@ -219,6 +232,7 @@ const std::map<std::string, std::string>& override_keys() {
         {"auto-patchelf-ignore-missing", "list"},
         {"dont-strip", "flag"},
         {"disabled", "flag"},
+        {"why", "string"},
     };
     return keys;
 }

@@ -467,9 +467,25 @@ int cmd_overrides(const std::vector<std::string>& args) {
     const auto entries = db.entries(name);
     std::cout << lock2nix::canonicalize_name(name) << (version.empty() ? "" : " " + version) << ": "
               << entries.size() << (entries.size() == 1 ? " entry" : " entries") << '\n';
+    const auto parsed = lock2nix::pep440::Version::try_parse(version);
     for (const auto& e : entries) {
+        const bool applies = version.empty() || !e.versions ||
+                             (parsed && e.versions->contains(*parsed, true));
         std::cout << "  [" << lock2nix::to_string(e.layer) << "] " << e.where()
-                  << (e.versions_text.empty() ? "" : " versions " + e.versions_text) << '\n';
+                  << (e.versions_text.empty() ? "" : " versions " + e.versions_text)
+                  << (applies ? "" : " (not for " + version + ")") << '\n';
+        if (!e.why.empty()) {
+            // Continuation lines of a multi-line reason stay under the first.
+            std::string why = e.why;
+            while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) {
+                why.pop_back();
+            }
+            for (std::size_t at = why.find('\n'); at != std::string::npos;
+                 at = why.find('\n', at + 10)) {
+                why.replace(at, 1, "\n         ");
+            }
+            std::cout << "    why: " << why << '\n';
+        }
     }
     if (version.empty()) {
         return entries.empty() ? exit_negative : exit_ok;

@@ -31,6 +31,8 @@ struct OverrideEntry {
     std::string package; ///< canonical name
     std::optional<pep440::SpecifierSet> versions;
     std::string versions_text;
+    /// The reason the entry exists (`why`): documentation, never part of a Recipe.
+    std::string why;
     std::map<std::string, OverrideValue> settings;
     OverrideLayer layer = OverrideLayer::defaults;
     std::string file;

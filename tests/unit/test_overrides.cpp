@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <toml++/toml.h>
 
 using namespace lock2nix;
 
@@ -37,7 +39,10 @@ TEST_CASE("entries match by name and PEP 440 version range", "[overrides]") {
     CHECK(db.resolve("Attrs", "23.1.0rc1").list("build-systems").empty());
     CHECK(db.resolve("Attrs", "23.0.0rc1").list("build-systems") ==
           std::vector<std::string>{"setuptools"});
-    CHECK(db.resolve("torch", "2.1.0").maybe_flag("prefer-wheel") == false);
+    // No default forces an sdist on everyone (issue #14): torch installs from its wheel unless a
+    // project says otherwise, and keeps the facts every torch wheel needs.
+    CHECK(db.resolve("torch", "2.1.0").maybe_flag("prefer-wheel") == std::nullopt);
+    CHECK(db.resolve("torch", "2.1.0").flag("dont-strip"));
     CHECK(db.resolve("typing", "3.7.4.3").flag("disabled"));
     CHECK(db.resolve("no-such-package-anywhere", "1.0").empty());
 }
@@ -102,4 +107,63 @@ TEST_CASE("the override keys are all documented", "[overrides]") {
         INFO(key);
         CHECK(readme.find("`" + key + "`") != std::string::npos);
     }
+}
+
+TEST_CASE("every hand-written default entry says why", "[overrides]") {
+    // build-systems.toml is generated from poetry2nix's data (its entries carry no reason of their
+    // own) and is exempt; every other file under overrides/ is written by hand.
+    namespace fs = std::filesystem;
+    const auto db = OverrideDatabase::with_defaults();
+    std::size_t files = 0;
+    std::size_t entries = 0;
+    for (const auto& f : fs::directory_iterator(std::string(LOCK2NIX_TEST_DIR) + "/../overrides")) {
+        const std::string file = f.path().filename().string();
+        if (f.path().extension() != ".toml" || file == "build-systems.toml") {
+            continue;
+        }
+        ++files;
+        const toml::table root = toml::parse_file(f.path().string());
+        for (const auto& [name, value] : root) {
+            // Through the compiled-in database: the entries of this file for this package, each
+            // with its reason (the embedding keeps `why` with its entry).
+            std::size_t written = 0;
+            if (const auto* list = value.as_array()) {
+                written = list->size();
+            } else {
+                written = 1;
+            }
+            std::size_t found = 0;
+            for (const OverrideEntry& e : db.entries(std::string(name.str()))) {
+                if (e.file != "overrides/" + file) {
+                    continue;
+                }
+                ++found;
+                ++entries;
+                INFO(e.where() << " (" << name.str() << ")");
+                CHECK(e.why.size() >= 20); // a sentence, not a placeholder
+            }
+            INFO(file << ": " << name.str());
+            CHECK(found == written);
+        }
+    }
+    CHECK(files >= 2);     // seed.toml and at least one themed file
+    CHECK(entries >= 50);
+}
+
+TEST_CASE("`why` documents an entry and is no setting", "[overrides]") {
+    OverrideDatabase db;
+    db.add_file("[[x]]\nwhy = \"links zlib\"\nbuild-inputs = [\"zlib\"]\n"
+                "[[x]]\nversions = \">=2\"\nwhy = \"links openssl from 2.0 on\"\n"
+                "build-inputs = [\"openssl\"]\n",
+                "o.toml", OverrideLayer::user);
+    // Two reasons for one package do not contradict each other (unlike two strings of a key).
+    const Recipe r = db.resolve("x", "2.1");
+    CHECK(r.list("build-inputs") == std::vector<std::string>{"zlib", "openssl"});
+    CHECK_FALSE(r.settings.contains("why"));
+    const auto entries = db.entries("x");
+    REQUIRE(entries.size() == 2);
+    CHECK(entries[0].why == "links zlib");
+    CHECK(entries[1].why == "links openssl from 2.0 on");
+    CHECK_THROWS_AS(db.add_file("[[y]]\nwhy = true\n", "b.toml", OverrideLayer::user), Error);
+    CHECK_THROWS_AS(db.add_file("[[y]]\nwhy = \"  \"\n", "c.toml", OverrideLayer::user), Error);
 }

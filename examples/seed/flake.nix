@@ -1,0 +1,73 @@
+# A sketch: the seed project's setup built from lock2nix's python-env.nix.
+# Regenerate python-env.nix with `lock2nix poetry.lock -o python-env.nix`.
+#
+# python-env.nix today returns: packages, env, mkEnv, devShell, python, unavailable (and app for
+# a package-mode project). Lines marked NOT YET use outputs it will offer soon; each has a
+# stand-in that works with today's file.
+{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";
+
+  outputs =
+    { self, nixpkgs }:
+    let
+      system = "x86_64-linux";
+      pkgs = import nixpkgs {
+        inherit system;
+        # onnxruntime-gpu links CUDA 11.8 and cuDNN (lock2nix's default entry), both unfree.
+        config.allowUnfree = true;
+      };
+      lib = pkgs.lib;
+      cuda = pkgs.cudaPackages_11_8;
+
+      project = import ./python-env.nix {
+        inherit pkgs;
+        python = pkgs.python311;
+        projectDir = ./.;
+        # Room for what the database cannot express yet, e.g. soundfile built from its sdist
+        # needs the store path of libsndfile in place of its find_library lookup:
+        overrides = final: prev: {
+          soundfile = prev.soundfile.overridePythonAttrs (old: {
+            postPatch = (old.postPatch or "") + ''
+              substituteInPlace soundfile.py \
+                --replace-fail "_find_library('sndfile')" "'${pkgs.libsndfile.out}/lib/libsndfile.so'"
+            '';
+          });
+        };
+      };
+
+      # What the seed's shell exported: the driver's libcuda (NixOS), the CUDA 11.8 runtime and
+      # cuDNN, for onnxruntime-gpu's CUDA provider and for torch.
+      cudaLibraryPath = "/run/opengl-driver/lib:" + lib.makeLibraryPath [
+        cuda.cudatoolkit
+        cuda.cudnn
+      ];
+      shellHook = ''
+        export LD_LIBRARY_PATH=${cudaLibraryPath}''${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+      '';
+    in
+    {
+      packages.${system} = {
+        default = project.env;
+        env = project.env;
+
+        # NOT YET: `image = project.image;` once python-env.nix emits a container image.
+        # Stand-in: the environment in a layered image.
+        image = pkgs.dockerTools.buildLayeredImage {
+          name = "seed-speech";
+          tag = "latest";
+          contents = [ project.env ];
+          config = {
+            Cmd = [ "${project.env}/bin/python" ];
+            Env = [ "LD_LIBRARY_PATH=${cudaLibraryPath}" ];
+          };
+        };
+      };
+
+      # NOT YET: `devShells.${system}.default = project.devShell.override { inherit shellHook; };`
+      # (or however the emitted file will take the shellHook). Stand-in: the same shell with the
+      # hook added to the derivation mkShell returns.
+      devShells.${system}.default = project.devShell.overrideAttrs (old: {
+        shellHook = (old.shellHook or "") + shellHook;
+      });
+    };
+}
