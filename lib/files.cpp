@@ -6,11 +6,86 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
+#include <new>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace lock2nix {
+
+namespace {
+
+struct FileDescriptor {
+    int fd;
+    explicit FileDescriptor(int f) : fd(f) {}
+    ~FileDescriptor() {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+    }
+    FileDescriptor(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(const FileDescriptor&) = delete;
+};
+
+} // namespace
+
+std::string read_file(const std::string& path) {
+    // Plain read(2) instead of `stream << rdbuf()`: that one turns a failed allocation or a read
+    // error into a quiet failbit on the *output* stream and returns what it had so far, which a
+    // lock with a large comment turned into a valid-looking lock missing its last packages.
+    const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (file.fd < 0) {
+        throw Error(std::string("cannot open the file: ") + std::strerror(errno), path, {},
+                    "check the path and that this user may read it");
+    }
+    struct stat st {};
+    if (::fstat(file.fd, &st) != 0) {
+        throw Error(std::string("cannot read the file: ") + std::strerror(errno), path);
+    }
+    if (S_ISDIR(st.st_mode)) {
+        throw Error("this is a directory, not a file", path, {},
+                    "name the file inside it, e.g. " +
+                        (std::filesystem::path(path) / "poetry.lock").string());
+    }
+    const bool regular = S_ISREG(st.st_mode);
+    // Pseudo-files (/proc, /sys) report a size of 0 or a page; only a real size is a promise.
+    const bool sized = regular && st.st_size > 0;
+    std::string text;
+    try {
+        if (sized) {
+            text.reserve(static_cast<std::size_t>(st.st_size));
+        }
+        char chunk[1 << 16];
+        while (true) {
+            const ssize_t n = ::read(file.fd, chunk, sizeof chunk);
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n < 0) {
+                throw Error(std::string("cannot read the file: ") + std::strerror(errno) +
+                                " (after " + std::to_string(text.size()) + " bytes)",
+                            path, {}, "check the file and the device it is on");
+            }
+            if (n == 0) {
+                break;
+            }
+            text.append(chunk, static_cast<std::size_t>(n));
+        }
+    } catch (const std::bad_alloc&) {
+        throw Error("not enough memory to read the file (" +
+                        (regular ? std::to_string(st.st_size) + " bytes"
+                                 : "read " + std::to_string(text.size()) + " bytes so far") +
+                        ")",
+                    path, {}, "raise the memory limit (ulimit -v) or free memory, then run again");
+    }
+    if (sized && text.size() != static_cast<std::size_t>(st.st_size)) {
+        throw Error("the file changed while it was read: " + std::to_string(st.st_size) +
+                        " bytes were announced, " + std::to_string(text.size()) + " read",
+                    path, {}, "run lock2nix again once nothing is writing to the file");
+    }
+    return text;
+}
 
 void write_file_atomically(const std::string& path, const std::string& text, bool durable) {
     namespace fs = std::filesystem;

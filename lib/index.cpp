@@ -15,7 +15,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <sstream>
 #include <thread>
 #include <unistd.h>
 
@@ -332,19 +331,14 @@ struct Cache {
         if (!meta) {
             return std::nullopt;
         }
-        std::ifstream body(base.string() + ".body", std::ios::binary);
-        if (!body) {
-            return std::nullopt;
-        }
         try {
             const auto m = nlohmann::json::parse(meta);
             if (m.value("url", "") != redact_url(r.url)) {
                 return std::nullopt;
             }
-            std::stringstream s;
-            s << body.rdbuf();
-            Entry e{s.str(), m.value("etag", ""), m.value("last_modified", ""),
-                    m.value("content_type", "")};
+            // An unreadable body is a miss (Error is caught below): the cache is an optimisation.
+            Entry e{read_file(base.string() + ".body"), m.value("etag", ""),
+                    m.value("last_modified", ""), m.value("content_type", "")};
             if (sha256_hex(e.body) != m.value("sha256", "")) {
                 return std::nullopt; // torn or damaged: refetch
             }
