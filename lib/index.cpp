@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -15,6 +16,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <string_view>
 #include <thread>
 #include <unistd.h>
 
@@ -379,6 +381,37 @@ struct Transfer {
     int attempts = 0;
     std::optional<Cache::Entry> cached;
     std::function<void(std::string_view)> sink;
+
+    // Freed however the transfer ends, exceptions included (a throw used to leak the handles).
+    Transfer() = default;
+    ~Transfer() {
+        if (easy != nullptr) {
+            detail::curl().easy_cleanup(easy);
+        }
+        if (headers != nullptr) {
+            detail::curl().slist_free_all(headers);
+        }
+    }
+    Transfer(const Transfer&) = delete;
+    Transfer& operator=(const Transfer&) = delete;
+};
+
+// The multi handle of fetch_all. Declared after the transfers, so it goes first: their easy
+// handles leave it before they are cleaned up.
+struct Multi {
+    CURLM* handle = detail::curl().multi_init();
+    std::vector<Transfer>& transfers;
+    explicit Multi(std::vector<Transfer>& t) : transfers(t) {}
+    ~Multi() {
+        for (Transfer& t : transfers) {
+            if (t.easy != nullptr) {
+                detail::curl().multi_remove_handle(handle, t.easy);
+            }
+        }
+        detail::curl().multi_cleanup(handle);
+    }
+    Multi(const Multi&) = delete;
+    Multi& operator=(const Multi&) = delete;
 };
 
 size_t on_body(char* data, size_t size, size_t n, void* user) {
@@ -508,8 +541,9 @@ std::string tls_hint(CURLcode c) {
 // else backoff·2^(attempt-1) with ±50% jitter.
 std::chrono::milliseconds retry_delay(const IndexOptions& o, int attempt,
                                       const std::string& retry_after) {
-    if (!retry_after.empty() && std::all_of(retry_after.begin(), retry_after.end(), ::isdigit)) {
-        return std::chrono::milliseconds(std::min(60'000L, std::stol(retry_after) * 1000L));
+    if (auto asked =
+            parse_retry_after(retry_after, std::chrono::system_clock::now(), o.max_retry_after)) {
+        return *asked;
     }
     static thread_local std::mt19937 rng(std::random_device{}());
     const double base = static_cast<double>(o.backoff.count()) *
@@ -519,6 +553,77 @@ std::chrono::milliseconds retry_delay(const IndexOptions& o, int attempt,
 }
 
 } // namespace
+
+std::optional<std::chrono::milliseconds>
+parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now,
+                  std::chrono::milliseconds cap) {
+    using std::chrono::milliseconds;
+    using std::chrono::seconds;
+    while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front())) != 0) {
+        value.remove_prefix(1);
+    }
+    while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back())) != 0) {
+        value.remove_suffix(1);
+    }
+    if (value.empty()) {
+        return std::nullopt;
+    }
+    if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        // Compared with the cap digit by digit, before any multiplication: a server's number of
+        // seconds can be any length, and `seconds * 1000` overflowed into a sleep without end.
+        const auto cap_seconds = std::chrono::ceil<seconds>(cap).count();
+        std::int64_t n = 0;
+        for (char c : value) {
+            n = n * 10 + (c - '0');
+            if (n >= cap_seconds) {
+                return cap;
+            }
+        }
+        return std::min<milliseconds>(seconds(n), cap);
+    }
+    // IMF-fixdate, the only HTTP-date form servers may send (RFC 9110 §5.6.7):
+    // "Sun, 06 Nov 1994 08:49:37 GMT". Parsed by hand: strptime's %a and %b follow the locale.
+    static constexpr std::string_view days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static constexpr std::string_view months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    if (value.size() != 29 || value.substr(3, 2) != ", " || value[7] != ' ' || value[11] != ' ' ||
+        value[16] != ' ' || value[19] != ':' || value[22] != ':' || value.substr(25) != " GMT" ||
+        std::find(std::begin(days), std::end(days), value.substr(0, 3)) == std::end(days)) {
+        return std::nullopt;
+    }
+    const auto month = std::find(std::begin(months), std::end(months), value.substr(8, 3));
+    auto number = [&](std::size_t at, std::size_t width) -> int {
+        int n = 0;
+        for (std::size_t i = at; i < at + width; ++i) {
+            if (value[i] < '0' || value[i] > '9') {
+                return -1;
+            }
+            n = n * 10 + (value[i] - '0');
+        }
+        return n;
+    };
+    const int day = number(5, 2), year = number(12, 4), hour = number(17, 2),
+              minute = number(20, 2), second = number(23, 2);
+    if (month == std::end(months) || day < 1 || year < 0 || hour < 0 || hour > 23 || minute < 0 ||
+        minute > 59 || second < 0 || second > 60) {
+        return std::nullopt;
+    }
+    const std::chrono::year_month_day date{
+        std::chrono::year(year),
+        std::chrono::month(static_cast<unsigned>(month - std::begin(months) + 1)),
+        std::chrono::day(static_cast<unsigned>(day))};
+    if (!date.ok()) {
+        return std::nullopt;
+    }
+    // In seconds since the epoch, which holds year 9999 without overflow.
+    const auto at = std::chrono::sys_days(date).time_since_epoch() + std::chrono::hours(hour) +
+                    std::chrono::minutes(minute) + seconds(second);
+    const auto wait = at - std::chrono::duration_cast<seconds>(now.time_since_epoch());
+    if (wait <= seconds(0)) {
+        return milliseconds(0);
+    }
+    return wait >= cap ? cap : std::chrono::duration_cast<milliseconds>(wait);
+}
 
 IndexClient::IndexClient(IndexOptions options) : options_(std::move(options)) {
     if (options_.cache_dir.empty()) {
@@ -560,7 +665,8 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
     if (waiting.empty()) {
         return out; // all answered from the cache (or --offline): libcurl is never loaded
     }
-    CURLM* multi = detail::curl().multi_init();
+    const Multi guard(transfers);
+    CURLM* const multi = guard.handle;
     detail::curl().multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
                                 static_cast<long>(options_.concurrency));
     detail::curl().multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
@@ -658,13 +764,6 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
     if (show) {
         std::fprintf(stderr, "\n");
     }
-    for (Transfer& t : transfers) {
-        if (t.easy != nullptr) {
-            detail::curl().easy_cleanup(t.easy);
-        }
-        detail::curl().slist_free_all(t.headers);
-    }
-    detail::curl().multi_cleanup(multi);
     return out;
 }
 
@@ -706,8 +805,6 @@ IndexResponse IndexClient::download(const IndexRequest& request,
         std::this_thread::sleep_for(retry_delay(options_, attempt, t.retry_after));
         sink({}); // an empty chunk: "start over"
     }
-    detail::curl().easy_cleanup(t.easy);
-    detail::curl().slist_free_all(t.headers);
     return r;
 }
 
