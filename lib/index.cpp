@@ -222,81 +222,146 @@ std::vector<IndexFile> parse_simple_json(std::string_view body, const std::strin
                             {"files", "hashes", "requires-python", "a PEP 691 project page"});
 }
 
-std::vector<IndexFile> parse_simple_html(std::string_view body, const std::string& page_url) {
-    std::string base = page_url;
-    const std::string text(body);
-    const std::string low = ascii_lower(text);
-    auto attribute = [&](std::size_t tag_begin, std::size_t tag_end,
-                         std::string_view name) -> std::optional<std::string> {
-        std::size_t pos = tag_begin;
-        while (true) {
-            pos = low.find(name, pos);
-            if (pos == std::string::npos || pos >= tag_end) {
-                return std::nullopt;
+namespace {
+
+// One start tag of an HTML page: its lower-cased name and attributes (first one wins, as in
+// HTML), values unescaped; an attribute without a value maps to "".
+struct HtmlTag {
+    std::string name;
+    std::vector<std::pair<std::string, std::string>> attributes;
+
+    std::optional<std::string> attribute(std::string_view wanted) const {
+        for (const auto& [name_, value] : attributes) {
+            if (name_ == wanted) {
+                return value;
             }
-            const bool boundary = std::isspace(static_cast<unsigned char>(low[pos - 1])) != 0;
-            std::size_t after = pos + name.size();
-            while (after < tag_end && std::isspace(static_cast<unsigned char>(low[after])) != 0) {
-                ++after;
-            }
-            if (!boundary ||
-                (after < tag_end && std::isalnum(static_cast<unsigned char>(low[after])) != 0) ||
-                (after < tag_end && low[after] == '-')) {
-                pos = after;
-                continue;
-            }
-            if (after >= tag_end || low[after] != '=') {
-                return std::string(); // present without a value
-            }
-            ++after;
-            while (after < tag_end && std::isspace(static_cast<unsigned char>(low[after])) != 0) {
-                ++after;
-            }
-            if (after < tag_end && (text[after] == '"' || text[after] == '\'')) {
-                const char q = text[after];
-                const auto close = text.find(q, after + 1);
-                return html_unescape(text.substr(after + 1, close - after - 1));
-            }
-            std::size_t end = after;
-            while (end < tag_end && std::isspace(static_cast<unsigned char>(text[end])) == 0 &&
-                   text[end] != '>') {
-                ++end;
-            }
-            return html_unescape(text.substr(after, end - after));
         }
-    };
-    if (auto b = low.find("<base"); b != std::string::npos) {
-        const auto end = low.find('>', b);
-        if (auto href = attribute(b, end, "href"); href && !href->empty()) {
-            base = resolve_url(page_url, *href);
+        return std::nullopt;
+    }
+};
+
+// The start tags of `html`, in order, read the way a browser tokenizes them: a '>' inside a
+// quoted value does not end the tag, comments are skipped whole. A tag, comment or quote the
+// page ends inside of ends the reading there: every index is checked against the end, so no
+// page can make the reader look past it.
+std::vector<HtmlTag> start_tags(std::string_view html) {
+    auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+    std::vector<HtmlTag> tags;
+    const std::size_t n = html.size();
+    std::size_t i = 0;
+    while ((i = html.find('<', i)) != std::string_view::npos) {
+        if (html.substr(i, 4) == "<!--") {
+            // "<!-->" and "<!--->" are whole (empty) comments too.
+            const auto close = html.find("-->", i + 2);
+            if (close == std::string_view::npos) {
+                break;
+            }
+            i = close + 3;
+            continue;
+        }
+        std::size_t j = i + 1;
+        if (j >= n || std::isalpha(static_cast<unsigned char>(html[j])) == 0) {
+            // An end tag, a declaration (<!DOCTYPE>) or a stray '<': nothing to read in it.
+            i = j;
+            continue;
+        }
+        HtmlTag tag;
+        while (j < n && !space(html[j]) && html[j] != '>' && html[j] != '/') {
+            tag.name += static_cast<char>(std::tolower(static_cast<unsigned char>(html[j])));
+            ++j;
+        }
+        bool closed = false;
+        while (j < n) {
+            while (j < n && (space(html[j]) || html[j] == '/')) {
+                ++j;
+            }
+            if (j >= n) {
+                break;
+            }
+            if (html[j] == '>') {
+                closed = true;
+                ++j;
+                break;
+            }
+            std::string name;
+            while (j < n && !space(html[j]) && html[j] != '>' && html[j] != '/' &&
+                   (html[j] != '=' || name.empty())) {
+                name += static_cast<char>(std::tolower(static_cast<unsigned char>(html[j])));
+                ++j;
+            }
+            std::size_t k = j;
+            while (k < n && space(html[k])) {
+                ++k;
+            }
+            std::string value;
+            if (k < n && html[k] == '=') {
+                j = k + 1;
+                while (j < n && space(html[j])) {
+                    ++j;
+                }
+                if (j < n && (html[j] == '"' || html[j] == '\'')) {
+                    const auto close = html.find(html[j], j + 1);
+                    if (close == std::string_view::npos) {
+                        j = n; // the page ends inside the quotes
+                        break;
+                    }
+                    value = html_unescape(html.substr(j + 1, close - j - 1));
+                    j = close + 1;
+                } else {
+                    const std::size_t start = j;
+                    while (j < n && !space(html[j]) && html[j] != '>') {
+                        ++j;
+                    }
+                    value = html_unescape(html.substr(start, j - start));
+                }
+            }
+            if (!tag.attribute(name)) {
+                tag.attributes.emplace_back(std::move(name), std::move(value));
+            }
+        }
+        if (!closed) {
+            break; // the page ends inside this tag: it is not a whole tag
+        }
+        tags.push_back(std::move(tag));
+        i = j;
+    }
+    return tags;
+}
+
+} // namespace
+
+std::vector<IndexFile> parse_simple_html(std::string_view body, const std::string& page_url) {
+    const std::vector<HtmlTag> tags = start_tags(body);
+    // The first <base href> sets the base of the whole page, links before it included.
+    std::string base = page_url;
+    for (const HtmlTag& tag : tags) {
+        if (tag.name == "base") {
+            if (auto href = tag.attribute("href"); href && !href->empty()) {
+                base = resolve_url(page_url, *href);
+                break;
+            }
         }
     }
     std::vector<IndexFile> out;
-    std::size_t pos = 0;
-    while ((pos = low.find("<a", pos)) != std::string::npos) {
-        const auto end = low.find('>', pos);
-        if (end == std::string::npos) {
-            break;
-        }
-        if (!std::isspace(static_cast<unsigned char>(low[pos + 2]))) {
-            pos = end;
+    for (const HtmlTag& tag : tags) {
+        if (tag.name != "a") {
             continue;
         }
-        auto href = attribute(pos, end, "href");
-        if (href && !href->empty()) {
-            IndexFile f;
-            f.url = resolve_url(base, *href);
-            read_fragment(f);
-            f.filename = basename_of_url(f.url);
-            if (auto rp = attribute(pos, end, "data-requires-python")) {
-                f.requires_python = *rp;
-            }
-            f.yanked = attribute(pos, end, "data-yanked").has_value();
-            if (!f.filename.empty()) {
-                out.push_back(std::move(f));
-            }
+        auto href = tag.attribute("href");
+        if (!href || href->empty()) {
+            continue;
         }
-        pos = end;
+        IndexFile f;
+        f.url = resolve_url(base, *href);
+        read_fragment(f);
+        f.filename = basename_of_url(f.url);
+        if (auto rp = tag.attribute("data-requires-python")) {
+            f.requires_python = *rp;
+        }
+        f.yanked = tag.attribute("data-yanked").has_value();
+        if (!f.filename.empty()) {
+            out.push_back(std::move(f));
+        }
     }
     return out;
 }
