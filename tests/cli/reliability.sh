@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Failures of the machine, not of the input, on the real binary: a memory limit while reading a
-# large lock. Each must end in a clear error and a non-zero exit, never in a success with part of
+# large lock, a standard output that cannot be written. Each must end in a clear error and a non-zero exit, never in a success with part of
 # the answer. Usage: reliability.sh CLI [--no-memory-limit] (sanitizer builds cannot run under
 # an address-space limit).
 set -u
@@ -59,5 +59,27 @@ PY
     check "the last limit tried succeeded" [ "$rc" -eq 0 ]
     rm -f "$work/big.lock"
 fi
+
+# --- A standard output that cannot take the answer ---------------------------------------------
+# /dev/full fails every write with ENOSPC, as a full disk does; stdio only notices when it flushes.
+full_fails() { # full_fails DESCRIPTION -- command...
+    local what=$1
+    shift 2
+    "$@" >/dev/full 2>"$work/err"
+    local rc=$?
+    if [ "$rc" -eq 2 ] && grep -q 'cannot write to standard output' "$work/err"; then
+        pass=$((pass + 1))
+    else
+        echo "FAIL $what > /dev/full: exit $rc, expected 2 and a message"; head -5 "$work/err"
+        fail=$((fail + 1))
+    fi
+}
+full_fails "translate" -- "$cli" --offline "$demo/poetry.lock"
+full_fails "inspect" -- "$cli" inspect "$demo/poetry.lock"
+full_fails "inspect --json" -- "$cli" inspect "$demo/poetry.lock" --json
+full_fails "plan" -- "$cli" plan "$demo/poetry.lock"
+full_fails "plan --json" -- "$cli" plan "$demo/poetry.lock" --json
+full_fails "check" -- "$cli" check --lock "$demo/poetry.lock"
+full_fails "help" -- "$cli" --help
 
 finish
