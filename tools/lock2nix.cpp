@@ -408,7 +408,10 @@ int cmd_translate(const std::vector<std::string>& args) {
     if (t.output_path.empty() || t.output_path == "-") {
         std::cout << text << std::flush;
     } else {
-        lock2nix::write_file_atomically(t.output_path, text);
+        // Never over the lock or the pyproject it was made from (-o poetry.lock is a typo away).
+        const auto beside = std::filesystem::path(t.lock_path).parent_path() / "pyproject.toml";
+        lock2nix::write_file_atomically(t.output_path, text, true,
+                                        {t.lock_path, t.pyproject_path, beside.string()});
     }
     return exit_ok;
 }

@@ -3,6 +3,7 @@
 // the Nix output, and lock2nix's caches.
 
 #include <string>
+#include <vector>
 
 namespace lock2nix {
 
@@ -14,7 +15,10 @@ std::string read_file(const std::string& path);
 /// Writes `text` to `path` atomically: a temporary file in the same directory, then renamed over
 /// `path`, so that on failure nothing at `path` changes and a concurrent reader sees the old or
 /// the new content, never a mix. `durable` also flushes the data to disk before the rename (for
-/// outputs; caches can do without). Throws Error.
-void write_file_atomically(const std::string& path, const std::string& text, bool durable = true);
+/// outputs; caches can do without). A symlink at `path` is followed: its target gets the text.
+/// An existing file keeps its permissions. Throws Error, writing nothing, when the target is a
+/// directory, device, FIFO or socket, or is the same file as one of `inputs`.
+void write_file_atomically(const std::string& path, const std::string& text, bool durable = true,
+                           const std::vector<std::string>& inputs = {});
 
 } // namespace lock2nix
