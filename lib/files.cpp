@@ -6,15 +6,153 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
+#include <new>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace lock2nix {
 
-void write_file_atomically(const std::string& path, const std::string& text, bool durable) {
+namespace {
+
+struct FileDescriptor {
+    int fd;
+    explicit FileDescriptor(int f) : fd(f) {}
+    ~FileDescriptor() {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+    }
+    FileDescriptor(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(const FileDescriptor&) = delete;
+};
+
+} // namespace
+
+std::string read_file(const std::string& path) {
+    // Plain read(2) instead of `stream << rdbuf()`: that one turns a failed allocation or a read
+    // error into a quiet failbit on the *output* stream and returns what it had so far, which a
+    // lock with a large comment turned into a valid-looking lock missing its last packages.
+    const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (file.fd < 0) {
+        throw Error(std::string("cannot open the file: ") + std::strerror(errno), path, {},
+                    "check the path and that this user may read it");
+    }
+    struct stat st {};
+    if (::fstat(file.fd, &st) != 0) {
+        throw Error(std::string("cannot read the file: ") + std::strerror(errno), path);
+    }
+    if (S_ISDIR(st.st_mode)) {
+        throw Error("this is a directory, not a file", path, {},
+                    "name the file inside it, e.g. " +
+                        (std::filesystem::path(path) / "poetry.lock").string());
+    }
+    const bool regular = S_ISREG(st.st_mode);
+    // Pseudo-files (/proc, /sys) report a size of 0 or a page; only a real size is a promise.
+    const bool sized = regular && st.st_size > 0;
+    std::string text;
+    try {
+        if (sized) {
+            text.reserve(static_cast<std::size_t>(st.st_size));
+        }
+        char chunk[1 << 16];
+        while (true) {
+            const ssize_t n = ::read(file.fd, chunk, sizeof chunk);
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n < 0) {
+                throw Error(std::string("cannot read the file: ") + std::strerror(errno) +
+                                " (after " + std::to_string(text.size()) + " bytes)",
+                            path, {}, "check the file and the device it is on");
+            }
+            if (n == 0) {
+                break;
+            }
+            text.append(chunk, static_cast<std::size_t>(n));
+        }
+    } catch (const std::bad_alloc&) {
+        throw Error("not enough memory to read the file (" +
+                        (regular ? std::to_string(st.st_size) + " bytes"
+                                 : "read " + std::to_string(text.size()) + " bytes so far") +
+                        ")",
+                    path, {}, "raise the memory limit (ulimit -v) or free memory, then run again");
+    }
+    if (sized && text.size() != static_cast<std::size_t>(st.st_size)) {
+        throw Error("the file changed while it was read: " + std::to_string(st.st_size) +
+                        " bytes were announced, " + std::to_string(text.size()) + " read",
+                    path, {}, "run lock2nix again once nothing is writing to the file");
+    }
+    return text;
+}
+
+namespace {
+
+// Where writing `path` should land: a symlink is followed to the file it names (dangling or
+// not), so the link stays a link and its target gets the content, as `>` in a shell would.
+std::filesystem::path follow_links(const std::string& path) {
     namespace fs = std::filesystem;
-    const fs::path target = fs::absolute(path);
+    fs::path at = fs::absolute(path);
+    for (int hops = 0; hops < 40; ++hops) {
+        std::error_code ec;
+        if (!fs::is_symlink(fs::symlink_status(at, ec))) {
+            return at;
+        }
+        const fs::path next = fs::read_symlink(at, ec);
+        if (ec) {
+            return at;
+        }
+        at = next.is_absolute() ? next : at.parent_path() / next;
+    }
+    throw Error("too many levels of symbolic links", path, {}, "point -o at a file");
+}
+
+const char* kind_of(mode_t mode) {
+    if (S_ISDIR(mode)) {
+        return "a directory";
+    }
+    if (S_ISCHR(mode) || S_ISBLK(mode)) {
+        return "a device";
+    }
+    if (S_ISFIFO(mode)) {
+        return "a FIFO";
+    }
+    if (S_ISSOCK(mode)) {
+        return "a socket";
+    }
+    return "not a regular file";
+}
+
+} // namespace
+
+void write_file_atomically(const std::string& path, const std::string& text, bool durable,
+                           const std::vector<std::string>& inputs) {
+    namespace fs = std::filesystem;
+    const fs::path target = follow_links(path);
+    struct stat existing {};
+    const bool exists = ::stat(target.c_str(), &existing) == 0;
+    if (exists && !S_ISREG(existing.st_mode)) {
+        // Renaming over it would replace the device, FIFO or socket itself (as root, even
+        // /dev/null) instead of writing to it.
+        throw Error(std::string("will not replace ") + kind_of(existing.st_mode) +
+                        " with the output",
+                    path, {},
+                    S_ISDIR(existing.st_mode)
+                        ? "name a file, e.g. " + (fs::path(path) / "python-env.nix").string()
+                        : "name a regular file; to send the output elsewhere, leave out -o and "
+                          "redirect standard output");
+    }
+    if (exists) {
+        for (const std::string& input : inputs) {
+            struct stat in {};
+            if (!input.empty() && ::stat(input.c_str(), &in) == 0 && in.st_dev == existing.st_dev &&
+                in.st_ino == existing.st_ino) {
+                throw Error("the output would overwrite the input " + input, path, {},
+                            "write the Nix file elsewhere, e.g. -o python-env.nix");
+            }
+        }
+    }
     std::string tmp =
         (target.parent_path() / ("." + target.filename().string() + ".XXXXXX")).string();
     const int fd = mkstemp(tmp.data());
@@ -33,7 +171,8 @@ void write_file_atomically(const std::string& path, const std::string& text, boo
         }
         written += static_cast<std::size_t>(n);
     }
-    fchmod(fd, 0644);
+    // A file replaced keeps its permissions (a user's 0600 stays private); a new one is 0644.
+    fchmod(fd, exists ? (existing.st_mode & 07777) : 0644);
     if ((durable && ::fsync(fd) != 0) || ::close(fd) != 0) {
         ::unlink(tmp.c_str());
         throw Error("cannot flush the output to disk", path);

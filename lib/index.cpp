@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -16,7 +17,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <sstream>
+#include <string_view>
 #include <thread>
 #include <unistd.h>
 
@@ -222,81 +223,146 @@ std::vector<IndexFile> parse_simple_json(std::string_view body, const std::strin
                             {"files", "hashes", "requires-python", "a PEP 691 project page"});
 }
 
-std::vector<IndexFile> parse_simple_html(std::string_view body, const std::string& page_url) {
-    std::string base = page_url;
-    const std::string text(body);
-    const std::string low = ascii_lower(text);
-    auto attribute = [&](std::size_t tag_begin, std::size_t tag_end,
-                         std::string_view name) -> std::optional<std::string> {
-        std::size_t pos = tag_begin;
-        while (true) {
-            pos = low.find(name, pos);
-            if (pos == std::string::npos || pos >= tag_end) {
-                return std::nullopt;
+namespace {
+
+// One start tag of an HTML page: its lower-cased name and attributes (first one wins, as in
+// HTML), values unescaped; an attribute without a value maps to "".
+struct HtmlTag {
+    std::string name;
+    std::vector<std::pair<std::string, std::string>> attributes;
+
+    std::optional<std::string> attribute(std::string_view wanted) const {
+        for (const auto& [name_, value] : attributes) {
+            if (name_ == wanted) {
+                return value;
             }
-            const bool boundary = std::isspace(static_cast<unsigned char>(low[pos - 1])) != 0;
-            std::size_t after = pos + name.size();
-            while (after < tag_end && std::isspace(static_cast<unsigned char>(low[after])) != 0) {
-                ++after;
-            }
-            if (!boundary ||
-                (after < tag_end && std::isalnum(static_cast<unsigned char>(low[after])) != 0) ||
-                (after < tag_end && low[after] == '-')) {
-                pos = after;
-                continue;
-            }
-            if (after >= tag_end || low[after] != '=') {
-                return std::string(); // present without a value
-            }
-            ++after;
-            while (after < tag_end && std::isspace(static_cast<unsigned char>(low[after])) != 0) {
-                ++after;
-            }
-            if (after < tag_end && (text[after] == '"' || text[after] == '\'')) {
-                const char q = text[after];
-                const auto close = text.find(q, after + 1);
-                return html_unescape(text.substr(after + 1, close - after - 1));
-            }
-            std::size_t end = after;
-            while (end < tag_end && std::isspace(static_cast<unsigned char>(text[end])) == 0 &&
-                   text[end] != '>') {
-                ++end;
-            }
-            return html_unescape(text.substr(after, end - after));
         }
-    };
-    if (auto b = low.find("<base"); b != std::string::npos) {
-        const auto end = low.find('>', b);
-        if (auto href = attribute(b, end, "href"); href && !href->empty()) {
-            base = resolve_url(page_url, *href);
+        return std::nullopt;
+    }
+};
+
+// The start tags of `html`, in order, read the way a browser tokenizes them: a '>' inside a
+// quoted value does not end the tag, comments are skipped whole. A tag, comment or quote the
+// page ends inside of ends the reading there: every index is checked against the end, so no
+// page can make the reader look past it.
+std::vector<HtmlTag> start_tags(std::string_view html) {
+    auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+    std::vector<HtmlTag> tags;
+    const std::size_t n = html.size();
+    std::size_t i = 0;
+    while ((i = html.find('<', i)) != std::string_view::npos) {
+        if (html.substr(i, 4) == "<!--") {
+            // "<!-->" and "<!--->" are whole (empty) comments too.
+            const auto close = html.find("-->", i + 2);
+            if (close == std::string_view::npos) {
+                break;
+            }
+            i = close + 3;
+            continue;
+        }
+        std::size_t j = i + 1;
+        if (j >= n || std::isalpha(static_cast<unsigned char>(html[j])) == 0) {
+            // An end tag, a declaration (<!DOCTYPE>) or a stray '<': nothing to read in it.
+            i = j;
+            continue;
+        }
+        HtmlTag tag;
+        while (j < n && !space(html[j]) && html[j] != '>' && html[j] != '/') {
+            tag.name += static_cast<char>(std::tolower(static_cast<unsigned char>(html[j])));
+            ++j;
+        }
+        bool closed = false;
+        while (j < n) {
+            while (j < n && (space(html[j]) || html[j] == '/')) {
+                ++j;
+            }
+            if (j >= n) {
+                break;
+            }
+            if (html[j] == '>') {
+                closed = true;
+                ++j;
+                break;
+            }
+            std::string name;
+            while (j < n && !space(html[j]) && html[j] != '>' && html[j] != '/' &&
+                   (html[j] != '=' || name.empty())) {
+                name += static_cast<char>(std::tolower(static_cast<unsigned char>(html[j])));
+                ++j;
+            }
+            std::size_t k = j;
+            while (k < n && space(html[k])) {
+                ++k;
+            }
+            std::string value;
+            if (k < n && html[k] == '=') {
+                j = k + 1;
+                while (j < n && space(html[j])) {
+                    ++j;
+                }
+                if (j < n && (html[j] == '"' || html[j] == '\'')) {
+                    const auto close = html.find(html[j], j + 1);
+                    if (close == std::string_view::npos) {
+                        j = n; // the page ends inside the quotes
+                        break;
+                    }
+                    value = html_unescape(html.substr(j + 1, close - j - 1));
+                    j = close + 1;
+                } else {
+                    const std::size_t start = j;
+                    while (j < n && !space(html[j]) && html[j] != '>') {
+                        ++j;
+                    }
+                    value = html_unescape(html.substr(start, j - start));
+                }
+            }
+            if (!tag.attribute(name)) {
+                tag.attributes.emplace_back(std::move(name), std::move(value));
+            }
+        }
+        if (!closed) {
+            break; // the page ends inside this tag: it is not a whole tag
+        }
+        tags.push_back(std::move(tag));
+        i = j;
+    }
+    return tags;
+}
+
+} // namespace
+
+std::vector<IndexFile> parse_simple_html(std::string_view body, const std::string& page_url) {
+    const std::vector<HtmlTag> tags = start_tags(body);
+    // The first <base href> sets the base of the whole page, links before it included.
+    std::string base = page_url;
+    for (const HtmlTag& tag : tags) {
+        if (tag.name == "base") {
+            if (auto href = tag.attribute("href"); href && !href->empty()) {
+                base = resolve_url(page_url, *href);
+                break;
+            }
         }
     }
     std::vector<IndexFile> out;
-    std::size_t pos = 0;
-    while ((pos = low.find("<a", pos)) != std::string::npos) {
-        const auto end = low.find('>', pos);
-        if (end == std::string::npos) {
-            break;
-        }
-        if (!std::isspace(static_cast<unsigned char>(low[pos + 2]))) {
-            pos = end;
+    for (const HtmlTag& tag : tags) {
+        if (tag.name != "a") {
             continue;
         }
-        auto href = attribute(pos, end, "href");
-        if (href && !href->empty()) {
-            IndexFile f;
-            f.url = resolve_url(base, *href);
-            read_fragment(f);
-            f.filename = basename_of_url(f.url);
-            if (auto rp = attribute(pos, end, "data-requires-python")) {
-                f.requires_python = *rp;
-            }
-            f.yanked = attribute(pos, end, "data-yanked").has_value();
-            if (!f.filename.empty()) {
-                out.push_back(std::move(f));
-            }
+        auto href = tag.attribute("href");
+        if (!href || href->empty()) {
+            continue;
         }
-        pos = end;
+        IndexFile f;
+        f.url = resolve_url(base, *href);
+        read_fragment(f);
+        f.filename = basename_of_url(f.url);
+        if (auto rp = tag.attribute("data-requires-python")) {
+            f.requires_python = *rp;
+        }
+        f.yanked = tag.attribute("data-yanked").has_value();
+        if (!f.filename.empty()) {
+            out.push_back(std::move(f));
+        }
     }
     return out;
 }
@@ -333,19 +399,14 @@ struct Cache {
         if (!meta) {
             return std::nullopt;
         }
-        std::ifstream body(base.string() + ".body", std::ios::binary);
-        if (!body) {
-            return std::nullopt;
-        }
         try {
             const auto m = nlohmann::json::parse(meta);
             if (m.value("url", "") != redact_url(r.url)) {
                 return std::nullopt;
             }
-            std::stringstream s;
-            s << body.rdbuf();
-            Entry e{s.str(), m.value("etag", ""), m.value("last_modified", ""),
-                    m.value("content_type", "")};
+            // An unreadable body is a miss (Error is caught below): the cache is an optimisation.
+            Entry e{read_file(base.string() + ".body"), m.value("etag", ""),
+                    m.value("last_modified", ""), m.value("content_type", "")};
             if (sha256_hex(e.body) != m.value("sha256", "")) {
                 return std::nullopt; // torn or damaged: refetch
             }
@@ -386,6 +447,37 @@ struct Transfer {
     int attempts = 0;
     std::optional<Cache::Entry> cached;
     std::function<void(std::string_view)> sink;
+
+    // Freed however the transfer ends, exceptions included (a throw used to leak the handles).
+    Transfer() = default;
+    ~Transfer() {
+        if (easy != nullptr) {
+            detail::curl().easy_cleanup(easy);
+        }
+        if (headers != nullptr) {
+            detail::curl().slist_free_all(headers);
+        }
+    }
+    Transfer(const Transfer&) = delete;
+    Transfer& operator=(const Transfer&) = delete;
+};
+
+// The multi handle of fetch_all. Declared after the transfers, so it goes first: their easy
+// handles leave it before they are cleaned up.
+struct Multi {
+    CURLM* handle = detail::curl().multi_init();
+    std::vector<Transfer>& transfers;
+    explicit Multi(std::vector<Transfer>& t) : transfers(t) {}
+    ~Multi() {
+        for (Transfer& t : transfers) {
+            if (t.easy != nullptr) {
+                detail::curl().multi_remove_handle(handle, t.easy);
+            }
+        }
+        detail::curl().multi_cleanup(handle);
+    }
+    Multi(const Multi&) = delete;
+    Multi& operator=(const Multi&) = delete;
 };
 
 size_t on_body(char* data, size_t size, size_t n, void* user) {
@@ -515,8 +607,9 @@ std::string tls_hint(CURLcode c) {
 // else backoff·2^(attempt-1) with ±50% jitter.
 std::chrono::milliseconds retry_delay(const IndexOptions& o, int attempt,
                                       const std::string& retry_after) {
-    if (!retry_after.empty() && std::all_of(retry_after.begin(), retry_after.end(), ::isdigit)) {
-        return std::chrono::milliseconds(std::min(60'000L, std::stol(retry_after) * 1000L));
+    if (auto asked =
+            parse_retry_after(retry_after, std::chrono::system_clock::now(), o.max_retry_after)) {
+        return *asked;
     }
     static thread_local std::mt19937 rng(std::random_device{}());
     const double base = static_cast<double>(o.backoff.count()) *
@@ -526,6 +619,77 @@ std::chrono::milliseconds retry_delay(const IndexOptions& o, int attempt,
 }
 
 } // namespace
+
+std::optional<std::chrono::milliseconds>
+parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now,
+                  std::chrono::milliseconds cap) {
+    using std::chrono::milliseconds;
+    using std::chrono::seconds;
+    while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front())) != 0) {
+        value.remove_prefix(1);
+    }
+    while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back())) != 0) {
+        value.remove_suffix(1);
+    }
+    if (value.empty()) {
+        return std::nullopt;
+    }
+    if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        // Compared with the cap digit by digit, before any multiplication: a server's number of
+        // seconds can be any length, and `seconds * 1000` overflowed into a sleep without end.
+        const auto cap_seconds = std::chrono::ceil<seconds>(cap).count();
+        std::int64_t n = 0;
+        for (char c : value) {
+            n = n * 10 + (c - '0');
+            if (n >= cap_seconds) {
+                return cap;
+            }
+        }
+        return std::min<milliseconds>(seconds(n), cap);
+    }
+    // IMF-fixdate, the only HTTP-date form servers may send (RFC 9110 §5.6.7):
+    // "Sun, 06 Nov 1994 08:49:37 GMT". Parsed by hand: strptime's %a and %b follow the locale.
+    static constexpr std::string_view days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static constexpr std::string_view months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    if (value.size() != 29 || value.substr(3, 2) != ", " || value[7] != ' ' || value[11] != ' ' ||
+        value[16] != ' ' || value[19] != ':' || value[22] != ':' || value.substr(25) != " GMT" ||
+        std::find(std::begin(days), std::end(days), value.substr(0, 3)) == std::end(days)) {
+        return std::nullopt;
+    }
+    const auto month = std::find(std::begin(months), std::end(months), value.substr(8, 3));
+    auto number = [&](std::size_t at, std::size_t width) -> int {
+        int n = 0;
+        for (std::size_t i = at; i < at + width; ++i) {
+            if (value[i] < '0' || value[i] > '9') {
+                return -1;
+            }
+            n = n * 10 + (value[i] - '0');
+        }
+        return n;
+    };
+    const int day = number(5, 2), year = number(12, 4), hour = number(17, 2),
+              minute = number(20, 2), second = number(23, 2);
+    if (month == std::end(months) || day < 1 || year < 0 || hour < 0 || hour > 23 || minute < 0 ||
+        minute > 59 || second < 0 || second > 60) {
+        return std::nullopt;
+    }
+    const std::chrono::year_month_day date{
+        std::chrono::year(year),
+        std::chrono::month(static_cast<unsigned>(month - std::begin(months) + 1)),
+        std::chrono::day(static_cast<unsigned>(day))};
+    if (!date.ok()) {
+        return std::nullopt;
+    }
+    // In seconds since the epoch, which holds year 9999 without overflow.
+    const auto at = std::chrono::sys_days(date).time_since_epoch() + std::chrono::hours(hour) +
+                    std::chrono::minutes(minute) + seconds(second);
+    const auto wait = at - std::chrono::duration_cast<seconds>(now.time_since_epoch());
+    if (wait <= seconds(0)) {
+        return milliseconds(0);
+    }
+    return wait >= cap ? cap : std::chrono::duration_cast<milliseconds>(wait);
+}
 
 IndexClient::IndexClient(IndexOptions options) : options_(std::move(options)) {
     if (options_.cache_dir.empty()) {
@@ -567,7 +731,8 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
     if (waiting.empty()) {
         return out; // all answered from the cache (or --offline): libcurl is never loaded
     }
-    CURLM* multi = detail::curl().multi_init();
+    const Multi guard(transfers);
+    CURLM* const multi = guard.handle;
     detail::curl().multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
                                 static_cast<long>(options_.concurrency));
     detail::curl().multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
@@ -665,13 +830,6 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
     if (show) {
         std::fprintf(stderr, "\n");
     }
-    for (Transfer& t : transfers) {
-        if (t.easy != nullptr) {
-            detail::curl().easy_cleanup(t.easy);
-        }
-        detail::curl().slist_free_all(t.headers);
-    }
-    detail::curl().multi_cleanup(multi);
     return out;
 }
 
@@ -713,8 +871,6 @@ IndexResponse IndexClient::download(const IndexRequest& request,
         std::this_thread::sleep_for(retry_delay(options_, attempt, t.retry_after));
         sink({}); // an empty chunk: "start over"
     }
-    detail::curl().easy_cleanup(t.easy);
-    detail::curl().slist_free_all(t.headers);
     return r;
 }
 

@@ -1,26 +1,6 @@
 #include "toml_reader.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
-
 namespace lock2nix::detail {
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw Error(std::string("cannot open the file: ") + std::strerror(errno), path, {},
-                    "check the path; lock2nix reads poetry.lock and pyproject.toml from the "
-                    "project directory");
-    }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    if (in.bad()) {
-        throw Error("cannot read the file", path);
-    }
-    return std::move(buffer).str();
-}
 
 SourcePosition position_of(const toml::node& node) {
     const auto& begin = node.source().begin;

@@ -3,6 +3,7 @@
 // turns every wrong type or missing key into an Error carrying the file, line and column.
 
 #include "lock2nix/error.hpp"
+#include "lock2nix/files.hpp"
 
 #include <optional>
 #include <string>
@@ -12,8 +13,7 @@
 
 namespace lock2nix::detail {
 
-/// Reads a whole file; throws Error naming the file when it cannot be read.
-std::string read_file(const std::string& path);
+using lock2nix::read_file;
 
 /// Position of a node as toml++ recorded it.
 SourcePosition position_of(const toml::node& node);

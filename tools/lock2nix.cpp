@@ -15,7 +15,9 @@
 #include "lock2nix/verify.hpp"
 #include "lock2nix/version.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -422,7 +424,10 @@ int cmd_translate(const std::vector<std::string>& args) {
     if (t.output_path.empty() || t.output_path == "-") {
         std::cout << text << std::flush;
     } else {
-        lock2nix::write_file_atomically(t.output_path, text);
+        // Never over the lock or the pyproject it was made from (-o poetry.lock is a typo away).
+        const auto beside = std::filesystem::path(t.lock_path).parent_path() / "pyproject.toml";
+        lock2nix::write_file_atomically(t.output_path, text, true,
+                                        {t.lock_path, t.pyproject_path, beside.string()});
     }
     return exit_ok;
 }
@@ -534,7 +539,19 @@ int run(const std::vector<std::string>& argv) {
 int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     try {
-        return run(args);
+        const int code = run(args);
+        // stdio reports a full disk or a closed descriptor behind stdout only when it flushes:
+        // without this, `lock2nix poetry.lock > /dev/full` said nothing and exited 0.
+        errno = 0;
+        std::cout.flush();
+        if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0 || !std::cout) {
+            const int err = errno;
+            std::cerr << "lock2nix: error: cannot write to standard output"
+                      << (err != 0 ? std::string(": ") + std::strerror(err) : std::string())
+                      << "\n  hint: check the disk or pipe it goes to, or write with -o FILE\n";
+            return exit_bad_input;
+        }
+        return code;
     } catch (const UsageError& e) {
         std::cerr << "lock2nix: " << e.what() << "\n\n" << usage_text;
         return exit_bad_input;

@@ -32,6 +32,12 @@ std::vector<IndexFile> parse_simple_json(std::string_view body, const std::strin
 /// fragments read, `data-requires-python` unescaped, `data-yanked` noted.
 std::vector<IndexFile> parse_simple_html(std::string_view body, const std::string& page_url);
 
+/// How long a `Retry-After` header value asks to wait, at most `cap`: delay-seconds or an
+/// HTTP-date (RFC 9110 §10.2.3; a date in the past is 0). nullopt when it is neither.
+std::optional<std::chrono::milliseconds>
+parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now,
+                  std::chrono::milliseconds cap);
+
 /// `base` with `reference` resolved against it (RFC 3986, through libcurl's URL API).
 std::string resolve_url(const std::string& base, const std::string& reference);
 /// The URL without user:password, for messages and cache keys.
@@ -44,9 +50,11 @@ struct IndexOptions {
     std::chrono::milliseconds total_timeout{60'000};
     int retries = 4;                        ///< further attempts after the first
     std::chrono::milliseconds backoff{250}; ///< first wait; doubles, with jitter
-    std::string cacert;                     ///< extra CA bundle for private indexes
-    bool offline = false;                   ///< cache only; no network
-    bool refresh = false;                   ///< ignore the cache (and refill it)
+    /// The longest a server's Retry-After may make a retry wait; longer asks are cut to this.
+    std::chrono::milliseconds max_retry_after{60'000};
+    std::string cacert;   ///< extra CA bundle for private indexes
+    bool offline = false; ///< cache only; no network
+    bool refresh = false; ///< ignore the cache (and refill it)
     bool use_cache = true;
     std::string cache_dir; ///< empty: cache_directory()/http
     bool progress = false; ///< a progress line on stderr

@@ -13,7 +13,9 @@ Fault prefixes, in front of any route: /fault/<kind>/<n>/<route>; the first <n> 
 exact path get the fault, later ones the real answer (n = 0: always):
   delay (answer after 300 ms), status500, status429 (Retry-After: 1), reset (close without an
   answer), truncate (half the body, Content-Length of the whole), badjson (200 with a broken
-  body), stall (no answer for 30 s)
+  body), stall (no answer for 30 s), and 429s with odd Retry-After values: retryhuge
+  (9999999999999999 seconds), retry20digits (20 nines), retryfuture (an HTTP-date in 9999),
+  retrypast (an HTTP-date in 1970), retrygarbage ("soon"), retrynegative ("-5")
 --files DIR also serves /simple/<name>/ pages made from DIR for projects the fixtures lack.
 --latency S adds S seconds to every answer (for the concurrency benchmark).
 /__stats returns the number of requests per path as JSON. ETag / If-None-Match are honoured.
@@ -33,6 +35,16 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 counts = {}
+
+# Retry-After values a server may send with a 429, by fault kind.
+RETRY_AFTER = {
+    "retryhuge": "9999999999999999",
+    "retry20digits": "99999999999999999999",
+    "retryfuture": "Fri, 31 Dec 9999 23:59:59 GMT",
+    "retrypast": "Thu, 01 Jan 1970 00:00:00 GMT",
+    "retrygarbage": "soon",
+    "retrynegative": "-5",
+}
 lock = threading.Lock()
 
 
@@ -114,6 +126,8 @@ def make_handler(fixtures, files, latency=0.0, file_hashes=True):
                 return self.send_body(500, b"internal error", "text/plain")
             elif fault == "status429":
                 return self.send_body(429, b"slow down", "text/plain", {"Retry-After": "1"})
+            elif fault in RETRY_AFTER:
+                return self.send_body(429, b"slow down", "text/plain", {"Retry-After": RETRY_AFTER[fault]})
             elif fault == "reset":
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 self.close_connection = True

@@ -365,3 +365,50 @@ TEST_CASE("many requests run concurrently", "[index][server]") {
     // 32 answers of 300 ms each, 16 at a time: about 0.6 s; one at a time would take 9.6 s.
     CHECK(elapsed < std::chrono::seconds(4));
 }
+
+TEST_CASE("Retry-After: delay-seconds and HTTP-dates, cut to the cap, garbage ignored", "[index]") {
+    using std::chrono::milliseconds;
+    const milliseconds cap(60'000);
+    // 2015-10-21 07:28:00 UTC
+    const auto now = std::chrono::system_clock::from_time_t(1445412480);
+    CHECK(parse_retry_after("0", now, cap) == milliseconds(0));
+    CHECK(parse_retry_after("3", now, cap) == milliseconds(3000));
+    CHECK(parse_retry_after("  7 ", now, cap) == milliseconds(7000));
+    // Overflowed `seconds * 1000` before (a sleep without end) or threw from std::stol.
+    CHECK(parse_retry_after("9999999999999999", now, cap) == cap);
+    CHECK(parse_retry_after("99999999999999999999", now, cap) == cap);
+    CHECK(parse_retry_after(std::string(4000, '9'), now, cap) == cap);
+    CHECK(parse_retry_after("Wed, 21 Oct 2015 07:28:05 GMT", now, cap) == milliseconds(5000));
+    CHECK(parse_retry_after("Wed, 21 Oct 2015 07:20:00 GMT", now, cap) == milliseconds(0));
+    CHECK(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now, cap) == cap);
+    for (const char* bad : {"", "-5", "+5", "1.5", "soon", "5 s", "Wed, 21 Oct 2015", "0x10",
+                            "Wed, 32 Oct 2015 07:28:05 GMT", "Wed, 21 Oct 2015 07:28:05 PST"}) {
+        INFO(bad);
+        CHECK_FALSE(parse_retry_after(bad, now, cap).has_value());
+    }
+}
+
+TEST_CASE("Retry-After: no value a server sends can stall or break the run", "[index]") {
+    Server server;
+    TempCache cache;
+    IndexOptions o = fast(cache);
+    // Huge and far-future asks are cut to this; without the cut the run would never end.
+    o.max_retry_after = std::chrono::milliseconds(200);
+    IndexClient client(o);
+    const std::string release = "/pypi/isort/4.3.4/json";
+    for (const std::string kind : {"retryhuge", "retry20digits", "retryfuture", "retrypast",
+                                   "retrygarbage", "retrynegative"}) {
+        INFO(kind);
+        const auto r = get(client, server.url("/fault/" + kind + "/1" + release));
+        CHECK(r.ok);
+        CHECK(r.attempts == 2);
+        std::size_t bytes = 0;
+        // Another page than above: the server counts faults per path.
+        const auto d = client.download(
+            IndexRequest{server.url("/fault/" + kind + "/1/legacy/isort/"), {}, {}, {}, false},
+            [&](std::string_view chunk) { bytes += chunk.size(); });
+        CHECK(d.ok);
+        CHECK(d.attempts == 2);
+        CHECK(bytes > 0);
+    }
+}
