@@ -11,6 +11,7 @@
   curl,
   openssl,
   boost,
+  libarchive,
   catch2, # Catch2 v2 (v3 is catch2_3); only for the tests
 }:
 
@@ -59,6 +60,7 @@ stdenv.mkDerivation (finalAttrs: {
     curl
     openssl
     boost
+    libarchive
   ];
   checkInputs = [ catch2 ];
 

@@ -5,6 +5,7 @@
 #include "lock2nix/locate.hpp"
 #include "lock2nix/names.hpp"
 #include "lock2nix/nix.hpp"
+#include "lock2nix/pep508.hpp"
 #include "lock2nix/tags.hpp"
 #include "lock2nix/version.hpp"
 
@@ -99,7 +100,7 @@ Value build_systems(const std::vector<std::string>& requirements, bool attribute
     for (const auto& r : requirements) {
         const std::string_view written = leading_project_name(r);
         std::string name = attribute_names ? std::string(written) : canonicalize_name(written);
-        // The old `poetry.masonry.api` backend lives on as poetry-core (see project_outputs).
+        // The old `poetry.masonry.api` backend lives on as poetry-core (see old_poetry_patch).
         if (name == "poetry") {
             name = "poetry-core";
         }
@@ -111,6 +112,96 @@ Value build_systems(const std::vector<std::string>& requirements, bool attribute
         out.push_back(Value::raw("python.pkgs.setuptools"));
     }
     return Value::list(std::move(out));
+}
+
+// How sdists (and every other source build) are built. nixpkgs builds `pyproject = true` packages
+// with pypaBuildHook (pkgs/development/interpreters/python/hooks/pypa-build-hook.sh:
+// `python -m build --no-isolation --outdir dist/ $pypaBuildFlags`), which runs pypa/build's
+// check of [build-system] requires (and of the backend's get_requires_for_build_wheel) against the
+// build inputs: a pin nixpkgs' versions do not meet (`setuptools>=70`, `Cython<3`,
+// `poetry-core>=2`) stops the build with "Missing dependencies", for a reason written in a file
+// the user never sees. lock2nix gives every backend the sdist declares by name (read from the
+// sdist) and builds with nixpkgs' versions, as poetry2nix did (pip wheel --no-build-isolation
+// checks nothing): `--skip-dependency-check`, honoured by the same hook. A backend that really
+// needs the newer version then fails in the backend itself, and the package's comment names the
+// pin that was not checked. See README, "How sdists are built".
+void set_build_flags(Value& args) {
+    args.set("pypaBuildFlags", Value::list({Value::str("--skip-dependency-check")}));
+}
+
+// The requirements of a declared [build-system] that apply to the target: an entry whose marker
+// fails there (`tomli; python_version < "3.11"`) is not a build input.
+std::vector<std::string> for_target(const std::vector<std::string>& requirements,
+                                    const Target& target) {
+    std::vector<std::string> out;
+    const pep508::Environment env = target.marker_environment();
+    for (const auto& r : requirements) {
+        const auto req = pep508::Requirement::try_parse(r);
+        if (req && req->marker) {
+            try {
+                if (!req->marker->evaluate(env, pep508::Mode::poetry)) {
+                    continue;
+                }
+            } catch (const Error&) {
+                // a comparison packaging calls undefined: keep the requirement
+            }
+        }
+        out.push_back(r);
+    }
+    return out;
+}
+
+// The declared requirements that ask for a version or a URL: what is not checked (see
+// set_build_flags), for the package's comment.
+std::vector<std::string> pins(const std::vector<std::string>& requirements) {
+    std::vector<std::string> out;
+    for (const auto& r : requirements) {
+        const auto req = pep508::Requirement::try_parse(r);
+        if (!req || !req->specifier.empty() || !req->url.empty()) {
+            out.push_back(r);
+        }
+    }
+    return out;
+}
+
+// Quotes for the shell: text from the input must not become code in a build script. Single
+// quotes, or double quotes around a single quote when nothing in the text is special there.
+std::string shell_quote(std::string_view s) {
+    if (s.find('\'') != std::string_view::npos &&
+        s.find_first_of("\"$`\\!") == std::string_view::npos) {
+        return "\"" + std::string(s) + "\"";
+    }
+    std::string out = "'";
+    for (char ch : s) {
+        if (ch == '\'') {
+            out += "'\\''";
+        } else {
+            out += ch;
+        }
+    }
+    return out + "'";
+}
+
+// The old Poetry backend (`build-backend = "poetry.masonry.api"`, `requires = ["poetry>=0.12"]`)
+// lives on in poetry-core as `poetry.core.masonry.api`: the backend string is rewritten, and so
+// is the requirement, so that nothing in the build asks for `poetry` (which is the whole tool,
+// not a backend). Empty for any other backend.
+std::string old_poetry_patch(const BuildSystem& b) {
+    if (b.build_backend != "poetry.masonry.api") {
+        return {};
+    }
+    std::string out = "substituteInPlace pyproject.toml --replace-fail poetry.masonry.api "
+                      "poetry.core.masonry.api";
+    for (const auto& r : b.requirements) {
+        if (canonicalize_name(leading_project_name(r)) != "poetry") {
+            continue;
+        }
+        for (const char* quote : {"\"", "'"}) {
+            out += " --replace-quiet " + shell_quote(quote + r + quote) + " " +
+                   shell_quote(std::string(quote) + "poetry-core" + quote);
+        }
+    }
+    return out;
 }
 
 std::string project_path(const std::string& rel) {
@@ -219,22 +310,56 @@ Value package_value(const Context& c, const TargetPlan& t, const PlannedPackage&
     }
     Value extra = Value::set_of(); // build-system set by git sources
     Value src = source_value(c, p, planned, extra);
+    std::vector<std::string> comments;
+    std::string patch; // postPatch lock2nix needs, before the override database's
     if (wheel) {
         args.set("format", Value::str("wheel"));
     } else {
         args.set("pyproject", Value::raw("true"));
+        // What the source declares, when lock2nix read it: its requirements for this target.
+        auto declared = [&](const BuildSystem& b, const std::string& from) {
+            const auto& requirements = b.requirements;
+            args.set("build-system", build_systems(for_target(requirements, t.target)));
+            comments.push_back("build-system: " + from);
+            patch = old_poetry_patch(b);
+            auto pinned = pins(requirements);
+            if (!patch.empty()) { // the old backend's `poetry>=0.12` is rewritten, not unchecked
+                std::erase_if(pinned, [](const std::string& r) {
+                    return canonicalize_name(leading_project_name(r)) == "poetry";
+                });
+            }
+            if (!pinned.empty()) {
+                std::string list;
+                for (const auto& r : pinned) {
+                    list += (list.empty() ? "" : ", ") + r;
+                }
+                comments.push_back("versions not checked, nixpkgs' are used: " + list);
+            }
+        };
+        const FileEntry* file = a.file ? &*a.file : nullptr;
+        const auto local = c.sources.local_pyprojects.find(planned.package);
+        const auto sdist = file != nullptr ? c.sources.sdist_build_systems.find(file->name)
+                                           : c.sources.sdist_build_systems.end();
         if (!recipe.build_systems.empty()) {
             args.set("build-system", build_systems(recipe.build_systems, true));
         } else if (!extra.attrs.empty()) {
             for (auto& [k, v] : extra.attrs) {
                 args.set(k, std::move(v));
             }
-        } else if (auto it = c.sources.local_pyprojects.find(planned.package);
-                   it != c.sources.local_pyprojects.end()) {
-            args.set("build-system", build_systems(it->second.build_system.requirements));
+        } else if (local != c.sources.local_pyprojects.end()) {
+            declared(local->second.build_system, "its pyproject.toml");
+        } else if (sdist != c.sources.sdist_build_systems.end()) {
+            const BuildSystem& b = sdist->second;
+            declared(b, b.present ? "the sdist's pyproject.toml"
+                                  : "the sdist declares none: setuptools (PEP 517)");
         } else {
             args.set("build-system", build_systems({}));
+            if (a.kind == ArtifactKind::sdist || a.kind == ArtifactKind::url) {
+                comments.emplace_back("build-system: a guess (setuptools); lock2nix could not "
+                                      "read the sdist (offline, nothing cached)");
+            }
         }
+        set_build_flags(args);
     }
     args.set("src", std::move(src));
     std::vector<Value> deps;
@@ -304,7 +429,10 @@ Value package_value(const Context& c, const TargetPlan& t, const PlannedPackage&
         args.set("env", std::move(e));
     }
     if (!recipe.post_patch.empty()) {
-        args.set("postPatch", Value::str(recipe.post_patch));
+        patch += (patch.empty() ? "" : "\n") + recipe.post_patch;
+    }
+    if (!patch.empty()) {
+        args.set("postPatch", Value::str(patch));
     }
     if (!recipe.post_install.empty()) {
         args.set("postInstall", Value::str(recipe.post_install));
@@ -318,6 +446,9 @@ Value package_value(const Context& c, const TargetPlan& t, const PlannedPackage&
     }
     Value v = Value::apply("python.pkgs.buildPythonPackage", std::move(args));
     v.comments.push_back(comment_text(a.reason));
+    for (const auto& line : comments) {
+        v.comments.push_back(comment_text(line));
+    }
     if (p.files_origin == FilesOrigin::index) {
         v.comments.emplace_back(
             "digest from the package index: the lock lists none for this package");
@@ -430,9 +561,9 @@ Value project_value(const Pyproject& pp) {
     package.set("version", Value::str(version));
     package.set("pyproject", Value::raw("true"));
     package.set("build-system", build_systems(pp.build_system.requirements));
-    if (pp.build_system.build_backend == "poetry.masonry.api") {
-        package.set("postPatch", Value::str("substituteInPlace pyproject.toml --replace-fail "
-                                            "poetry.masonry.api poetry.core.masonry.api"));
+    set_build_flags(package);
+    if (const std::string patch = old_poetry_patch(pp.build_system); !patch.empty()) {
+        package.set("postPatch", Value::str(patch));
     }
     std::vector<std::string> scripts;
     for (const auto& [name, target] : pp.poetry.scripts) {

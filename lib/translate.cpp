@@ -254,7 +254,8 @@ std::vector<VerifiedFile> verify_files(const TranslateOptions& options) {
     const EnvironmentPlan plan = plan_for(project, options, overrides, client);
     // The files the emitted file fetches: every available package of every target, from the
     // URLs the renderer would write.
-    const ResolvedSources sources = resolve_sources(lock, pp, plan, fetcher, GitMode::impure);
+    const ResolvedSources sources =
+        resolve_sources(lock, pp, plan, fetcher, GitMode::impure, /*read_sdists=*/false);
     std::vector<VerifiedFile> out;
     std::set<std::string> seen;
     for (const TargetPlan& t : plan.targets) {

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(cmake ninja-build g++ pkg-config git python3 ca-certificates openssl
           libtomlplusplus-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev
-          libboost-graph-dev catch2 libbenchmark-dev nix-bin
+          libboost-graph-dev libarchive-dev catch2 libbenchmark-dev nix-bin
           python3-poetry python3-poetry-core python3-build python3-installer
           python3-hatchling python3-setuptools python3-wheel python3-packaging python3-dev)
 missing=()

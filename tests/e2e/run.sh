@@ -16,10 +16,7 @@ started=$SECONDS
 [ -n "${E2E_KEEP:-}" ] && at_exit+=('rm -rf "$E2E_KEEP"; cp -a "$work" "$E2E_KEEP"')
 
 KNOWN_FAILURES=(
-    pinned-build-requirement # (1) [build-system] requires a version the set lacks
-    old-poetry-backend       # (2) poetry.masonry.api with requires = ["poetry>=0.12"]
     nvidia-wheels            # (6) shared nvidia/__init__.py, libraries under nvidia/*/lib
-    unknown-sdist-backend    # (7) an sdist lock2nix knows nothing of gets setuptools
 )
 
 PY=/usr/bin/python3 # Debian's: it has poetry, build, installer, setuptools, hatchling
@@ -173,10 +170,6 @@ optional = true
 e2e-lima-a = "^1.0"
 e2e-lima-b = "^1.0"
 
-[tool.lock2nix.overrides]
-e2e-charlie = { build-systems = ["poetry-core"] }
-e2e-delta = { build-systems = ["hatchling"] }
-
 [build-system]
 requires = ["poetry-core>=1.0.0"]
 build-backend = "poetry.core.masonry.api"
@@ -275,9 +268,9 @@ authors = ["lock2nix <e2e@example.org>"]'
 backend='[build-system]
 requires = ["poetry-core>=1.0.0"]
 build-backend = "poetry.core.masonry.api"'
-stage "known failures"
+stage "issue #13: fixed cases and known failures"
 
-# (1) an sdist whose [build-system] requires setuptools>=99.
+# (1) an sdist whose [build-system] requires setuptools>=99 (fixed: built with nixpkgs' versions).
 project case1 <<EOF
 $header
 name = "e2e-case1"
@@ -288,7 +281,11 @@ e2e-kilo = "^1.0"
 $backend
 EOF
 check "case1: poetry lock and lock2nix" lock_and_translate case1
-known pinned-build-requirement "Missing dependencies|setuptools>=99" build case1 env
+check "case1: the sdist pinning setuptools>=99 builds with the set's setuptools" env_python case1 'import e2e_kilo'
+check "case1: the file names the version it does not check" \
+    grep -q "versions not checked, nixpkgs' are used: setuptools>=99" "$work/case1/python-env.nix"
+check "case1: so does the translation, on stderr" sh -c "'$cli' '$work/case1/poetry.lock' --system '$system' \
+    --python '$pyver' 2>&1 >/dev/null | grep -q 'e2e-kilo 1.0.0 (setuptools>=99)'"
 
 # (2) the old Poetry backend, for a path dependency (in `dev`: the env builds it) and for the root
 # project (`app` needs only `main`).
@@ -306,8 +303,8 @@ build-backend = "poetry.masonry.api"
 EOF
 module case2 e2e_case2/__init__.py ''
 check "case2: poetry lock and lock2nix" lock_and_translate case2
-known old-poetry-backend "Missing dependencies|poetry>=0.12|Backend 'poetry.masonry.api' is not available" \
-    all_of "build case2 env" "build case2 app"
+check "case2: the old Poetry backend builds, path dependency (env) and root project (app)" \
+    all_of "env_python case2 'import e2e_oldpoetry'" "build case2 app"
 
 # (3) a local version: the URL has %2B.
 project case3 <<EOF
@@ -320,8 +317,7 @@ e2e-hotel = "1.0.0+local.1"
 $backend
 EOF
 check "case3: poetry lock and lock2nix" lock_and_translate case3
-known local-version-url "invalid character|illegal character|not a valid store path name|invalid store path name" \
-    env_python case3 'import e2e_hotel'
+check "case3: a local version (%2B in the URL) builds" env_python case3 'import e2e_hotel'
 
 # (4) a develop path dependency that a locked package depends on.
 project case4 <<EOF
@@ -405,7 +401,8 @@ e2e-delta = "^1.0"
 $backend
 EOF
 check "case7: poetry lock and lock2nix" lock_and_translate case7
-known unknown-sdist-backend "Backend 'hatchling.build' is not available" build case7 env
+check "case7: the hatchling sdist builds with the backend it declares" env_python case7 'import e2e_delta'
+check "case7: read from the sdist" grep -q "build-system: the sdist's pyproject.toml" "$work/case7/python-env.nix"
 
 stage "done"
 echo "$xfail known failures (XFAIL)"

@@ -87,7 +87,7 @@ out=$(ev '[ e.package.pname e.package.version e.package.name ]')
 expect "name and version from CMakeLists.txt" "[\"lock2nix\",\"$version\",\"lock2nix-$version\"]" "$out"
 out=$(ev 'map e.names [ e.package.nativeBuildInputs e.package.buildInputs e.package.checkInputs ]')
 expect "inputs (native, build, check)" \
-    '[["cmake","ninja","pkg-config"],["tomlplusplus","nlohmann_json","curl","openssl","boost"],["catch2"]]' "$out"
+    '[["cmake","ninja","pkg-config"],["tomlplusplus","nlohmann_json","curl","openssl","boost","libarchive"],["catch2"]]' "$out"
 out=$(ev 'e.package.cmakeFlags')
 expect "cmake flags" '["-DLOCK2NIX_BUILD_TESTS:BOOL=TRUE","-DLOCK2NIX_BUILD_BENCHMARKS:BOOL=FALSE","-DLOCK2NIX_SHARED_DIR:STRING=/var/empty/lock2nix-shared"]' "$out"
 out=$(ev '[ e.package.doCheck e.package.meta.mainProgram (builtins.elem "x86_64-linux" e.package.meta.platforms) ]')
@@ -104,7 +104,7 @@ out=$(ev 'e.package.src == (e.pkgs.callPackage (/. + "'"$root"'/package.nix") { 
 expect "src is stable" 'true' "$out"
 # callPackage refuses arguments the model lacks; the model has nixpkgs' attribute names.
 out=$(ev 'builtins.attrNames (builtins.functionArgs (import '"$root"'/package.nix))')
-expect "package.nix arguments" '["boost","catch2","cmake","curl","lib","ninja","nlohmann_json","openssl","pkg-config","stdenv","tomlplusplus"]' "$out"
+expect "package.nix arguments" '["boost","catch2","cmake","curl","lib","libarchive","ninja","nlohmann_json","openssl","pkg-config","stdenv","tomlplusplus"]' "$out"
 # The checkPhase's unit test cases: most of the suite, and they pass.
 spec=$(ev 'e.package.catchSpec' | python3 -c 'import json, sys; print(json.load(sys.stdin))')
 count=$(cd "$root/tests" && "$unit" --list-test-names-only "$spec" | grep -c .)

@@ -218,6 +218,7 @@ environment {
       version = "0.1.0";
       pyproject = true;
       build-system = [ python.pkgs.poetry-core ];
+      pypaBuildFlags = [ "--skip-dependency-check" ];
     };
     editable = {
       pname = "hello-cli";

@@ -59,17 +59,26 @@ python-versions = "*"
 content-hash = "0"
 LOCK
 
-"$cli" "$work/project/poetry.lock" --system x86_64-linux --python 3.11 --quiet -o "$work/project/env.nix"
+# The index cannot tell, but the translation reads the sdist it builds from source (for its
+# [build-system]) and checks the bytes against the lock before opening them.
+"$cli" "$work/project/poetry.lock" --system x86_64-linux --python 3.11 --quiet -o "$work/project/env.nix" 2>"$work/err"
+check "reading an sdist the lock does not pin stops the translation" [ $? -eq 2 ]
+check "the error names the file and both digests" \
+    grep -q "sdist \`bad_pkg-2.0.tar.gz\` downloaded from http://127.0.0.1:$port/files/bad_pkg-2.0.tar.gz has sha256:.*, but the lock pins sha256:$wrong" "$work/err"
+check "and leaves no file" [ ! -e "$work/project/env.nix" ]
+# With its backend given, nothing needs reading: the translation succeeds, `verify` must tell.
+printf '[[bad-pkg]]\nbuild-systems = ["setuptools"]\n' >"$work/bad-pkg.toml"
+"$cli" "$work/project/poetry.lock" --system x86_64-linux --python 3.11 --quiet --overrides "$work/bad-pkg.toml" -o "$work/project/env.nix"
 check "online translation succeeds" [ $? -eq 0 ]
 check "the exact URL from the index is used" grep -q "\"http://127.0.0.1:$port/files/good_pkg-1.0-py3-none-any.whl\"" "$work/project/env.nix"
 
 # On a terminal a progress line counts the index requests; without one, nothing is printed.
 if command -v script >/dev/null; then
-    script -qec "$cli $work/project/poetry.lock --system x86_64-linux --python 3.11 --refresh -o $work/project/tty.nix" \
+    script -qec "$cli $work/project/poetry.lock --system x86_64-linux --python 3.11 --refresh --overrides $work/bad-pkg.toml -o $work/project/tty.nix" \
         /dev/null >"$work/tty.out" 2>&1
     check "a terminal gets a progress line" grep -q "index: 2/2" "$work/tty.out"
 fi
-"$cli" "$work/project/poetry.lock" --system x86_64-linux --python 3.11 --refresh -o "$work/project/notty.nix" 2>"$work/notty.err"
+"$cli" "$work/project/poetry.lock" --system x86_64-linux --python 3.11 --refresh --overrides "$work/bad-pkg.toml" -o "$work/project/notty.nix" 2>"$work/notty.err"
 check "no progress line without a terminal" bash -c "! grep -q 'index:' '$work/notty.err'"
 
 "$cli" verify "$work/project/poetry.lock" --system x86_64-linux --python 3.11 --quiet >"$work/verify.out" 2>"$work/verify.err"

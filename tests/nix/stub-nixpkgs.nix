@@ -63,6 +63,10 @@ let
 
   buildPythonPackage =
     args:
+    # pypaBuildFlags is read by pypaBuildHook (hooks/pypa-build-hook.sh), which only pyproject
+    # builds run.
+    assert !(args ? pypaBuildFlags) || (args ? pyproject && builtins.all builtins.isString args.pypaBuildFlags)
+      || throw "buildPythonPackage: pypaBuildFlags is a list of strings for pyproject builds";
     assert (args ? pname && args ? version && args ? src) || throw "buildPythonPackage: pname, version and src are required";
     assert !(args ? format && args ? pyproject) || throw "buildPythonPackage: format and pyproject exclude each other";
     assert (args ? format || args ? pyproject) || throw "buildPythonPackage: say format = \"wheel\" or pyproject = true";

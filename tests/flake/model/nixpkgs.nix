@@ -322,6 +322,7 @@ let
         curl = hostLibrary "curl" [ "libcurl.so.4" ];
         openssl = hostLibrary "openssl" [ ];
         boost = hostLibrary "boost" [ ];
+        libarchive = hostLibrary "libarchive" [ ];
         catch2 = hostLibrary "catch2" [ ];
         catch2_3 = hostLibrary "catch2" [ ];
         dockerTools.streamLayeredImage = args: asDrv (stub.dockerTools.streamLayeredImage args);
