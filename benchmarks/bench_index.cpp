@@ -2,7 +2,7 @@
 // with 16 transfers at a time and with 1, in the same run. The bound for 16 is 500 × 50 ms / 16
 // = 1.56 s; the target is to come within 1.5× of it.
 
-#include "lock2nix/index.hpp"
+#include "lock2nix/fetch/index.hpp"
 
 #include <benchmark/benchmark.h>
 #include <cstdio>

@@ -1,10 +1,10 @@
 // Reading the largest corpus lock: the whole reader (TOML + typed model) against toml++'s parse
 // alone, in the same run, so the model's own cost shows as a ratio.
 
-#include "lock2nix/lockfile.hpp"
-#include "lock2nix/overrides.hpp"
-#include "lock2nix/plan.hpp"
-#include "lock2nix/pyproject.hpp"
+#include "lock2nix/project/lockfile.hpp"
+#include "lock2nix/project/overrides.hpp"
+#include "lock2nix/resolve/plan.hpp"
+#include "lock2nix/project/pyproject.hpp"
 #include "lock2nix/translate.hpp"
 
 #include <benchmark/benchmark.h>

@@ -2,9 +2,9 @@
 // containment, parsing and evaluating markers, ranking wheels. Inputs are the shared vectors, so
 // every run measures the same mix.
 
-#include "lock2nix/pep440.hpp"
-#include "lock2nix/pep508.hpp"
-#include "lock2nix/tags.hpp"
+#include "lock2nix/standards/pep440.hpp"
+#include "lock2nix/standards/pep508.hpp"
+#include "lock2nix/standards/tags.hpp"
 
 #include <benchmark/benchmark.h>
 #include <fstream>

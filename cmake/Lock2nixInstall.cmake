@@ -9,6 +9,8 @@ install(TARGETS lock2nix lock2nix-cli EXPORT lock2nixTargets
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY include/lock2nix DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES ${PROJECT_BINARY_DIR}/include/lock2nix/version.hpp
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/lock2nix)
 install(DIRECTORY overrides/ DESTINATION ${CMAKE_INSTALL_DATADIR}/lock2nix/overrides
         FILES_MATCHING PATTERN "*.toml" PATTERN "README.md")
 install(EXPORT lock2nixTargets NAMESPACE lock2nix:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/lock2nix)

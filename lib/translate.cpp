@@ -1,14 +1,14 @@
 #include "lock2nix/translate.hpp"
 
 #include "lock2nix/hash.hpp"
-#include "lock2nix/locate.hpp"
-#include "lock2nix/lockfile.hpp"
-#include "lock2nix/plan.hpp"
-#include "lock2nix/pyproject.hpp"
-#include "lock2nix/render.hpp"
-#include "lock2nix/verify.hpp"
+#include "lock2nix/fetch/locate.hpp"
+#include "lock2nix/project/lockfile.hpp"
+#include "lock2nix/resolve/plan.hpp"
+#include "lock2nix/project/pyproject.hpp"
+#include "lock2nix/nix/render.hpp"
+#include "lock2nix/fetch/verify.hpp"
 #include "lock2nix/version.hpp"
-#include "toml_reader.hpp"
+#include "project/toml_reader.hpp"
 
 #include <cstdlib>
 #include <filesystem>

@@ -3,16 +3,16 @@
 // Exit codes: 0 success; 1 a negative answer (stale lock); 2 bad input or usage.
 
 #include "cli_options.hpp"
-#include "lock2nix/content_hash.hpp"
+#include "lock2nix/project/content_hash.hpp"
 #include "lock2nix/error.hpp"
 #include "lock2nix/files.hpp"
-#include "lock2nix/lockfile.hpp"
-#include "lock2nix/model_json.hpp"
-#include "lock2nix/names.hpp"
-#include "lock2nix/plan.hpp"
-#include "lock2nix/pyproject.hpp"
+#include "lock2nix/project/lockfile.hpp"
+#include "lock2nix/project/model_json.hpp"
+#include "lock2nix/standards/names.hpp"
+#include "lock2nix/resolve/plan.hpp"
+#include "lock2nix/project/pyproject.hpp"
 #include "lock2nix/translate.hpp"
-#include "lock2nix/verify.hpp"
+#include "lock2nix/fetch/verify.hpp"
 #include "lock2nix/version.hpp"
 
 #include <cerrno>

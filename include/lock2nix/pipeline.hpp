@@ -3,10 +3,10 @@
 // (project.hpp) → plan (plan.hpp) → resolve (sources.hpp) → render (render.hpp). The file-based
 // `translate()` (translate.hpp) runs the same steps with the package index and git.
 
-#include "lock2nix/plan.hpp"
-#include "lock2nix/project.hpp"
-#include "lock2nix/render.hpp"
-#include "lock2nix/sources.hpp"
+#include "lock2nix/resolve/plan.hpp"
+#include "lock2nix/project/project.hpp"
+#include "lock2nix/nix/render.hpp"
+#include "lock2nix/fetch/sources.hpp"
 
 #include <string>
 #include <vector>

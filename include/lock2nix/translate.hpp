@@ -3,14 +3,14 @@
 // package index and git when asked. What the CLI's default command calls; the steps it runs
 // (parse, plan, resolve, render) are public on their own (lock2nix/lock2nix.hpp).
 
-#include "lock2nix/artifacts.hpp"
-#include "lock2nix/index.hpp"
-#include "lock2nix/overrides.hpp"
+#include "lock2nix/resolve/artifacts.hpp"
+#include "lock2nix/fetch/index.hpp"
+#include "lock2nix/project/overrides.hpp"
 #include "lock2nix/pipeline.hpp"
-#include "lock2nix/plan.hpp"
-#include "lock2nix/project.hpp"
-#include "lock2nix/select.hpp"
-#include "lock2nix/sources.hpp"
+#include "lock2nix/resolve/plan.hpp"
+#include "lock2nix/project/project.hpp"
+#include "lock2nix/resolve/select.hpp"
+#include "lock2nix/fetch/sources.hpp"
 
 #include <filesystem>
 #include <optional>

@@ -1,6 +1,6 @@
 // Reads a lock through the installed library and prints its generation and package count.
-#include <lock2nix/lockfile.hpp>
-#include <lock2nix/pep440.hpp>
+#include <lock2nix/project/lockfile.hpp>
+#include <lock2nix/standards/pep440.hpp>
 
 #include <iostream>
 

@@ -1,8 +1,8 @@
 // Reading inputs whole or failing loudly, and writing outputs atomically (lock2nix/files.hpp).
 
 #include "lock2nix/files.hpp"
-#include "lock2nix/lockfile.hpp"
-#include "lock2nix/pyproject.hpp"
+#include "lock2nix/project/lockfile.hpp"
+#include "lock2nix/project/pyproject.hpp"
 #include "lock2nix/translate.hpp"
 
 #include <catch2/catch.hpp>

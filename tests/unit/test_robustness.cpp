@@ -3,11 +3,11 @@
 // ASan/UBSan (LOCK2NIX_SANITIZE=ON) this also catches memory errors.
 
 #include "lock2nix/lock2nix.hpp"
-#include "lock2nix/lockfile.hpp"
-#include "lock2nix/pep440.hpp"
-#include "lock2nix/pep508.hpp"
-#include "lock2nix/pyproject.hpp"
-#include "lock2nix/tags.hpp"
+#include "lock2nix/project/lockfile.hpp"
+#include "lock2nix/standards/pep440.hpp"
+#include "lock2nix/standards/pep508.hpp"
+#include "lock2nix/project/pyproject.hpp"
+#include "lock2nix/standards/tags.hpp"
 #include "support.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,0 +1,45 @@
+#pragma once
+// Where each locked file is downloaded from, asked of the package index the way Poetry asks it:
+// PyPI's JSON API for PyPI packages, the simple API of the source for `legacy` ones. A file is
+// accepted only when the index's sha256 is one of the lock's digests for that package; locks that
+// carry no usable digests get theirs from the index (hash completion).
+
+#include "lock2nix/fetch/index.hpp"
+#include "lock2nix/project/lockfile.hpp"
+#include "lock2nix/project/pyproject.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace lock2nix {
+
+/// Where PyPI is (--index-url / LOCK2NIX_INDEX_URL point it elsewhere).
+struct LocateOptions {
+    std::string pypi_url = "https://pypi.org";
+};
+
+/// What the index said.
+struct Located {
+    std::map<std::string, std::string> urls; ///< file name → exact URL
+    std::vector<std::string> notes;          ///< e.g. which digests came from the index
+};
+
+/// Asks the index about `packages` (indices into lock.packages) and returns exact URLs. Packages
+/// without usable digests in the lock get the index's files and digests written into `lock`
+/// (noted in the result). Throws Error on a digest mismatch (naming file, both digests and the
+/// index) and when the index cannot be reached after retries.
+Located locate_files(Lock& lock, const Pyproject* pyproject,
+                     const std::vector<std::size_t>& packages, IndexClient& client,
+                     const LocateOptions& options);
+
+/// The URLs a file is expected at without asking the index: PyPI's conveyor paths
+/// (`packages/source/<c>/<name>/<file>`, `packages/<python tag>/<c>/<name>/<file>`), or
+/// `<index url>/<file>` for legacy sources. Several when a wheel's python tag is compressed.
+std::vector<std::string> predicted_urls(const Package& package, const FileEntry& file);
+
+/// The packages whose lock entry has no usable digests (the oldest locks' bare digests without
+/// file names, or `files = []` for an index package): they need hash completion.
+std::vector<std::size_t> packages_needing_digests(const Lock& lock);
+
+} // namespace lock2nix

@@ -1,0 +1,44 @@
+#pragma once
+// The renderer: a plan and its resolved sources turned into one plain Nix file that builds the
+// locked environment with nixpkgs' Python builders. A pure function: it reads no file, asks no
+// network and decides nothing the plan did not decide; the file only picks the target it is
+// evaluated for and refuses any other. Its fixed part is lib/nix/environment.nix, embedded.
+
+#include "lock2nix/project/lockfile.hpp"
+#include "lock2nix/resolve/plan.hpp"
+#include "lock2nix/project/pyproject.hpp"
+#include "lock2nix/fetch/sources.hpp"
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace lock2nix {
+
+/// What the file records and how it refers to the project.
+struct RenderOptions {
+    GitMode git_mode = GitMode::pure;
+    /// The project directory relative to the emitted file ("." when they sit together).
+    std::string project_dir = ".";
+    /// The command line that regenerates the file, for its header.
+    std::string command;
+    /// sha256 (hex) of the lock file's bytes, recorded in the header so `lock2nix check --nix`
+    /// can tell when the file is stale against the lock.
+    std::string lock_digest;
+    /// The lock file's name as the user gave it, for messages in the file.
+    std::string lock_name = "poetry.lock";
+    /// Other inputs the file depends on (label → sha256), recorded in the header as
+    /// `# input LABEL: DIGEST` for `lock2nix check --nix`.
+    std::vector<std::pair<std::string, std::string>> inputs;
+};
+
+/// Renders the Nix file. Throws Error for a digest Nix cannot verify or a url package without
+/// one (both at the lock's position).
+std::string render_nix(const Lock& lock, const Pyproject* pyproject, const EnvironmentPlan& plan,
+                       const ResolvedSources& sources, const RenderOptions& options);
+
+/// The fixed Nix part of every emitted file (lib/nix/environment.nix).
+std::string_view environment_template();
+
+} // namespace lock2nix

@@ -1,0 +1,18 @@
+#pragma once
+// JSON views of the lock and pyproject models: what `lock2nix inspect --json` prints.
+
+#include "lock2nix/project/lockfile.hpp"
+#include "lock2nix/project/pyproject.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace lock2nix {
+
+/// The whole lock model: generation, metadata, root extras and every package with its files,
+/// source, dependencies (all constraints) and extras. Empty fields are left out.
+nlohmann::ordered_json to_json(const Lock& lock);
+
+/// The pyproject model, with the content-hash of every algorithm.
+nlohmann::ordered_json to_json(const Pyproject& pyproject);
+
+} // namespace lock2nix

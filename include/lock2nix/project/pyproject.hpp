@@ -1,0 +1,118 @@
+#pragma once
+// The typed model of a Poetry project's pyproject.toml: [tool.poetry], PEP 621 [project],
+// PEP 735 [dependency-groups] and [build-system], plus Poetry's content-hash of it.
+
+#include "lock2nix/project/content_hash.hpp"
+#include "lock2nix/project/dependency.hpp"
+#include "lock2nix/error.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lock2nix {
+
+/// A dependency group: [tool.poetry.group.<name>] (or the old dev-dependencies, as "dev").
+struct DependencyGroup {
+    std::string name; ///< canonical
+    bool optional = false;
+    std::vector<Dependency> dependencies;
+    std::vector<std::string> include_groups; ///< canonical names
+    SourcePosition position;
+};
+
+/// A package index of [[tool.poetry.source]].
+struct IndexSource {
+    std::string name;
+    std::string url; ///< empty for the implicit PyPI entry (`name = "PyPI"`)
+    /// "primary", "supplemental", "explicit", or the older "default" and "secondary".
+    std::string priority;
+    SourcePosition position;
+};
+
+/// An entry of [tool.poetry] `packages`.
+struct PackageInclude {
+    std::string include;
+    std::string from;
+    std::vector<std::string> formats;
+};
+
+/// One PEP 735 [dependency-groups] entry: a requirement string or an include of another group.
+struct DependencyGroupItem {
+    std::string requirement;   ///< PEP 508 string, or empty
+    std::string include_group; ///< canonical group name, or empty
+};
+
+/// [tool.poetry].
+struct PoetrySection {
+    bool present = false;
+    std::string name;
+    std::string version;
+    std::string description;
+    std::string python;                   ///< the `python` entry of dependencies
+    std::vector<Dependency> dependencies; ///< main group, without `python`
+    std::vector<DependencyGroup> groups;  ///< dev-dependencies first as "dev", then groups
+    std::map<std::string, std::vector<std::string>> extras; ///< canonical extra → names
+    std::vector<IndexSource> sources;
+    std::map<std::string, std::string> scripts; ///< name → "module:function"
+    /// Scripts of `type = "file"`: name → the file's path in the project, installed as is.
+    std::map<std::string, std::string> file_scripts;
+    std::vector<PackageInclude> packages;
+    std::map<std::string, std::map<std::string, std::string>> plugins;
+    bool package_mode = true;
+};
+
+/// PEP 621 [project].
+struct ProjectSection {
+    bool present = false;
+    std::string name;
+    std::string version;
+    std::string description;
+    std::string requires_python;
+    std::vector<std::string> dependencies;                                 ///< PEP 508 strings
+    std::map<std::string, std::vector<std::string>> optional_dependencies; ///< canonical extra
+    std::map<std::string, std::string> scripts;
+    std::map<std::string, std::string> gui_scripts;
+    std::vector<std::string> dynamic;
+    SourcePosition dependencies_position;
+};
+
+/// [build-system].
+struct BuildSystem {
+    bool present = false;
+    std::vector<std::string> requirements; ///< `requires`
+    std::string build_backend;
+    std::vector<std::string> backend_path;
+};
+
+/// A whole pyproject.toml.
+struct Pyproject {
+    std::string path;
+    PoetrySection poetry;
+    ProjectSection project;
+    std::map<std::string, std::vector<DependencyGroupItem>> dependency_groups; ///< canonical
+    BuildSystem build_system;
+    /// The exact JSON text Poetry hashes, per algorithm (see content_hash.hpp).
+    ContentHashInputs content_hash_inputs;
+
+    /// Project name from [project] or [tool.poetry]; empty when neither gives one.
+    std::string project_name() const;
+    std::string project_version() const;
+    /// The project's Python constraint: [tool.poetry.dependencies].python, else
+    /// [project].requires-python, else "*" (the order Poetry uses for metadata.python-versions).
+    std::string python_constraint() const;
+    /// Canonical names of every group (main first, then in file order).
+    std::vector<std::string> group_names() const;
+    /// True when the pyproject describes an installable package (not `package-mode = false`).
+    bool describes_package() const;
+};
+
+/// Parses pyproject.toml text; `path` is used in messages.
+Pyproject parse_pyproject(std::string_view text, std::string path);
+
+/// Reads and parses a pyproject.toml file.
+Pyproject read_pyproject(const std::string& path);
+
+} // namespace lock2nix

@@ -1,0 +1,49 @@
+#pragma once
+// Which file each selected package installs from: the best compatible wheel for the target by
+// tag ranking, else the sdist (or the package's own source for git, path and URL packages), with
+// policy knobs to prefer sdists globally or per package.
+
+#include "lock2nix/project/lockfile.hpp"
+#include "lock2nix/resolve/select.hpp"
+#include "lock2nix/standards/tags.hpp"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace lock2nix {
+
+/// Wheel-or-sdist policy.
+struct ArtifactPolicy {
+    bool prefer_sdists = false;           ///< build every package from source when possible
+    std::set<std::string> sdist_packages; ///< canonical names built from source
+    std::set<std::string> wheel_packages; ///< canonical names installed from wheels
+};
+
+/// What a package is built from.
+enum class ArtifactKind { wheel, sdist, git, directory, file, url };
+
+std::string_view to_string(ArtifactKind kind);
+
+/// The chosen file of one package.
+struct Artifact {
+    std::size_t package = 0;
+    ArtifactKind kind = ArtifactKind::sdist;
+    std::optional<FileEntry> file; ///< the lock's file entry (name and digest), if any
+    std::optional<tags::WheelName> wheel;
+    std::string best_tag; ///< the wheel tag that ranked best
+    std::string reason;   ///< one line: why this file
+};
+
+/// Chooses the artifact of every selected package. Throws Error naming the package, the target
+/// and the files that exist when a package has nothing usable.
+std::vector<Artifact> choose_artifacts(const Lock& lock, const Selection& selection,
+                                       const ArtifactPolicy& policy);
+
+/// The artifact for one package (used by the above and by explanations).
+Artifact choose_artifact(const Lock& lock, std::size_t package, const Target& target,
+                         const tags::TagRanking& ranking, const ArtifactPolicy& policy);
+
+} // namespace lock2nix

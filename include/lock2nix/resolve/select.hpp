@@ -1,0 +1,118 @@
+#pragma once
+// Which locked packages install for a target, following Poetry's own rules
+// (reference: poetry-lock-format.md §10), with a reason for every package in and out, and the
+// dependency edges between the selected packages after markers and extras are applied.
+
+#include "lock2nix/project/lockfile.hpp"
+#include "lock2nix/standards/pep440.hpp"
+#include "lock2nix/standards/pep508.hpp"
+#include "lock2nix/project/pyproject.hpp"
+#include "lock2nix/standards/target.hpp"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace lock2nix {
+
+/// Which dependency groups and extras to install, as `poetry install` takes them.
+struct InstallRequest {
+    std::vector<std::string> with;    ///< add these (optional) groups
+    std::vector<std::string> without; ///< drop these groups
+    std::vector<std::string> only;    ///< exactly these groups (overrides the default set)
+    std::vector<std::string> extras;  ///< root extras by name
+    bool all_extras = false;
+};
+
+/// A requirement of the root project, from any of the pyproject's dependency tables.
+struct RootRequirement {
+    std::string name;       ///< canonical
+    std::string group;      ///< canonical group ("main" for project dependencies)
+    std::string constraint; ///< Poetry or PEP 440 version constraint; empty = any
+    std::string markers;    ///< PEP 508 marker; empty = always
+    std::string python;     ///< `python` restriction of a tool.poetry dependency
+    std::vector<std::string> extras;
+    std::vector<std::string> root_extras; ///< when set, only these root extras enable it
+    bool optional = false;                ///< tool.poetry `optional = true`
+    bool direct = false;                  ///< path, git, url or file dependency
+    std::string origin; ///< "pyproject.toml:12:1 [tool.poetry.dependencies] requests"
+};
+
+/// One hop on the way to a package: `from` (a package index, or nullopt for the root project)
+/// requires the package under `marker` (empty = always).
+struct Hop {
+    std::optional<std::size_t> from;
+    std::string requirement; ///< "requests (>=2.31)" as declared
+    std::string marker;
+};
+
+/// A dependency edge between two selected packages.
+struct Edge {
+    std::size_t from = 0; ///< index into Lock::packages
+    std::size_t to = 0;
+    std::string marker; ///< the marker that let it through (empty = always)
+};
+
+/// Why a package was left out.
+struct Exclusion {
+    std::size_t package = 0;
+    std::string reason;
+};
+
+/// The outcome of selection for one target and request.
+struct Selection {
+    Target target;
+    std::vector<std::string> groups; ///< activated groups, canonical, sorted (main first)
+    std::vector<std::string> extras; ///< requested root extras, canonical, sorted
+    std::vector<std::string> all_groups;
+    std::vector<std::string> all_extras;
+    std::vector<std::size_t> packages;             ///< selected, by canonical name then version
+    std::map<std::size_t, std::string> reasons;    ///< package → why it is in
+    std::map<std::size_t, std::vector<Hop>> paths; ///< package → path from a root requirement
+    std::vector<Edge> edges;                       ///< sorted by (from, to)
+    std::vector<Exclusion> excluded;               ///< every locked package that is not selected
+    std::vector<RootRequirement> roots;            ///< the root requirements that were active
+    std::vector<std::string> warnings;
+
+    bool contains(std::size_t package) const;
+};
+
+/// Parsed strings and root requirements that several selections over the same lock and
+/// pyproject share (the emitter selects once per group and extra). Optional; not thread-safe.
+struct SelectionCache {
+    std::optional<std::vector<RootRequirement>> roots;
+    std::unordered_map<std::string, pep508::Marker> markers;
+    std::unordered_map<std::string, pep440::Constraint> constraints;
+    /// Leave out the per-package explanations (reasons, exclusions) when only the set matters.
+    bool sets_only = false;
+};
+
+/// The root requirements a pyproject declares, in every group.
+std::vector<RootRequirement> root_requirements(const Pyproject& pyproject);
+
+/// Selects the packages to install. `pyproject` may be null for 2.1 locks (groups and markers
+/// are in the lock); older locks need it to know the root requirements. Throws Error for unknown
+/// groups or extras (listing the valid ones) and for requirements the lock cannot satisfy.
+Selection select_packages(const Lock& lock, const Pyproject* pyproject, const Target& target,
+                          const InstallRequest& request, SelectionCache* cache = nullptr);
+
+/// Which groups select a package on a target: with no extras, and with one root extra each.
+struct Membership {
+    std::set<std::string> groups;
+    std::map<std::string, std::set<std::string>> extra_groups; ///< extra → groups it adds
+};
+
+/// For 2.1 locks, membership read straight from each package's groups and markers (the rule
+/// select_packages applies), for every group and every extra alone; packages nothing selects are
+/// absent. Markers that do not mention `extra` are evaluated once.
+std::map<std::size_t, Membership> locked_membership(const Lock& lock, const Target& target,
+                                                    const std::vector<std::string>& extras,
+                                                    SelectionCache* cache = nullptr);
+
+/// A one-paragraph explanation of why `name` is in or out of `selection`.
+std::string explain(const Lock& lock, const Selection& selection, std::string_view name);
+
+} // namespace lock2nix

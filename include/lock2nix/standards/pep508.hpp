@@ -1,0 +1,109 @@
+#pragma once
+// PEP 508 dependency specifiers: requirement strings and environment markers, parsed and printed
+// as pypa/packaging does, evaluated either strictly (packaging) or the way Poetry evaluates
+// locked markers (a variable missing from the environment makes its comparison true).
+
+#include "lock2nix/error.hpp"
+#include "lock2nix/standards/pep440.hpp"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lock2nix::pep508 {
+
+/// A marker variable, under its canonical name (`os.name` reads as `os_name`,
+/// `python_implementation` as `platform_python_implementation`).
+enum class Variable {
+    python_version,
+    python_full_version,
+    os_name,
+    sys_platform,
+    platform_release,
+    platform_system,
+    platform_version,
+    platform_machine,
+    platform_python_implementation,
+    implementation_name,
+    implementation_version,
+    extra,
+    extras,
+    dependency_groups,
+};
+
+std::string_view to_string(Variable v);
+
+/// One comparison `lhs op rhs`; exactly one side is usually the variable.
+struct Comparison {
+    Variable variable = Variable::python_version;
+    bool variable_on_left = true;
+    std::string op;    ///< "==", "!=", "<", "<=", ">", ">=", "~=", "===", "in", "not in"
+    std::string value; ///< the literal (extra names already normalised)
+    /// Set when both sides are literals (packaging accepts that and fails at evaluation).
+    std::optional<std::string> left_literal;
+
+    /// `python_version >= "3.8"` (values in double quotes, as packaging prints them).
+    std::string str() const;
+};
+
+/// The values a marker is evaluated against.
+struct Environment {
+    /// Variable name → value (python_version, sys_platform, ...). Missing names are unknown.
+    std::map<std::string, std::string> values;
+    /// The extra being installed (strict mode), or the set of requested extras (Poetry mode).
+    std::set<std::string> extras;
+};
+
+/// How to evaluate.
+enum class Mode {
+    strict, ///< packaging: an unknown variable is an error; `extra` is one name ("" = none)
+    poetry, ///< Poetry's locked markers: unknown variable → true; `extra` tests set membership
+};
+
+/// A marker expression: terms joined by `and` / `or` (and binds tighter), a term being a
+/// comparison or a parenthesised marker. An empty marker always holds.
+struct Marker {
+    struct Term {
+        std::optional<Comparison> comparison;
+        std::vector<Marker> group; ///< one element for a parenthesised sub-expression
+    };
+    std::vector<Term> terms;
+    std::vector<bool> or_before; ///< or_before[i]: the join before terms[i+1] is `or`
+
+    /// Parses; throws SyntaxError naming the offending position.
+    static Marker parse(std::string_view text);
+    static std::optional<Marker> try_parse(std::string_view text);
+
+    bool empty() const { return terms.empty(); }
+    /// packaging's str(Marker).
+    std::string str() const;
+    /// Evaluates; throws Error for comparisons packaging calls undefined (e.g. `~=` on
+    /// non-versions), and in strict mode for variables missing from `env`.
+    bool evaluate(const Environment& env, Mode mode) const;
+    /// The comparisons that came out false (and made the whole marker false), for explanations.
+    std::vector<std::string> failing_comparisons(const Environment& env, Mode mode) const;
+    /// Every comparison in the marker, depth first.
+    std::vector<const Comparison*> comparisons() const;
+};
+
+/// Evaluates one comparison.
+bool evaluate(const Comparison& c, const Environment& env, Mode mode);
+
+/// A PEP 508 requirement: `name[extra,...] (specifiers) ; marker` or `name @ url ; marker`.
+struct Requirement {
+    std::string name;
+    std::string canonical_name;
+    std::vector<std::string> extras; ///< as written, sorted
+    pep440::SpecifierSet specifier;
+    std::string url;
+    std::optional<Marker> marker;
+
+    static Requirement parse(std::string_view text);
+    static std::optional<Requirement> try_parse(std::string_view text);
+    std::string str() const;
+};
+
+} // namespace lock2nix::pep508

@@ -1,0 +1,877 @@
+#include "lock2nix/fetch/index.hpp"
+#include "lock2nix/version.hpp"
+
+#include "fetch/curl_api.hpp"
+#include "lock2nix/files.hpp"
+#include "lock2nix/fetch/git.hpp"
+#include "lock2nix/hash.hpp"
+#include "lock2nix/standards/names.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string_view>
+#include <thread>
+#include <unistd.h>
+
+namespace lock2nix {
+
+// --- URLs --------------------------------------------------------------------------------
+
+namespace {
+
+struct CurlUrl {
+    CURLU* h = detail::curl().url();
+    ~CurlUrl() { detail::curl().url_cleanup(h); }
+    CurlUrl() = default;
+    CurlUrl(const CurlUrl&) = delete;
+    CurlUrl& operator=(const CurlUrl&) = delete;
+    std::string get() const {
+        char* out = nullptr;
+        if (detail::curl().url_get(h, CURLUPART_URL, &out, 0) != CURLUE_OK) {
+            return {};
+        }
+        std::string s(out);
+        detail::curl().free(out);
+        return s;
+    }
+};
+
+std::string percent_decode(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%' && i + 2 < s.size() &&
+            std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+            std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+            i += 2;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+// HTML character references in attribute values and text (&gt; &amp; &#62; &#x3e; ...).
+std::string html_unescape(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '&') {
+            out += s[i];
+            continue;
+        }
+        const auto semi = s.find(';', i);
+        if (semi == std::string_view::npos || semi - i > 10) {
+            out += s[i];
+            continue;
+        }
+        const std::string_view ent = s.substr(i + 1, semi - i - 1);
+        std::string rep;
+        if (ent == "lt") {
+            rep = "<";
+        } else if (ent == "gt") {
+            rep = ">";
+        } else if (ent == "amp") {
+            rep = "&";
+        } else if (ent == "quot") {
+            rep = "\"";
+        } else if (ent == "apos") {
+            rep = "'";
+        } else if (!ent.empty() && ent[0] == '#') {
+            try {
+                const bool hex = ent.size() > 1 && (ent[1] == 'x' || ent[1] == 'X');
+                const unsigned long cp =
+                    std::stoul(std::string(ent.substr(hex ? 2 : 1)), nullptr, hex ? 16 : 10);
+                if (cp < 0x80) {
+                    rep = std::string(1, static_cast<char>(cp));
+                }
+            } catch (const std::exception&) {
+            }
+        }
+        if (rep.empty()) {
+            out += s[i];
+            continue;
+        }
+        out += rep;
+        i = semi;
+    }
+    return out;
+}
+
+std::string basename_of_url(const std::string& url) {
+    std::string path = url.substr(0, url.find_first_of("#?"));
+    const auto slash = path.rfind('/');
+    return percent_decode(slash == std::string::npos ? path : path.substr(slash + 1));
+}
+
+// "sha256=abc" fragments.
+void read_fragment(IndexFile& f) {
+    const auto hash = f.url.find('#');
+    if (hash == std::string::npos) {
+        return;
+    }
+    const std::string fragment = f.url.substr(hash + 1);
+    f.url.resize(hash);
+    const auto eq = fragment.find('=');
+    if (eq != std::string::npos) {
+        f.hashes[ascii_lower(fragment.substr(0, eq))] = ascii_lower(fragment.substr(eq + 1));
+    }
+}
+
+// A JSON object of algorithm → hex digest.
+void read_hashes(const nlohmann::json& object, IndexFile& f) {
+    if (!object.is_object()) {
+        return;
+    }
+    for (const auto& [algo, hex] : object.items()) {
+        if (hex.is_string()) {
+            f.hashes[ascii_lower(algo)] = ascii_lower(hex.get<std::string>());
+        }
+    }
+}
+
+} // namespace
+
+std::string resolve_url(const std::string& base, const std::string& reference) {
+    CurlUrl u;
+    if (detail::curl().url_set(u.h, CURLUPART_URL, base.c_str(), 0) != CURLUE_OK) {
+        return reference;
+    }
+    if (detail::curl().url_set(u.h, CURLUPART_URL, reference.c_str(), 0) != CURLUE_OK) {
+        return reference;
+    }
+    return u.get();
+}
+
+std::string redact_url(const std::string& url) {
+    // scheme://user:password@host/... -> scheme://host/... (plain text: no libcurl needed for
+    // cache keys and messages).
+    const auto scheme = url.find("://");
+    if (scheme == std::string::npos) {
+        return url;
+    }
+    const auto authority_end = url.find_first_of("/?#", scheme + 3);
+    const auto at =
+        url.rfind('@', authority_end == std::string::npos ? std::string::npos : authority_end);
+    if (at == std::string::npos || at < scheme + 3) {
+        return url;
+    }
+    return url.substr(0, scheme + 3) + url.substr(at + 1);
+}
+
+// --- Parsers -------------------------------------------------------------------------------
+
+namespace {
+
+// The JSON API and PEP 691 list the same facts about a file under different names.
+struct JsonFormat {
+    const char* list;            ///< "urls" / "files"
+    const char* hashes;          ///< "digests" / "hashes"
+    const char* requires_python; ///< "requires_python" / "requires-python"
+    const char* what;            ///< for the error message
+};
+
+std::vector<IndexFile> parse_json_files(std::string_view body, const std::string& page_url,
+                                        const JsonFormat& format) {
+    const auto j = nlohmann::json::parse(body, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains(format.list) ||
+        !j[format.list].is_array()) {
+        throw Error("the index answered " + redact_url(page_url) + " with something that is not " +
+                    format.what + " (no `" + format.list + "` array)");
+    }
+    std::vector<IndexFile> out;
+    for (const auto& u : j[format.list]) {
+        IndexFile f;
+        f.filename = u.value("filename", "");
+        f.url = resolve_url(page_url, u.value("url", ""));
+        if (u.contains(format.hashes)) {
+            read_hashes(u[format.hashes], f);
+        }
+        if (u.contains(format.requires_python) && u[format.requires_python].is_string()) {
+            f.requires_python = u[format.requires_python].get<std::string>();
+        }
+        // PEP 691 allows a reason string where the JSON API has a flag.
+        if (u.contains("yanked")) {
+            f.yanked =
+                u["yanked"].is_string() || (u["yanked"].is_boolean() && u["yanked"].get<bool>());
+        }
+        f.python_version = u.value("python_version", "");
+        read_fragment(f);
+        if (!f.filename.empty()) {
+            out.push_back(std::move(f));
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+std::vector<IndexFile> parse_json_api(std::string_view body, const std::string& page_url) {
+    return parse_json_files(body, page_url,
+                            {"urls", "digests", "requires_python", "a PyPI JSON API release"});
+}
+
+std::vector<IndexFile> parse_simple_json(std::string_view body, const std::string& page_url) {
+    return parse_json_files(body, page_url,
+                            {"files", "hashes", "requires-python", "a PEP 691 project page"});
+}
+
+namespace {
+
+// One start tag of an HTML page: its lower-cased name and attributes (first one wins, as in
+// HTML), values unescaped; an attribute without a value maps to "".
+struct HtmlTag {
+    std::string name;
+    std::vector<std::pair<std::string, std::string>> attributes;
+
+    std::optional<std::string> attribute(std::string_view wanted) const {
+        for (const auto& [name_, value] : attributes) {
+            if (name_ == wanted) {
+                return value;
+            }
+        }
+        return std::nullopt;
+    }
+};
+
+// The start tags of `html`, in order, read the way a browser tokenizes them: a '>' inside a
+// quoted value does not end the tag, comments are skipped whole. A tag, comment or quote the
+// page ends inside of ends the reading there: every index is checked against the end, so no
+// page can make the reader look past it.
+std::vector<HtmlTag> start_tags(std::string_view html) {
+    auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+    std::vector<HtmlTag> tags;
+    const std::size_t n = html.size();
+    std::size_t i = 0;
+    while ((i = html.find('<', i)) != std::string_view::npos) {
+        if (html.substr(i, 4) == "<!--") {
+            // "<!-->" and "<!--->" are whole (empty) comments too.
+            const auto close = html.find("-->", i + 2);
+            if (close == std::string_view::npos) {
+                break;
+            }
+            i = close + 3;
+            continue;
+        }
+        std::size_t j = i + 1;
+        if (j >= n || std::isalpha(static_cast<unsigned char>(html[j])) == 0) {
+            // An end tag, a declaration (<!DOCTYPE>) or a stray '<': nothing to read in it.
+            i = j;
+            continue;
+        }
+        HtmlTag tag;
+        while (j < n && !space(html[j]) && html[j] != '>' && html[j] != '/') {
+            tag.name += static_cast<char>(std::tolower(static_cast<unsigned char>(html[j])));
+            ++j;
+        }
+        bool closed = false;
+        while (j < n) {
+            while (j < n && (space(html[j]) || html[j] == '/')) {
+                ++j;
+            }
+            if (j >= n) {
+                break;
+            }
+            if (html[j] == '>') {
+                closed = true;
+                ++j;
+                break;
+            }
+            std::string name;
+            while (j < n && !space(html[j]) && html[j] != '>' && html[j] != '/' &&
+                   (html[j] != '=' || name.empty())) {
+                name += static_cast<char>(std::tolower(static_cast<unsigned char>(html[j])));
+                ++j;
+            }
+            std::size_t k = j;
+            while (k < n && space(html[k])) {
+                ++k;
+            }
+            std::string value;
+            if (k < n && html[k] == '=') {
+                j = k + 1;
+                while (j < n && space(html[j])) {
+                    ++j;
+                }
+                if (j < n && (html[j] == '"' || html[j] == '\'')) {
+                    const auto close = html.find(html[j], j + 1);
+                    if (close == std::string_view::npos) {
+                        j = n; // the page ends inside the quotes
+                        break;
+                    }
+                    value = html_unescape(html.substr(j + 1, close - j - 1));
+                    j = close + 1;
+                } else {
+                    const std::size_t start = j;
+                    while (j < n && !space(html[j]) && html[j] != '>') {
+                        ++j;
+                    }
+                    value = html_unescape(html.substr(start, j - start));
+                }
+            }
+            if (!tag.attribute(name)) {
+                tag.attributes.emplace_back(std::move(name), std::move(value));
+            }
+        }
+        if (!closed) {
+            break; // the page ends inside this tag: it is not a whole tag
+        }
+        tags.push_back(std::move(tag));
+        i = j;
+    }
+    return tags;
+}
+
+} // namespace
+
+std::vector<IndexFile> parse_simple_html(std::string_view body, const std::string& page_url) {
+    const std::vector<HtmlTag> tags = start_tags(body);
+    // The first <base href> sets the base of the whole page, links before it included.
+    std::string base = page_url;
+    for (const HtmlTag& tag : tags) {
+        if (tag.name == "base") {
+            if (auto href = tag.attribute("href"); href && !href->empty()) {
+                base = resolve_url(page_url, *href);
+                break;
+            }
+        }
+    }
+    std::vector<IndexFile> out;
+    for (const HtmlTag& tag : tags) {
+        if (tag.name != "a") {
+            continue;
+        }
+        auto href = tag.attribute("href");
+        if (!href || href->empty()) {
+            continue;
+        }
+        IndexFile f;
+        f.url = resolve_url(base, *href);
+        read_fragment(f);
+        f.filename = basename_of_url(f.url);
+        if (auto rp = tag.attribute("data-requires-python")) {
+            f.requires_python = *rp;
+        }
+        f.yanked = tag.attribute("data-yanked").has_value();
+        if (!f.filename.empty()) {
+            out.push_back(std::move(f));
+        }
+    }
+    return out;
+}
+
+std::pair<std::string, std::string> source_credentials(const std::string& source_name) {
+    std::string key;
+    for (char c : source_name) {
+        key += std::isalnum(static_cast<unsigned char>(c)) != 0
+                   ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
+                   : '_';
+    }
+    const char* user = std::getenv(("POETRY_HTTP_BASIC_" + key + "_USERNAME").c_str());
+    const char* pass = std::getenv(("POETRY_HTTP_BASIC_" + key + "_PASSWORD").c_str());
+    return {user != nullptr ? user : "", pass != nullptr ? pass : ""};
+}
+
+// --- The client ------------------------------------------------------------------------------
+
+namespace {
+
+// The cache: one body and one metadata file per (redacted URL, Accept), written atomically.
+struct Cache {
+    std::filesystem::path dir;
+
+    std::filesystem::path key(const IndexRequest& r) const {
+        return dir / sha256_hex(redact_url(r.url) + "\n" + r.accept);
+    }
+    struct Entry {
+        std::string body, etag, last_modified, content_type;
+    };
+    std::optional<Entry> read(const IndexRequest& r) const {
+        const auto base = key(r);
+        std::ifstream meta(base.string() + ".json");
+        if (!meta) {
+            return std::nullopt;
+        }
+        try {
+            const auto m = nlohmann::json::parse(meta);
+            if (m.value("url", "") != redact_url(r.url)) {
+                return std::nullopt;
+            }
+            // An unreadable body is a miss (Error is caught below): the cache is an optimisation.
+            Entry e{read_file(base.string() + ".body"), m.value("etag", ""),
+                    m.value("last_modified", ""), m.value("content_type", "")};
+            if (sha256_hex(e.body) != m.value("sha256", "")) {
+                return std::nullopt; // torn or damaged: refetch
+            }
+            return e;
+        } catch (const std::exception&) {
+            return std::nullopt;
+        }
+    }
+    void write(const IndexRequest& r, const Entry& e) const {
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        const auto base = key(r);
+        auto put = [](const std::string& path, const std::string& data) {
+            try {
+                write_file_atomically(path, data, /*durable=*/false);
+            } catch (const Error&) {
+                // the cache is an optimisation
+            }
+        };
+        // Body first, metadata (with the body's digest) last: a reader never pairs a new body
+        // with old metadata without noticing.
+        put(base.string() + ".body", e.body);
+        put(base.string() + ".json", nlohmann::json{{"url", redact_url(r.url)},
+                                                    {"etag", e.etag},
+                                                    {"last_modified", e.last_modified},
+                                                    {"content_type", e.content_type},
+                                                    {"sha256", sha256_hex(e.body)}}
+                                         .dump());
+    }
+};
+
+struct Transfer {
+    std::size_t index = 0;
+    CURL* easy = nullptr;
+    curl_slist* headers = nullptr;
+    std::string body;
+    std::string etag, last_modified, content_type, retry_after;
+    int attempts = 0;
+    std::optional<Cache::Entry> cached;
+    std::function<void(std::string_view)> sink;
+
+    // Freed however the transfer ends, exceptions included (a throw used to leak the handles).
+    Transfer() = default;
+    ~Transfer() {
+        if (easy != nullptr) {
+            detail::curl().easy_cleanup(easy);
+        }
+        if (headers != nullptr) {
+            detail::curl().slist_free_all(headers);
+        }
+    }
+    Transfer(const Transfer&) = delete;
+    Transfer& operator=(const Transfer&) = delete;
+};
+
+// The multi handle of fetch_all. Declared after the transfers, so it goes first: their easy
+// handles leave it before they are cleaned up.
+struct Multi {
+    CURLM* handle = detail::curl().multi_init();
+    std::vector<Transfer>& transfers;
+    explicit Multi(std::vector<Transfer>& t) : transfers(t) {}
+    ~Multi() {
+        for (Transfer& t : transfers) {
+            if (t.easy != nullptr) {
+                detail::curl().multi_remove_handle(handle, t.easy);
+            }
+        }
+        detail::curl().multi_cleanup(handle);
+    }
+    Multi(const Multi&) = delete;
+    Multi& operator=(const Multi&) = delete;
+};
+
+size_t on_body(char* data, size_t size, size_t n, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    if (t->sink) {
+        t->sink(std::string_view(data, size * n));
+    } else {
+        t->body.append(data, size * n);
+    }
+    return size * n;
+}
+
+size_t on_header(char* data, size_t size, size_t n, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    std::string line(data, size * n);
+    const auto colon = line.find(':');
+    if (colon != std::string::npos) {
+        const std::string name = ascii_lower(line.substr(0, colon));
+        std::string value = line.substr(colon + 1);
+        while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front())) != 0) {
+            value.erase(value.begin());
+        }
+        while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back())) != 0) {
+            value.pop_back();
+        }
+        if (name == "etag") {
+            t->etag = value;
+        } else if (name == "last-modified") {
+            t->last_modified = value;
+        } else if (name == "content-type") {
+            t->content_type = value;
+        } else if (name == "retry-after") {
+            t->retry_after = value;
+        }
+    } else if (line.starts_with("HTTP/")) {
+        // A new response (after a redirect): forget the previous one's headers and body.
+        t->etag.clear();
+        t->last_modified.clear();
+        t->content_type.clear();
+        t->retry_after.clear();
+        t->body.clear();
+    }
+    return size * n;
+}
+
+void configure(Transfer& t, const IndexRequest& r, const IndexOptions& o) {
+    if (t.easy == nullptr) {
+        t.easy = detail::curl().easy_init();
+    } else {
+        detail::curl().easy_reset(t.easy);
+    }
+    detail::curl().slist_free_all(t.headers);
+    t.headers = nullptr;
+    t.body.clear();
+    CURL* e = t.easy;
+    detail::curl().easy_setopt(e, CURLOPT_URL, r.url.c_str());
+    detail::curl().easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    detail::curl().easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
+    detail::curl().easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                               static_cast<long>(o.connect_timeout.count()));
+    detail::curl().easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(o.total_timeout.count()));
+    detail::curl().easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+    detail::curl().easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+    detail::curl().easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    detail::curl().easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    detail::curl().easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    detail::curl().easy_setopt(e, CURLOPT_USERAGENT, "lock2nix/" LOCK2NIX_VERSION);
+    detail::curl().easy_setopt(e, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
+    if (!o.cacert.empty()) {
+        detail::curl().easy_setopt(e, CURLOPT_CAINFO, o.cacert.c_str());
+    }
+    if (!r.username.empty()) {
+        detail::curl().easy_setopt(e, CURLOPT_USERNAME, r.username.c_str());
+        detail::curl().easy_setopt(e, CURLOPT_PASSWORD, r.password.c_str());
+        detail::curl().easy_setopt(e, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+        // Credentials go to the index host only, never along a redirect to another one.
+        detail::curl().easy_setopt(e, CURLOPT_UNRESTRICTED_AUTH, 0L);
+    }
+    if (!r.accept.empty()) {
+        t.headers = detail::curl().slist_append(t.headers, ("Accept: " + r.accept).c_str());
+    }
+    if (t.cached) {
+        if (!t.cached->etag.empty()) {
+            t.headers = detail::curl().slist_append(t.headers,
+                                                    ("If-None-Match: " + t.cached->etag).c_str());
+        }
+        if (!t.cached->last_modified.empty()) {
+            t.headers = detail::curl().slist_append(
+                t.headers, ("If-Modified-Since: " + t.cached->last_modified).c_str());
+        }
+    }
+    detail::curl().easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
+    detail::curl().easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    detail::curl().easy_setopt(e, CURLOPT_WRITEDATA, &t);
+    detail::curl().easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    detail::curl().easy_setopt(e, CURLOPT_HEADERDATA, &t);
+    detail::curl().easy_setopt(e, CURLOPT_PRIVATE, &t);
+}
+
+bool transient(CURLcode c) {
+    switch (c) {
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_GOT_NOTHING:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_BAD_CONTENT_ENCODING:
+        return true;
+    default:
+        return false;
+    }
+}
+
+std::string tls_hint(CURLcode c) {
+    return c == CURLE_PEER_FAILED_VERIFICATION || c == CURLE_SSL_CACERT_BADFILE ||
+                   c == CURLE_SSL_CONNECT_ERROR
+               ? " (TLS verification is always on; for a private CA pass --cacert FILE)"
+               : "";
+}
+
+// How long to wait before attempt `attempt` (1-based retry): Retry-After when the server says,
+// else backoff·2^(attempt-1) with ±50% jitter.
+std::chrono::milliseconds retry_delay(const IndexOptions& o, int attempt,
+                                      const std::string& retry_after) {
+    if (auto asked =
+            parse_retry_after(retry_after, std::chrono::system_clock::now(), o.max_retry_after)) {
+        return *asked;
+    }
+    static thread_local std::mt19937 rng(std::random_device{}());
+    const double base = static_cast<double>(o.backoff.count()) *
+                        static_cast<double>(1 << std::min(attempt - 1, 10));
+    std::uniform_real_distribution<double> jitter(0.5, 1.5);
+    return std::chrono::milliseconds(static_cast<long>(base * jitter(rng)));
+}
+
+} // namespace
+
+std::optional<std::chrono::milliseconds>
+parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now,
+                  std::chrono::milliseconds cap) {
+    using std::chrono::milliseconds;
+    using std::chrono::seconds;
+    while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front())) != 0) {
+        value.remove_prefix(1);
+    }
+    while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back())) != 0) {
+        value.remove_suffix(1);
+    }
+    if (value.empty()) {
+        return std::nullopt;
+    }
+    if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        // Compared with the cap digit by digit, before any multiplication: a server's number of
+        // seconds can be any length, and `seconds * 1000` overflowed into a sleep without end.
+        const auto cap_seconds = std::chrono::ceil<seconds>(cap).count();
+        std::int64_t n = 0;
+        for (char c : value) {
+            n = n * 10 + (c - '0');
+            if (n >= cap_seconds) {
+                return cap;
+            }
+        }
+        return std::min<milliseconds>(seconds(n), cap);
+    }
+    // IMF-fixdate, the only HTTP-date form servers may send (RFC 9110 §5.6.7):
+    // "Sun, 06 Nov 1994 08:49:37 GMT". Parsed by hand: strptime's %a and %b follow the locale.
+    static constexpr std::string_view days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static constexpr std::string_view months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    if (value.size() != 29 || value.substr(3, 2) != ", " || value[7] != ' ' || value[11] != ' ' ||
+        value[16] != ' ' || value[19] != ':' || value[22] != ':' || value.substr(25) != " GMT" ||
+        std::find(std::begin(days), std::end(days), value.substr(0, 3)) == std::end(days)) {
+        return std::nullopt;
+    }
+    const auto month = std::find(std::begin(months), std::end(months), value.substr(8, 3));
+    auto number = [&](std::size_t at, std::size_t width) -> int {
+        int n = 0;
+        for (std::size_t i = at; i < at + width; ++i) {
+            if (value[i] < '0' || value[i] > '9') {
+                return -1;
+            }
+            n = n * 10 + (value[i] - '0');
+        }
+        return n;
+    };
+    const int day = number(5, 2), year = number(12, 4), hour = number(17, 2),
+              minute = number(20, 2), second = number(23, 2);
+    if (month == std::end(months) || day < 1 || year < 0 || hour < 0 || hour > 23 || minute < 0 ||
+        minute > 59 || second < 0 || second > 60) {
+        return std::nullopt;
+    }
+    const std::chrono::year_month_day date{
+        std::chrono::year(year),
+        std::chrono::month(static_cast<unsigned>(month - std::begin(months) + 1)),
+        std::chrono::day(static_cast<unsigned>(day))};
+    if (!date.ok()) {
+        return std::nullopt;
+    }
+    // In seconds since the epoch, which holds year 9999 without overflow.
+    const auto at = std::chrono::sys_days(date).time_since_epoch() + std::chrono::hours(hour) +
+                    std::chrono::minutes(minute) + seconds(second);
+    const auto wait = at - std::chrono::duration_cast<seconds>(now.time_since_epoch());
+    if (wait <= seconds(0)) {
+        return milliseconds(0);
+    }
+    return wait >= cap ? cap : std::chrono::duration_cast<milliseconds>(wait);
+}
+
+IndexClient::IndexClient(IndexOptions options) : options_(std::move(options)) {
+    if (options_.cache_dir.empty()) {
+        options_.cache_dir = (cache_directory() / "http").string();
+    }
+    options_.concurrency = std::max(1, options_.concurrency);
+}
+
+IndexClient::~IndexClient() = default;
+
+std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest>& requests) {
+    using Clock = std::chrono::steady_clock;
+    const Cache cache{options_.cache_dir};
+    std::vector<IndexResponse> out(requests.size());
+    std::vector<Transfer> transfers(requests.size());
+    // (ready-at, request) in arrival order: retries wait here until their delay has passed.
+    std::deque<std::pair<Clock::time_point, std::size_t>> waiting;
+    // No cache directory yet: nothing to look up (saves a failed open per request).
+    std::error_code ec;
+    const bool cache_exists = std::filesystem::is_directory(cache.dir, ec);
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        transfers[i].index = i;
+        if (options_.use_cache && !options_.refresh && cache_exists) {
+            transfers[i].cached = cache.read(requests[i]);
+        }
+        if (options_.offline) {
+            if (transfers[i].cached) {
+                out[i] = IndexResponse{
+                    true, 200, transfers[i].cached->body, transfers[i].cached->content_type, {},
+                    true, 0};
+            } else {
+                out[i].error = redact_url(requests[i].url) +
+                               " is not in the cache, and --offline forbids the network";
+            }
+            continue;
+        }
+        waiting.emplace_back(Clock::now(), i);
+    }
+    if (waiting.empty()) {
+        return out; // all answered from the cache (or --offline): libcurl is never loaded
+    }
+    const Multi guard(transfers);
+    CURLM* const multi = guard.handle;
+    detail::curl().multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                                static_cast<long>(options_.concurrency));
+    detail::curl().multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
+    int active = 0;
+    std::size_t done = 0;
+    const std::size_t total = waiting.size();
+    const auto started = Clock::now();
+    const bool show = options_.progress && isatty(STDERR_FILENO) != 0;
+    auto progress = [&] {
+        if (!show) {
+            return;
+        }
+        const double secs = std::chrono::duration<double>(Clock::now() - started).count();
+        std::fprintf(stderr, "\rindex: %zu/%zu (%.1f/s)", done, total,
+                     secs > 0 ? static_cast<double>(done) / secs : 0.0);
+        std::fflush(stderr);
+    };
+    while (!waiting.empty() || active > 0) {
+        // Start whatever is due, up to the concurrency limit.
+        const auto now = Clock::now();
+        for (auto it = waiting.begin(); it != waiting.end() && active < options_.concurrency;) {
+            if (it->first > now) {
+                ++it;
+                continue;
+            }
+            Transfer& t = transfers[it->second];
+            configure(t, requests[it->second], options_);
+            ++t.attempts;
+            detail::curl().multi_add_handle(multi, t.easy);
+            ++active;
+            it = waiting.erase(it);
+        }
+        int running = 0;
+        detail::curl().multi_perform(multi, &running);
+        int left = 0;
+        while (CURLMsg* msg = detail::curl().multi_info_read(multi, &left)) {
+            if (msg->msg != CURLMSG_DONE) {
+                continue;
+            }
+            Transfer* t = nullptr;
+            detail::curl().easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+                                        reinterpret_cast<char**>(&t));
+            detail::curl().multi_remove_handle(multi, msg->easy_handle);
+            --active;
+            const CURLcode code = msg->data.result;
+            long status = 0;
+            detail::curl().easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+            IndexResponse& r = out[t->index];
+            r.attempts = t->attempts;
+            r.status = status;
+            bool retry = false;
+            if (code != CURLE_OK) {
+                r.error = redact_url(requests[t->index].url) + ": " +
+                          detail::curl().easy_strerror(code) + tls_hint(code);
+                retry = transient(code);
+            } else if (status == 304 && t->cached) {
+                r = IndexResponse{true, 200,  t->cached->body, t->cached->content_type,
+                                  {},   true, t->attempts};
+            } else if (status >= 200 && status < 300 && requests[t->index].json_body &&
+                       t->content_type.find("json") != std::string::npos &&
+                       !nlohmann::json::accept(t->body)) {
+                r.error = redact_url(requests[t->index].url) + ": the answer is not valid JSON";
+                retry = true;
+            } else if (status >= 200 && status < 300) {
+                r = IndexResponse{true, status, std::move(t->body), t->content_type,
+                                  {},   false,  t->attempts};
+                if (options_.use_cache) {
+                    cache.write(requests[t->index],
+                                Cache::Entry{r.body, t->etag, t->last_modified, r.content_type});
+                }
+            } else {
+                r.error = redact_url(requests[t->index].url) + ": HTTP " + std::to_string(status);
+                retry = status >= 500 || status == 429;
+            }
+            if (retry && t->attempts <= options_.retries) {
+                waiting.emplace_back(
+                    Clock::now() + retry_delay(options_, t->attempts, t->retry_after), t->index);
+                r.error.clear();
+            } else {
+                if (!r.ok && retry) {
+                    r.error += " (gave up after " + std::to_string(t->attempts) + " attempts)";
+                }
+                ++done;
+                progress();
+            }
+        }
+        if (active > 0) {
+            detail::curl().multi_poll(multi, nullptr, 0, 50, nullptr);
+        } else if (!waiting.empty()) {
+            const auto next = std::min_element(waiting.begin(), waiting.end())->first;
+            std::this_thread::sleep_until(
+                std::min(next, Clock::now() + std::chrono::milliseconds(50)));
+        }
+    }
+    if (show) {
+        std::fprintf(stderr, "\n");
+    }
+    return out;
+}
+
+IndexResponse IndexClient::download(const IndexRequest& request,
+                                    const std::function<void(std::string_view)>& sink) {
+    IndexResponse r;
+    if (options_.offline) {
+        r.error = redact_url(request.url) + ": --offline forbids downloads";
+        return r;
+    }
+    Transfer t;
+    for (int attempt = 1;; ++attempt) {
+        // Data already handed to the sink cannot be taken back: the caller restarts its digest
+        // when it sees `attempts` grow, so each attempt streams the whole file afresh.
+        t.sink = sink;
+        configure(t, request, options_);
+        t.attempts = attempt;
+        const CURLcode code = detail::curl().easy_perform(t.easy);
+        long status = 0;
+        detail::curl().easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
+        r.attempts = attempt;
+        r.status = status;
+        bool retry = false;
+        if (code != CURLE_OK) {
+            r.error = redact_url(request.url) + ": " + detail::curl().easy_strerror(code) +
+                      tls_hint(code);
+            retry = transient(code);
+        } else if (status >= 200 && status < 300) {
+            r.ok = true;
+            r.error.clear();
+            break;
+        } else {
+            r.error = redact_url(request.url) + ": HTTP " + std::to_string(status);
+            retry = status >= 500 || status == 429;
+        }
+        if (!retry || attempt > options_.retries) {
+            break;
+        }
+        std::this_thread::sleep_for(retry_delay(options_, attempt, t.retry_after));
+        sink({}); // an empty chunk: "start over"
+    }
+    return r;
+}
+
+} // namespace lock2nix

@@ -1,0 +1,213 @@
+#include "lock2nix/fetch/locate.hpp"
+
+#include "lock2nix/standards/tags.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace lock2nix {
+
+namespace {
+
+constexpr const char* simple_accept = "application/vnd.pypi.simple.v1+json, text/html;q=0.1";
+
+std::string trim_slash(std::string s) {
+    while (!s.empty() && s.back() == '/') {
+        s.pop_back();
+    }
+    return s;
+}
+
+bool from_index(const Package& p) {
+    return p.source_kind() == SourceKind::pypi || p.source_kind() == SourceKind::legacy;
+}
+
+// The source name of a legacy package (its `reference`), for Poetry's credential variables.
+std::string source_name(const Package& p, const Pyproject* pp) {
+    if (!p.source->reference.empty()) {
+        return p.source->reference;
+    }
+    if (pp != nullptr) {
+        for (const IndexSource& s : pp->poetry.sources) {
+            if (trim_slash(s.url) == trim_slash(p.source->url)) {
+                return s.name;
+            }
+        }
+    }
+    return {};
+}
+
+} // namespace
+
+std::vector<std::string> predicted_urls(const Package& p, const FileEntry& f) {
+    const std::string first(1, p.name.empty() ? '_' : p.name.front());
+    if (p.source_kind() == SourceKind::legacy) {
+        return {trim_slash(p.source->url) + "/" + f.name};
+    }
+    const std::string host = "https://files.pythonhosted.org/packages/";
+    if (tags::classify(f.name) == tags::FileKind::wheel) {
+        // The path segment is the upload's python_version, usually the python tag.
+        const auto parts_end = f.name.size() - 4;
+        std::vector<std::string> fields;
+        std::size_t start = 0;
+        while (start < parts_end) {
+            auto dash = f.name.find('-', start);
+            if (dash == std::string::npos || dash > parts_end) {
+                dash = parts_end;
+            }
+            fields.push_back(f.name.substr(start, dash - start));
+            start = dash + 1;
+        }
+        const std::string python_tag = fields.size() >= 3 ? fields[fields.size() - 3] : "py3";
+        std::vector<std::string> urls{host + python_tag + "/" + first + "/" + p.name + "/" +
+                                      f.name};
+        if (python_tag.find('.') != std::string::npos) {
+            std::size_t s = 0;
+            while (s <= python_tag.size()) {
+                auto dot = python_tag.find('.', s);
+                if (dot == std::string::npos) {
+                    dot = python_tag.size();
+                }
+                urls.push_back(host + python_tag.substr(s, dot - s) + "/" + first + "/" + p.name +
+                               "/" + f.name);
+                s = dot + 1;
+            }
+        }
+        return urls;
+    }
+    return {host + "source/" + first + "/" + p.name + "/" + f.name};
+}
+
+std::vector<std::size_t> packages_needing_digests(const Lock& lock) {
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < lock.packages.size(); ++i) {
+        const Package& p = lock.packages[i];
+        if (!from_index(p)) {
+            continue;
+        }
+        const bool unnamed = std::any_of(p.files.begin(), p.files.end(),
+                                         [](const FileEntry& f) { return f.name.empty(); });
+        if (p.files.empty() || unnamed) {
+            out.push_back(i);
+        }
+    }
+    return out;
+}
+
+Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::size_t>& packages,
+                     IndexClient& client, const LocateOptions& options) {
+    Located out;
+    std::vector<std::size_t> asked;
+    std::vector<IndexRequest> requests;
+    for (std::size_t i : packages) {
+        const Package& p = lock.packages[i];
+        if (!from_index(p)) {
+            continue;
+        }
+        IndexRequest r;
+        if (p.source_kind() == SourceKind::pypi) {
+            r.url = trim_slash(options.pypi_url) + "/pypi/" + p.canonical_name + "/" + p.version +
+                    "/json";
+            r.accept = "application/json";
+            r.json_body = true;
+        } else {
+            r.url = trim_slash(p.source->url) + "/" + p.canonical_name + "/";
+            r.accept = simple_accept;
+            r.json_body = true;
+            std::tie(r.username, r.password) = source_credentials(source_name(p, pp));
+        }
+        asked.push_back(i);
+        requests.push_back(std::move(r));
+    }
+    const auto responses = client.fetch_all(requests);
+    for (std::size_t k = 0; k < asked.size(); ++k) {
+        Package& p = lock.packages[asked[k]];
+        const IndexResponse& resp = responses[k];
+        const std::string page = redact_url(requests[k].url);
+        if (!resp.ok && client.options().offline) {
+            continue; // --offline: what the cache lacks falls back to predictable URLs
+        }
+        if (!resp.ok) {
+            throw Error("cannot get the file list of `" + p.name + "` " + p.version +
+                            " from the index: " + resp.error,
+                        lock.path, p.position,
+                        "check the network (or the index URL); --offline uses only the cache and "
+                        "predictable URLs");
+        }
+        std::vector<IndexFile> files;
+        if (p.source_kind() == SourceKind::pypi) {
+            files = parse_json_api(resp.body, requests[k].url);
+        } else if (resp.content_type.find("json") != std::string::npos) {
+            files = parse_simple_json(resp.body, requests[k].url);
+        } else {
+            files = parse_simple_html(resp.body, requests[k].url);
+        }
+        // Hash completion: take the index's files when the lock has no usable ones.
+        const bool unnamed = std::any_of(p.files.begin(), p.files.end(),
+                                         [](const FileEntry& f) { return f.name.empty(); });
+        if (p.files.empty() || unnamed) {
+            std::set<std::string> bare;
+            for (const FileEntry& f : p.files) {
+                bare.insert(f.digest);
+            }
+            std::vector<FileEntry> completed;
+            for (const IndexFile& f : files) {
+                auto sha = f.hashes.find("sha256");
+                if (sha == f.hashes.end()) {
+                    continue;
+                }
+                // Bare digests (oldest locks) pin the set: keep the index files they name.
+                if (!bare.empty() && !bare.contains(sha->second)) {
+                    continue;
+                }
+                if (p.source_kind() == SourceKind::legacy) {
+                    // A simple page lists every version: keep this one's files.
+                    const auto v = f.filename.find("-" + p.version);
+                    if (v == std::string::npos) {
+                        continue;
+                    }
+                }
+                completed.push_back(FileEntry{f.filename, "sha256", sha->second, p.position});
+            }
+            if (!completed.empty()) {
+                out.notes.push_back(
+                    p.name + " " + p.version + ": " + std::to_string(completed.size()) +
+                    " file digests from the index (" + page + "), " +
+                    (bare.empty() ? "the lock lists none" : "matched to the lock's bare digests"));
+                p.files = std::move(completed);
+                p.files_origin = FilesOrigin::index;
+            }
+        }
+        for (const FileEntry& f : p.files) {
+            auto it = std::find_if(files.begin(), files.end(),
+                                   [&](const IndexFile& x) { return x.filename == f.name; });
+            if (it == files.end()) {
+                continue; // the emitter falls back to the predictable URL
+            }
+            auto digest = it->hashes.find(f.algorithm);
+            if (digest == it->hashes.end() && f.algorithm != "sha256") {
+                digest = it->hashes.find("sha256");
+            }
+            if (digest != it->hashes.end() && digest->first == f.algorithm &&
+                digest->second != f.digest) {
+                // As Poetry: only a file whose digest the lock lists may be used.
+                const bool listed =
+                    std::any_of(p.files.begin(), p.files.end(), [&](const FileEntry& other) {
+                        return other.algorithm == digest->first && other.digest == digest->second;
+                    });
+                if (!listed) {
+                    throw Error("the index's digest of `" + f.name +
+                                    "` does not match the lock: lock has " + f.hash() + ", " +
+                                    page + " has " + digest->first + ":" + digest->second,
+                                lock.path, f.position,
+                                "the file on the index changed or the lock is corrupt; verify the "
+                                "index, then regenerate the lock with `poetry lock`");
+                }
+            }
+            out.urls[f.name] = it->url;
+        }
+    }
+    return out;
+}
+
+} // namespace lock2nix

@@ -1,0 +1,479 @@
+#include "lock2nix/project/lockfile.hpp"
+
+#include "project/dependency_toml.hpp"
+#include "lock2nix/standards/names.hpp"
+#include "project/toml_reader.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace lock2nix {
+
+namespace {
+
+using detail::describe_type;
+using detail::position_of;
+using detail::TomlReader;
+
+constexpr const char* regenerate_hint = "regenerate the lock with `poetry lock`";
+
+} // namespace
+
+std::size_t digest_length(std::string_view algorithm) {
+    if (algorithm == "md5") {
+        return 32;
+    }
+    if (algorithm == "sha1") {
+        return 40;
+    }
+    if (algorithm == "sha224") {
+        return 56;
+    }
+    if (algorithm == "sha256") {
+        return 64;
+    }
+    if (algorithm == "sha384") {
+        return 96;
+    }
+    if (algorithm == "sha512") {
+        return 128;
+    }
+    return 0;
+}
+
+namespace {
+
+bool is_hex(std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    });
+}
+
+// "sha256:<hex>" (or a bare sha256 hex digest, as the oldest locks wrote them). Digests are
+// checked where they are used (FileEntry::has_valid_digest): Poetry's own fixtures carry
+// placeholders such as "sha256:123" and must still be readable.
+void parse_hash(const TomlReader& reader, const toml::node& at, std::string_view text,
+                FileEntry& entry) {
+    std::string_view algorithm = "sha256";
+    std::string_view hex = text;
+    if (auto colon = text.find(':'); colon != std::string_view::npos) {
+        algorithm = text.substr(0, colon);
+        hex = text.substr(colon + 1);
+    }
+    if (algorithm.empty() || hex.empty()) {
+        reader.fail(at, "malformed hash \"" + std::string(text) + "\"",
+                    "expected \"<algorithm>:<hex digest>\" such as \"sha256:…\"; " +
+                        std::string(regenerate_hint));
+    }
+    entry.algorithm = ascii_lower(algorithm);
+    entry.digest = is_hex(hex) ? ascii_lower(hex) : std::string(hex);
+}
+
+std::vector<FileEntry> read_file_entries(const TomlReader& reader, const toml::array& list) {
+    std::vector<FileEntry> out;
+    out.reserve(list.size());
+    for (const toml::node& item : list) {
+        const toml::table& t = reader.as_table(item, "a file entry ({file = ..., hash = ...})");
+        FileEntry entry;
+        entry.position = position_of(item);
+        entry.name = reader.required_string(t, "file", "a file entry");
+        const std::string hash = reader.required_string(t, "hash", "a file entry");
+        parse_hash(reader, *t.get("hash"), hash, entry);
+        out.push_back(std::move(entry));
+    }
+    return out;
+}
+
+std::vector<FileEntry> read_bare_digests(const TomlReader& reader, const toml::array& list) {
+    std::vector<FileEntry> out;
+    for (const toml::node& item : list) {
+        FileEntry entry;
+        entry.position = position_of(item);
+        parse_hash(reader, item, reader.as_string(item, "a digest in [metadata.hashes]"), entry);
+        out.push_back(std::move(entry));
+    }
+    return out;
+}
+
+SourceKind source_kind(std::string_view type) {
+    if (type == "legacy") {
+        return SourceKind::legacy;
+    }
+    if (type == "git") {
+        return SourceKind::git;
+    }
+    if (type == "url") {
+        return SourceKind::url;
+    }
+    if (type == "file") {
+        return SourceKind::file;
+    }
+    if (type == "directory") {
+        return SourceKind::directory;
+    }
+    return SourceKind::unknown;
+}
+
+std::optional<PackageSource> read_source(const TomlReader& reader, const toml::table& table) {
+    PackageSource source;
+    source.position = position_of(table);
+    source.type = reader.string_or(table, "type", "");
+    source.url = reader.string_or(table, "url", "");
+    source.reference = reader.string_or(table, "reference", "");
+    source.resolved_reference = reader.string_or(table, "resolved_reference", "");
+    source.subdirectory = reader.string_or(table, "subdirectory", "");
+    if (source.type.empty() && source.url.empty()) {
+        return std::nullopt; // Poetry 1.0 wrote empty source tables for PyPI packages
+    }
+    source.kind = source_kind(source.type);
+    return source;
+}
+
+std::map<std::string, std::vector<std::string>> read_extras(const TomlReader& reader,
+                                                            const toml::table& table) {
+    std::map<std::string, std::vector<std::string>> out;
+    for (const auto& [key, value] : table) {
+        std::vector<std::string> items;
+        if (const auto* s = value.as_string()) {
+            items.push_back(s->get());
+        } else if (const auto* list = value.as_array()) {
+            for (const toml::node& item : *list) {
+                items.push_back(reader.as_string(item, "an extra's requirement"));
+            }
+        } else {
+            reader.fail(value, "expected an array of requirement strings for extra `" +
+                                   std::string(key.str()) + "`, found " + describe_type(value));
+        }
+        auto& slot = out[canonicalize_name(key.str())];
+        slot.insert(slot.end(), items.begin(), items.end());
+    }
+    return out;
+}
+
+std::string basename(std::string_view path) {
+    const auto slash = path.find_last_of('/');
+    return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+// The version field of a distribution file name ("name-1.0.tar.gz", "name-1.0-py3-none-any.whl"),
+// or empty when the name has no recognisable shape.
+std::string_view version_in_filename(std::string_view file) {
+    if (file.ends_with(".whl")) {
+        const auto first = file.find('-');
+        if (first == std::string_view::npos) {
+            return {};
+        }
+        const auto second = file.find('-', first + 1);
+        return second == std::string_view::npos ? std::string_view{}
+                                                : file.substr(first + 1, second - first - 1);
+    }
+    for (std::string_view ext : {".tar.gz", ".tar.bz2", ".tar.xz", ".tar.lz", ".tar.lzma", ".tgz",
+                                 ".tbz", ".txz", ".tlz", ".tar", ".zip", ".egg"}) {
+        if (file.ends_with(ext)) {
+            std::string_view stem = file.substr(0, file.size() - ext.size());
+            if (ext == ".egg") {
+                const auto first = stem.find('-');
+                if (first == std::string_view::npos) {
+                    return {};
+                }
+                const auto second = stem.find('-', first + 1);
+                return stem.substr(first + 1, second == std::string_view::npos
+                                                  ? std::string_view::npos
+                                                  : second - first - 1);
+            }
+            const auto dash = stem.rfind('-');
+            return dash == std::string_view::npos ? std::string_view{} : stem.substr(dash + 1);
+        }
+    }
+    return {};
+}
+
+// Versions in file names are written as the project spelled them; compare loosely so that
+// "1.0" in the lock matches "1.0" or "1_0" in a file name.
+bool same_version_text(std::string_view a, std::string_view b) {
+    return canonicalize_name(a) == canonicalize_name(b);
+}
+
+// Older locks keep one file list per *name* in [metadata.files]; when the same name is locked
+// twice the list mixes both versions. Keep the files whose name carries this package's version.
+void assign_metadata_files(Lock& lock, const std::vector<std::vector<FileEntry>>& lists) {
+    for (std::size_t i = 0; i < lock.packages.size(); ++i) {
+        Package& pkg = lock.packages[i];
+        if (pkg.files_origin != FilesOrigin::metadata_files &&
+            pkg.files_origin != FilesOrigin::metadata_hashes) {
+            continue;
+        }
+        std::vector<FileEntry> files = lists[i];
+        const bool shared = lock.find(pkg.canonical_name).size() > 1;
+        if (pkg.source_kind() == SourceKind::git || pkg.source_kind() == SourceKind::directory) {
+            files.clear();
+        } else if (pkg.source_kind() == SourceKind::file) {
+            const std::string wanted = basename(pkg.source->url);
+            std::erase_if(files, [&](const FileEntry& f) { return f.name != wanted; });
+        } else if (shared) {
+            std::vector<FileEntry> own;
+            for (const FileEntry& f : files) {
+                const auto v = version_in_filename(f.name);
+                if (!v.empty() && same_version_text(v, pkg.version)) {
+                    own.push_back(f);
+                }
+            }
+            if (!own.empty()) {
+                files = std::move(own);
+            }
+        }
+        pkg.files = std::move(files);
+    }
+}
+
+Package read_package(const TomlReader& reader, const toml::table& t) {
+    Package pkg;
+    pkg.position = position_of(t);
+    pkg.name = reader.required_string(t, "name", "a [[package]] entry");
+    pkg.canonical_name = canonicalize_name(pkg.name);
+    if (pkg.name.empty()) {
+        reader.fail(*t.get("name"), "a [[package]] entry has an empty name", regenerate_hint);
+    }
+    pkg.version = reader.required_string(t, "version", "[[package]] `" + pkg.name + "`");
+    pkg.description = reader.string_or(t, "description", "");
+    pkg.category = reader.string_or(t, "category", "");
+    pkg.optional = reader.boolean(t, "optional").value_or(false);
+    pkg.python_versions = reader.string_or(t, "python-versions", "*");
+    for (std::string& g : reader.string_list(t, "groups")) {
+        pkg.groups.push_back(canonicalize_name(g));
+    }
+    if (const toml::node* markers = t.get("markers")) {
+        if (const auto* s = markers->as_string()) {
+            pkg.markers = s->get();
+        } else if (const auto* table = markers->as_table()) {
+            pkg.markers_by_group = true;
+            for (const auto& [group, marker] : *table) {
+                pkg.group_markers[canonicalize_name(group.str())] = reader.as_string(
+                    marker, "the marker of group `" + std::string(group.str()) + "`");
+            }
+        } else {
+            reader.fail(*markers, "expected a marker string or a table of group markers for "
+                                  "`markers`, found " +
+                                      describe_type(*markers));
+        }
+    }
+    pkg.legacy_marker = reader.string_or(t, "marker", "");
+    if (const toml::array* files = reader.array(t, "files")) {
+        pkg.files = read_file_entries(reader, *files);
+        pkg.files_origin = FilesOrigin::package;
+    }
+    if (const toml::table* deps = reader.table(t, "dependencies")) {
+        pkg.dependencies = detail::read_dependencies(reader, *deps);
+    }
+    if (const toml::table* extras = reader.table(t, "extras")) {
+        pkg.extras = read_extras(reader, *extras);
+    }
+    if (const toml::table* source = reader.table(t, "source")) {
+        pkg.source = read_source(reader, *source);
+    }
+    pkg.develop = reader.boolean(t, "develop");
+    return pkg;
+}
+
+LockGeneration generation_of(const TomlReader& reader, const toml::table& metadata,
+                             std::string& version_text) {
+    const toml::node* node = metadata.get("lock-version");
+    if (node == nullptr) {
+        return metadata.contains("hashes") ? LockGeneration::legacy_hashes
+                                           : LockGeneration::legacy_files;
+    }
+    version_text = reader.as_string(*node, "`lock-version`");
+    int major = -1;
+    int minor = 0;
+    const char* begin = version_text.data();
+    const char* end = begin + version_text.size();
+    auto [p, ec] = std::from_chars(begin, end, major);
+    if (ec == std::errc() && p != end && *p == '.') {
+        auto [q, ec2] = std::from_chars(p + 1, end, minor);
+        p = ec2 == std::errc() ? q : begin;
+    }
+    if (ec != std::errc() || p != end) {
+        reader.fail(*node, "`lock-version` \"" + version_text + "\" is not a version number",
+                    "expected a value such as \"2.1\"; " + std::string(regenerate_hint));
+    }
+    if (major >= 3) {
+        reader.fail(*node,
+                    "unsupported lock-version " + version_text +
+                        ": lock2nix reads lock files of versions 1.0 to 2.1",
+                    "this lock was written by a newer Poetry; upgrade lock2nix, or lock with a "
+                    "Poetry that writes lock-version 2.1");
+    }
+    if (major < 1) {
+        reader.fail(*node, "unsupported lock-version " + version_text, regenerate_hint);
+    }
+    if (major == 1) {
+        return minor == 0 ? LockGeneration::v1_0 : LockGeneration::v1_1;
+    }
+    return minor == 0 ? LockGeneration::v2_0 : LockGeneration::v2_1;
+}
+
+std::string generated_by(std::string_view text) {
+    // "# This file is automatically @generated by Poetry 1.4.0 and should not be changed by hand."
+    const auto eol = text.find('\n');
+    std::string_view first = text.substr(0, eol);
+    constexpr std::string_view marker = "@generated by Poetry ";
+    const auto at = first.find(marker);
+    if (!first.starts_with("#") || at == std::string_view::npos) {
+        return {};
+    }
+    std::string_view rest = first.substr(at + marker.size());
+    return std::string(rest.substr(0, rest.find(' ')));
+}
+
+} // namespace
+
+std::string_view to_string(LockGeneration generation) {
+    switch (generation) {
+    case LockGeneration::legacy_hashes:
+        return "legacy-hashes";
+    case LockGeneration::legacy_files:
+        return "legacy-files";
+    case LockGeneration::v1_0:
+        return "1.0";
+    case LockGeneration::v1_1:
+        return "1.1";
+    case LockGeneration::v2_0:
+        return "2.0";
+    case LockGeneration::v2_1:
+        return "2.1";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(SourceKind kind) {
+    switch (kind) {
+    case SourceKind::pypi:
+        return "pypi";
+    case SourceKind::legacy:
+        return "legacy";
+    case SourceKind::git:
+        return "git";
+    case SourceKind::url:
+        return "url";
+    case SourceKind::file:
+        return "file";
+    case SourceKind::directory:
+        return "directory";
+    case SourceKind::unknown:
+        break;
+    }
+    return "unknown";
+}
+
+std::string Package::marker_for_group(std::string_view group) const {
+    if (!markers_by_group) {
+        return markers;
+    }
+    auto it = group_markers.find(std::string(group));
+    return it == group_markers.end() ? std::string() : it->second;
+}
+
+bool FileEntry::has_valid_digest() const {
+    const std::size_t expected = digest_length(algorithm);
+    return expected != 0 && digest.size() == expected && is_hex(digest);
+}
+
+bool Package::in_group(std::string_view group) const {
+    return std::find(groups.begin(), groups.end(), group) != groups.end();
+}
+
+const std::vector<std::size_t>& Lock::find(std::string_view name) const {
+    static const std::vector<std::size_t> none;
+    // Most lookups already use the canonical spelling; only normalise when that misses.
+    auto it = index_.find(std::string(name));
+    if (it != index_.end()) {
+        return it->second;
+    }
+    it = index_.find(canonicalize_name(name));
+    return it == index_.end() ? none : it->second;
+}
+
+Lock parse_lock(std::string_view text, std::string path) {
+    TomlReader reader(path, "this does not follow the poetry.lock format; regenerate the lock "
+                            "with `poetry lock`");
+    const std::string not_a_lock_hint =
+        "pass the poetry.lock that `poetry lock` wrote next to pyproject.toml";
+    if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+        throw Error("not a poetry.lock: the file is empty", path, SourcePosition{1, 1},
+                    not_a_lock_hint);
+    }
+    const toml::table root =
+        reader.parse(text, "poetry.lock must be valid TOML; " + std::string(regenerate_hint));
+    const toml::node* metadata_node = root.get("metadata");
+    if (metadata_node == nullptr) {
+        throw Error(root.contains("package")
+                        ? "missing the [metadata] table (lock-version, content-hash)"
+                        : "not a poetry.lock: there is no [metadata] table and no [[package]]",
+                    path, SourcePosition{1, 1}, not_a_lock_hint);
+    }
+    const toml::table& metadata = reader.as_table(*metadata_node, "[metadata]");
+
+    Lock lock;
+    lock.path = std::move(path);
+    lock.generated_by = generated_by(text);
+    lock.generation = generation_of(reader, metadata, lock.lock_version);
+    lock.python_versions = reader.string_or(metadata, "python-versions", "*");
+    lock.content_hash = reader.string_or(metadata, "content-hash", "");
+    if (const toml::table* extras = reader.table(root, "extras")) {
+        lock.extras = read_extras(reader, *extras);
+    }
+
+    if (const toml::node* packages = root.get("package")) {
+        const auto* list = packages->as_array();
+        if (list == nullptr) {
+            reader.fail(*packages, "expected an array of tables for [[package]], found " +
+                                       describe_type(*packages));
+        }
+        lock.packages.reserve(list->size());
+        for (const toml::node& item : *list) {
+            lock.packages.push_back(read_package(reader, reader.as_table(item, "[[package]]")));
+        }
+    }
+    for (std::size_t i = 0; i < lock.packages.size(); ++i) {
+        lock.index_[lock.packages[i].canonical_name].push_back(i);
+    }
+
+    // Locks before 2.0 keep files in [metadata.files] / [metadata.hashes], keyed by the package
+    // name as written; match on the canonical form because spellings drifted between versions.
+    const toml::table* files = reader.table(metadata, "files");
+    const toml::table* hashes = reader.table(metadata, "hashes");
+    if (files != nullptr || hashes != nullptr) {
+        std::unordered_map<std::string, const toml::node*> by_name;
+        for (const auto& [key, value] : files != nullptr ? *files : *hashes) {
+            by_name.emplace(canonicalize_name(key.str()), &value);
+        }
+        std::vector<std::vector<FileEntry>> lists(lock.packages.size());
+        for (std::size_t i = 0; i < lock.packages.size(); ++i) {
+            Package& pkg = lock.packages[i];
+            if (pkg.files_origin == FilesOrigin::package) {
+                continue;
+            }
+            auto it = by_name.find(pkg.canonical_name);
+            if (it == by_name.end()) {
+                continue;
+            }
+            const auto* entries = it->second->as_array();
+            if (entries == nullptr) {
+                reader.fail(*it->second, "expected an array of files for `" + pkg.name +
+                                             "`, found " + describe_type(*it->second));
+            }
+            lists[i] = files != nullptr ? read_file_entries(reader, *entries)
+                                        : read_bare_digests(reader, *entries);
+            pkg.files_origin =
+                files != nullptr ? FilesOrigin::metadata_files : FilesOrigin::metadata_hashes;
+        }
+        assign_metadata_files(lock, lists);
+    }
+    return lock;
+}
+
+Lock read_lock(const std::string& path) {
+    return parse_lock(detail::read_file(path), path);
+}
+
+} // namespace lock2nix

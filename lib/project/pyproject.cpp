@@ -1,0 +1,288 @@
+#include "lock2nix/project/pyproject.hpp"
+
+#include "project/content_hash_toml.hpp"
+#include "project/dependency_toml.hpp"
+#include "lock2nix/standards/names.hpp"
+#include "project/toml_reader.hpp"
+
+#include <algorithm>
+
+namespace lock2nix {
+
+namespace {
+
+using detail::describe_type;
+using detail::position_of;
+using detail::TomlReader;
+
+std::map<std::string, std::vector<std::string>>
+read_name_lists(const TomlReader& reader, const toml::table& table, std::string_view what) {
+    std::map<std::string, std::vector<std::string>> out;
+    for (const auto& [key, value] : table) {
+        const auto* list = value.as_array();
+        if (list == nullptr) {
+            reader.fail(value, "expected an array of strings for " + std::string(what) + " `" +
+                                   std::string(key.str()) + "`, found " + describe_type(value));
+        }
+        auto& slot = out[canonicalize_name(key.str())];
+        for (const toml::node& item : *list) {
+            slot.push_back(reader.as_string(item, std::string(what) + " entry"));
+        }
+    }
+    return out;
+}
+
+// Console scripts ("module:function"); Poetry's `type = "file"` entries go to `files` when given.
+std::map<std::string, std::string>
+read_scripts(const TomlReader& reader, const toml::table& t,
+             std::map<std::string, std::string>* files = nullptr) {
+    std::map<std::string, std::string> out;
+    for (const auto& [key, value] : t) {
+        if (const auto* s = value.as_string()) {
+            out[std::string(key.str())] = s->get();
+        } else if (const auto* entry = value.as_table()) {
+            // Poetry's table form: { callable = "pkg:main" } or { reference = "...", type = ... }
+            std::string target = reader.string_or(*entry, "callable", "");
+            if (target.empty()) {
+                target = reader.string_or(*entry, "reference", "");
+            }
+            if (files != nullptr && reader.string_or(*entry, "type", "") == "file") {
+                (*files)[std::string(key.str())] = target;
+            } else {
+                out[std::string(key.str())] = target;
+            }
+        } else {
+            reader.fail(value, "expected a \"module:function\" string for script `" +
+                                   std::string(key.str()) + "`, found " + describe_type(value));
+        }
+    }
+    return out;
+}
+
+DependencyGroup& group_named(std::vector<DependencyGroup>& groups, const std::string& name) {
+    auto it = std::find_if(groups.begin(), groups.end(),
+                           [&](const DependencyGroup& g) { return g.name == name; });
+    if (it != groups.end()) {
+        return *it;
+    }
+    groups.push_back(DependencyGroup{name, false, {}, {}, {}});
+    return groups.back();
+}
+
+void read_main_dependencies(const TomlReader& reader, const toml::table& deps, PoetrySection& out) {
+    for (Dependency& dep : detail::read_dependencies(reader, deps)) {
+        if (dep.canonical_name == "python") {
+            out.python = dep.constraints.front().version;
+            continue;
+        }
+        out.dependencies.push_back(std::move(dep));
+    }
+}
+
+PoetrySection read_poetry(const TomlReader& reader, const toml::table& t) {
+    PoetrySection p;
+    p.present = true;
+    p.name = reader.string_or(t, "name", "");
+    p.version = reader.string_or(t, "version", "");
+    p.description = reader.string_or(t, "description", "");
+    p.package_mode = reader.boolean(t, "package-mode").value_or(true);
+    if (const toml::table* deps = reader.table(t, "dependencies")) {
+        read_main_dependencies(reader, *deps, p);
+    }
+    if (const toml::table* dev = reader.table(t, "dev-dependencies")) {
+        DependencyGroup& g = group_named(p.groups, "dev");
+        g.position = position_of(*dev);
+        auto deps = detail::read_dependencies(reader, *dev);
+        g.dependencies.insert(g.dependencies.end(), deps.begin(), deps.end());
+    }
+    if (const toml::table* groups = reader.table(t, "group")) {
+        std::vector<std::pair<SourcePosition, std::string>> order;
+        for (const auto& [key, value] : *groups) {
+            const toml::table& gt =
+                reader.as_table(value, "group `" + std::string(key.str()) + "`");
+            DependencyGroup& g = group_named(p.groups, canonicalize_name(key.str()));
+            g.position = position_of(gt);
+            g.optional = reader.boolean(gt, "optional").value_or(false);
+            for (std::string& inc : reader.string_list(gt, "include-groups")) {
+                g.include_groups.push_back(canonicalize_name(inc));
+            }
+            if (const toml::table* deps = reader.table(gt, "dependencies")) {
+                auto list = detail::read_dependencies(reader, *deps);
+                g.dependencies.insert(g.dependencies.end(), list.begin(), list.end());
+            }
+        }
+        std::stable_sort(p.groups.begin(), p.groups.end(), [](const auto& a, const auto& b) {
+            return a.position.line < b.position.line;
+        });
+    }
+    if (const toml::table* extras = reader.table(t, "extras")) {
+        p.extras = read_name_lists(reader, *extras, "extra");
+    }
+    if (const toml::array* sources = reader.array(t, "source")) {
+        for (const toml::node& item : *sources) {
+            const toml::table& st = reader.as_table(item, "[[tool.poetry.source]]");
+            IndexSource s;
+            s.position = position_of(item);
+            s.name = reader.required_string(st, "name", "[[tool.poetry.source]]");
+            s.url = reader.string_or(st, "url", "");
+            s.priority = reader.string_or(st, "priority", "");
+            if (s.priority.empty()) {
+                if (reader.boolean(st, "default").value_or(false)) {
+                    s.priority = "default";
+                } else if (reader.boolean(st, "secondary").value_or(false)) {
+                    s.priority = "secondary";
+                } else {
+                    s.priority = "primary";
+                }
+            }
+            p.sources.push_back(std::move(s));
+        }
+    }
+    if (const toml::table* scripts = reader.table(t, "scripts")) {
+        p.scripts = read_scripts(reader, *scripts, &p.file_scripts);
+    }
+    if (const toml::array* packages = reader.array(t, "packages")) {
+        for (const toml::node& item : *packages) {
+            const toml::table& pt = reader.as_table(item, "an entry of `packages`");
+            PackageInclude inc;
+            inc.include = reader.required_string(pt, "include", "an entry of `packages`");
+            inc.from = reader.string_or(pt, "from", "");
+            inc.formats = reader.string_list(pt, "format", /*allow_single=*/true);
+            p.packages.push_back(std::move(inc));
+        }
+    }
+    if (const toml::table* plugins = reader.table(t, "plugins")) {
+        for (const auto& [group, entries] : *plugins) {
+            const toml::table& et = reader.as_table(entries, "plugin group");
+            auto& slot = p.plugins[std::string(group.str())];
+            for (const auto& [name, target] : et) {
+                slot[std::string(name.str())] = reader.as_string(target, "a plugin entry point");
+            }
+        }
+    }
+    return p;
+}
+
+ProjectSection read_project(const TomlReader& reader, const toml::table& t) {
+    ProjectSection p;
+    p.present = true;
+    p.name = reader.string_or(t, "name", "");
+    p.version = reader.string_or(t, "version", "");
+    p.description = reader.string_or(t, "description", "");
+    p.requires_python = reader.string_or(t, "requires-python", "");
+    p.dependencies = reader.string_list(t, "dependencies");
+    if (const toml::node* deps = t.get("dependencies")) {
+        p.dependencies_position = position_of(*deps);
+    }
+    if (const toml::table* optional = reader.table(t, "optional-dependencies")) {
+        p.optional_dependencies = read_name_lists(reader, *optional, "optional dependency group");
+    }
+    if (const toml::table* scripts = reader.table(t, "scripts")) {
+        p.scripts = read_scripts(reader, *scripts);
+    }
+    if (const toml::table* scripts = reader.table(t, "gui-scripts")) {
+        p.gui_scripts = read_scripts(reader, *scripts);
+    }
+    p.dynamic = reader.string_list(t, "dynamic");
+    return p;
+}
+
+std::map<std::string, std::vector<DependencyGroupItem>>
+read_dependency_groups(const TomlReader& reader, const toml::table& t) {
+    std::map<std::string, std::vector<DependencyGroupItem>> out;
+    for (const auto& [key, value] : t) {
+        const auto* list = value.as_array();
+        if (list == nullptr) {
+            reader.fail(value, "expected an array for dependency group `" + std::string(key.str()) +
+                                   "`, found " + describe_type(value));
+        }
+        auto& items = out[canonicalize_name(key.str())];
+        for (const toml::node& item : *list) {
+            if (const auto* s = item.as_string()) {
+                items.push_back({s->get(), {}});
+            } else if (const auto* inc = item.as_table()) {
+                items.push_back({{},
+                                 canonicalize_name(reader.required_string(
+                                     *inc, "include-group", "a [dependency-groups] table"))});
+            } else {
+                reader.fail(item, "expected a requirement string or {include-group = ...} in "
+                                  "dependency group `" +
+                                      std::string(key.str()) + "`, found " + describe_type(item));
+            }
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+std::string Pyproject::project_name() const {
+    return project.present && !project.name.empty() ? project.name : poetry.name;
+}
+
+std::string Pyproject::project_version() const {
+    return project.present && !project.version.empty() ? project.version : poetry.version;
+}
+
+std::string Pyproject::python_constraint() const {
+    if (!poetry.python.empty()) {
+        return poetry.python;
+    }
+    if (!project.requires_python.empty()) {
+        return project.requires_python;
+    }
+    return "*";
+}
+
+std::vector<std::string> Pyproject::group_names() const {
+    std::vector<std::string> out{"main"};
+    for (const DependencyGroup& g : poetry.groups) {
+        if (g.name != "main") {
+            out.push_back(g.name);
+        }
+    }
+    for (const auto& [name, items] : dependency_groups) {
+        if (std::find(out.begin(), out.end(), name) == out.end()) {
+            out.push_back(name);
+        }
+    }
+    return out;
+}
+
+bool Pyproject::describes_package() const {
+    return poetry.package_mode && !project_name().empty();
+}
+
+Pyproject parse_pyproject(std::string_view text, std::string path) {
+    TomlReader reader(path, "see https://python-poetry.org/docs/pyproject/ for the expected "
+                            "layout");
+    const toml::table root =
+        reader.parse(text, "pyproject.toml must be valid TOML (see https://toml.io)");
+    Pyproject out;
+    out.path = std::move(path);
+    if (const toml::table* tool = reader.table(root, "tool")) {
+        if (const toml::table* poetry = reader.table(*tool, "poetry")) {
+            out.poetry = read_poetry(reader, *poetry);
+        }
+    }
+    if (const toml::table* project = reader.table(root, "project")) {
+        out.project = read_project(reader, *project);
+    }
+    if (const toml::table* groups = reader.table(root, "dependency-groups")) {
+        out.dependency_groups = read_dependency_groups(reader, *groups);
+    }
+    if (const toml::table* build = reader.table(root, "build-system")) {
+        out.build_system.present = true;
+        out.build_system.requirements = reader.string_list(*build, "requires");
+        out.build_system.build_backend = reader.string_or(*build, "build-backend", "");
+        out.build_system.backend_path = reader.string_list(*build, "backend-path");
+    }
+    out.content_hash_inputs = detail::content_hash_inputs(root, reader);
+    return out;
+}
+
+Pyproject read_pyproject(const std::string& path) {
+    return parse_pyproject(detail::read_file(path), path);
+}
+
+} // namespace lock2nix

@@ -1,0 +1,395 @@
+#include "lock2nix/resolve/plan.hpp"
+
+#include "lock2nix/standards/pep440.hpp"
+
+#include <algorithm>
+#include <sys/utsname.h>
+
+namespace lock2nix {
+
+const PlannedPackage* TargetPlan::find(std::size_t package) const {
+    auto it = positions.find(package);
+    return it == positions.end() ? nullptr : &packages[it->second];
+}
+
+std::string target_key(const Target& t) {
+    return t.system + " python" + t.python_version();
+}
+
+namespace {
+
+// Which packages any group or extra can select on the target, with the groups (and group+extra
+// pairs) that select each (mkEnv can ask for any of them), and every edge among them.
+struct Reach {
+    std::set<std::size_t> all;
+    std::set<std::pair<std::size_t, std::size_t>> edges;
+    std::map<std::size_t, std::set<std::string>> groups;
+    std::map<std::size_t, std::map<std::string, std::set<std::string>>> extra_groups;
+};
+
+Reach reach(const Lock& lock, const Pyproject* pp, const Target& target, const Selection& defaults,
+            SelectionCache& cache) {
+    Reach r;
+    r.all.insert(defaults.packages.begin(), defaults.packages.end());
+    for (const Edge& e : defaults.edges) {
+        r.edges.emplace(e.from, e.to);
+    }
+    std::vector<std::string> extras{""};
+    extras.insert(extras.end(), defaults.all_extras.begin(), defaults.all_extras.end());
+    cache.sets_only = true;
+    auto add_edges = [&](const InstallRequest& req) {
+        try {
+            for (const Edge& edge : select_packages(lock, pp, target, req, &cache).edges) {
+                r.edges.emplace(edge.from, edge.to);
+            }
+        } catch (const Error&) {
+            // a combination the lock cannot serve; the default request already succeeded
+        }
+    };
+    if (lock.has_locked_groups()) {
+        // 2.1 locks say per package which groups and markers select it: read that directly,
+        // then walk once per extra (and once without) over every group for the edges.
+        for (auto& [i, m] : locked_membership(lock, target, defaults.all_extras, &cache)) {
+            r.all.insert(i);
+            r.groups[i] = m.groups;
+            for (auto& [e, gs] : m.extra_groups) {
+                r.extra_groups[i][e] = gs;
+            }
+        }
+        for (const auto& e : extras) {
+            InstallRequest req;
+            req.only = defaults.all_groups;
+            if (!e.empty()) {
+                req.extras = {e};
+            }
+            add_edges(req);
+        }
+        return r;
+    }
+    // Older locks: membership is whatever the walk reaches, one group and extra at a time. Root
+    // extras only act through root requirements that name them: a group without such
+    // requirements gives the same walk for every extra, so it is walked once.
+    auto extras_matter = [&](const std::string& g) {
+        if (!cache.roots) {
+            return true;
+        }
+        return std::any_of(cache.roots->begin(), cache.roots->end(), [&](const RootRequirement& q) {
+            return q.group == g &&
+                   (!q.root_extras.empty() || q.markers.find("extra") != std::string::npos);
+        });
+    };
+    for (const auto& g : defaults.all_groups) {
+        const bool per_extra = extras_matter(g);
+        for (const auto& e : extras) {
+            if (!e.empty() && !per_extra) {
+                break;
+            }
+            InstallRequest req;
+            req.only = {g};
+            if (!e.empty()) {
+                req.extras = {e};
+            }
+            Selection s;
+            try {
+                s = select_packages(lock, pp, target, req, &cache);
+            } catch (const Error&) {
+                continue;
+            }
+            for (std::size_t i : s.packages) {
+                r.all.insert(i);
+                if (e.empty()) {
+                    r.groups[i].insert(g);
+                } else if (!r.groups[i].contains(g)) {
+                    r.extra_groups[i][e].insert(g);
+                }
+            }
+            for (const Edge& edge : s.edges) {
+                r.edges.emplace(edge.from, edge.to);
+            }
+        }
+    }
+    return r;
+}
+
+TargetPlan plan_target(const Lock& lock, const Pyproject* pp, const Target& target,
+                       const PlanOptions& options) {
+    TargetPlan plan;
+    plan.target = target;
+    SelectionCache cache;
+    plan.selection = select_packages(lock, pp, target, options.request, &cache);
+    Reach r = reach(lock, pp, target, plan.selection, cache);
+
+    // The override database speaks first: disabled packages leave the set (and every edge to
+    // them); per-package choices on the command line beat the database, which beats the global
+    // --prefer-sdists.
+    ArtifactPolicy policy = options.policy;
+    std::map<std::size_t, BuildRecipe> recipes;
+    for (auto it = r.all.begin(); it != r.all.end();) {
+        const Package& p = lock.packages[*it];
+        BuildRecipe recipe =
+            options.overrides != nullptr
+                ? BuildRecipe::from(options.overrides->resolve(p.canonical_name, p.version))
+                : BuildRecipe{};
+        if (recipe.disabled) {
+            it = r.all.erase(it);
+            continue;
+        }
+        if (recipe.prefer_wheel) {
+            if (*recipe.prefer_wheel && !options.policy.sdist_packages.contains(p.canonical_name)) {
+                policy.wheel_packages.insert(p.canonical_name);
+            } else if (!*recipe.prefer_wheel &&
+                       !options.policy.wheel_packages.contains(p.canonical_name)) {
+                policy.sdist_packages.insert(p.canonical_name);
+            }
+        }
+        recipes.emplace(*it, std::move(recipe));
+        ++it;
+    }
+
+    // Attribute names: the canonical name; a second locked version of the same name (selected
+    // only by another group or extra) gets "name@version". The default environment claims first.
+    std::set<std::size_t> defaults;
+    for (std::size_t i : plan.selection.packages) {
+        if (r.all.contains(i)) {
+            defaults.insert(i);
+        }
+    }
+    std::map<std::string, std::size_t> taken;
+    std::map<std::size_t, std::string> keys;
+    auto claim = [&](std::size_t i) {
+        const Package& p = lock.packages[i];
+        std::string key = p.canonical_name;
+        if (taken.contains(key)) {
+            key = p.canonical_name + "@" + p.version;
+        }
+        taken[key] = i;
+        keys[i] = key;
+    };
+    for (std::size_t i : plan.selection.packages) {
+        if (r.all.contains(i)) {
+            claim(i);
+        }
+    }
+    for (std::size_t i : r.all) {
+        if (!keys.contains(i)) {
+            claim(i);
+        }
+    }
+
+    Selection everything;
+    everything.target = target;
+    for (const auto& [key, i] : taken) {
+        everything.packages.push_back(i);
+    }
+    for (const auto& [from, to] : r.edges) {
+        if (r.all.contains(from) && r.all.contains(to)) {
+            everything.edges.push_back(Edge{from, to, {}});
+        }
+    }
+    plan.graph = build_graph(lock, everything);
+
+    const tags::TagRanking ranking(target);
+    for (const auto& [key, i] : taken) {
+        PlannedPackage pkg;
+        pkg.package = i;
+        pkg.key = key;
+        pkg.in_default = defaults.contains(i);
+        pkg.groups = std::move(r.groups[i]);
+        pkg.extra_groups = std::move(r.extra_groups[i]);
+        pkg.recipe = std::move(recipes.at(i));
+        pkg.in_cycle = plan.graph.in_cycle.contains(i);
+        for (std::size_t dep : plan.graph.dependencies.at(i)) {
+            const auto& removed = pkg.recipe.remove_dependencies;
+            if (std::find(removed.begin(), removed.end(), lock.packages[dep].canonical_name) ==
+                removed.end()) {
+                pkg.dependencies.push_back(dep);
+            }
+        }
+        try {
+            pkg.artifact = choose_artifact(lock, i, target, ranking, policy);
+        } catch (const Error& e) {
+            if (pkg.in_default) {
+                throw;
+            }
+            pkg.unavailable = e.message();
+        }
+        plan.positions.emplace(i, plan.packages.size());
+        plan.packages.push_back(std::move(pkg));
+    }
+    // A package that needs an unavailable one is unavailable too (build order: needs first).
+    for (std::size_t i : plan.graph.order) {
+        PlannedPackage& pkg = plan.packages[plan.positions.at(i)];
+        if (!pkg.unavailable.empty()) {
+            continue;
+        }
+        for (std::size_t dep : pkg.dependencies) {
+            const PlannedPackage& needed = plan.packages[plan.positions.at(dep)];
+            if (needed.unavailable.empty()) {
+                continue;
+            }
+            const std::string why = lock.packages[i].name + " needs " + lock.packages[dep].name +
+                                    ": " + needed.unavailable;
+            if (pkg.in_default) {
+                throw Error(why);
+            }
+            pkg.unavailable = why;
+            pkg.artifact.reset();
+            break;
+        }
+    }
+    return plan;
+}
+
+} // namespace
+
+EnvironmentPlan plan_environment(const Lock& lock, const Pyproject* pyproject,
+                                 const PlanOptions& options) {
+    if (options.targets.empty()) {
+        throw Error("no target to plan for", {}, {}, "name a system and a Python version");
+    }
+    std::vector<Target> targets = options.targets;
+    std::sort(targets.begin(), targets.end(),
+              [](const Target& a, const Target& b) { return target_key(a) < target_key(b); });
+    targets.erase(std::unique(targets.begin(), targets.end(),
+                              [](const Target& a, const Target& b) {
+                                  return target_key(a) == target_key(b);
+                              }),
+                  targets.end());
+    EnvironmentPlan plan;
+    for (const Target& t : targets) {
+        plan.targets.push_back(plan_target(lock, pyproject, t, options));
+    }
+    return plan;
+}
+std::string default_python(const Lock& lock) {
+    const auto allowed = pep440::Constraint::try_parse(lock.python_versions);
+    auto ok = [&](const char* v) {
+        return !allowed || allowed->contains(pep440::Version::parse(v), false);
+    };
+    if (ok("3.12")) {
+        return "3.12";
+    }
+    for (const char* v : {"3.13", "3.11", "3.10", "3.9", "3.8"}) {
+        if (ok(v)) {
+            return v;
+        }
+    }
+    throw Error("poetry.lock allows Python " + lock.python_versions +
+                    ", which matches none of the interpreters lock2nix targets (3.8 to 3.13)",
+                lock.path, {}, "pass --python X.Y explicitly");
+}
+
+std::string host_system() {
+    utsname u{};
+    if (uname(&u) != 0) {
+        return "x86_64-linux";
+    }
+    const std::string machine = u.machine;
+    const std::string cpu = machine == "arm64" ? "aarch64" : machine;
+    const std::string sys = std::string(u.sysname) == "Darwin" ? "darwin" : "linux";
+    return cpu + "-" + sys;
+}
+
+nlohmann::ordered_json to_json(const Lock& lock, const TargetPlan& plan) {
+    using json = nlohmann::ordered_json;
+    const Selection& sel = plan.selection;
+    auto name_of = [&](std::size_t i) { return lock.packages[i].canonical_name; };
+    json j;
+    j["target"] = json{{"system", sel.target.system},
+                       {"python", sel.target.python_full_version()},
+                       {"interpreter", sel.target.nix_python_attribute()}};
+    j["groups"] = sel.groups;
+    j["extras"] = sel.extras;
+    j["available_groups"] = sel.all_groups;
+    j["available_extras"] = sel.all_extras;
+    json packages = json::array();
+    json unavailable = json::array();
+    for (const PlannedPackage& planned : plan.packages) {
+        const std::size_t i = planned.package;
+        const Package& p = lock.packages[i];
+        json pj{{"name", p.canonical_name}, {"version", p.version}, {"attribute", planned.key}};
+        pj["default"] = planned.in_default;
+        pj["source"] = to_string(p.source_kind());
+        if (planned.artifact) {
+            const Artifact& a = *planned.artifact;
+            json file{{"kind", to_string(a.kind)}};
+            if (a.file) {
+                file["file"] = a.file->name;
+                file["hash"] = a.file->hash();
+            }
+            if (!a.best_tag.empty()) {
+                file["tag"] = a.best_tag;
+            }
+            file["reason"] = a.reason;
+            pj["artifact"] = std::move(file);
+        } else {
+            pj["unavailable"] = planned.unavailable;
+            unavailable.push_back(
+                json{{"name", p.canonical_name}, {"reason", planned.unavailable}});
+        }
+        pj["groups"] = planned.groups;
+        if (!planned.extra_groups.empty()) {
+            pj["extras"] = planned.extra_groups;
+        }
+        if (auto it = sel.reasons.find(i); it != sel.reasons.end()) {
+            pj["reason"] = it->second;
+        }
+        if (auto it = sel.paths.find(i); it != sel.paths.end()) {
+            json path = json::array();
+            for (const Hop& h : it->second) {
+                json hj{{"from", h.from ? json(name_of(*h.from)) : json(nullptr)},
+                        {"requirement", h.requirement}};
+                if (!h.marker.empty()) {
+                    hj["marker"] = h.marker;
+                }
+                path.push_back(std::move(hj));
+            }
+            pj["path"] = std::move(path);
+        }
+        json deps = json::array();
+        for (std::size_t d : planned.dependencies) {
+            deps.push_back(plan.packages[plan.positions.at(d)].key);
+        }
+        pj["dependencies"] = std::move(deps);
+        if (planned.in_cycle) {
+            pj["in_cycle"] = true;
+        }
+        packages.push_back(std::move(pj));
+    }
+    j["packages"] = std::move(packages);
+    json edges = json::array();
+    for (const Edge& e : sel.edges) {
+        json ej{{"from", name_of(e.from)}, {"to", name_of(e.to)}};
+        if (!e.marker.empty()) {
+            ej["marker"] = e.marker;
+        }
+        edges.push_back(std::move(ej));
+    }
+    j["edges"] = std::move(edges);
+    json cycles = json::array();
+    for (const auto& c : plan.graph.cycles) {
+        json cj = json::array();
+        for (std::size_t i : c) {
+            cj.push_back(name_of(i));
+        }
+        cycles.push_back(std::move(cj));
+    }
+    j["cycles"] = std::move(cycles);
+    json order = json::array();
+    for (std::size_t i : plan.graph.order) {
+        order.push_back(plan.packages[plan.positions.at(i)].key);
+    }
+    j["build_order"] = std::move(order);
+    j["unavailable"] = std::move(unavailable);
+    json excluded = json::array();
+    for (const Exclusion& e : sel.excluded) {
+        excluded.push_back(json{{"name", name_of(e.package)},
+                                {"version", lock.packages[e.package].version},
+                                {"reason", e.reason}});
+    }
+    j["excluded"] = std::move(excluded);
+    j["warnings"] = sel.warnings;
+    return j;
+}
+
+} // namespace lock2nix

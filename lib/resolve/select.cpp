@@ -1,0 +1,807 @@
+#include "lock2nix/resolve/select.hpp"
+
+#include "lock2nix/standards/names.hpp"
+#include "lock2nix/standards/pep440.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <sstream>
+
+namespace lock2nix {
+
+namespace {
+
+std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
+    std::string out;
+    for (const auto& s : items) {
+        out += (out.empty() ? "" : std::string(sep)) + s;
+    }
+    return out;
+}
+
+// The project name at the start of a requirement string, in any of the spellings Poetry wrote
+// into [package.extras]: "lockfile (>=0.9)", "CacheControl[filecache]", "b (^1.0)", "x ; marker".
+std::string requirement_name(std::string_view text) {
+    return canonicalize_name(leading_project_name(text));
+}
+
+// Parses a marker that came from a file, placing syntax errors at the string's position.
+pep508::Marker parse_marker(const std::string& text, const std::string& file, SourcePosition pos) {
+    try {
+        return pep508::Marker::parse(text);
+    } catch (const SyntaxError& e) {
+        throw Error(e.message(), file, pos, "the marker is not valid PEP 508");
+    }
+}
+
+pep440::Constraint parse_constraint(const std::string& text, const std::string& file,
+                                    SourcePosition pos) {
+    try {
+        return pep440::Constraint::parse(text);
+    } catch (const SyntaxError& e) {
+        throw Error(e.message(), file, pos, "expected a Poetry or PEP 440 version constraint");
+    }
+}
+
+RootRequirement from_constraint(const Dependency& dep, const DependencyConstraint& c,
+                                const std::string& group, const std::string& file,
+                                const std::string& table) {
+    RootRequirement r;
+    r.name = dep.canonical_name;
+    r.group = group;
+    r.constraint = c.version;
+    r.markers = c.markers;
+    if (!c.platform.empty()) {
+        const std::string platform = "sys_platform == \"" + c.platform + "\"";
+        r.markers = r.markers.empty() ? platform : "(" + r.markers + ") and " + platform;
+    }
+    r.python = c.python;
+    r.extras = c.extras;
+    r.optional = c.optional;
+    r.direct = c.is_direct_reference();
+    r.origin = describe_position(file, c.position) + " " + table + " " + dep.name;
+    return r;
+}
+
+void add_pep508(std::vector<RootRequirement>& out, const std::string& text,
+                const std::string& group, const std::vector<std::string>& root_extras,
+                const std::string& origin) {
+    pep508::Requirement req;
+    try {
+        req = pep508::Requirement::parse(text);
+    } catch (const SyntaxError& e) {
+        throw Error(e.message(), origin, {},
+                    "expected a PEP 508 requirement such as \"requests>=2\"");
+    }
+    RootRequirement r;
+    r.name = req.canonical_name;
+    r.group = group;
+    r.constraint = req.specifier.str();
+    r.markers = req.marker ? req.marker->str() : std::string();
+    r.extras = req.extras;
+    r.root_extras = root_extras;
+    r.optional = !root_extras.empty();
+    r.direct = !req.url.empty();
+    r.origin = origin + " \"" + text + "\"";
+    out.push_back(std::move(r));
+}
+
+void add_dependency_group(const Pyproject& pp, const std::string& group, const std::string& name,
+                          std::set<std::string>& visiting, std::vector<RootRequirement>& out) {
+    auto it = pp.dependency_groups.find(name);
+    if (it == pp.dependency_groups.end() || !visiting.insert(name).second) {
+        return;
+    }
+    for (const DependencyGroupItem& item : it->second) {
+        if (!item.include_group.empty()) {
+            add_dependency_group(pp, group, item.include_group, visiting, out);
+        } else {
+            add_pep508(out, item.requirement, group, {}, pp.path + " [dependency-groups] " + name);
+        }
+    }
+}
+
+} // namespace
+
+bool Selection::contains(std::size_t package) const {
+    return std::find(packages.begin(), packages.end(), package) != packages.end();
+}
+
+std::vector<RootRequirement> root_requirements(const Pyproject& pp) {
+    std::vector<RootRequirement> out;
+    // [tool.poetry.extras] names the optional dependencies each root extra turns on.
+    std::map<std::string, std::vector<std::string>> extras_of;
+    for (const auto& [extra, names] : pp.poetry.extras) {
+        for (const auto& n : names) {
+            extras_of[requirement_name(n)].push_back(extra);
+        }
+    }
+    for (const Dependency& dep : pp.poetry.dependencies) {
+        for (const DependencyConstraint& c : dep.constraints) {
+            RootRequirement r =
+                from_constraint(dep, c, "main", pp.path, "[tool.poetry.dependencies]");
+            if (r.optional) {
+                r.root_extras = extras_of[r.name];
+            }
+            out.push_back(std::move(r));
+        }
+    }
+    for (const DependencyGroup& g : pp.poetry.groups) {
+        for (const Dependency& dep : g.dependencies) {
+            for (const DependencyConstraint& c : dep.constraints) {
+                out.push_back(
+                    from_constraint(dep, c, g.name, pp.path, "[tool.poetry.group." + g.name + "]"));
+            }
+        }
+    }
+    for (const std::string& text : pp.project.dependencies) {
+        add_pep508(out, text, "main", {},
+                   describe_position(pp.path, pp.project.dependencies_position) +
+                       " [project] dependencies");
+    }
+    for (const auto& [extra, texts] : pp.project.optional_dependencies) {
+        for (const std::string& text : texts) {
+            add_pep508(out, text, "main", {extra},
+                       pp.path + " [project.optional-dependencies] " + extra);
+        }
+    }
+    for (const auto& [name, items] : pp.dependency_groups) {
+        std::set<std::string> visiting;
+        add_dependency_group(pp, name, name, visiting, out);
+    }
+    // Poetry groups may include other groups: their requirements count for the includer too.
+    for (const DependencyGroup& g : pp.poetry.groups) {
+        for (const std::string& inc : g.include_groups) {
+            for (std::size_t i = 0, n = out.size(); i < n; ++i) {
+                if (out[i].group == inc) {
+                    RootRequirement copy = out[i];
+                    copy.group = g.name;
+                    out.push_back(std::move(copy));
+                }
+            }
+        }
+    }
+    return out;
+}
+
+namespace {
+
+class Selector {
+public:
+    Selector(const Lock& lock, const Pyproject* pp, const Target& target, const InstallRequest& req,
+             SelectionCache* cache)
+        : lock_(lock), pp_(pp), target_(target), request_(req), env_(target.marker_environment()),
+          cache_(cache != nullptr ? cache : &own_cache_) {
+        sel_.target = target;
+    }
+
+    Selection run() {
+        decide_groups();
+        decide_extras();
+        env_.extras = {sel_.extras.begin(), sel_.extras.end()};
+        if (lock_.has_locked_groups()) {
+            select_by_locked_groups();
+        } else if (pp_ == nullptr) {
+            throw Error(
+                "lock-version " +
+                    (lock_.lock_version.empty() ? std::string("(none)") : lock_.lock_version) +
+                    " has no per-package groups: lock2nix needs the pyproject.toml to "
+                    "know what the project requires",
+                lock_.path, {}, "put pyproject.toml next to poetry.lock or pass --pyproject");
+        }
+        walk();
+        finish();
+        return std::move(sel_);
+    }
+
+private:
+    // --- groups and extras ---------------------------------------------------------------
+
+    void decide_groups() {
+        std::vector<std::string> all{"main"};
+        std::set<std::string> optional;
+        auto add = [&](const std::string& g) {
+            if (std::find(all.begin(), all.end(), g) == all.end()) {
+                all.push_back(g);
+            }
+        };
+        if (pp_ != nullptr) {
+            for (const auto& g : pp_->group_names()) {
+                add(g);
+            }
+            for (const DependencyGroup& g : pp_->poetry.groups) {
+                if (g.optional) {
+                    optional.insert(g.name);
+                }
+            }
+        }
+        for (const Package& p : lock_.packages) {
+            for (const auto& g : p.groups) {
+                add(g);
+            }
+            if (p.category == "dev") {
+                add("dev");
+            }
+        }
+        sel_.all_groups = all;
+        auto check = [&](const std::vector<std::string>& names, const char* option) {
+            std::vector<std::string> out;
+            for (const auto& n : names) {
+                const std::string c = canonicalize_name(n);
+                if (std::find(all.begin(), all.end(), c) == all.end()) {
+                    throw Error(std::string(option) + ": unknown dependency group `" + n + "`",
+                                pp_ != nullptr ? pp_->path : lock_.path, {},
+                                "groups in this project: " + join(all));
+                }
+                out.push_back(c);
+            }
+            return out;
+        };
+        const auto only = check(request_.only, "--only");
+        const auto with = check(request_.with, "--with");
+        const auto without = check(request_.without, "--without");
+        std::set<std::string> active;
+        if (!only.empty()) {
+            active.insert(only.begin(), only.end());
+        } else {
+            for (const auto& g : all) {
+                if (!optional.contains(g)) {
+                    active.insert(g);
+                }
+            }
+            active.insert(with.begin(), with.end());
+            for (const auto& g : without) {
+                active.erase(g);
+            }
+        }
+        for (const auto& g : all) {
+            if (active.contains(g)) {
+                sel_.groups.push_back(g);
+            }
+        }
+    }
+
+    void decide_extras() {
+        std::set<std::string> all;
+        for (const auto& [e, names] : lock_.extras) {
+            all.insert(e);
+        }
+        if (pp_ != nullptr) {
+            for (const auto& [e, names] : pp_->poetry.extras) {
+                all.insert(e);
+            }
+            for (const auto& [e, reqs] : pp_->project.optional_dependencies) {
+                all.insert(e);
+            }
+        }
+        sel_.all_extras = {all.begin(), all.end()};
+        if (request_.all_extras) {
+            sel_.extras = sel_.all_extras;
+            return;
+        }
+        std::set<std::string> chosen;
+        for (const auto& e : request_.extras) {
+            const std::string c = canonicalize_name(e);
+            if (!all.contains(c)) {
+                throw Error("unknown extra `" + e + "`", pp_ != nullptr ? pp_->path : lock_.path,
+                            {},
+                            all.empty() ? std::string("this project defines no extras")
+                                        : "extras of this project: " + join(sel_.all_extras));
+            }
+            chosen.insert(c);
+        }
+        sel_.extras = {chosen.begin(), chosen.end()};
+    }
+
+    bool group_active(const std::string& g) const {
+        return std::find(sel_.groups.begin(), sel_.groups.end(), g) != sel_.groups.end();
+    }
+
+    // --- lock 2.1: groups and markers decide -----------------------------------------------
+
+    void select_by_locked_groups() {
+        for (std::size_t i = 0; i < lock_.packages.size(); ++i) {
+            const Package& p = lock_.packages[i];
+            std::vector<std::string> active;
+            for (const auto& g : p.groups) {
+                if (group_active(g)) {
+                    active.push_back(g);
+                }
+            }
+            if (active.empty()) {
+                exclusions_[i] =
+                    p.groups.empty()
+                        ? "it belongs to no dependency group"
+                        : "it belongs to group" + std::string(p.groups.size() > 1 ? "s " : " ") +
+                              join(p.groups) + ", which " + (p.groups.size() > 1 ? "are" : "is") +
+                              " not selected (selected: " + join(sel_.groups) + ")";
+                continue;
+            }
+            std::string failing;
+            bool in = false;
+            for (const auto& g : active) {
+                const std::string marker = p.marker_for_group(g);
+                if (marker.empty()) {
+                    in = true;
+                    reasons_[i] = "group " + g;
+                    break;
+                }
+                const auto& m = this->marker(marker, lock_.path, p.position);
+                if (m.evaluate(env_, pep508::Mode::poetry)) {
+                    in = true;
+                    reasons_[i] = "group " + g + ", marker `" + marker + "` holds";
+                    break;
+                }
+                if (failing.empty()) {
+                    failing = "its marker for group " + g + ", `" + marker + "`, is false for " +
+                              target_.describe() + describe_failure(m, env_);
+                }
+            }
+            if (in) {
+                locked_.insert(i);
+            } else {
+                exclusions_[i] = failing;
+            }
+        }
+    }
+
+    std::string describe_failure(const pep508::Marker& m, const pep508::Environment& env) const {
+        const auto failing = m.failing_comparisons(env, pep508::Mode::poetry);
+        std::string out;
+        for (const auto& f : failing) {
+            if (f.find("extra") != std::string::npos) {
+                out += "; extra not requested: " + f;
+            } else {
+                out += "; fails: " + f;
+            }
+        }
+        return out;
+    }
+
+    // --- the walk: root requirements through [package.dependencies] -------------------------
+
+    bool package_marker_ok(std::size_t i) {
+        const Package& p = lock_.packages[i];
+        if (!p.legacy_marker.empty() &&
+            !marker(p.legacy_marker, lock_.path, p.position).evaluate(env_, pep508::Mode::poetry)) {
+            return false;
+        }
+        return true;
+    }
+
+    // The locked entry a requirement means: right name, version inside the constraint, the
+    // same kind of source for direct references, and (2.1) selected for this target.
+    std::optional<std::size_t> resolve(const std::string& name, const std::string& constraint,
+                                       const DependencyConstraint* direct, const std::string& file,
+                                       SourcePosition pos) {
+        std::vector<std::size_t> candidates = lock_.find(name);
+        if (candidates.empty()) {
+            return std::nullopt;
+        }
+        auto keep = [&](auto pred) {
+            std::vector<std::size_t> kept;
+            std::copy_if(candidates.begin(), candidates.end(), std::back_inserter(kept), pred);
+            const bool any = !kept.empty();
+            if (any) {
+                candidates = std::move(kept);
+            }
+            return any;
+        };
+        if (direct != nullptr && direct->is_direct_reference()) {
+            keep([&](std::size_t i) {
+                const SourceKind k = lock_.packages[i].source_kind();
+                if (!direct->git.empty()) {
+                    return k == SourceKind::git;
+                }
+                if (!direct->url.empty()) {
+                    return k == SourceKind::url;
+                }
+                return k == SourceKind::directory || k == SourceKind::file;
+            });
+        } else if (!constraint.empty() && candidates.size() > 1) {
+            const auto& c = this->constraint(constraint, file, pos);
+            keep([&](std::size_t i) {
+                const auto v = pep440::Version::try_parse(lock_.packages[i].version);
+                return v && c.contains(*v);
+            });
+        }
+        if (lock_.has_locked_groups()) {
+            if (!keep([&](std::size_t i) { return locked_.contains(i); })) {
+                return std::nullopt; // every entry of this name is out for this target
+            }
+        } else {
+            keep([&](std::size_t i) { return package_marker_ok(i); });
+        }
+        // Still ambiguous: the highest version, deterministically.
+        return *std::max_element(
+            candidates.begin(), candidates.end(), [&](std::size_t a, std::size_t b) {
+                const auto va = pep440::Version::try_parse(lock_.packages[a].version);
+                const auto vb = pep440::Version::try_parse(lock_.packages[b].version);
+                if (va && vb && *va != *vb) {
+                    return *va < *vb;
+                }
+                return a < b;
+            });
+    }
+
+    void reach(std::size_t target, const std::vector<std::string>& extras, std::vector<Hop> path) {
+        if (!paths_.contains(target)) {
+            paths_[target] = std::move(path);
+        }
+        queue_.emplace_back(target, std::set<std::string>(extras.begin(), extras.end()));
+    }
+
+    void walk() {
+        if (pp_ != nullptr) {
+            if (!cache_->roots) {
+                cache_->roots = root_requirements(*pp_);
+            }
+            for (const RootRequirement& r : *cache_->roots) {
+                consider_root(r);
+            }
+        }
+        drain();
+        // 2.1: selected packages that no root requirement reached still have dependencies.
+        if (lock_.has_locked_groups()) {
+            for (std::size_t i : locked_) {
+                if (!extras_seen_.contains(i)) {
+                    queue_.emplace_back(i, std::set<std::string>{});
+                }
+            }
+            drain();
+        }
+    }
+
+    void consider_root(const RootRequirement& r) {
+        if (!group_active(r.group)) {
+            return;
+        }
+        if (!r.root_extras.empty() || r.optional) {
+            const bool enabled =
+                std::any_of(r.root_extras.begin(), r.root_extras.end(), [&](const auto& e) {
+                    return std::find(sel_.extras.begin(), sel_.extras.end(), e) !=
+                           sel_.extras.end();
+                });
+            if (!enabled) {
+                rejections_[r.name].push_back("the project requires it only with extra " +
+                                              (r.root_extras.empty()
+                                                   ? std::string("(none declared)")
+                                                   : join(r.root_extras, " or ")) +
+                                              ", not requested (" + r.origin + ")");
+                return;
+            }
+        }
+        if (!r.markers.empty()) {
+            const auto& m = marker(r.markers, pp_->path, {});
+            if (!m.evaluate(env_, pep508::Mode::poetry)) {
+                rejections_[r.name].push_back("the project requires it only when `" + r.markers +
+                                              "`" + describe_failure(m, env_) + " (" + r.origin +
+                                              ")");
+                return;
+            }
+        }
+        if (!python_ok(r.python, pp_->path, {})) {
+            rejections_[r.name].push_back("the project requires it only for Python " + r.python +
+                                          " (" + r.origin + ")");
+            return;
+        }
+        sel_.roots.push_back(r);
+        const auto t = resolve(r.name, r.constraint, nullptr, pp_->path, {});
+        if (!t) {
+            if (lock_.find(r.name).empty()) {
+                const std::string msg = "pyproject.toml requires `" + r.name +
+                                        "`, which poetry.lock does not contain (" + r.origin + ")";
+                if (!lock_.has_locked_groups()) {
+                    throw Error(msg, lock_.path, {}, "the lock is stale: run `poetry lock`");
+                }
+                sel_.warnings.push_back(msg);
+            }
+            return;
+        }
+        reach(*t, r.extras,
+              {Hop{std::nullopt, r.name + (r.constraint.empty() ? "" : " (" + r.constraint + ")"),
+                   r.markers}});
+    }
+
+    bool edge_enabled(const Package& p, const Dependency& d, const DependencyConstraint& c,
+                      const std::set<std::string>& extras, std::string& why_not) {
+        pep508::Environment env = env_;
+        env.extras = extras;
+        if (!c.markers.empty()) {
+            const auto& m = marker(c.markers, lock_.path, c.position);
+            if (!m.evaluate(env, pep508::Mode::poetry)) {
+                why_not = p.name + " " + p.version + " requires it only when `" + c.markers + "`" +
+                          describe_failure(m, env);
+                return false;
+            }
+        }
+        if (!python_ok(c.python, lock_.path, c.position)) {
+            why_not = p.name + " " + p.version + " requires it only for Python " + c.python;
+            return false;
+        }
+        if (c.optional) {
+            const bool via_extra =
+                std::any_of(extras.begin(), extras.end(), [&](const std::string& e) {
+                    auto it = p.extras.find(e);
+                    return it != p.extras.end() &&
+                           std::any_of(it->second.begin(), it->second.end(),
+                                       [&](const std::string& req) {
+                                           return requirement_name(req) == d.canonical_name;
+                                       });
+                });
+            // An `extra == ...` marker that held already proves an enabled extra.
+            const bool marker_names_extra = c.markers.find("extra") != std::string::npos;
+            if (!via_extra && !marker_names_extra) {
+                std::vector<std::string> offering;
+                for (const auto& [e, reqs] : p.extras) {
+                    for (const auto& req : reqs) {
+                        if (requirement_name(req) == d.canonical_name) {
+                            offering.push_back(e);
+                        }
+                    }
+                }
+                why_not = p.name + " " + p.version + " requires it only with its extra " +
+                          (offering.empty() ? std::string("(none)") : join(offering, " or ")) +
+                          ", which nothing requests";
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void drain() {
+        while (!queue_.empty()) {
+            auto [i, extras] = std::move(queue_.front());
+            queue_.pop_front();
+            auto& seen = extras_seen_[i];
+            const bool first = !visited_.contains(i);
+            const std::size_t before = seen.size();
+            seen.insert(extras.begin(), extras.end());
+            if (!first && seen.size() == before) {
+                continue;
+            }
+            visited_.insert(i);
+            if (!lock_.has_locked_groups() && first && !package_marker_ok(i)) {
+                const Package& p = lock_.packages[i];
+                exclusions_[i] = "its package marker `" + p.legacy_marker + "` is false for " +
+                                 target_.describe();
+                continue;
+            }
+            const Package& p = lock_.packages[i];
+            for (const Dependency& d : p.dependencies) {
+                for (const DependencyConstraint& c : d.constraints) {
+                    std::string why_not;
+                    if (!edge_enabled(p, d, c, seen, why_not)) {
+                        rejections_[d.canonical_name].push_back(why_not);
+                        continue;
+                    }
+                    const auto t = resolve(d.canonical_name, c.version, &c, lock_.path, c.position);
+                    if (!t) {
+                        if (lock_.find(d.canonical_name).empty()) {
+                            sel_.warnings.push_back(p.name + " " + p.version + " requires `" +
+                                                    d.name +
+                                                    "`, which poetry.lock does not contain");
+                        }
+                        continue;
+                    }
+                    edges_.insert({i, *t, c.markers});
+                    std::vector<Hop> path;
+                    if (auto known = paths_.find(i); known != paths_.end()) {
+                        path = known->second;
+                    }
+                    path.push_back(Hop{i,
+                                       d.name + (c.version.empty() || c.version == "*"
+                                                     ? ""
+                                                     : " (" + c.version + ")"),
+                                       c.markers});
+                    reach(*t, c.extras, std::move(path));
+                }
+            }
+        }
+    }
+
+    void finish() {
+        std::vector<std::size_t> chosen;
+        if (lock_.has_locked_groups()) {
+            chosen.assign(locked_.begin(), locked_.end());
+        } else {
+            for (std::size_t i : visited_) {
+                if (!exclusions_.contains(i)) {
+                    chosen.push_back(i);
+                }
+            }
+        }
+        std::sort(chosen.begin(), chosen.end(), [&](std::size_t a, std::size_t b) {
+            const auto& pa = lock_.packages[a];
+            const auto& pb = lock_.packages[b];
+            return pa.canonical_name != pb.canonical_name ? pa.canonical_name < pb.canonical_name
+                                                          : a < b;
+        });
+        sel_.packages = chosen;
+        const std::set<std::size_t> in(chosen.begin(), chosen.end());
+        for (std::size_t i : chosen) {
+            std::string reason = reasons_.contains(i) ? reasons_[i] : std::string();
+            if (auto it = paths_.find(i); it != paths_.end() && !it->second.empty()) {
+                const Hop& last = it->second.back();
+                reason += (reason.empty() ? "" : "; ") +
+                          (last.from ? "required by " + lock_.packages[*last.from].name
+                                     : std::string("required by the project"));
+                sel_.paths[i] = it->second;
+            }
+            sel_.reasons[i] = reason.empty() ? "selected" : reason;
+        }
+        for (const auto& e : edges_) {
+            if (in.contains(std::get<0>(e)) && in.contains(std::get<1>(e)) &&
+                std::get<0>(e) != std::get<1>(e)) {
+                if (sel_.edges.empty() || sel_.edges.back().from != std::get<0>(e) ||
+                    sel_.edges.back().to != std::get<1>(e)) {
+                    sel_.edges.push_back(Edge{std::get<0>(e), std::get<1>(e), std::get<2>(e)});
+                }
+            }
+        }
+        for (std::size_t i = 0; i < lock_.packages.size() && !cache_->sets_only; ++i) {
+            if (in.contains(i)) {
+                continue;
+            }
+            std::string reason;
+            if (exclusions_.contains(i)) {
+                reason = exclusions_[i];
+            } else if (auto it = rejections_.find(lock_.packages[i].canonical_name);
+                       it != rejections_.end()) {
+                std::vector<std::string> unique;
+                for (const auto& r : it->second) {
+                    if (std::find(unique.begin(), unique.end(), r) == unique.end()) {
+                        unique.push_back(r);
+                    }
+                }
+                reason = join(unique, "; ");
+            } else if (visited_.empty() && sel_.roots.empty()) {
+                reason = "the selected groups require nothing";
+            } else {
+                reason = "nothing in the selected groups (" + join(sel_.groups) + ") requires it";
+                for (std::size_t other : lock_.find(lock_.packages[i].canonical_name)) {
+                    if (in.contains(other)) {
+                        reason = "another locked entry of the same name, " +
+                                 lock_.packages[other].name + " " + lock_.packages[other].version +
+                                 ", is the one this target needs";
+                    }
+                }
+            }
+            sel_.excluded.push_back(Exclusion{i, reason});
+        }
+    }
+
+    // Markers and constraints are parsed once per text (errors still point at their first use).
+    const pep508::Marker& marker(const std::string& text, const std::string& file,
+                                 SourcePosition pos) {
+        auto it = cache_->markers.find(text);
+        if (it == cache_->markers.end()) {
+            it = cache_->markers.emplace(text, parse_marker(text, file, pos)).first;
+        }
+        return it->second;
+    }
+
+    const pep440::Constraint& constraint(const std::string& text, const std::string& file,
+                                         SourcePosition pos) {
+        auto it = cache_->constraints.find(text);
+        if (it == cache_->constraints.end()) {
+            it = cache_->constraints.emplace(text, parse_constraint(text, file, pos)).first;
+        }
+        return it->second;
+    }
+
+    bool python_ok(const std::string& text, const std::string& file, SourcePosition pos) {
+        if (text.empty()) {
+            return true;
+        }
+        const auto& c = constraint(text, file, pos);
+        // Poetry turns `python = "..."` into a python_version marker, or python_full_version
+        // when the constraint names a patch level; accepting either covers both spellings.
+        return c.contains(python_version_, false) || c.contains(python_full_version_, false);
+    }
+
+    const Lock& lock_;
+    const Pyproject* pp_;
+    const Target& target_;
+    const InstallRequest& request_;
+    pep508::Environment env_;
+    SelectionCache own_cache_;
+    SelectionCache* cache_;
+    pep440::Version python_version_ = pep440::Version::parse(target_.python_version());
+    pep440::Version python_full_version_ = pep440::Version::parse(target_.python_full_version());
+    Selection sel_;
+    std::set<std::size_t> locked_;
+    std::map<std::size_t, std::string> reasons_;
+    std::map<std::size_t, std::string> exclusions_;
+    std::map<std::string, std::vector<std::string>> rejections_;
+    std::map<std::size_t, std::vector<Hop>> paths_;
+    std::map<std::size_t, std::set<std::string>> extras_seen_;
+    std::set<std::size_t> visited_;
+    std::set<std::tuple<std::size_t, std::size_t, std::string>> edges_;
+    std::deque<std::pair<std::size_t, std::set<std::string>>> queue_;
+};
+
+} // namespace
+
+Selection select_packages(const Lock& lock, const Pyproject* pyproject, const Target& target,
+                          const InstallRequest& request, SelectionCache* cache) {
+    return Selector(lock, pyproject, target, request, cache).run();
+}
+
+std::map<std::size_t, Membership> locked_membership(const Lock& lock, const Target& target,
+                                                    const std::vector<std::string>& extras,
+                                                    SelectionCache* cache) {
+    SelectionCache own;
+    SelectionCache& c = cache != nullptr ? *cache : own;
+    pep508::Environment env = target.marker_environment();
+    std::map<std::size_t, Membership> out;
+    for (std::size_t i = 0; i < lock.packages.size(); ++i) {
+        const Package& p = lock.packages[i];
+        for (const auto& g : p.groups) {
+            const std::string text = p.marker_for_group(g);
+            if (text.empty()) {
+                out[i].groups.insert(g);
+                continue;
+            }
+            auto it = c.markers.find(text);
+            if (it == c.markers.end()) {
+                it = c.markers.emplace(text, parse_marker(text, lock.path, p.position)).first;
+            }
+            const pep508::Marker& m = it->second;
+            env.extras.clear();
+            if (m.evaluate(env, pep508::Mode::poetry)) {
+                out[i].groups.insert(g);
+                continue;
+            }
+            if (text.find("extra") == std::string::npos) {
+                continue;
+            }
+            for (const auto& e : extras) {
+                env.extras = {e};
+                if (m.evaluate(env, pep508::Mode::poetry)) {
+                    out[i].extra_groups[e].insert(g);
+                }
+            }
+        }
+    }
+    return out;
+}
+
+std::string explain(const Lock& lock, const Selection& sel, std::string_view name) {
+    const auto found = lock.find(name);
+    std::ostringstream out;
+    if (found.empty()) {
+        out << "`" << name << "` is not in " << lock.path << ": no [[package]] has that name "
+            << "(compared after PEP 503 normalisation: " << canonicalize_name(name) << ")\n";
+        return out.str();
+    }
+    for (std::size_t i : found) {
+        const Package& p = lock.packages[i];
+        if (sel.contains(i)) {
+            out << p.name << " " << p.version << " is IN for " << sel.target.describe() << ": "
+                << sel.reasons.at(i) << "\n";
+            if (auto it = sel.paths.find(i); it != sel.paths.end()) {
+                out << "  path: project";
+                for (const Hop& h : it->second) {
+                    out << " -> " << h.requirement;
+                    if (!h.marker.empty()) {
+                        out << " [when " << h.marker << "]";
+                    }
+                }
+                out << "\n";
+            }
+        } else {
+            for (const Exclusion& e : sel.excluded) {
+                if (e.package == i) {
+                    out << p.name << " " << p.version << " is OUT for " << sel.target.describe()
+                        << ": " << e.reason << "\n";
+                }
+            }
+        }
+    }
+    out << "  (groups: " << join(sel.groups)
+        << "; extras: " << (sel.extras.empty() ? std::string("none") : join(sel.extras)) << ")\n";
+    return out.str();
+}
+
+} // namespace lock2nix

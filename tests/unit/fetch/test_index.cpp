@@ -1,0 +1,369 @@
+// The index client against a real HTTP server on 127.0.0.1 (tests/index/server.py) serving
+// Poetry's PyPI fixtures, with injected faults.
+
+#include "index_server.hpp"
+#include "lock2nix/fetch/index.hpp"
+#include "lock2nix/fetch/locate.hpp"
+#include "lock2nix/project/lockfile.hpp"
+#include "support.hpp"
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using namespace lock2nix;
+
+namespace {
+
+using test::fixtures;
+using test::Server;
+
+struct TempCache {
+    fs::path dir;
+    TempCache() {
+        std::string t = (fs::temp_directory_path() / "lock2nix-index-test-XXXXXX").string();
+        REQUIRE(mkdtemp(t.data()) != nullptr);
+        dir = t;
+    }
+    ~TempCache() { fs::remove_all(dir); }
+    TempCache(const TempCache&) = delete;
+    TempCache& operator=(const TempCache&) = delete;
+};
+
+IndexOptions fast(const TempCache& cache) {
+    IndexOptions o;
+    o.cache_dir = cache.dir.string();
+    o.backoff = std::chrono::milliseconds(50);
+    o.total_timeout = std::chrono::milliseconds(5000);
+    return o;
+}
+
+IndexResponse get(IndexClient& client, const std::string& url, bool json = true) {
+    return client.fetch_all({IndexRequest{url, json ? "application/json" : "", {}, {}, json}})
+        .front();
+}
+
+} // namespace
+
+TEST_CASE("parsers: JSON API, PEP 691 and PEP 503 HTML", "[index]") {
+    const auto api = parse_json_api(test::slurp(fixtures + "/pypi.org/json/isort/4.3.4.json"),
+                                    "https://pypi.org/pypi/isort/4.3.4/json");
+    REQUIRE(api.size() == 3);
+    CHECK(api[2].filename == "isort-4.3.4.tar.gz");
+    CHECK(api[2].python_version == "source");
+    CHECK(api[1].python_version == "3.6"); // not the python tag: why URLs come from the index
+    CHECK(api[2].hashes.at("sha256") ==
+          "234ad07e1e2780c27fa56364eefa734bee991b0d744337ef7e7ce3d5b1b59f39");
+    CHECK(api[2].url.starts_with("https://files.pythonhosted.org/packages/"));
+
+    const auto relative = parse_simple_html(test::slurp(fixtures + "/legacy/relative.html"),
+                                            "https://example.org/simple/poetry/");
+    REQUIRE(relative.size() == 3);
+    CHECK(relative[0].url == "https://example.org/simple/poetry/poetry-0.1.0-py3-none-any.whl");
+    CHECK(relative[0].filename == "poetry-0.1.0-py3-none-any.whl");
+    CHECK(relative[0].requires_python == ">=3.6.0"); // &gt; unescaped
+    CHECK(relative[0].hashes.at("sha256").size() == 64);
+    CHECK(relative[2].filename == "poetry-0.1.1.tar.bz2"); // from the href, not the anchor text
+
+    const auto black =
+        parse_simple_html(test::slurp(fixtures + "/legacy/black.html"), "https://x/simple/black/");
+    CHECK(std::any_of(black.begin(), black.end(), [](const IndexFile& f) { return f.yanked; }));
+    CHECK(std::any_of(black.begin(), black.end(), [](const IndexFile& f) { return !f.yanked; }));
+
+    const auto based = parse_simple_html(
+        "<html><head><base href=\"https://mirror.example/files/\"></head><body>"
+        "<a href=\"a/pkg-1.0.tar.gz#md5=abc\" data-yanked=\"\">pkg-1.0.tar.gz</a></body></html>",
+        "https://index.example/simple/pkg/");
+    REQUIRE(based.size() == 1);
+    CHECK(based[0].url == "https://mirror.example/files/a/pkg-1.0.tar.gz");
+    CHECK(based[0].hashes.at("md5") == "abc");
+    CHECK(based[0].yanked);
+
+    const auto pep691 = parse_simple_json(test::slurp(fixtures + "/legacy/json/relative.json"),
+                                          "https://example.org/simple/poetry/");
+    REQUIRE_FALSE(pep691.empty());
+    CHECK(pep691[0].url.starts_with("https://example.org/"));
+    CHECK_THROWS_AS(parse_json_api("{\"info\": {}}", "https://x/pypi/a/1/json"), Error);
+}
+
+TEST_CASE("credentials never show: redaction and Poetry's variables", "[index]") {
+    CHECK(redact_url("https://alice:s3cret@example.org/simple/") == "https://example.org/simple/");
+    setenv("POETRY_HTTP_BASIC_MY_INDEX_USERNAME", "alice", 1);
+    setenv("POETRY_HTTP_BASIC_MY_INDEX_PASSWORD", "s3cret", 1);
+    CHECK(source_credentials("my-index") ==
+          std::make_pair(std::string("alice"), std::string("s3cret")));
+    unsetenv("POETRY_HTTP_BASIC_MY_INDEX_USERNAME");
+    unsetenv("POETRY_HTTP_BASIC_MY_INDEX_PASSWORD");
+}
+
+TEST_CASE("faults: retried and recovered, or a clear error, and nothing bad is cached", "[index][server]") {
+    Server server;
+    TempCache cache;
+    IndexClient client(fast(cache));
+    const std::string release = "/pypi/isort/4.3.4/json";
+
+    SECTION("plain") {
+        const auto r = get(client, server.url(release));
+        CHECK(r.ok);
+        CHECK(r.attempts == 1);
+        CHECK(parse_json_api(r.body, server.url(release)).size() == 3);
+    }
+    SECTION("slow answer within the timeout") {
+        const auto r = get(client, server.url("/fault/delay/0" + release));
+        CHECK(r.ok);
+        CHECK(r.attempts == 1);
+    }
+    SECTION("500 twice, then the answer") {
+        const auto r = get(client, server.url("/fault/status500/2" + release));
+        CHECK(r.ok);
+        CHECK(r.attempts == 3);
+    }
+    SECTION("429 with Retry-After is honoured") {
+        const auto start = std::chrono::steady_clock::now();
+        const auto r = get(client, server.url("/fault/status429/1" + release));
+        CHECK(r.ok);
+        CHECK(r.attempts == 2);
+        CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(950));
+    }
+    SECTION("reset connection, then the answer") {
+        const auto r = get(client, server.url("/fault/reset/1" + release));
+        CHECK(r.ok);
+        CHECK(r.attempts == 2);
+    }
+    SECTION("truncated body, then the answer") {
+        const auto r = get(client, server.url("/fault/truncate/1" + release));
+        CHECK(r.ok);
+        CHECK(r.attempts == 2);
+        CHECK(nlohmann::json::accept(r.body));
+    }
+    SECTION("invalid JSON every time: a clear error, not cached") {
+        const auto r = get(client, server.url("/fault/badjson/0" + release));
+        CHECK_FALSE(r.ok);
+        CHECK(r.error.find("not valid JSON") != std::string::npos);
+        CHECK(r.attempts == 5);
+        IndexOptions offline = fast(cache);
+        offline.offline = true;
+        IndexClient cached_only(offline);
+        CHECK_FALSE(get(cached_only, server.url("/fault/badjson/0" + release)).ok);
+    }
+    SECTION("always 500: gives up with the status") {
+        const auto r = get(client, server.url("/fault/status500/0" + release));
+        CHECK_FALSE(r.ok);
+        CHECK(r.error.find("HTTP 500") != std::string::npos);
+        CHECK(r.error.find("gave up after 5 attempts") != std::string::npos);
+    }
+    SECTION("404 is not retried") {
+        const auto r = get(client, server.url("/pypi/nope/1.0/json"));
+        CHECK_FALSE(r.ok);
+        CHECK(r.attempts == 1);
+    }
+    SECTION("a stall past the timeout") {
+        IndexOptions o = fast(cache);
+        o.total_timeout = std::chrono::milliseconds(400);
+        o.retries = 1;
+        IndexClient impatient(o);
+        const auto r = get(impatient, server.url("/fault/stall/0" + release));
+        CHECK_FALSE(r.ok);
+        CHECK(r.attempts == 2);
+        CHECK(r.error.find("imeout") != std::string::npos);
+    }
+}
+
+TEST_CASE("cache: revalidated with ETag, used offline, skipped with refresh", "[index][server]") {
+    Server server;
+    TempCache cache;
+    const std::string url = server.url("/pypi/isort/4.3.4/json");
+    IndexClient client(fast(cache));
+    const auto first = get(client, url);
+    REQUIRE(first.ok);
+    CHECK_FALSE(first.from_cache);
+    const auto second = get(client, url);
+    CHECK(second.ok);
+    CHECK(second.from_cache); // 304 Not Modified
+    CHECK(second.body == first.body);
+    IndexOptions o = fast(cache);
+    o.offline = true;
+    IndexClient offline(o);
+    CHECK(get(offline, url).from_cache);
+    const auto missing = get(offline, server.url("/pypi/pastel/0.1.0/json"));
+    CHECK_FALSE(missing.ok);
+    CHECK(missing.error.find("--offline") != std::string::npos);
+    o.offline = false;
+    o.refresh = true;
+    IndexClient refresh(o);
+    CHECK_FALSE(get(refresh, url).from_cache);
+}
+
+TEST_CASE("private index: basic credentials sent, never cached or printed", "[index][server]") {
+    Server server;
+    TempCache cache;
+    IndexClient client(fast(cache));
+    const std::string url = server.url("/private/simple/isort/");
+    const auto denied = client.fetch_all({IndexRequest{url, "text/html", {}, {}, false}}).front();
+    CHECK_FALSE(denied.ok);
+    CHECK(denied.status == 401);
+    const auto allowed =
+        client.fetch_all({IndexRequest{url, "text/html", "alice", "s3cret", false}}).front();
+    CHECK(allowed.ok);
+    for (const auto& e : fs::recursive_directory_iterator(cache.dir)) {
+        if (e.is_regular_file()) {
+            CHECK(test::slurp(e.path().string()).find("s3cret") == std::string::npos);
+        }
+    }
+    const auto with_userinfo =
+        client
+            .fetch_all(
+                {IndexRequest{"http://alice:s3cret@127.0.0.1:1/simple/x/", "", {}, {}, false}})
+            .front();
+    CHECK_FALSE(with_userinfo.ok);
+    CHECK(with_userinfo.error.find("s3cret") == std::string::npos);
+}
+
+TEST_CASE("TLS: a self-signed index is refused unless its CA is given", "[index][server]") {
+    TempCache dir;
+    const auto cert = (dir.dir / "cert.pem").string();
+    const auto key = (dir.dir / "key.pem").string();
+    const std::string gen = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+                            "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+                            key + " -out " + cert + " >/dev/null 2>&1";
+    REQUIRE(std::system(gen.c_str()) == 0);
+    Server server({"--tls", cert, key});
+    IndexOptions o = fast(dir);
+    o.cache_dir = (dir.dir / "cache").string();
+    IndexClient strict(o);
+    const auto refused = get(strict, server.url("/pypi/isort/4.3.4/json", "https"));
+    CHECK_FALSE(refused.ok);
+    CHECK(refused.error.find("--cacert") != std::string::npos);
+    CHECK(refused.attempts == 1);
+    o.cacert = cert;
+    IndexClient trusting(o);
+    CHECK(get(trusting, server.url("/pypi/isort/4.3.4/json", "https")).ok);
+}
+
+TEST_CASE("locate: exact URLs, digests checked against the lock, hash completion", "[index][server]") {
+    Server server;
+    TempCache cache;
+    IndexClient client(fast(cache));
+    const std::string good =
+        "sha256:234ad07e1e2780c27fa56364eefa734bee991b0d744337ef7e7ce3d5b1b59f39";
+    auto lock_with = [](const std::string& files) {
+        return parse_lock(
+            "[[package]]\nname = \"isort\"\nversion = \"4.3.4\"\ngroups = [\"main\"]\n"
+            "files = " +
+                files + "\n[metadata]\nlock-version = \"2.1\"\ncontent-hash = \"0\"\n",
+            "isort.lock");
+    };
+    LocateOptions where{server.url("")};
+    Lock lock = lock_with("[{file = \"isort-4.3.4.tar.gz\", hash = \"" + good + "\"}]");
+    const Located found = locate_files(lock, nullptr, {0}, client, where);
+    CHECK(found.urls.at("isort-4.3.4.tar.gz")
+              .starts_with("https://files.pythonhosted.org/packages/"));
+
+    Lock wrong = lock_with(
+        "[{file = \"isort-4.3.4.tar.gz\", hash = \"sha256:" + std::string(64, 'a') + "\"}]");
+    try {
+        locate_files(wrong, nullptr, {0}, client, where);
+        FAIL("expected a digest mismatch");
+    } catch (const Error& e) {
+        const std::string msg = e.what();
+        CHECK(msg.find("isort-4.3.4.tar.gz") != std::string::npos);
+        CHECK(msg.find(std::string(64, 'a')) != std::string::npos);
+        CHECK(msg.find("234ad07e") != std::string::npos);
+        CHECK(msg.find("/pypi/isort/4.3.4/json") != std::string::npos);
+    }
+
+    Lock empty = lock_with("[]");
+    REQUIRE(packages_needing_digests(empty) == std::vector<std::size_t>{0});
+    const Located completed = locate_files(empty, nullptr, {0}, client, where);
+    CHECK(empty.packages[0].files.size() == 3);
+    CHECK(empty.packages[0].files_origin == FilesOrigin::index);
+    CHECK(completed.notes.size() == 1);
+    CHECK(completed.notes[0].find("from the index") != std::string::npos);
+
+    // The oldest locks: bare digests only; the index gives them names.
+    Lock bare =
+        parse_lock("[[package]]\nname = \"isort\"\nversion = \"4.3.4\"\ncategory = \"main\"\n"
+                   "[metadata]\ncontent-hash = \"0\"\n[metadata.hashes]\nisort = [\"" +
+                       good.substr(7) + "\"]\n",
+                   "old.lock");
+    locate_files(bare, nullptr, {0}, client, where);
+    REQUIRE(bare.packages[0].files.size() == 1);
+    CHECK(bare.packages[0].files[0].name == "isort-4.3.4.tar.gz");
+}
+
+TEST_CASE("many requests run concurrently", "[index][server]") {
+    Server server;
+    TempCache cache;
+    IndexOptions o = fast(cache);
+    o.concurrency = 16;
+    o.use_cache = false;
+    IndexClient client(o);
+    std::vector<IndexRequest> requests;
+    for (int i = 0; i < 32; ++i) {
+        requests.push_back({server.url("/fault/delay/0/pypi/isort/4.3.4/json?" + std::to_string(i)),
+                            "application/json",
+                            {},
+                            {},
+                            true});
+    }
+    const auto start = std::chrono::steady_clock::now();
+    const auto responses = client.fetch_all(requests);
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    CHECK(std::all_of(responses.begin(), responses.end(),
+                      [](const IndexResponse& r) { return r.ok; }));
+    // 32 answers of 300 ms each, 16 at a time: about 0.6 s; one at a time would take 9.6 s.
+    CHECK(elapsed < std::chrono::seconds(4));
+}
+
+TEST_CASE("Retry-After: delay-seconds and HTTP-dates, cut to the cap, garbage ignored", "[index]") {
+    using std::chrono::milliseconds;
+    const milliseconds cap(60'000);
+    // 2015-10-21 07:28:00 UTC
+    const auto now = std::chrono::system_clock::from_time_t(1445412480);
+    CHECK(parse_retry_after("0", now, cap) == milliseconds(0));
+    CHECK(parse_retry_after("3", now, cap) == milliseconds(3000));
+    CHECK(parse_retry_after("  7 ", now, cap) == milliseconds(7000));
+    // Overflowed `seconds * 1000` before (a sleep without end) or threw from std::stol.
+    CHECK(parse_retry_after("9999999999999999", now, cap) == cap);
+    CHECK(parse_retry_after("99999999999999999999", now, cap) == cap);
+    CHECK(parse_retry_after(std::string(4000, '9'), now, cap) == cap);
+    CHECK(parse_retry_after("Wed, 21 Oct 2015 07:28:05 GMT", now, cap) == milliseconds(5000));
+    CHECK(parse_retry_after("Wed, 21 Oct 2015 07:20:00 GMT", now, cap) == milliseconds(0));
+    CHECK(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now, cap) == cap);
+    for (const char* bad : {"", "-5", "+5", "1.5", "soon", "5 s", "Wed, 21 Oct 2015", "0x10",
+                            "Wed, 32 Oct 2015 07:28:05 GMT", "Wed, 21 Oct 2015 07:28:05 PST"}) {
+        INFO(bad);
+        CHECK_FALSE(parse_retry_after(bad, now, cap).has_value());
+    }
+}
+
+TEST_CASE("Retry-After: no value a server sends can stall or break the run", "[index]") {
+    Server server;
+    TempCache cache;
+    IndexOptions o = fast(cache);
+    // Huge and far-future asks are cut to this; without the cut the run would never end.
+    o.max_retry_after = std::chrono::milliseconds(200);
+    IndexClient client(o);
+    const std::string release = "/pypi/isort/4.3.4/json";
+    for (const std::string kind : {"retryhuge", "retry20digits", "retryfuture", "retrypast",
+                                   "retrygarbage", "retrynegative"}) {
+        INFO(kind);
+        const auto r = get(client, server.url("/fault/" + kind + "/1" + release));
+        CHECK(r.ok);
+        CHECK(r.attempts == 2);
+        std::size_t bytes = 0;
+        // Another page than above: the server counts faults per path.
+        const auto d = client.download(
+            IndexRequest{server.url("/fault/" + kind + "/1/legacy/isort/"), {}, {}, {}, false},
+            [&](std::string_view chunk) { bytes += chunk.size(); });
+        CHECK(d.ok);
+        CHECK(d.attempts == 2);
+        CHECK(bytes > 0);
+    }
+}

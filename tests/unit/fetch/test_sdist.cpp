@@ -1,0 +1,364 @@
+// What sdists declare about their build: read from real archives (written by Python's tarfile
+// and zipfile, tests/index/make-archives.py), hostile ones included; then fetched from the
+// loopback index (tests/index/server.py), verified against the lock's digest and cached.
+
+#include "index_server.hpp"
+#include "lock2nix/hash.hpp"
+#include "lock2nix/fetch/index.hpp"
+#include "lock2nix/project/overrides.hpp"
+#include "lock2nix/pipeline.hpp"
+#include "lock2nix/fetch/sdist.hpp"
+#include "lock2nix/fetch/sources.hpp"
+#include "support.hpp"
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+using namespace lock2nix;
+
+namespace {
+
+struct TempDir {
+    fs::path dir;
+    TempDir() {
+        std::string t = (fs::temp_directory_path() / "lock2nix-sdist-test-XXXXXX").string();
+        REQUIRE(mkdtemp(t.data()) != nullptr);
+        dir = t;
+    }
+    ~TempDir() { fs::remove_all(dir); }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+};
+
+// The archives, written once per test run.
+const fs::path& archives() {
+    static TempDir dir;
+    static const bool made = [] {
+        const std::string cmd = "python3 '" + std::string(LOCK2NIX_TEST_DIR) +
+                                "/index/make-archives.py' '" + dir.dir.string() + "'";
+        return std::system(cmd.c_str()) == 0;
+    }();
+    REQUIRE(made);
+    return dir.dir;
+}
+
+BuildSystem read(const std::string& name) {
+    return read_sdist_build_system(archives() / name, name);
+}
+
+std::string error_of(const std::string& name) {
+    try {
+        read(name);
+    } catch (const Error& e) {
+        return e.describe();
+    }
+    return "(no error)";
+}
+
+FileEntry entry(const std::string& name) {
+    return FileEntry{name, "sha256", sha256_hex(test::slurp((archives() / name).string())), {}};
+}
+
+int requests(test::Server& server, const std::string& path) {
+    IndexOptions options;
+    options.use_cache = false;
+    IndexClient client(options);
+    const auto r = client.fetch_all({IndexRequest{server.url("/__stats"), {}, {}, {}, false}});
+    REQUIRE(r.front().ok);
+    return nlohmann::json::parse(r.front().body).value(path, 0);
+}
+
+} // namespace
+
+TEST_CASE("sdist archives: the root pyproject.toml's [build-system]", "[sdist]") {
+    const BuildSystem hatch = read("pkg-1.0.tar.gz");
+    CHECK(hatch.present);
+    CHECK(hatch.requirements ==
+          std::vector<std::string>{"hatchling>=1.5", "tomli; python_version < '3.11'"});
+    CHECK(hatch.build_backend == "hatchling.build");
+
+    const BuildSystem flit = read("flitpkg-2.0.zip");
+    CHECK(flit.requirements == std::vector<std::string>{"flit_core >=3.2,<4"});
+    CHECK(flit.build_backend == "flit_core.buildapi");
+
+    const BuildSystem old = read("old-0.1.tar.bz2"); // "./" prefixes, bzip2
+    CHECK(old.build_backend == "poetry.masonry.api");
+    CHECK(old.requirements == std::vector<std::string>{"poetry>=0.12"});
+
+    // No [build-system]: PEP 517's fallback (setuptools), whatever else is there.
+    CHECK_FALSE(read("setuponly-1.0.tar.gz").present);
+    CHECK_FALSE(read("toolonly-1.0.tar.xz").present);
+    CHECK_FALSE(read("nested-1.0.tar.gz").present); // a vendored project's is not the sdist's
+
+    // The same from memory.
+    const std::string bytes = test::slurp((archives() / "pkg-1.0.tar.gz").string());
+    CHECK(read_sdist_build_system_from_memory(bytes, "pkg-1.0.tar.gz").build_backend ==
+          "hatchling.build");
+}
+
+TEST_CASE("sdist archives: hostile or broken ones are clear errors", "[sdist]") {
+    CHECK_THAT(error_of("traversal-1.0.tar.gz"),
+               Catch::Contains("traversal-1.0.tar.gz") &&
+                   Catch::Contains("traversal-1.0/../../evil/pyproject.toml") &&
+                   Catch::Contains("leaves the archive's directory"));
+    CHECK_THAT(error_of("absolute-1.0.tar.gz"), Catch::Contains("an absolute path"));
+    CHECK_THAT(error_of("ziptraversal-1.0.zip"),
+               Catch::Contains("ziptraversal-1.0.zip") && Catch::Contains("leaves"));
+    CHECK_THAT(error_of("huge-1.0.tar.gz"),
+               Catch::Contains("huge-1.0/pyproject.toml is larger than 1024 KiB"));
+    CHECK_THAT(error_of("hugezip-1.0.zip"), Catch::Contains("is larger than 1024 KiB"));
+    CHECK_THAT(error_of("symlink-1.0.tar.gz"), Catch::Contains("is not a regular file"));
+    CHECK_THAT(error_of("tworoots-1.0.tar.gz"),
+               Catch::Contains("unpacks into several directories (a-1.0, b-1.0)"));
+    CHECK_THAT(error_of("badtoml-1.0.tar.gz"),
+               Catch::Contains("badtoml-1.0.tar.gz/badtoml-1.0/pyproject.toml:") &&
+                   Catch::Contains("hint: "));
+    CHECK_THAT(error_of("badtype-1.0.tar.gz"), Catch::Contains("requires"));
+    CHECK_THAT(error_of("text-1.0.tar.gz"),
+               Catch::Contains("`text-1.0.tar.gz` is not a readable sdist archive"));
+    CHECK_THAT(error_of("empty-1.0.tar.gz"), Catch::Contains("empty-1.0.tar.gz"));
+    CHECK_THAT(error_of("truncated-1.0.tar.gz"),
+               Catch::Contains("`truncated-1.0.tar.gz` is not a readable sdist archive"));
+    CHECK_THAT(error_of("missing-1.0.tar.gz"), Catch::Contains("missing-1.0.tar.gz"));
+}
+
+TEST_CASE("sdists are fetched once, verified against the lock, and cached", "[sdist][index]") {
+    test::Server server({"--files", archives().string()});
+    TempDir http, builds;
+    IndexOptions options;
+    options.cache_dir = http.dir.string();
+    options.backoff = std::chrono::milliseconds(50);
+    IndexClient client(options);
+    IndexFetcher fetcher(client, {}, builds.dir, builds.dir / "build-systems");
+    const FileEntry pkg = entry("pkg-1.0.tar.gz");
+
+    // A failing first answer is retried; the file is read, and what it declares cached by digest.
+    const auto first =
+        fetcher.sdist_build_system(pkg, {server.url("/fault/status500/1/files/pkg-1.0.tar.gz")});
+    REQUIRE(first);
+    CHECK(first->build_backend == "hatchling.build");
+    CHECK(fs::exists(builds.dir / "build-systems" / (pkg.digest + ".json")));
+    const auto again = fetcher.sdist_build_system(pkg, {server.url("/files/pkg-1.0.tar.gz")});
+    REQUIRE(again);
+    CHECK(again->requirements == first->requirements);
+    CHECK(requests(server, "/files/pkg-1.0.tar.gz") == 0); // the cache answered
+
+    // Offline: the cached answer, or nothing (the caller guesses).
+    IndexOptions offline_options = options;
+    offline_options.offline = true;
+    IndexClient offline(offline_options);
+    IndexFetcher offline_fetcher(offline, {}, builds.dir, builds.dir / "build-systems");
+    CHECK(offline_fetcher.sdist_build_system(pkg, {server.url("/files/pkg-1.0.tar.gz")}));
+    CHECK_FALSE(offline_fetcher.sdist_build_system(entry("flitpkg-2.0.zip"),
+                                                   {server.url("/files/flitpkg-2.0.zip")}));
+
+    // --refresh reads the sdist again.
+    IndexOptions refresh_options = options;
+    refresh_options.refresh = true;
+    IndexClient refresh(refresh_options);
+    IndexFetcher refresh_fetcher(refresh, {}, builds.dir, builds.dir / "build-systems");
+    CHECK(refresh_fetcher.sdist_build_system(pkg, {server.url("/files/pkg-1.0.tar.gz")}));
+    CHECK(requests(server, "/files/pkg-1.0.tar.gz") == 1);
+
+    // The first URL that answers is taken.
+    const auto flit = fetcher.sdist_build_system(
+        entry("flitpkg-2.0.zip"),
+        {server.url("/files/nope.zip"), server.url("/files/flitpkg-2.0.zip")});
+    REQUIRE(flit);
+    CHECK(flit->build_backend == "flit_core.buildapi");
+}
+
+TEST_CASE("an sdist the lock does not pin, or a hostile one, stops with an error naming it",
+          "[sdist][index]") {
+    test::Server server({"--files", archives().string()});
+    TempDir http, builds;
+    IndexOptions options;
+    options.cache_dir = http.dir.string();
+    options.backoff = std::chrono::milliseconds(50);
+    options.retries = 1;
+    IndexClient client(options);
+    IndexFetcher fetcher(client, {}, builds.dir, builds.dir / "build-systems");
+    auto error = [&](const FileEntry& f, const std::string& url) -> std::string {
+        try {
+            fetcher.sdist_build_system(f, {server.url(url)});
+        } catch (const Error& e) {
+            return e.describe();
+        }
+        return "(no error)";
+    };
+
+    FileEntry wrong = entry("pkg-1.0.tar.gz");
+    const std::string right = wrong.digest;
+    wrong.digest = std::string(64, 'a');
+    CHECK_THAT(
+        error(wrong, "/files/pkg-1.0.tar.gz"),
+        Catch::Contains("sdist `pkg-1.0.tar.gz`") && Catch::Contains("has sha256:" + right) &&
+            Catch::Contains("the lock pins sha256:" + wrong.digest) && Catch::Contains("hint: "));
+    // Nothing was cached for either digest.
+    CHECK(fs::is_empty(builds.dir / "build-systems"));
+
+    CHECK_THAT(error(entry("traversal-1.0.tar.gz"), "/files/traversal-1.0.tar.gz"),
+               Catch::Contains("traversal-1.0.tar.gz") && Catch::Contains("leaves"));
+    CHECK_THAT(error(entry("huge-1.0.tar.gz"), "/files/huge-1.0.tar.gz"),
+               Catch::Contains("larger than"));
+    CHECK_THAT(error(entry("text-1.0.tar.gz"), "/files/text-1.0.tar.gz"),
+               Catch::Contains("not a readable sdist archive"));
+    CHECK_THAT(error(entry("pkg-1.0.tar.gz"), "/files/absent-1.0.tar.gz"),
+               Catch::Contains("cannot download sdist `pkg-1.0.tar.gz`") &&
+                   Catch::Contains("HTTP 404"));
+    CHECK(fs::is_empty(builds.dir / "build-systems"));
+    // No scratch file is left behind.
+    CHECK(std::distance(fs::directory_iterator(builds.dir / "build-systems"),
+                        fs::directory_iterator()) == 0);
+}
+
+namespace {
+
+// A lock with three sdists (one the override database knows), a path dependency on the old Poetry
+// backend, and a root project on it too.
+const std::string sdist_lock = R"(
+[[package]]
+name = "declared"
+version = "1.0"
+description = ""
+optional = false
+python-versions = "*"
+groups = ["main"]
+files = [{file = "declared-1.0.tar.gz", hash = "sha256:)" +
+                               std::string(64, '1') + R"("}]
+
+[[package]]
+name = "unread"
+version = "2.0"
+description = ""
+optional = false
+python-versions = "*"
+groups = ["main"]
+files = [{file = "unread-2.0.tar.gz", hash = "sha256:)" +
+                               std::string(64, '2') + R"("}]
+
+[[package]]
+name = "oldpoetry"
+version = "0.1"
+description = ""
+optional = false
+python-versions = "*"
+groups = ["main"]
+files = []
+develop = false
+
+[package.source]
+type = "directory"
+url = "paths/oldpoetry"
+
+[metadata]
+lock-version = "2.1"
+python-versions = "^3.8"
+content-hash = "0"
+)";
+
+const std::string sdist_pyproject = R"(
+[tool.poetry]
+name = "root"
+version = "0.1.0"
+description = ""
+authors = ["x <x@example.org>"]
+[tool.poetry.dependencies]
+python = "^3.8"
+declared = "*"
+unread = "*"
+oldpoetry = { path = "paths/oldpoetry" }
+[build-system]
+requires = ["poetry>=0.12"]
+build-backend = "poetry.masonry.api"
+)";
+
+Translation translate_sdists(OfflineFetcher& fetcher) {
+    Project project = parse_project(sdist_lock, sdist_pyproject);
+    PlanOptions plan;
+    plan.targets = {Target::make("x86_64-linux", "3.12")};
+    RenderOptions render;
+    return translate_project(project, plan, render, fetcher);
+}
+
+} // namespace
+
+TEST_CASE("the renderer builds sdists with what they declare, unchecked versions named",
+          "[sdist][render]") {
+    OfflineFetcher fetcher;
+    BuildSystem declared;
+    declared.present = true;
+    declared.requirements = {"Hatchling>=99", "tomli; python_version < '3.11'", "poetry",
+                             "trove-classifiers"};
+    declared.build_backend = "hatchling.build";
+    fetcher.sdist_build_systems["declared-1.0.tar.gz"] = declared;
+    fetcher.project_files["paths/oldpoetry/pyproject.toml"] =
+        "[tool.poetry]\nname = \"oldpoetry\"\nversion = \"0.1\"\n[build-system]\n"
+        "requires = [\"poetry>=0.12\"]\nbuild-backend = \"poetry.masonry.api\"\n";
+    const Translation t = translate_sdists(fetcher);
+    const std::string& nix = t.nix;
+    INFO(nix);
+
+    // Declared: canonical names, poetry as poetry-core, tomli left out on Python 3.12; the pin is
+    // named, in the file and in the notes.
+    CHECK_THAT(nix, Catch::Contains("build-system = [\n") &&
+                        Catch::Contains("python.pkgs.hatchling\n") &&
+                        Catch::Contains("python.pkgs.poetry-core\n") &&
+                        Catch::Contains("python.pkgs.trove-classifiers\n"));
+    CHECK_THAT(nix, !Catch::Contains("python.pkgs.tomli"));
+    CHECK_THAT(nix,
+               Catch::Contains("# build-system: the sdist's pyproject.toml") &&
+                   Catch::Contains("# versions not checked, nixpkgs' are used: Hatchling>=99"));
+    // Every source build skips pypa/build's check (root project, path dependency, sdists).
+    std::size_t flags = 0;
+    for (auto at = nix.find("pypaBuildFlags = [ \"--skip-dependency-check\" ];");
+         at != std::string::npos; at = nix.find("pypaBuildFlags", at + 1)) {
+        ++flags;
+    }
+    CHECK(flags == 4);
+    // Not read (offline, nothing cached): setuptools, said in the file and on stderr.
+    CHECK_THAT(nix, Catch::Contains("# build-system: a guess (setuptools)"));
+    REQUIRE(t.notes.size() == 2);
+    CHECK_THAT(t.notes[0], Catch::Contains("is a guess (setuptools)") &&
+                               Catch::Contains("unread 2.0") && !Catch::Contains("declared 1.0"));
+    CHECK_THAT(t.notes[1], Catch::Contains("declared 1.0 (Hatchling>=99)"));
+    // The old Poetry backend, root project and path dependency alike: backend and requirement
+    // rewritten, built with poetry-core.
+    std::size_t patches = 0;
+    const std::string patch =
+        "postPatch = \"substituteInPlace pyproject.toml --replace-fail poetry.masonry.api "
+        "poetry.core.masonry.api --replace-quiet '\\\"poetry>=0.12\\\"' '\\\"poetry-core\\\"' "
+        "--replace-quiet \\\"'poetry>=0.12'\\\" \\\"'poetry-core'\\\"\";";
+    for (auto at = nix.find(patch); at != std::string::npos; at = nix.find(patch, at + 1)) {
+        ++patches;
+    }
+    CHECK(patches == 2);
+    // The requirement rewritten is not reported as a version left unchecked.
+    CHECK_THAT(nix, !Catch::Contains("nixpkgs' are used: poetry>=0.12"));
+}
+
+TEST_CASE("the override database's build-systems correct what an sdist declares",
+          "[sdist][render]") {
+    // `unread` has no database entry, so lock2nix asks; an entry in the project replaces both the
+    // declaration and the question.
+    OfflineFetcher fetcher;
+    BuildSystem declared;
+    declared.present = true;
+    declared.requirements = {"setuptools>=99"};
+    fetcher.sdist_build_systems["unread-2.0.tar.gz"] = declared;
+    Project project = parse_project(sdist_lock, sdist_pyproject);
+    OverrideDatabase db;
+    db.add_file("[[unread]]\nbuild-systems = [\"flit-core\"]\n", "test.toml", OverrideLayer::user);
+    PlanOptions plan;
+    plan.targets = {Target::make("x86_64-linux", "3.12")};
+    plan.overrides = &db;
+    const Translation t = translate_project(project, plan, RenderOptions{}, fetcher);
+    INFO(t.nix);
+    const auto at = t.nix.find("pname = \"unread\"");
+    REQUIRE(at != std::string::npos);
+    const std::string unread = t.nix.substr(at, t.nix.find("src =", at) - at);
+    CHECK_THAT(unread, Catch::Contains("python.pkgs.flit-core") && !Catch::Contains("setuptools"));
+}

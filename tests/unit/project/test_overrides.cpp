@@ -1,0 +1,169 @@
+#include "lock2nix/project/overrides.hpp"
+#include "lock2nix/translate.hpp"
+#include "support.hpp"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <toml++/toml.h>
+
+using namespace lock2nix;
+
+TEST_CASE("every default entry is valid", "[overrides]") {
+    const auto db = OverrideDatabase::with_defaults();
+    CHECK(db.default_package_count() >= 8343);
+    // Walk the generated database through its source: every package it names parses and
+    // resolves without error at a typical version.
+    std::ifstream in(std::string(LOCK2NIX_TEST_DIR) + "/../overrides/build-systems.toml");
+    std::string line;
+    std::size_t packages = 0;
+    while (std::getline(in, line)) {
+        if (line.starts_with("[[")) {
+            const std::string name = line.substr(2, line.size() - 4);
+            CHECK_NOTHROW(db.resolve(name, "1.0"));
+            ++packages;
+        }
+    }
+    CHECK(packages >= 8343);
+}
+
+TEST_CASE("entries match by name and PEP 440 version range", "[overrides]") {
+    const auto db = OverrideDatabase::with_defaults();
+    CHECK(db.resolve("attrs", "22.2.0").list("build-systems") ==
+          std::vector<std::string>{"setuptools"});
+    CHECK(db.resolve("attrs", "23.1.0").list("build-systems") ==
+          std::vector<std::string>{"hatch-fancy-pypi-readme", "hatch-vcs", "hatchling"});
+    // Ranges are PEP 440 specifier sets: "<23.1.0" admits no pre-release of 23.1.0 and
+    // ">=23.1.0" starts after them, so 23.1.0rc1 matches neither entry.
+    CHECK(db.resolve("Attrs", "23.1.0rc1").list("build-systems").empty());
+    CHECK(db.resolve("Attrs", "23.0.0rc1").list("build-systems") ==
+          std::vector<std::string>{"setuptools"});
+    // No default forces an sdist on everyone (issue #14): torch installs from its wheel unless a
+    // project says otherwise, and keeps the facts every torch wheel needs.
+    CHECK(db.resolve("torch", "2.1.0").maybe_flag("prefer-wheel") == std::nullopt);
+    CHECK(db.resolve("torch", "2.1.0").flag("dont-strip"));
+    CHECK(db.resolve("typing", "3.7.4.3").flag("disabled"));
+    CHECK(db.resolve("no-such-package-anywhere", "1.0").empty());
+}
+
+TEST_CASE("layers: project entries beat defaults, --overrides files beat both", "[overrides]") {
+    auto db = OverrideDatabase::with_defaults();
+    const auto dir = std::filesystem::temp_directory_path() / "lock2nix-overrides-test";
+    std::filesystem::create_directories(dir);
+    {
+        std::ofstream(dir / "pyproject.toml")
+            << "[tool.lock2nix.overrides.torch]\nprefer-wheel = true\n"
+               "post-install = \"echo project\"\n";
+        std::ofstream(dir / "user.toml")
+            << "[[torch]]\nversions = \">=2\"\npost-install = \"echo user\"\n";
+    }
+    db.add_pyproject((dir / "pyproject.toml").string());
+    db.add_path((dir / "user.toml").string(), OverrideLayer::user);
+    const Recipe r = db.resolve("torch", "2.1.0");
+    CHECK(r.maybe_flag("prefer-wheel") == true);
+    CHECK(r.origins.at("prefer-wheel").starts_with("project "));
+    CHECK(r.text("post-install") == "echo user");
+    CHECK(r.origins.at("post-install").starts_with("--overrides "));
+    CHECK(r.list("build-systems") == std::vector<std::string>{"setuptools"}); // from the defaults
+    CHECK(db.resolve("torch", "1.13.0").text("post-install") == "echo project"); // outside >=2
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("lists combine inside a layer, contradicting flags name both entries", "[overrides]") {
+    OverrideDatabase db;
+    db.add_file("[[x]]\nbuild-inputs = [\"zlib\"]\n[[x]]\nversions = \">=1\"\nbuild-inputs = "
+                "[\"openssl\", \"zlib\"]\n"
+                "[[y]]\ndont-strip = true\n[[y]]\nversions = \"<2\"\ndont-strip = false\n",
+                "o.toml", OverrideLayer::user);
+    CHECK(db.resolve("x", "1.5").list("build-inputs") ==
+          std::vector<std::string>{"zlib", "openssl"});
+    CHECK(db.resolve("y", "3.0").flag("dont-strip"));
+    try {
+        db.resolve("y", "1.0");
+        FAIL("expected a contradiction");
+    } catch (const Error& e) {
+        const std::string msg = e.what();
+        CHECK(msg.find("o.toml:6:1") != std::string::npos); // the two [[y]] entries
+        CHECK(msg.find("o.toml:8:1") != std::string::npos);
+    }
+}
+
+TEST_CASE("bad override files are errors with a position", "[overrides]") {
+    OverrideDatabase db;
+    CHECK_THROWS_AS(db.add_file("[[x]]\nnope = 1\n", "a.toml", OverrideLayer::user), Error);
+    try {
+        db.add_file("[[x]]\nbuild-inputs = [\"ok\", \"not ok\"]\n", "b.toml", OverrideLayer::user);
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.position() == SourcePosition{2, 23});
+    }
+}
+
+TEST_CASE("the override keys are all documented", "[overrides]") {
+    const std::string readme =
+        test::slurp(std::string(LOCK2NIX_TEST_DIR) + "/../overrides/README.md");
+    for (const auto& [key, kind] : override_keys()) {
+        INFO(key);
+        CHECK(readme.find("`" + key + "`") != std::string::npos);
+    }
+}
+
+TEST_CASE("every hand-written default entry says why", "[overrides]") {
+    // build-systems.toml is generated from poetry2nix's data (its entries carry no reason of their
+    // own) and is exempt; every other file under overrides/ is written by hand.
+    namespace fs = std::filesystem;
+    const auto db = OverrideDatabase::with_defaults();
+    std::size_t files = 0;
+    std::size_t entries = 0;
+    for (const auto& f : fs::directory_iterator(std::string(LOCK2NIX_TEST_DIR) + "/../overrides")) {
+        const std::string file = f.path().filename().string();
+        if (f.path().extension() != ".toml" || file == "build-systems.toml") {
+            continue;
+        }
+        ++files;
+        const toml::table root = toml::parse_file(f.path().string());
+        for (const auto& [name, value] : root) {
+            // Through the compiled-in database: the entries of this file for this package, each
+            // with its reason (the embedding keeps `why` with its entry).
+            std::size_t written = 0;
+            if (const auto* list = value.as_array()) {
+                written = list->size();
+            } else {
+                written = 1;
+            }
+            std::size_t found = 0;
+            for (const OverrideEntry& e : db.entries(std::string(name.str()))) {
+                if (e.file != "overrides/" + file) {
+                    continue;
+                }
+                ++found;
+                ++entries;
+                INFO(e.where() << " (" << name.str() << ")");
+                CHECK(e.why.size() >= 20); // a sentence, not a placeholder
+            }
+            INFO(file << ": " << name.str());
+            CHECK(found == written);
+        }
+    }
+    CHECK(files >= 2);     // seed.toml and at least one themed file
+    CHECK(entries >= 50);
+}
+
+TEST_CASE("`why` documents an entry and is no setting", "[overrides]") {
+    OverrideDatabase db;
+    db.add_file("[[x]]\nwhy = \"links zlib\"\nbuild-inputs = [\"zlib\"]\n"
+                "[[x]]\nversions = \">=2\"\nwhy = \"links openssl from 2.0 on\"\n"
+                "build-inputs = [\"openssl\"]\n",
+                "o.toml", OverrideLayer::user);
+    // Two reasons for one package do not contradict each other (unlike two strings of a key).
+    const Recipe r = db.resolve("x", "2.1");
+    CHECK(r.list("build-inputs") == std::vector<std::string>{"zlib", "openssl"});
+    CHECK_FALSE(r.settings.contains("why"));
+    const auto entries = db.entries("x");
+    REQUIRE(entries.size() == 2);
+    CHECK(entries[0].why == "links zlib");
+    CHECK(entries[1].why == "links openssl from 2.0 on");
+    CHECK_THROWS_AS(db.add_file("[[y]]\nwhy = true\n", "b.toml", OverrideLayer::user), Error);
+    CHECK_THROWS_AS(db.add_file("[[y]]\nwhy = \"  \"\n", "c.toml", OverrideLayer::user), Error);
+}

@@ -1,0 +1,117 @@
+#include "lock2nix/project/pyproject.hpp"
+#include "support.hpp"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+using namespace lock2nix;
+
+namespace {
+const DependencyGroup& group(const Pyproject& pp, const std::string& name) {
+    for (const auto& g : pp.poetry.groups) {
+        if (g.name == name) {
+            return g;
+        }
+    }
+    FAIL("no group " << name);
+    throw;
+}
+} // namespace
+
+TEST_CASE("every corpus pyproject is read", "[pyproject][corpus]") {
+    std::size_t read = 0;
+    for (const std::string dir : {"corpus/poetry2nix-tests", "corpus/real"}) {
+        for (const auto& entry : std::filesystem::directory_iterator(test::corpus(dir))) {
+            const auto path = entry.path() / "pyproject.toml";
+            if (std::filesystem::exists(path)) {
+                INFO(path.string());
+                CHECK_NOTHROW(read_pyproject(path.string()));
+                ++read;
+            }
+        }
+    }
+    CHECK(read >= 200);
+}
+
+TEST_CASE("[tool.poetry] with groups, python, optional group, scripts", "[pyproject]") {
+    const auto pp =
+        read_pyproject(test::shared("fixtures/poetry-locks/poetry-own-1.2.2.pyproject.toml"));
+    CHECK(pp.project_name() == "poetry");
+    CHECK(pp.python_constraint() == "^3.7");
+    const auto& deps = pp.poetry.dependencies;
+    auto backports = std::find_if(deps.begin(), deps.end(), [](const Dependency& d) {
+        return d.canonical_name == "backports-cached-property";
+    });
+    REQUIRE(backports != deps.end());
+    CHECK(backports->name == "backports.cached-property");
+    CHECK(backports->constraints.front().python == "<3.8");
+    CHECK(group(pp, "github-actions").optional);
+    CHECK_FALSE(group(pp, "test").optional);
+    CHECK(pp.group_names() ==
+          std::vector<std::string>{"main", "dev", "test", "typing", "github-actions"});
+    CHECK(pp.poetry.scripts.at("poetry") == "poetry.console.application:main");
+    CHECK(pp.build_system.build_backend == "poetry.core.masonry.api");
+    CHECK(pp.describes_package());
+}
+
+TEST_CASE("dev-dependencies become the dev group, sources keep their priority", "[pyproject]") {
+    const auto pp = read_pyproject(test::shared("corpus/poetry2nix-tests/legacy/pyproject.toml"));
+    REQUIRE(pp.poetry.sources.size() == 1);
+    CHECK(pp.poetry.sources[0].name == "legacy");
+    CHECK(pp.poetry.sources[0].url == "https://pypi.org/simple/");
+    CHECK(pp.poetry.sources[0].priority == "primary");
+    CHECK(group(pp, "dev").dependencies.empty());
+}
+
+TEST_CASE("PEP 621 [project] and PEP 735 [dependency-groups]", "[pyproject]") {
+    const auto pp = parse_pyproject(R"(
+[project]
+name = "Demo.App"
+version = "1.2"
+requires-python = ">=3.9"
+dependencies = ["requests>=2", "tomli; python_version < '3.11'"]
+dynamic = ["classifiers"]
+[project.optional-dependencies]
+Fast_Json = ["orjson"]
+[project.scripts]
+demo = "demo.cli:main"
+[dependency-groups]
+Lint = ["ruff"]
+dev = ["pytest>=8", {include-group = "lint"}]
+[tool.poetry]
+package-mode = true
+)",
+                                    "pyproject.toml");
+    CHECK(pp.project_name() == "Demo.App");
+    CHECK(pp.python_constraint() == ">=3.9");
+    CHECK(pp.project.dependencies.size() == 2);
+    CHECK(pp.project.optional_dependencies.at("fast-json") == std::vector<std::string>{"orjson"});
+    CHECK(pp.project.scripts.at("demo") == "demo.cli:main");
+    CHECK(pp.project.dynamic == std::vector<std::string>{"classifiers"});
+    const auto& dev = pp.dependency_groups.at("dev");
+    REQUIRE(dev.size() == 2);
+    CHECK(dev[0].requirement == "pytest>=8");
+    CHECK(dev[1].include_group == "lint");
+    CHECK(pp.dependency_groups.contains("lint"));
+    const auto names = pp.group_names();
+    CHECK(std::find(names.begin(), names.end(), "lint") != names.end());
+}
+
+TEST_CASE("package-mode = false describes no package", "[pyproject]") {
+    const auto pp =
+        parse_pyproject("[tool.poetry]\nname = \"x\"\npackage-mode = false\n", "p.toml");
+    CHECK_FALSE(pp.describes_package());
+}
+
+TEST_CASE("wrong types in a pyproject are errors at their position", "[pyproject]") {
+    try {
+        parse_pyproject("[tool.poetry]\nname = \"x\"\n[tool.poetry.dependencies]\nrequests = 3\n",
+                        "pyproject.toml");
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.position() == SourcePosition{4, 12});
+        CHECK(e.file() == "pyproject.toml");
+        CHECK(std::string(e.what()).find("found an integer") != std::string::npos);
+    }
+}
