@@ -25,8 +25,8 @@ let
   curlLibDir = "${lib.getLib curl}/lib";
   # The unit tests that need nothing outside the sandbox: not the corpus (tagged [corpus]: it
   # lives beside a development checkout), nor a loopback HTTP server or git and nix-hash, which
-  # need Python, git and Nix at test time ([server], [git]). tools/test.sh runs them all.
-  catchSpec = "~[corpus]~[server]~[git]";
+  # need Python, git and Nix at test time ([server], [git], [nix-eval]). tools/test.sh runs them all.
+  catchSpec = "~[corpus]~[server]~[git]~[nix-eval]";
 in
 stdenv.mkDerivation (finalAttrs: {
   pname = "lock2nix";

@@ -23,5 +23,6 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/lock2nixConfigVersion.cma
 install(FILES ${PROJECT_BINARY_DIR}/lock2nixConfig.cmake ${PROJECT_BINARY_DIR}/lock2nixConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/lock2nix)
 
+file(RELATIVE_PATH LOCK2NIX_PC_PREFIX "${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig" "${CMAKE_INSTALL_PREFIX}")
 configure_file(cmake/lock2nix.pc.in ${PROJECT_BINARY_DIR}/lock2nix.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/lock2nix.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -31,13 +31,13 @@ std::vector<Target> targets_of(const TranslateOptions& options, const Lock& lock
     for (const auto& python : pythons) {
         for (const auto& system : systems) {
             Target t = Target::make(system, python);
-            if (!options.glibc.empty() && t.os == Target::Os::linux) {
+            if (!options.glibc.empty() && t.os == Target::Os::Linux) {
                 t.set_platform_version("glibc", options.glibc);
             }
-            if (!options.musl.empty() && t.os == Target::Os::linux) {
+            if (!options.musl.empty() && t.os == Target::Os::Linux) {
                 t.set_platform_version("musl", options.musl);
             }
-            if (!options.macos.empty() && t.os == Target::Os::darwin) {
+            if (!options.macos.empty() && t.os == Target::Os::Darwin) {
                 t.set_platform_version("macos", options.macos);
             }
             out.push_back(t);

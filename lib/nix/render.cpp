@@ -382,7 +382,7 @@ Value package_value(const Context& c, const TargetPlan& t, const PlannedPackage&
     std::vector<Value> native;
     std::vector<Value> inputs;
     std::string manylinux;
-    if (wheel && a.wheel && t.target.os == Target::Os::linux) {
+    if (wheel && a.wheel && t.target.os == Target::Os::Linux) {
         const bool binary = std::any_of(a.wheel->tags.begin(), a.wheel->tags.end(),
                                         [](const tags::Tag& tag) { return tag.platform != "any"; });
         if (binary) {

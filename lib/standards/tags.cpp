@@ -211,7 +211,7 @@ std::string_view to_string(FileKind kind) {
 std::vector<std::string> platform_tags(const Target& target) {
     std::vector<std::string> out;
     const std::string arch = target.platform_machine();
-    if (target.os == Target::Os::linux) {
+    if (target.os == Target::Os::Linux) {
         if (target.libc == Target::Libc::musl) {
             for (int minor = target.libc_minor; minor >= 0; --minor) {
                 out.push_back("musllinux_" + std::to_string(target.libc_major) + "_" +

@@ -55,8 +55,8 @@ Target Target::make(std::string_view system, std::string_view python) {
     }
     t.system = std::string(system);
     t.cpu = std::string(cpu);
-    t.os = kernel == "linux" ? Os::linux : Os::darwin;
-    t.libc = t.os == Os::linux ? Libc::glibc : Libc::none;
+    t.os = kernel == "linux" ? Os::Linux : Os::Darwin;
+    t.libc = t.os == Os::Linux ? Libc::glibc : Libc::none;
 
     const auto bad_python = [&] {
         return Error("invalid Python version \"" + std::string(python) + "\"", {}, {},
@@ -94,14 +94,14 @@ void Target::set_platform_version(std::string_view kind, std::string_view versio
                     {}, {}, "give it as MAJOR.MINOR, e.g. 2.40 for glibc or 14.0 for macOS");
     }
     if (kind == "macos") {
-        if (os != Os::darwin) {
+        if (os != Os::Darwin) {
             throw Error("--macos applies to darwin systems, not " + system);
         }
         macos_major = major;
         macos_minor = minor;
         return;
     }
-    if (os != Os::linux) {
+    if (os != Os::Linux) {
         throw Error("--" + std::string(kind) + " applies to linux systems, not " + system);
     }
     libc = kind == "musl" ? Libc::musl : Libc::glibc;
@@ -122,7 +122,7 @@ std::string Target::nix_python_attribute() const {
 }
 
 std::string Target::platform_machine() const {
-    if (os == Os::darwin && cpu == "aarch64") {
+    if (os == Os::Darwin && cpu == "aarch64") {
         return "arm64";
     }
     return cpu;
@@ -140,10 +140,10 @@ pep508::Environment Target::marker_environment() const {
         {"os_name", "posix"},
         {"platform_machine", platform_machine()},
         {"platform_python_implementation", "CPython"},
-        {"platform_system", os == Os::linux ? "Linux" : "Darwin"},
+        {"platform_system", os == Os::Linux ? "Linux" : "Darwin"},
         {"python_full_version", python_full_version()},
         {"python_version", python_version()},
-        {"sys_platform", os == Os::linux ? "linux" : "darwin"},
+        {"sys_platform", os == Os::Linux ? "linux" : "darwin"},
     };
     return env;
 }

@@ -48,6 +48,13 @@ for dir in "$shared"/corpus/*/*/; do
         fail=$((fail + 1))
         continue
     fi
+    # The one planner: `plan --json` must name exactly the files the file fetches.
+    if ! "$cli" plan --offline --json "$dir/poetry.lock" --system x86_64-linux --python 3.11 \
+        >"$out/plan.json" 2>"$out/err"; then
+        echo "FAIL $name: plan failed where the translation worked: $(head -3 "$out/err")"
+        fail=$((fail + 1))
+        continue
+    fi
     if ! nix-instantiate --parse "$out/python-env.nix" >/dev/null 2>"$out/err"; then
         echo "FAIL $name: does not parse: $(head -3 "$out/err")"
         fail=$((fail + 1))
@@ -69,6 +76,33 @@ for dir in "$shared"/corpus/*/*/; do
     fi
     pass=$((pass + 1))
 done
+# Every fetchurl of a file names it (`name = "<file>"`, store-safe); the plan's artifacts with a
+# file of kind wheel, sdist or url are the files fetched.
+python3 - "$work" <<'PY' || fail=$((fail + 1))
+import glob, json, os, re, sys
+def store_safe(n):
+    n = re.sub(r"[^A-Za-z0-9+\-._?=]", "-", n)
+    return "_" + n if n.startswith(".") or not n else n
+bad = compared = files = 0
+for plan_path in sorted(glob.glob(os.path.join(sys.argv[1], "*", "plan.json"))):
+    here = os.path.dirname(plan_path)
+    if not os.path.exists(os.path.join(here, "python-env.nix")):
+        continue
+    plan = json.load(open(plan_path))
+    planned = {store_safe(p["artifact"]["file"]) for p in plan["packages"]
+               if "artifact" in p and "file" in p["artifact"]
+               and p["artifact"]["kind"] in ("wheel", "sdist", "url")}
+    text = open(os.path.join(here, "python-env.nix")).read()
+    fetched = set(re.findall(r'fetchurl \{\n\s*name = "((?:[^"\\]|\\.)*)";', text))
+    compared += 1
+    files += len(planned)
+    if planned != fetched:
+        bad += 1
+        print(f"FAIL {os.path.basename(here)}: plan and file disagree: only in plan "
+              f"{sorted(planned - fetched)[:5]}, only in the file {sorted(fetched - planned)[:5]}")
+print(f"plan --json and the file agree on {compared - bad} of {compared} locks ({files} files)")
+sys.exit(1 if bad else 0)
+PY
 echo "corpus: $pass evaluated, $skipped not plannable for x86_64-linux/3.11"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ "$pass" -ge "${3:-190}" ]

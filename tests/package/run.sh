@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs lock2nix into a scratch prefix, builds tests/package/consumer.cpp against it with
-# find_package(lock2nix), runs it on the example lock, and checks the pkg-config file.
+# Installs lock2nix into a scratch prefix, builds tests/package/consumer.cpp against it twice
+# (find_package(lock2nix), and pkg-config alone), runs it on the example project (text in, Nix
+# out, no network) and checks what it wrote with the real Nix.
 set -eu
 build=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -9,9 +10,23 @@ trap 'rm -rf "$work"' EXIT
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
 cmake -S "$here" -B "$work/consumer" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 cmake --build "$work/consumer" >/dev/null
-out=$("$work/consumer/consumer" "$here/../../examples/demo/poetry.lock")
-[ "$out" = "2.1 11" ] || { echo "FAIL consumer printed: $out"; exit 1; }
-PKG_CONFIG_PATH=$(dirname "$(find "$work/prefix" -name lock2nix.pc)") pkg-config --cflags --libs lock2nix | grep -q -- '-llock2nix'
+demo=$here/../../examples/demo
+"$work/consumer/consumer" "$demo/poetry.lock" "$demo/pyproject.toml" >"$work/env.nix" 2>"$work/err" ||
+    { echo "FAIL the consumer failed:"; cat "$work/err"; exit 1; }
+grep -q '^lock2nix [0-9]' "$work/err" || { echo "FAIL no version"; exit 1; }
+NIX_CONFIG="build-users-group =" nix-instantiate --parse "$work/env.nix" >/dev/null ||
+    { echo "FAIL the consumer's Nix does not parse"; exit 1; }
+grep -q 'name = "rich-15.0.0-py3-none-any.whl";' "$work/env.nix" ||
+    { echo "FAIL the consumer's Nix does not fetch rich's wheel"; exit 1; }
+grep -q 'x86_64-linux python3.11' "$work/env.nix" || { echo "FAIL wrong target"; exit 1; }
+# pkg-config alone is enough to build the same consumer (static library: --static for its deps).
+export PKG_CONFIG_PATH
+PKG_CONFIG_PATH=$(dirname "$(find "$work/prefix" -name lock2nix.pc)")
+# shellcheck disable=SC2046
+c++ -std=c++20 -o "$work/consumer-pc" "$here/consumer.cpp" $(pkg-config --static --cflags --libs lock2nix) ||
+    { echo "FAIL pkg-config does not give what the consumer needs"; exit 1; }
+"$work/consumer-pc" "$demo/poetry.lock" "$demo/pyproject.toml" | cmp -s - "$work/env.nix" ||
+    { echo "FAIL the pkg-config build writes something else"; exit 1; }
 [ -x "$work/prefix/bin/lock2nix" ] || { echo "FAIL the CLI is not installed"; exit 1; }
 [ -f "$work/prefix/share/lock2nix/overrides/seed.toml" ] || { echo "FAIL the override database is not installed"; exit 1; }
-echo "4 passed, 0 failed"
+echo "8 passed, 0 failed"

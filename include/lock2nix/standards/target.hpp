@@ -24,13 +24,14 @@ inline constexpr int default_macos_minor = 0;
 
 /// A translation target.
 struct Target {
-    enum class Os { linux, darwin };
+    // Capitalised: `linux` is a predefined macro in GNU C++ mode (-std=gnu++20, the default).
+    enum class Os { Linux, Darwin };
     enum class Libc { glibc, musl, none };
 
     std::string system =
         "x86_64-linux"; ///< Nix system: x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin
     std::string cpu = "x86_64"; ///< Nix CPU name: x86_64, aarch64
-    Os os = Os::linux;
+    Os os = Os::Linux;
     Libc libc = Libc::glibc;
     int libc_major = default_glibc_major;
     int libc_minor = default_glibc_minor;
