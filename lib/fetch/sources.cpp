@@ -215,18 +215,6 @@ std::vector<std::string> complete_digests(Lock& lock, const Pyproject* pyproject
 
 namespace {
 
-// The requirements of a [build-system] that ask for particular versions: what nixpkgs' own
-// versions are not checked against (see build_flags in render.cpp).
-std::vector<std::string> pinned(const std::vector<std::string>& requirements) {
-    std::vector<std::string> out;
-    for (const auto& r : requirements) {
-        const auto req = pep508::Requirement::try_parse(r);
-        if (!req || !req->specifier.empty() || !req->url.empty()) {
-            out.push_back(r);
-        }
-    }
-    return out;
-}
 
 std::string join(const std::vector<std::string>& items, const std::string& separator = ", ") {
     std::string out;
@@ -279,7 +267,7 @@ void resolve_sdist_build_systems(const Lock& lock, const EnvironmentPlan& plan,
                 guessed.push_back(who);
                 continue;
             }
-            if (const auto pins = pinned(declared->requirements); !pins.empty()) {
+            if (const auto pins = declared->pinned_requirements(); !pins.empty()) {
                 relaxed.push_back(who + " (" + join(pins) + ")");
             }
             out.sdist_build_systems.emplace(f.name, std::move(*declared));

@@ -151,18 +151,6 @@ std::vector<std::string> for_target(const std::vector<std::string>& requirements
     return out;
 }
 
-// The declared requirements that ask for a version or a URL: what is not checked (see
-// set_build_flags), for the package's comment.
-std::vector<std::string> pins(const std::vector<std::string>& requirements) {
-    std::vector<std::string> out;
-    for (const auto& r : requirements) {
-        const auto req = pep508::Requirement::try_parse(r);
-        if (!req || !req->specifier.empty() || !req->url.empty()) {
-            out.push_back(r);
-        }
-    }
-    return out;
-}
 
 // Quotes for the shell: text from the input must not become code in a build script. Single
 // quotes, or double quotes around a single quote when nothing in the text is special there.
@@ -322,7 +310,7 @@ Value package_value(const Context& c, const TargetPlan& t, const PlannedPackage&
             args.set("build-system", build_systems(for_target(requirements, t.target)));
             comments.push_back("build-system: " + from);
             patch = old_poetry_patch(b);
-            auto pinned = pins(requirements);
+            auto pinned = b.pinned_requirements();
             if (!patch.empty()) { // the old backend's `poetry>=0.12` is rewritten, not unchecked
                 std::erase_if(pinned, [](const std::string& r) {
                     return canonicalize_name(leading_project_name(r)) == "poetry";

@@ -3,6 +3,7 @@
 #include "project/content_hash_toml.hpp"
 #include "project/dependency_toml.hpp"
 #include "lock2nix/standards/names.hpp"
+#include "lock2nix/standards/pep508.hpp"
 #include "project/toml_reader.hpp"
 
 #include <algorithm>
@@ -283,6 +284,17 @@ Pyproject parse_pyproject(std::string_view text, std::string path) {
 
 Pyproject read_pyproject(const std::string& path) {
     return parse_pyproject(detail::read_file(path), path);
+}
+
+std::vector<std::string> BuildSystem::pinned_requirements() const {
+    std::vector<std::string> out;
+    for (const auto& r : requirements) {
+        const auto req = pep508::Requirement::try_parse(r);
+        if (!req || !req->specifier.empty() || !req->url.empty()) {
+            out.push_back(r);
+        }
+    }
+    return out;
 }
 
 } // namespace lock2nix

@@ -85,6 +85,10 @@ struct BuildSystem {
     std::vector<std::string> requirements; ///< `requires`
     std::string build_backend;
     std::vector<std::string> backend_path;
+
+    /// The requirements that ask for particular versions or a URL (and those that do not parse):
+    /// what a build with nixpkgs' own versions does not honour.
+    std::vector<std::string> pinned_requirements() const;
 };
 
 /// A whole pyproject.toml.
