@@ -2,7 +2,9 @@
 // links, one block of TOML text per package (sorted), so that a lone lock2nix binary carries the
 // default database and parses only the blocks of the packages it meets.
 //
-// usage: embed_overrides OUTPUT.cpp ROOT FILE...   (FILE relative to ROOT, as it will be named)
+// usage: embed_overrides OUTPUT.cpp ROOT FILE... [--patches PATCH...]
+//        (FILE and PATCH relative to ROOT, as entries name them; patches are embedded byte for
+//        byte)
 
 #include <algorithm>
 #include <fstream>
@@ -64,7 +66,16 @@ int main(int argc, char** argv) {
         return 2;
     }
     std::vector<Block> blocks;
+    std::vector<std::string> patches;
+    int end = argc;
     for (int a = 3; a < argc; ++a) {
+        if (std::string(argv[a]) == "--patches") {
+            patches.assign(argv + a + 1, argv + argc);
+            end = a;
+            break;
+        }
+    }
+    for (int a = 3; a < end; ++a) {
         const std::string name = argv[a];
         const std::string path = std::string(argv[2]) + "/" + name;
         std::ifstream in(path, std::ios::binary);
@@ -119,6 +130,25 @@ int main(int argc, char** argv) {
     if (blocks.empty()) {
         out << "    {\"\", \"\", 0, \"\"},\n";
     }
-    out << "};\n\nconst std::size_t embedded_override_count = " << blocks.size() << ";\n\n}\n";
+    out << "};\n\nconst std::size_t embedded_override_count = " << blocks.size() << ";\n\n";
+    // Patches as escaped bytes: any content (a patch may hold anything) stays exact.
+    std::sort(patches.begin(), patches.end());
+    out << "const EmbeddedPatch embedded_patches[] = {\n";
+    for (const std::string& name : patches) {
+        std::ifstream in(std::string(argv[2]) + "/" + name, std::ios::binary);
+        std::stringstream buf;
+        buf << in.rdbuf();
+        const std::string text = buf.str();
+        out << "    {\"" << name << "\", \"";
+        static const char* const hex = "0123456789abcdef";
+        for (unsigned char c : text) {
+            out << "\\x" << hex[c >> 4] << hex[c & 15] << "\"\"";
+        }
+        out << "\", " << text.size() << "},\n";
+    }
+    if (patches.empty()) {
+        out << "    {\"\", \"\", 0},\n";
+    }
+    out << "};\n\nconst std::size_t embedded_patch_count = " << patches.size() << ";\n\n}\n";
     return out ? 0 : 1;
 }

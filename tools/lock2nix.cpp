@@ -3,16 +3,16 @@
 // Exit codes: 0 success; 1 a negative answer (stale lock); 2 bad input or usage.
 
 #include "cli_options.hpp"
-#include "lock2nix/project/content_hash.hpp"
 #include "lock2nix/error.hpp"
+#include "lock2nix/fetch/verify.hpp"
 #include "lock2nix/files.hpp"
+#include "lock2nix/project/content_hash.hpp"
 #include "lock2nix/project/lockfile.hpp"
 #include "lock2nix/project/model_json.hpp"
-#include "lock2nix/standards/names.hpp"
-#include "lock2nix/resolve/plan.hpp"
 #include "lock2nix/project/pyproject.hpp"
+#include "lock2nix/resolve/plan.hpp"
+#include "lock2nix/standards/names.hpp"
 #include "lock2nix/translate.hpp"
-#include "lock2nix/fetch/verify.hpp"
 #include "lock2nix/version.hpp"
 
 #include <cerrno>
@@ -446,6 +446,15 @@ std::string describe_value(const lock2nix::OverrideValue& v) {
         }
         return out + "]";
     }
+    if (const auto* paths = std::get_if<std::vector<lock2nix::PackagePath>>(&v)) {
+        std::string out = "[";
+        for (std::size_t i = 0; i < paths->size(); ++i) {
+            const auto& p = (*paths)[i];
+            out += std::string(i ? ", " : "") + "{ package = \"" + p.package + "\", subdir = \"" +
+                   p.subdir + "\"" + (p.optional ? ", optional = true" : "") + " }";
+        }
+        return out + "]";
+    }
     std::string out = "{";
     for (const auto& [k, s] : std::get<std::map<std::string, std::string>>(v)) {
         out += (out.size() > 1 ? ", " : " ") + k + " = \"" + s + "\"";
@@ -474,10 +483,11 @@ int cmd_overrides(const std::vector<std::string>& args) {
               << entries.size() << (entries.size() == 1 ? " entry" : " entries") << '\n';
     const auto parsed = lock2nix::pep440::Version::try_parse(version);
     for (const auto& e : entries) {
-        const bool applies = version.empty() || !e.versions ||
-                             (parsed && e.versions->contains(*parsed, true));
+        const bool applies =
+            version.empty() || !e.versions || (parsed && e.versions->contains(*parsed, true));
         std::cout << "  [" << lock2nix::to_string(e.layer) << "] " << e.where()
                   << (e.versions_text.empty() ? "" : " versions " + e.versions_text)
+                  << (e.dist ? " dist " + std::string(lock2nix::to_string(*e.dist)) : "")
                   << (applies ? "" : " (not for " + version + ")") << '\n';
         if (!e.why.empty()) {
             // Continuation lines of a multi-line reason stay under the first.
@@ -495,13 +505,27 @@ int cmd_overrides(const std::vector<std::string>& args) {
     if (version.empty()) {
         return entries.empty() ? exit_negative : exit_ok;
     }
-    const auto recipe = db.resolve(name, version);
-    std::cout << "effective for " << version << ":\n";
-    for (const auto& [key, value] : recipe.settings) {
-        std::cout << "  " << key << " = " << describe_value(value) << "    # "
-                  << recipe.origins.at(key) << '\n';
+    // With `dist` entries the settings differ by artifact: one block for each.
+    const bool by_dist =
+        std::any_of(entries.begin(), entries.end(), [](const auto& e) { return e.dist; });
+    bool any = false;
+    auto show = [&](std::optional<lock2nix::Dist> dist) {
+        const auto recipe = db.resolve(name, version, dist);
+        std::cout << "effective for " << version
+                  << (dist ? " (" + std::string(lock2nix::to_string(*dist)) + ")" : "") << ":\n";
+        for (const auto& [key, value] : recipe.settings) {
+            std::cout << "  " << key << " = " << describe_value(value) << "    # "
+                      << recipe.origins.at(key) << '\n';
+        }
+        any = any || !recipe.empty();
+    };
+    if (by_dist) {
+        show(lock2nix::Dist::wheel);
+        show(lock2nix::Dist::sdist);
+    } else {
+        show(std::nullopt);
     }
-    return recipe.empty() ? exit_negative : exit_ok;
+    return any ? exit_ok : exit_negative;
 }
 
 int run(const std::vector<std::string>& argv) {

@@ -29,11 +29,38 @@ let
       + "Regenerate it for this system and Python with: lock2nix ${lockName} --system ${system} "
       + "--python ${python.pythonVersion}"
     ));
+  # A package with both a fitting wheel and an sdist comes as { lock2nixChoice; wheel; sdist; }
+  # (buildPythonPackage arguments): the chosen one is built, and passthru.lock2nix carries both
+  # argument sets and `build`, so `overrides` can take the other without regenerating:
+  #   overrides = final: prev: { numpy = prev.numpy.lock2nix.build "sdist"; };
+  realise =
+    v:
+    if builtins.isAttrs v && v ? lock2nixChoice then
+      let
+        build =
+          kind:
+          python.pkgs.buildPythonPackage (
+            v.${kind}
+            // {
+              passthru = (v.${kind}.passthru or { }) // {
+                lock2nix = {
+                  inherit (v) wheel sdist;
+                  inherit build;
+                  chosen = kind;
+                };
+              };
+            }
+          );
+      in
+      build v.lock2nixChoice
+    else
+      v;
+  targetPackages = final: builtins.mapAttrs (name: realise) (target.packages final);
   # lock2nix's derivations, then the caller's `overrides` (final: prev: { ... }) on top.
   packages = fix (
     final:
     let
-      prev = target.packages final;
+      prev = targetPackages final;
     in
     prev // overrides final prev
   );
@@ -94,7 +121,7 @@ let
   developPackages = fix (
     final:
     let
-      prev = target.packages final;
+      prev = targetPackages final;
     in
     prev // overrides final prev // builtins.mapAttrs (name: mkEditable final) target.develop
   );

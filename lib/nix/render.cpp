@@ -1,10 +1,10 @@
 #include "lock2nix/nix/render.hpp"
 
-#include "lock2nix/resolve/graph.hpp"
-#include "lock2nix/hash.hpp"
 #include "lock2nix/fetch/locate.hpp"
-#include "lock2nix/standards/names.hpp"
+#include "lock2nix/hash.hpp"
 #include "lock2nix/nix/writer.hpp"
+#include "lock2nix/resolve/graph.hpp"
+#include "lock2nix/standards/names.hpp"
 #include "lock2nix/standards/pep508.hpp"
 #include "lock2nix/standards/tags.hpp"
 #include "lock2nix/version.hpp"
@@ -227,8 +227,8 @@ struct Context {
     const RenderOptions& options;
 };
 
-Value source_value(const Context& c, const Package& p, const PlannedPackage& planned, Value& args) {
-    const Artifact& a = *planned.artifact;
+Value source_value(const Context& c, const Package& p, const PlannedPackage& planned,
+                   const Artifact& a, Value& args) {
     switch (a.kind) {
     case ArtifactKind::wheel:
     case ArtifactKind::sdist:
@@ -280,15 +280,99 @@ Value source_value(const Context& c, const Package& p, const PlannedPackage& pla
     return Value::raw("null");
 }
 
+// A Nix string from literal text and the override database's interpolations: the text escaped,
+// each interpolation a validated attribute path (`${pkgs.zlib}`, `${python.sitePackages}`,
+// `${final.torch}`). No input text becomes Nix code.
+Value interpolated(const std::vector<StringPart>& parts, const TargetPlan& t) {
+    std::string out = "\"";
+    for (const StringPart& part : parts) {
+        switch (part.kind) {
+        case StringPart::Kind::text: {
+            std::string lit = nix::string_literal(part.value);
+            lit = lit.substr(1, lit.size() - 2);
+            // A `$` right before an interpolation would make `$${`, which Nix reads as text.
+            if (!lit.empty() && lit.back() == '$') {
+                lit.back() = '\\';
+                lit += '$';
+            }
+            out += lit;
+            break;
+        }
+        case StringPart::Kind::pkgs:
+            out += "${pkgs." + part.value + "}"; // validated: identifiers joined by dots
+            break;
+        case StringPart::Kind::python:
+            out += "${python." + part.value + "}"; // sitePackages or interpreter
+            break;
+        case StringPart::Kind::package: {
+            const PlannedPackage* q = nullptr;
+            for (const PlannedPackage& candidate : t.packages) {
+                if (candidate.key == part.value) {
+                    q = &candidate;
+                }
+            }
+            if (q == nullptr) { // the planner checked every reference
+                throw Error("`@package:" + part.value + "@` names no package of the plan");
+            }
+            out += "${" + nix::select("final", q->key) + "}";
+            break;
+        }
+        }
+    }
+    return Value::raw(out + "\"");
+}
+
+Value interpolated(std::string_view text, const TargetPlan& t) {
+    return interpolated(split_interpolations(text), t);
+}
+
+// A shell snippet of lock2nix's own (`before`, literal) followed by the recipe's (interpolated).
+Value shell_snippet(const std::string& before, const std::string& recipe, const TargetPlan& t) {
+    std::vector<StringPart> parts;
+    if (!before.empty()) {
+        parts.push_back(StringPart{StringPart::Kind::text, before + (recipe.empty() ? "" : "\n")});
+    }
+    for (StringPart& part : split_interpolations(recipe)) {
+        parts.push_back(std::move(part));
+    }
+    return interpolated(parts, t);
+}
+
+Value package_args(const Context& c, const TargetPlan& t, const PlannedPackage& planned,
+                   const Artifact& a, const BuildRecipe& recipe);
+
+// A package with both a fitting wheel and an sdist: both argument sets and the chosen one, which
+// environment.nix builds (with the others on passthru.lock2nix, see README "Choosing wheel or
+// sdist in Nix"). Otherwise the derivation itself.
 Value package_value(const Context& c, const TargetPlan& t, const PlannedPackage& planned) {
-    const Package& p = c.lock.packages[planned.package];
     if (!planned.artifact) {
         Value v = Value::raw("throw " + nix::string_literal(planned.unavailable));
         v.comments.push_back("not installable on " + t.target.describe());
         return v;
     }
-    const Artifact& a = *planned.artifact;
-    const BuildRecipe& recipe = planned.recipe;
+    Value chosen = package_args(c, t, planned, *planned.artifact, planned.recipe);
+    if (!planned.alternative) {
+        std::vector<std::string> comments = std::move(chosen.comments);
+        chosen.comments.clear();
+        Value v = Value::apply("python.pkgs.buildPythonPackage", std::move(chosen));
+        v.comments = std::move(comments);
+        return v;
+    }
+    Value other =
+        package_args(c, t, planned, planned.alternative->artifact, planned.alternative->recipe);
+    const bool wheel_chosen = planned.artifact->kind == ArtifactKind::wheel;
+    Value choice = Value::set_of();
+    choice.set("lock2nixChoice", Value::str(wheel_chosen ? "wheel" : "sdist"));
+    choice.set("wheel", wheel_chosen ? std::move(chosen) : std::move(other));
+    choice.set("sdist", wheel_chosen ? std::move(other) : std::move(chosen));
+    choice.comments.emplace_back("wheel and sdist both fit: `overrides` can take the other "
+                                 "(README, \"Choosing wheel or sdist in Nix\")");
+    return choice;
+}
+
+Value package_args(const Context& c, const TargetPlan& t, const PlannedPackage& planned,
+                   const Artifact& a, const BuildRecipe& recipe) {
+    const Package& p = c.lock.packages[planned.package];
     Value args = Value::set_of();
     args.set("pname", Value::str(store_safe(p.canonical_name)));
     args.set("version", Value::str(store_safe(p.version)));
@@ -297,7 +381,7 @@ Value package_value(const Context& c, const TargetPlan& t, const PlannedPackage&
         wheel = tags::classify(a.file->name) == tags::FileKind::wheel;
     }
     Value extra = Value::set_of(); // build-system set by git sources
-    Value src = source_value(c, p, planned, extra);
+    Value src = source_value(c, p, planned, a, extra);
     std::vector<std::string> comments;
     std::string patch; // postPatch lock2nix needs, before the override database's
     if (wheel) {
@@ -342,12 +426,28 @@ Value package_value(const Context& c, const TargetPlan& t, const PlannedPackage&
                                   : "the sdist declares none: setuptools (PEP 517)");
         } else {
             args.set("build-system", build_systems({}));
-            if (a.kind == ArtifactKind::sdist || a.kind == ArtifactKind::url) {
+            if (&a != &*planned.artifact) {
+                // Only the chosen artifact's sdist is read at translation.
+                comments.emplace_back("build-system: a guess (setuptools) for the sdist not "
+                                      "chosen; an override entry with dist = \"sdist\" and "
+                                      "build-systems names it");
+            } else if (a.kind == ArtifactKind::sdist || a.kind == ArtifactKind::url) {
                 comments.emplace_back("build-system: a guess (setuptools); lock2nix could not "
                                       "read the sdist (offline, nothing cached)");
             }
         }
         set_build_flags(args);
+        if (!recipe.pypa_build_flags.empty()) {
+            std::vector<Value> flags{Value::str("--skip-dependency-check")};
+            for (const auto& f : recipe.pypa_build_flags) {
+                flags.push_back(Value::str(f));
+            }
+            for (auto& [name, value] : args.attrs) {
+                if (name == "pypaBuildFlags") {
+                    value = Value::list(std::move(flags));
+                }
+            }
+        }
     }
     args.set("src", std::move(src));
     std::vector<Value> deps;
@@ -412,18 +512,73 @@ Value package_value(const Context& c, const TargetPlan& t, const PlannedPackage&
     if (!recipe.env.empty()) {
         Value e = Value::set_of();
         for (const auto& [k, v] : recipe.env) {
-            e.set(k, Value::str(v));
+            e.set(k, interpolated(v, t));
         }
         args.set("env", std::move(e));
     }
-    if (!recipe.post_patch.empty()) {
-        patch += (patch.empty() ? "" : "\n") + recipe.post_patch;
+    if (!recipe.patches.empty()) {
+        // A project's patches stay files of the project; the others are carried in this file.
+        std::vector<Value> files;
+        for (const PatchFile& f : recipe.patches) {
+            files.push_back(Value::raw(f.project_path.empty()
+                                           ? "(pkgs.writeText " +
+                                                 nix::string_literal(store_safe(f.name)) + " " +
+                                                 nix::string_literal(f.content) + ")"
+                                           : "(" + project_path(f.project_path) + ")"));
+        }
+        args.set("patches", Value::list(std::move(files)));
     }
-    if (!patch.empty()) {
-        args.set("postPatch", Value::str(patch));
+    if (!patch.empty() || !recipe.post_patch.empty()) {
+        args.set("postPatch", shell_snippet(patch, recipe.post_patch, t));
     }
-    if (!recipe.post_install.empty()) {
-        args.set("postInstall", Value::str(recipe.post_install));
+    if (!recipe.pre_configure.empty()) {
+        args.set("preConfigure", interpolated(recipe.pre_configure, t));
+    }
+    if (recipe.dont_use_cmake_configure) {
+        args.set("dontUseCmakeConfigure", Value::raw("true"));
+    }
+    if (recipe.dont_use_meson_configure) {
+        args.set("dontUseMesonConfigure", Value::raw("true"));
+    }
+    if (!recipe.pre_build.empty()) {
+        args.set("preBuild", interpolated(recipe.pre_build, t));
+    }
+    // remove-files: each path quoted for the shell, under the installed site-packages.
+    std::vector<StringPart> install;
+    for (const auto& path : recipe.remove_files) {
+        install.push_back(StringPart{StringPart::Kind::text, "rm -rf -- \"$out/"});
+        install.push_back(StringPart{StringPart::Kind::python, "sitePackages"});
+        install.push_back(StringPart{StringPart::Kind::text, "\"/" + shell_quote(path) + "\n"});
+    }
+    for (StringPart& part : split_interpolations(recipe.post_install)) {
+        install.push_back(std::move(part));
+    }
+    if (!install.empty()) {
+        args.set("postInstall", interpolated(install, t));
+    }
+    if (!recipe.make_wrapper_args.empty()) {
+        std::vector<Value> wrapper;
+        for (const auto& arg : recipe.make_wrapper_args) {
+            wrapper.push_back(interpolated(arg, t));
+        }
+        args.set("makeWrapperArgs", Value::list(std::move(wrapper)));
+    }
+    if (!recipe.auto_patchelf_search_paths.empty()) {
+        // autoPatchelfHook searches only its inputs' lib/ directories: a library in another
+        // package's site-packages (nvidia/cublas/lib, torch/lib) is added by path.
+        std::vector<StringPart> fixup;
+        for (const PackagePath& ref : recipe.auto_patchelf_search_paths) {
+            fixup.push_back(StringPart{StringPart::Kind::text, "addAutoPatchelfSearchPath \""});
+            fixup.push_back(StringPart{StringPart::Kind::package, ref.package});
+            fixup.push_back(StringPart{StringPart::Kind::text, "/"});
+            fixup.push_back(StringPart{StringPart::Kind::python, "sitePackages"});
+            fixup.push_back(
+                StringPart{StringPart::Kind::text, "\"/" + shell_quote(ref.subdir) + "\n"});
+        }
+        args.set("preFixup", interpolated(fixup, t));
+    }
+    if (!recipe.post_fixup.empty()) {
+        args.set("postFixup", interpolated(recipe.post_fixup, t));
     }
     if (recipe.dont_strip) {
         args.set("dontStrip", Value::raw("true"));
@@ -432,16 +587,15 @@ Value package_value(const Context& c, const TargetPlan& t, const PlannedPackage&
         // Its cycle siblings are propagated together by its dependants, not by itself.
         args.set("dontCheckRuntimeDeps", Value::raw("true"));
     }
-    Value v = Value::apply("python.pkgs.buildPythonPackage", std::move(args));
-    v.comments.push_back(comment_text(a.reason));
+    args.comments.push_back(comment_text(a.reason));
     for (const auto& line : comments) {
-        v.comments.push_back(comment_text(line));
+        args.comments.push_back(comment_text(line));
     }
     if (p.files_origin == FilesOrigin::index) {
-        v.comments.emplace_back(
+        args.comments.emplace_back(
             "digest from the package index: the lock lists none for this package");
     }
-    return v;
+    return args;
 }
 
 // An editable install (mkPythonEditablePackage, nixpkgs' editable.nix) of a project whose folder

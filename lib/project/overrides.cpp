@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <sstream>
 
@@ -53,6 +54,38 @@ bool is_python_name(std::string_view s) {
     });
 }
 
+// A path relative to some directory that stays inside it: no leading '/', no empty, `.` or `..`
+// component, no control characters (they would end a shell word or a Nix line).
+bool is_relative_path(std::string_view s) {
+    if (s.empty() || s.front() == '/') {
+        return false;
+    }
+    if (std::any_of(s.begin(), s.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+        return false;
+    }
+    std::size_t start = 0;
+    while (start <= s.size()) {
+        auto slash = s.find('/', start);
+        if (slash == std::string_view::npos) {
+            slash = s.size();
+        }
+        const std::string_view part = s.substr(start, slash - start);
+        if (part.empty() || part == "." || part == "..") {
+            return false;
+        }
+        start = slash + 1;
+    }
+    return true;
+}
+
+// Keys whose strings may hold store-path interpolations (`@pkgs.zlib@`): the shell snippets, the
+// build environment and the wrapper arguments. Names, paths and flags never do.
+bool interpolates(const std::string& key) {
+    return key == "post-patch" || key == "post-install" || key == "pre-configure" ||
+           key == "pre-build" || key == "post-fixup" || key == "env" || key == "make-wrapper-args";
+}
+
 // Which keys name nixpkgs attribute paths, and which Python package names.
 bool names_attribute_paths(const std::string& key) {
     return key == "native-build-inputs" || key == "build-inputs" ||
@@ -76,6 +109,30 @@ OverrideEntry read_entry(const TomlReader& reader, const std::string& package, c
         pos.line += line_offset;
         reader.fail_at(pos, msg, hint);
     };
+    // A patch is named relative to the file that declares it and must exist now, so a typo is
+    // an error here, with a position, not a build failure later. Returns where it is kept: the
+    // defaults' key among the embedded patches, a path relative to the project (pyproject
+    // entries, emitted as projectDir + "/…"), or the path to read for --overrides files.
+    auto locate_patch = [&](const std::string& rel, const auto& bad) -> std::string {
+        if (!is_relative_path(rel)) {
+            bad("`" + rel + "` is not a relative path",
+                "name the patch relative to the file that declares it, without `..`");
+        }
+        if (layer == OverrideLayer::defaults) {
+            if (detail::embedded_patch(rel) == nullptr) {
+                bad("no patch `" + rel + "` in the default database",
+                    "put it under overrides/patches/ and rebuild lock2nix");
+            }
+            return rel;
+        }
+        const std::filesystem::path base = std::filesystem::path(reader.file()).parent_path() / rel;
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(base, ec)) {
+            bad("patch `" + rel + "` not found (looked for " + base.string() + ")",
+                "name the patch relative to the file that declares it");
+        }
+        return layer == OverrideLayer::project ? rel : base.string();
+    };
     for (const auto& [k, value] : t) {
         const std::string key(k.str());
         if (key == "versions") {
@@ -87,6 +144,18 @@ OverrideEntry read_entry(const TomlReader& reader, const std::string& package, c
                      "write a PEP 440 specifier set such as \">=1.2,<2\"");
             }
             e.versions_text = text;
+            continue;
+        }
+        if (key == "dist") {
+            const std::string text = reader.as_string(value, "`dist`");
+            if (text == "wheel") {
+                e.dist = Dist::wheel;
+            } else if (text == "sdist") {
+                e.dist = Dist::sdist;
+            } else {
+                fail(value, "`dist` is \"" + text + "\" for `" + package + "`",
+                     "write \"wheel\" or \"sdist\": the artifact the entry is limited to");
+            }
             continue;
         }
         if (key == "why") {
@@ -114,7 +183,74 @@ OverrideEntry read_entry(const TomlReader& reader, const std::string& package, c
                            "unknown override key `" + key + "` for `" + package + "`",
                            "known keys: versions, " + all);
         }
-        if (kind->second == "flag") {
+        auto check_interpolations = [&](const toml::node& at, const std::string& text) {
+            if (!interpolates(key)) {
+                return;
+            }
+            try {
+                (void)split_interpolations(text);
+            } catch (const Error& err) {
+                fail(at, err.message() + " in `" + key + "` for `" + package + "`",
+                     "write @pkgs.<attribute path>@, @python.sitePackages@, "
+                     "@python.interpreter@ or @package:<locked package>@");
+            }
+        };
+        if (kind->second == "package-paths") {
+            const auto* list = value.as_array();
+            if (list == nullptr) {
+                fail(value, "expected an array of { package, subdir } tables for `" + key +
+                                "`, found " + describe_type(value));
+            }
+            std::vector<PackagePath> items;
+            for (const toml::node& item : *list) {
+                const auto* ref = item.as_table();
+                if (ref == nullptr) {
+                    fail(item, "expected a { package, subdir } table in `" + key + "`, found " +
+                                   describe_type(item));
+                }
+                PackagePath path;
+                bool has_package = false;
+                for (const auto& [field_key, field] : *ref) {
+                    const std::string field_name(field_key.str());
+                    if (field_name == "package" || field_name == "subdir") {
+                        if (!field.is_string()) {
+                            fail(field, "expected a string for `" + field_name + "` in `" + key +
+                                            "`, found " + describe_type(field));
+                        }
+                        const std::string s = field.as_string()->get();
+                        if (field_name == "package") {
+                            if (!is_python_name(s)) {
+                                fail(field, "`" + s + "` is not a Python package name");
+                            }
+                            path.package = canonicalize_name(s);
+                            has_package = true;
+                        } else {
+                            if (!is_relative_path(s)) {
+                                fail(field, "`" + s + "` is not a relative path inside the package",
+                                     "write a directory under its site-packages, such as "
+                                     "\"torch/lib\"");
+                            }
+                            path.subdir = s;
+                        }
+                    } else if (field_name == "optional") {
+                        if (!field.is_boolean()) {
+                            fail(field, "expected true or false for `optional` in `" + key +
+                                            "`, found " + describe_type(field));
+                        }
+                        path.optional = field.as_boolean()->get();
+                    } else {
+                        fail(field, "unknown field `" + field_name + "` in `" + key + "`",
+                             "a reference has `package`, `subdir` and optionally `optional`");
+                    }
+                }
+                if (!has_package || path.subdir.empty()) {
+                    fail(item, "a reference in `" + key + "` needs `package` and `subdir`",
+                         "write { package = \"torch\", subdir = \"torch/lib\" }");
+                }
+                items.push_back(std::move(path));
+            }
+            e.settings[key] = std::move(items);
+        } else if (kind->second == "flag") {
             if (!value.is_boolean()) {
                 fail(value,
                      "expected true or false for `" + key + "`, found " + describe_type(value));
@@ -124,6 +260,7 @@ OverrideEntry read_entry(const TomlReader& reader, const std::string& package, c
             if (!value.is_string()) {
                 fail(value, "expected a string for `" + key + "`, found " + describe_type(value));
             }
+            check_interpolations(value, value.as_string()->get());
             e.settings[key] = value.as_string()->get();
         } else if (kind->second == "list") {
             const auto* list = value.as_array();
@@ -144,6 +281,18 @@ OverrideEntry read_entry(const TomlReader& reader, const std::string& package, c
                 if (names_python_packages(key) && !is_python_name(s)) {
                     fail(item, "`" + s + "` is not a Python package name");
                 }
+                check_interpolations(item, s);
+                if (key == "remove-files" && !is_relative_path(s)) {
+                    fail(item, "`" + s + "` is not a relative path inside site-packages",
+                         "write a path such as \"nvidia/__init__.py\"");
+                }
+                if (key == "patches") {
+                    items.push_back(
+                        locate_patch(s, [&](const std::string& msg, const std::string& hint) {
+                            fail(item, msg, hint);
+                        }));
+                    continue;
+                }
                 items.push_back(s);
             }
             e.settings[key] = std::move(items);
@@ -158,9 +307,22 @@ OverrideEntry read_entry(const TomlReader& reader, const std::string& package, c
                 if (!v.is_string()) {
                     fail(v, "expected a string for `" + key + "." + std::string(name.str()) + "`");
                 }
+                check_interpolations(v, v.as_string()->get());
                 items[std::string(name.str())] = v.as_string()->get();
             }
             e.settings[key] = std::move(items);
+        }
+    }
+    if (e.dist) {
+        // They decide which artifact is built, so they cannot depend on it.
+        for (const char* deciding : {"prefer-wheel", "disabled", "remove-dependencies"}) {
+            if (e.settings.contains(deciding)) {
+                const auto* node = t.get(deciding);
+                fail(*node,
+                     std::string("`") + deciding + "` in an entry limited to `dist = \"" +
+                         std::string(to_string(*e.dist)) + "\"` for `" + package + "`",
+                     "it decides which artifact is built: put it in an entry without `dist`");
+            }
         }
     }
     return e;
@@ -205,6 +367,15 @@ std::string describe(const OverrideValue& v) {
 
 } // namespace
 
+const detail::EmbeddedPatch* detail::embedded_patch(std::string_view name) {
+    for (std::size_t i = 0; i < embedded_patch_count; ++i) {
+        if (name == embedded_patches[i].name) {
+            return &embedded_patches[i];
+        }
+    }
+    return nullptr;
+}
+
 std::string_view to_string(OverrideLayer layer) {
     switch (layer) {
     case OverrideLayer::defaults:
@@ -233,8 +404,79 @@ const std::map<std::string, std::string>& override_keys() {
         {"dont-strip", "flag"},
         {"disabled", "flag"},
         {"why", "string"},
+        {"pre-configure", "string"},
+        {"pre-build", "string"},
+        {"post-fixup", "string"},
+        {"patches", "list"},
+        {"make-wrapper-args", "list"},
+        {"remove-files", "list"},
+        {"auto-patchelf-search-paths", "package-paths"},
+        {"dont-use-cmake-configure", "flag"},
+        {"dont-use-meson-configure", "flag"},
+        {"pypa-build-flags", "list"},
+        {"dist", "selector"},
     };
     return keys;
+}
+
+std::string_view to_string(Dist dist) {
+    return dist == Dist::wheel ? "wheel" : "sdist";
+}
+
+std::vector<StringPart> split_interpolations(std::string_view text) {
+    std::vector<StringPart> out;
+    std::string literal;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const std::string_view rest = text.substr(i);
+        const bool opens =
+            text[i] == '@' && (rest.starts_with("@pkgs.") || rest.starts_with("@python.") ||
+                               rest.starts_with("@package:"));
+        if (!opens) {
+            literal += text[i++];
+            continue;
+        }
+        const auto close = text.find('@', i + 1);
+        const std::string_view inner =
+            close == std::string_view::npos ? rest.substr(1) : text.substr(i + 1, close - i - 1);
+        if (close == std::string_view::npos) {
+            throw Error("unclosed interpolation `@" + std::string(inner) + "`");
+        }
+        StringPart part;
+        if (inner.starts_with("pkgs.")) {
+            part.kind = StringPart::Kind::pkgs;
+            part.value = std::string(inner.substr(5));
+            if (!is_attribute_path(part.value)) {
+                throw Error("`@" + std::string(inner) +
+                            "@` does not name a nixpkgs attribute path");
+            }
+        } else if (inner.starts_with("python.")) {
+            part.kind = StringPart::Kind::python;
+            part.value = std::string(inner.substr(7));
+            if (part.value != "sitePackages" && part.value != "interpreter") {
+                throw Error("`@" + std::string(inner) +
+                            "@` is not @python.sitePackages@ or "
+                            "@python.interpreter@");
+            }
+        } else {
+            part.kind = StringPart::Kind::package;
+            part.value = std::string(inner.substr(8));
+            if (!is_python_name(part.value)) {
+                throw Error("`@" + std::string(inner) + "@` does not name a Python package");
+            }
+            part.value = canonicalize_name(part.value);
+        }
+        if (!literal.empty()) {
+            out.push_back(StringPart{StringPart::Kind::text, std::move(literal)});
+            literal.clear();
+        }
+        out.push_back(std::move(part));
+        i = close + 1;
+    }
+    if (!literal.empty()) {
+        out.push_back(StringPart{StringPart::Kind::text, std::move(literal)});
+    }
+    return out;
 }
 
 std::string OverrideEntry::where() const {
@@ -270,6 +512,34 @@ std::map<std::string, std::string> Recipe::table(const std::string& key) const {
                                 : std::get<std::map<std::string, std::string>>(it->second);
 }
 
+std::vector<PackagePath> Recipe::package_paths(const std::string& key) const {
+    auto it = settings.find(key);
+    return it == settings.end() ? std::vector<PackagePath>{}
+                                : std::get<std::vector<PackagePath>>(it->second);
+}
+
+std::vector<PackagePath> BuildRecipe::references() const {
+    std::vector<PackagePath> out = auto_patchelf_search_paths;
+    auto scan = [&](const std::string& text) {
+        for (const StringPart& part : split_interpolations(text)) {
+            if (part.kind == StringPart::Kind::package) {
+                out.push_back(PackagePath{part.value, "", false});
+            }
+        }
+    };
+    for (const std::string* text :
+         {&post_patch, &post_install, &pre_configure, &pre_build, &post_fixup}) {
+        scan(*text);
+    }
+    for (const auto& [name, value] : env) {
+        scan(value);
+    }
+    for (const auto& arg : make_wrapper_args) {
+        scan(arg);
+    }
+    return out;
+}
+
 BuildRecipe BuildRecipe::from(const Recipe& r) {
     BuildRecipe b;
     b.disabled = r.flag("disabled");
@@ -287,6 +557,36 @@ BuildRecipe BuildRecipe::from(const Recipe& r) {
     b.env = r.table("env");
     b.post_patch = r.text("post-patch");
     b.post_install = r.text("post-install");
+    b.pre_configure = r.text("pre-configure");
+    b.pre_build = r.text("pre-build");
+    b.post_fixup = r.text("post-fixup");
+    b.make_wrapper_args = r.list("make-wrapper-args");
+    b.remove_files = r.list("remove-files");
+    b.auto_patchelf_search_paths = r.package_paths("auto-patchelf-search-paths");
+    b.dont_use_cmake_configure = r.flag("dont-use-cmake-configure");
+    b.dont_use_meson_configure = r.flag("dont-use-meson-configure");
+    b.pypa_build_flags = r.list("pypa-build-flags");
+    // Lists combine only inside one layer, so every patch comes from the layer the origin names:
+    // the defaults' are embedded, a project's stay files of the project, --overrides files' are
+    // read now and carried in the emitted file.
+    const auto origin = r.origins.find("patches");
+    for (const auto& where : r.list("patches")) {
+        PatchFile patch;
+        patch.name = std::filesystem::path(where).filename().string();
+        const std::string layer = origin == r.origins.end() ? "" : origin->second;
+        if (layer.starts_with(to_string(OverrideLayer::defaults))) {
+            const auto* embedded = detail::embedded_patch(where);
+            if (embedded == nullptr) {
+                throw Error("no patch `" + where + "` in the default database");
+            }
+            patch.content.assign(embedded->text, embedded->size);
+        } else if (layer.starts_with(to_string(OverrideLayer::project))) {
+            patch.project_path = where;
+        } else {
+            patch.content = detail::read_file(where);
+        }
+        b.patches.push_back(std::move(patch));
+    }
     return b;
 }
 
@@ -357,6 +657,12 @@ std::string OverrideDatabase::defaults_digest() {
             digest.update(std::string_view("\0", 1));
         }
     }
+    for (std::size_t i = 0; i < detail::embedded_patch_count; ++i) {
+        const auto& p = detail::embedded_patches[i];
+        digest.update(p.name);
+        digest.update(std::string_view("\0", 1));
+        digest.update(std::string_view(p.text, p.size));
+    }
     return to_hex(digest.finish());
 }
 
@@ -409,7 +715,8 @@ std::vector<OverrideEntry> OverrideDatabase::entries(std::string_view name) cons
     return out;
 }
 
-Recipe OverrideDatabase::resolve(std::string_view name, std::string_view version) const {
+Recipe OverrideDatabase::resolve(std::string_view name, std::string_view version,
+                                 std::optional<Dist> dist) const {
     Recipe out;
     const auto all = entries(name);
     const auto v = pep440::Version::try_parse(version);
@@ -424,6 +731,9 @@ Recipe OverrideDatabase::resolve(std::string_view name, std::string_view version
             if (e.versions && !(v && e.versions->contains(*v, true))) {
                 continue;
             }
+            if (e.dist && e.dist != dist) {
+                continue;
+            }
             for (const auto& [key, value] : e.settings) {
                 auto it = combined.find(key);
                 if (it == combined.end()) {
@@ -433,6 +743,12 @@ Recipe OverrideDatabase::resolve(std::string_view name, std::string_view version
                     for (const auto& item : std::get<std::vector<std::string>>(value)) {
                         if (std::find(list->begin(), list->end(), item) == list->end()) {
                             list->push_back(item);
+                        }
+                    }
+                } else if (auto* paths = std::get_if<std::vector<PackagePath>>(&it->second)) {
+                    for (const auto& item : std::get<std::vector<PackagePath>>(value)) {
+                        if (std::find(paths->begin(), paths->end(), item) == paths->end()) {
+                            paths->push_back(item);
                         }
                     }
                 } else if (auto* table =

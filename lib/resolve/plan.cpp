@@ -1,6 +1,7 @@
 #include "lock2nix/resolve/plan.hpp"
 
 #include "lock2nix/standards/pep440.hpp"
+#include "lock2nix/standards/tags.hpp"
 
 #include <algorithm>
 #include <sys/utsname.h>
@@ -17,6 +18,19 @@ std::string target_key(const Target& t) {
 }
 
 namespace {
+
+// Which artifact kind a recipe's `dist` filter sees: a wheel, or a build from source (sdists,
+// but also git, path and URL sources that are not wheels).
+Dist dist_of(const Artifact& a) {
+    if (a.kind == ArtifactKind::wheel) {
+        return Dist::wheel;
+    }
+    if ((a.kind == ArtifactKind::file || a.kind == ArtifactKind::url) && a.file &&
+        tags::classify(a.file->name) == tags::FileKind::wheel) {
+        return Dist::wheel;
+    }
+    return Dist::sdist;
+}
 
 // Which packages any group or extra can select on the target, with the groups (and group+extra
 // pairs) that select each (mkEnv can ask for any of them), and every edge among them.
@@ -213,8 +227,64 @@ TargetPlan plan_target(const Lock& lock, const Pyproject* pp, const Target& targ
             }
             pkg.unavailable = e.message();
         }
+        if (pkg.artifact && options.overrides != nullptr) {
+            // The `dist` filter: entries limited to the wheel or to the sdist apply now that the
+            // artifact is known (the recipe above, which chose it, had only the others).
+            const Package& p = lock.packages[i];
+            pkg.recipe = BuildRecipe::from(
+                options.overrides->resolve(p.canonical_name, p.version, dist_of(*pkg.artifact)));
+        }
+        if (pkg.artifact && (pkg.artifact->kind == ArtifactKind::wheel ||
+                             pkg.artifact->kind == ArtifactKind::sdist)) {
+            // The other index file, when one fits: the emitted package carries both.
+            const std::string& name = lock.packages[i].canonical_name;
+            ArtifactPolicy other = policy;
+            other.wheel_packages.erase(name);
+            other.sdist_packages.erase(name);
+            (pkg.artifact->kind == ArtifactKind::wheel ? other.sdist_packages
+                                                       : other.wheel_packages)
+                .insert(name);
+            try {
+                Artifact a = choose_artifact(lock, i, target, ranking, other);
+                if (a.kind != pkg.artifact->kind &&
+                    (a.kind == ArtifactKind::wheel || a.kind == ArtifactKind::sdist)) {
+                    const Package& p = lock.packages[i];
+                    BuildRecipe other_recipe = options.overrides != nullptr
+                                                   ? BuildRecipe::from(options.overrides->resolve(
+                                                         p.canonical_name, p.version, dist_of(a)))
+                                                   : BuildRecipe{};
+                    pkg.alternative = AlternativeBuild{std::move(a), std::move(other_recipe)};
+                }
+            } catch (const Error&) {
+                // no other file fits the target
+            }
+        }
         plan.positions.emplace(i, plan.packages.size());
         plan.packages.push_back(std::move(pkg));
+    }
+    // Cross-package references (auto-patchelf-search-paths, @package:…@) must name a package of
+    // this target's plan: the emitted `final.<key>` would otherwise fail at evaluation, far from
+    // the entry. Optional references to absent packages are dropped.
+    auto check_references = [&](const PlannedPackage& pkg, BuildRecipe& recipe) {
+        std::erase_if(recipe.auto_patchelf_search_paths, [&](const PackagePath& ref) {
+            return ref.optional && !taken.contains(ref.package);
+        });
+        for (const PackagePath& ref : recipe.references()) {
+            if (!taken.contains(ref.package)) {
+                throw Error("the overrides of `" + lock.packages[pkg.package].name +
+                                "` refer to `" + ref.package + "`, which is not in the plan for " +
+                                target.describe(),
+                            {}, {},
+                            "lock it with the package, or mark the reference `optional = true` "
+                            "(auto-patchelf-search-paths)");
+            }
+        }
+    };
+    for (PlannedPackage& pkg : plan.packages) {
+        check_references(pkg, pkg.recipe);
+        if (pkg.alternative) {
+            check_references(pkg, pkg.alternative->recipe);
+        }
     }
     // A package that needs an unavailable one is unavailable too (build order: needs first).
     for (std::size_t i : plan.graph.order) {

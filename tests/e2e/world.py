@@ -188,28 +188,47 @@ for side in ("a", "b"):
 poetry_project("november", "e2e-november", "1.0.0", "e2e_november", deps='e2e-mike = ">=1.0"')
 build("november", "wheel")
 
-# nvidia-style wheels: two namespace wheels that both install nvidia/__init__.py and keep their
-# shared libraries under site-packages/nvidia/*/lib, and a binary wheel linking one of them.
+# nvidia-style wheels, under the names of the real ones so that lock2nix's default entries
+# (overrides/gpu.toml) apply: two wheels that both install nvidia/__init__.py and keep their
+# shared libraries under site-packages/nvidia/<x>/lib, a binary `torch` whose extension links
+# one of them, and a `torchvision` whose extension links torch's torch/lib/libtorch.so.
 tmp_libs = os.path.join(src, "_libs")
-blas = shared_library(os.path.join(tmp_libs, "libe2eblas.so.1"), "int e2e_blas(void) { return 42; }\n")
-rt = shared_library(os.path.join(tmp_libs, "libe2ert.so.1"), "int e2e_rt(void) { return 7; }\n")
-manual_wheel("e2e-nvidia-blas-cu12", "1.0.0", "py3-none-manylinux2014_x86_64",
-             {"nvidia/__init__.py": "", "nvidia/blas/__init__.py": "",
-              "nvidia/blas/lib/libe2eblas.so.1": blas})
-manual_wheel("e2e-nvidia-rt-cu12", "1.0.0", "py3-none-manylinux2014_x86_64",
-             {"nvidia/__init__.py": "", "nvidia/rt/__init__.py": "",
-              "nvidia/rt/lib/libe2ert.so.1": rt})
-ext = shared_library(os.path.join(tmp_libs, "_C.so"), textwrap.dedent("""
-    #include <Python.h>
-    int e2e_blas(void);
-    static struct PyModuleDef m = { PyModuleDef_HEAD_INIT, "_C", NULL, -1, NULL };
-    PyMODINIT_FUNC PyInit__C(void) { return PyModule_Create(&m); }
-    int e2e_torchish(void) { return e2e_blas(); }
-    """), f"-I/usr/include/python3.{sys.version_info[1]}", f"-L{tmp_libs}", "-l:libe2eblas.so.1")
+blas = shared_library(os.path.join(tmp_libs, "libcublas.so.12"), "int e2e_blas(void) { return 42; }\n")
+rt = shared_library(os.path.join(tmp_libs, "libcudart.so.12"), "int e2e_rt(void) { return 7; }\n")
+manual_wheel("nvidia-cublas-cu12", "12.4.5.8", "py3-none-manylinux2014_x86_64",
+             {"nvidia/__init__.py": "", "nvidia/cublas/__init__.py": "",
+              "nvidia/cublas/lib/libcublas.so.12": blas})
+manual_wheel("nvidia-cuda-runtime-cu12", "12.4.127", "py3-none-manylinux2014_x86_64",
+             {"nvidia/__init__.py": "", "nvidia/cuda_runtime/__init__.py": "",
+              "nvidia/cuda_runtime/lib/libcudart.so.12": rt})
+libtorch = shared_library(os.path.join(tmp_libs, "libtorch.so"), "int e2e_torch(void) { return 1; }\n")
+
+
+def extension(name, module, *link):
+    return shared_library(os.path.join(tmp_libs, name, "_C.so"), textwrap.dedent(f"""
+        #include <Python.h>
+        static struct PyModuleDef m = {{ PyModuleDef_HEAD_INIT, "_C", NULL, -1, NULL }};
+        PyMODINIT_FUNC PyInit__C(void) {{ return PyModule_Create(&m); }}
+        """), f"-I/usr/include/python3.{sys.version_info[1]}", f"-L{tmp_libs}",
+        "-Wl,--no-as-needed", *link)  # keep the NEEDED entries the extension does not call
+
+
 pytag = f"cp3{sys.version_info[1]}"
-manual_wheel("e2e-torchish", "1.0.0", f"{pytag}-{pytag}-manylinux2014_x86_64",
-             {"e2e_torchish/__init__.py": "from . import _C\n", "e2e_torchish/_C.so": ext},
-             requires=["e2e-nvidia-blas-cu12", "e2e-nvidia-rt-cu12"])
+# The extension modules are not imported by the test (the model rewrites no RPATH, so the
+# loader would not find the libraries anyway): autoPatchelf's resolution is what is checked.
+manual_wheel("torch", "2.5.0", f"{pytag}-{pytag}-manylinux2014_x86_64",
+             {"torch/__init__.py": "NAME = 'torch'\n",
+              "torch/_C.so": extension("torch", "torch", "-l:libcublas.so.12", "-l:libtorch.so"),
+              "torch/lib/libtorch.so": libtorch},
+             requires=["nvidia-cublas-cu12", "nvidia-cuda-runtime-cu12"])
+manual_wheel("torchvision", "0.20.0", f"{pytag}-{pytag}-manylinux2014_x86_64",
+             {"torchvision/__init__.py": "import torch\nNAME = 'torchvision'\n",
+              "torchvision/_C.so": extension("torchvision", "torchvision", "-l:libtorch.so")},
+             requires=["torch"])
+
+# A package with both a wheel and an sdist (poetry-core): the emitted file can build either.
+poetry_project("oscar", "e2e-oscar", "1.0.0", "e2e_oscar")
+build("oscar", "sdist", "wheel")
 
 # ---- the index --------------------------------------------------------------------------------
 projects = {}

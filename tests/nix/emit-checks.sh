@@ -28,6 +28,14 @@ out=$(evaluate "$work/hostile" 'builtins.attrNames e' 2>&1)
 check "no attribute injected at the top (${out})" [ "$out" = '[ "devShell" "env" "image" "mkDevShell" "mkEnv" "mkImage" "packages" "python" "unavailable" ]' ]
 check "the whole hostile file evaluates" evaluate "$work/hostile" '{ inherit (e) packages env; }'
 
+mkdir -p "$work/demo-flip"
+"$cli" --offline "$root/examples/demo/poetry.lock" --system x86_64-linux --python 3.11 -o "$work/demo-flip/python-env.nix" 2>/dev/null
+# --- wheel or sdist, chosen in Nix (README "Choosing wheel or sdist in Nix") ------------------------
+out=$(evaluate "$work/demo-flip" 'let f = import <gen/python-env.nix> { inherit pkgs; python = pkgs.python311; projectDir = <gen>;
+        overrides = final: prev: { certifi = prev.certifi.lock2nix.build "sdist"; }; }; in
+      [ e.packages.certifi.lock2nix.chosen (e.packages.certifi.args ? format) f.packages.certifi.lock2nix.chosen f.packages.certifi.args.pyproject (builtins.elem "certifi" f.env.packages) ]' 2>&1)
+check "overrides build certifi from its sdist without regenerating (${out})" [ "$out" = '[ "wheel" true "sdist" true true ]' ]
+
 # --- determinism and the golden file -------------------------------------------------------------
 cd "$root"
 "$cli" --offline examples/demo/poetry.lock --system x86_64-linux --system aarch64-darwin --python 3.11 >"$work/a.nix"

@@ -84,8 +84,9 @@ check("without the project, torch keeps the facts every torch wheel needs",
       b["torch"].get("dontStrip") is True
       and "libcuda.so.1" in b["torch"].get("autoPatchelfIgnoreMissingDeps", [])
       and "autoAddDriverRunpath" in names(b["torch"].get("nativeBuildInputs", [])))
-check("without the project, torchvision's wheel ignores torch's libraries",
-      "libc10.so" in b["torchvision"].get("autoPatchelfIgnoreMissingDeps", []))
+check("without the project, torchvision's wheel finds torch's libraries in torch/lib",
+      "addAutoPatchelfSearchPath \"/nix/store/stub-torch-" in b["torchvision"].get("preFixup", "")
+      and "/site-packages\"/'torch/lib'" in b["torchvision"].get("preFixup", ""))
 check("without the project, llvmlite's wheel gets no LLVM",
       "llvm.dev" not in names(b["llvmlite"].get("nativeBuildInputs", [])))
 check("without the project, the defaults still apply (typing dropped, mecab linked)",

@@ -79,8 +79,10 @@ let
       name = "python3.11-${args.pname}-${args.version}";
       inherit (args) pname version src;
       dependencies = map (d: d.pname) (args.dependencies or [ ]);
-      args = removeAttrs args [ "dependencies" "src" ];
-    };
+      # make-derivation.nix: passthru attributes join the result; they are no builder input.
+      args = removeAttrs args [ "dependencies" "src" "passthru" ];
+    }
+    // (args.passthru or { });
 
   mkPythonEditablePackage =
     args:
@@ -115,6 +117,8 @@ let
 
   mkPython = version: {
     pythonVersion = version;
+    sitePackages = "lib/python${version}/site-packages";
+    interpreter = "/nix/store/stub-python${version}/bin/python${version}";
     pkgs = pythonPackages;
     withPackages =
       f:
@@ -142,6 +146,8 @@ in
   inherit fetchurl fetchgit;
   autoPatchelfHook = { __stubHook = "autoPatchelfHook"; };
   autoAddDriverRunpath = { __stubHook = "autoAddDriverRunpath"; };
+  # trivial-builders.nix: a store path holding the text (patches lock2nix carries in the file).
+  writeText = name: text: { __stubFile = name; inherit text; outPath = "/nix/store/stub-${name}"; };
   # Native packages the default override database names (overrides/*.toml), each under the
   # attribute path nixpkgs 25.05 gives it; a name missing here fails every test that meets it.
   cmake = { __stubTool = "cmake"; };

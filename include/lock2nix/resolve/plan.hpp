@@ -3,11 +3,11 @@
 // out once and used by every command (`plan`, `explain`, `verify` and the renderer), so what they
 // say and what the file does never disagree. It reads no file and asks no network.
 
-#include "lock2nix/resolve/artifacts.hpp"
-#include "lock2nix/resolve/graph.hpp"
 #include "lock2nix/project/lockfile.hpp"
 #include "lock2nix/project/overrides.hpp"
 #include "lock2nix/project/pyproject.hpp"
+#include "lock2nix/resolve/artifacts.hpp"
+#include "lock2nix/resolve/graph.hpp"
 #include "lock2nix/resolve/select.hpp"
 
 #include <map>
@@ -20,6 +20,13 @@
 
 namespace lock2nix {
 
+/// The other artifact of a package that has both a fitting wheel and an sdist, with the recipe
+/// for it: the emitted file carries both, so `overrides` can switch without regenerating.
+struct AlternativeBuild {
+    Artifact artifact;
+    BuildRecipe recipe; ///< the override database's settings for that artifact (`dist`)
+};
+
 /// One package of a target's package set: every locked package that some group or extra can
 /// select on the target and that the override database does not disable.
 struct PlannedPackage {
@@ -29,9 +36,10 @@ struct PlannedPackage {
     bool in_default = false;      ///< part of the default environment
     std::set<std::string> groups; ///< groups that select it without any extra
     std::map<std::string, std::set<std::string>> extra_groups; ///< extra → groups selecting it
-    std::optional<Artifact> artifact;      ///< what it is built from; empty when unavailable
-    std::string unavailable;               ///< why it cannot be installed on this target
-    BuildRecipe recipe;                    ///< the override database's settings for it
+    std::optional<Artifact> artifact;            ///< what it is built from; empty when unavailable
+    std::string unavailable;                     ///< why it cannot be installed on this target
+    BuildRecipe recipe;                          ///< the override database's settings for it
+    std::optional<AlternativeBuild> alternative; ///< the other of wheel and sdist, if both fit
     std::vector<std::size_t> dependencies; ///< runtime edges (lock indices), after the recipe's
                                            ///< removals, in build order
     bool in_cycle = false;

@@ -193,11 +193,34 @@ let
     autoPatchelfLibs=()
     gatherLibraries() { autoPatchelfLibs+=("$1/lib"); }
     addEnvHooks "''${targetOffset:-0}" gatherLibraries
+    # addAutoPatchelfSearchPath [--no-recurse] DIR...: every directory under DIR holding a
+    # shared library joins the search (as auto-patchelf.sh: find … -name '*.so*', dirname, uniq).
+    addAutoPatchelfSearchPath() {
+        local -a findOpts=()
+        while [ $# -gt 0 ]; do
+            case "$1" in
+                --) shift; break ;;
+                --no-recurse) shift; findOpts+=("-maxdepth" 1) ;;
+                --*) echo "addAutoPatchelfSearchPath: ERROR: Invalid command line argument: $1" >&2; return 1 ;;
+                *) break ;;
+            esac
+        done
+        local dir=
+        while IFS= read -r -d "" dir; do
+            autoPatchelfLibs+=("$dir")
+        done < <(find "$@" "''${findOpts[@]}" \! -type d \( -name '*.so' -o -name '*.so.*' \) -print0 | sed -z 's#/[^/]*$##' | uniq -z)
+    }
     autoPatchelfPostFixup() {
         /usr/bin/python3 -I ${hooks}/auto-patchelf.py "$out" "''${autoPatchelfIgnoreMissingDeps:-}" "''${autoPatchelfLibs[@]}"
     }
     postFixupHooks+=(autoPatchelfPostFixup)
     EOF
+  '';
+  # pkgs/by-name/au/autoAddDriverRunpath: adds the driver's directory (/run/opengl-driver/lib) to
+  # ELF files' RUNPATH after fixup. The model rewrites no RPATH (see README): a hook that is there.
+  autoAddDriverRunpath = runCommand "auto-add-driver-runpath-hook" { } ''
+    mkdir -p $out/nix-support
+    echo ': # model: the driver RUNPATH is not written' > $out/nix-support/setup-hook
   '';
   # pkgs/development/interpreters/python/manylinux: the libraries each manylinux policy allows.
   # The model links the host's glibc-side libraries that exist here.
@@ -479,7 +502,7 @@ if hostVersions == [ ] then
 else
   pythons
   // {
-    inherit lib stdenv fetchurl fetchgit runCommand writeText mkShell autoPatchelfHook pythonManylinuxPackages dockerTools runtimeShell;
+    inherit lib stdenv fetchurl fetchgit runCommand writeText mkShell autoPatchelfHook autoAddDriverRunpath pythonManylinuxPackages dockerTools runtimeShell;
     python3 = pythons.${attrOf (builtins.head hostVersions)};
     python3Packages = pythons.${attrOf (builtins.head hostVersions)}.pkgs;
     buildEnv = refuse "pkgs.buildEnv (use python.withPackages)";

@@ -150,9 +150,23 @@ unpackPhase() {
     runHook postUnpack
 }
 
+# setup.sh's patchPhase: each of `patches` applied with `patch -p1` (patchFlags), compressed
+# ones not modelled.
 patchPhase() {
     runHook prePatch
+    local i
+    for i in ${patches:-}; do
+        echo "applying patch $i"
+        patch ${patchFlags:--p1} <"$i"
+    done
     runHook postPatch
+}
+
+# setup.sh's configurePhase, for sources without ./configure (every Python build here): the
+# hooks only.
+configurePhase() {
+    runHook preConfigure
+    runHook postConfigure
 }
 
 buildPhase() {
@@ -182,7 +196,7 @@ genericBuild() {
         return
     fi
     local phase
-    for phase in ${phases:-unpackPhase patchPhase buildPhase ${preInstallPhases:-} installPhase fixupPhase ${preDistPhases:-}}; do
+    for phase in ${phases:-unpackPhase patchPhase configurePhase buildPhase ${preInstallPhases:-} installPhase fixupPhase ${preDistPhases:-}}; do
         echo "@ $phase"
         if [ -n "${!phase:-}" ]; then
             eval "${!phase}"

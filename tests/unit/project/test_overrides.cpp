@@ -146,7 +146,7 @@ TEST_CASE("every hand-written default entry says why", "[overrides]") {
             CHECK(found == written);
         }
     }
-    CHECK(files >= 2);     // seed.toml and at least one themed file
+    CHECK(files >= 2); // seed.toml and at least one themed file
     CHECK(entries >= 50);
 }
 
@@ -166,4 +166,81 @@ TEST_CASE("`why` documents an entry and is no setting", "[overrides]") {
     CHECK(entries[1].why == "links openssl from 2.0 on");
     CHECK_THROWS_AS(db.add_file("[[y]]\nwhy = true\n", "b.toml", OverrideLayer::user), Error);
     CHECK_THROWS_AS(db.add_file("[[y]]\nwhy = \"  \"\n", "c.toml", OverrideLayer::user), Error);
+}
+
+TEST_CASE("string values split at validated store-path interpolations", "[overrides]") {
+    const auto parts = split_interpolations("cp @pkgs.zlib.dev@/x $out/@python.sitePackages@ "
+                                            "\"$@\" a@b.c @package:Torch_Vision@");
+    REQUIRE(parts.size() == 6);
+    CHECK(parts[0].value == "cp ");
+    CHECK((parts[1].kind == StringPart::Kind::pkgs && parts[1].value == "zlib.dev"));
+    CHECK((parts[3].kind == StringPart::Kind::python && parts[3].value == "sitePackages"));
+    // `"$@"` and `a@b.c` are text: only the three prefixes open an interpolation.
+    CHECK(parts[4].value == " \"$@\" a@b.c ");
+    CHECK((parts[5].kind == StringPart::Kind::package && parts[5].value == "torch-vision"));
+    CHECK_THROWS_AS(split_interpolations("@pkgs.zlib"), Error);
+    CHECK_THROWS_AS(split_interpolations("@pkgs.${x}@"), Error);
+    CHECK_THROWS_AS(split_interpolations("@python.out@"), Error);
+}
+
+TEST_CASE("`dist` limits an entry to the wheel or the sdist", "[overrides]") {
+    OverrideDatabase db;
+    db.add_file(R"([[lxml]]
+build-inputs = ["zlib"]
+[[lxml]]
+dist = "sdist"
+native-build-inputs = ["pkg-config"]
+build-inputs = ["libxml2"]
+[[lxml]]
+dist = "wheel"
+post-install = "true"
+)",
+                "d.toml", OverrideLayer::user);
+    CHECK(db.resolve("lxml", "5.0").list("build-inputs") == std::vector<std::string>{"zlib"});
+    CHECK(db.resolve("lxml", "5.0", Dist::sdist).list("build-inputs") ==
+          std::vector<std::string>{"zlib", "libxml2"});
+    CHECK(db.resolve("lxml", "5.0", Dist::sdist).text("post-install").empty());
+    CHECK(db.resolve("lxml", "5.0", Dist::wheel).list("native-build-inputs").empty());
+    CHECK(db.resolve("lxml", "5.0", Dist::wheel).text("post-install") == "true");
+    // What chooses the artifact cannot depend on it.
+    CHECK_THROWS_AS(
+        db.add_file("[[x]]\ndist = \"wheel\"\ndisabled = true\n", "e.toml", OverrideLayer::user),
+        Error);
+}
+
+TEST_CASE("the wider vocabulary reaches the typed recipe", "[overrides]") {
+    const auto dir = std::filesystem::temp_directory_path() / "lock2nix-vocab-test";
+    std::filesystem::create_directories(dir / "p");
+    std::ofstream(dir / "p" / "fix.patch") << "--- a/x\n+++ b/x\n";
+    OverrideDatabase db;
+    db.add_file(R"([[torchvision]]
+patches = ["p/fix.patch"]
+pre-configure = "a"
+pre-build = "b"
+post-fixup = "c"
+make-wrapper-args = ["--set", "X", "@pkgs.hello@"]
+remove-files = ["torchvision/stray"]
+auto-patchelf-search-paths = [{ package = "Torch", subdir = "torch/lib" }]
+dont-use-cmake-configure = true
+pypa-build-flags = ["-Cbuild-dir=build"]
+[[torchvision]]
+auto-patchelf-search-paths = [{ package = "nvidia-cublas-cu12", subdir = "nvidia/cublas/lib", optional = true }]
+)",
+                (dir / "o.toml").string(), OverrideLayer::user);
+    const BuildRecipe r = BuildRecipe::from(db.resolve("torchvision", "0.20"));
+    REQUIRE(r.patches.size() == 1);
+    CHECK(r.patches[0].name == "fix.patch");
+    CHECK(r.patches[0].content == "--- a/x\n+++ b/x\n");
+    CHECK(r.patches[0].project_path.empty());
+    CHECK(r.pre_configure == "a");
+    CHECK(r.pre_build == "b");
+    CHECK(r.post_fixup == "c");
+    CHECK(r.make_wrapper_args.size() == 3);
+    CHECK(r.remove_files == std::vector<std::string>{"torchvision/stray"});
+    CHECK(r.auto_patchelf_search_paths ==
+          std::vector<PackagePath>{{"torch", "torch/lib", false},
+                                   {"nvidia-cublas-cu12", "nvidia/cublas/lib", true}});
+    CHECK(r.dont_use_cmake_configure);
+    CHECK(r.pypa_build_flags == std::vector<std::string>{"-Cbuild-dir=build"});
+    std::filesystem::remove_all(dir);
 }

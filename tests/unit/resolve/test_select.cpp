@@ -411,3 +411,66 @@ TEST_CASE("every corpus lock plans for the two reference targets, or says why no
     CHECK(planned >= 400);
     CHECK(failures.size() <= 15);
 }
+
+namespace {
+// A lock with torchvision (a wheel and an sdist) depending on torch (a wheel).
+const char* const vision_lock = R"([[package]]
+name = "torch"
+version = "2.5.0"
+groups = ["main"]
+files = [{file = "torch-2.5.0-py3-none-any.whl", hash = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}]
+[[package]]
+name = "torchvision"
+version = "0.20.0"
+groups = ["main"]
+files = [
+    {file = "torchvision-0.20.0-py3-none-any.whl", hash = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
+    {file = "torchvision-0.20.0.tar.gz", hash = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"},
+]
+[package.dependencies]
+torch = "*"
+[metadata]
+lock-version = "2.1"
+python-versions = "*"
+content-hash = "x"
+)";
+} // namespace
+
+TEST_CASE("cross-package references: resolved in the plan, an error naming both otherwise",
+          "[plan]") {
+    const Lock lock = parse_lock(vision_lock, "vision.lock");
+    OverrideDatabase db;
+    db.add_file(R"([[torchvision]]
+auto-patchelf-search-paths = [{ package = "torch", subdir = "torch/lib" }, { package = "nvidia-cublas-cu12", subdir = "nvidia/cublas/lib", optional = true }]
+[[torchvision]]
+dist = "sdist"
+pre-build = "export X=@package:torch@"
+)",
+                "o.toml", OverrideLayer::user);
+    PlanOptions options;
+    options.targets = {Target::make("x86_64-linux", "3.11")};
+    options.overrides = &db;
+    const EnvironmentPlan plan = plan_environment(lock, nullptr, options);
+    const PlannedPackage* vision = plan.targets[0].find(lock.find("torchvision").front());
+    REQUIRE(vision != nullptr);
+    // The absent optional reference is dropped; the wheel (chosen) has no pre-build, the sdist
+    // (the alternative) has it.
+    CHECK(vision->recipe.auto_patchelf_search_paths ==
+          std::vector<PackagePath>{{"torch", "torch/lib", false}});
+    CHECK(vision->recipe.pre_build.empty());
+    REQUIRE(vision->alternative);
+    CHECK(vision->alternative->artifact.kind == ArtifactKind::sdist);
+    CHECK(vision->alternative->recipe.pre_build == "export X=@package:torch@");
+
+    OverrideDatabase bad;
+    bad.add_file("[[torch]]\nauto-patchelf-search-paths = [{ package = \"triton\", subdir = "
+                 "\"triton/lib\" }]\n",
+                 "b.toml", OverrideLayer::user);
+    options.overrides = &bad;
+    try {
+        (void)plan_environment(lock, nullptr, options);
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK_THAT(e.message(), Catch::Contains("`torch`") && Catch::Contains("`triton`"));
+    }
+}
