@@ -380,8 +380,7 @@ nlohmann::ordered_json to_json(const Lock& lock, const TargetPlan& plan) {
         json pj{{"name", p.canonical_name}, {"version", p.version}, {"attribute", planned.key}};
         pj["default"] = planned.in_default;
         pj["source"] = to_string(p.source_kind());
-        if (planned.artifact) {
-            const Artifact& a = *planned.artifact;
+        auto describe = [](const Artifact& a) {
             json file{{"kind", to_string(a.kind)}};
             if (a.file) {
                 file["file"] = a.file->name;
@@ -391,7 +390,14 @@ nlohmann::ordered_json to_json(const Lock& lock, const TargetPlan& plan) {
                 file["tag"] = a.best_tag;
             }
             file["reason"] = a.reason;
-            pj["artifact"] = std::move(file);
+            return file;
+        };
+        if (planned.artifact) {
+            pj["artifact"] = describe(*planned.artifact);
+            // The file can build the other one too, chosen in Nix (`lock2nix.build`).
+            if (planned.alternative) {
+                pj["alternative"] = describe(planned.alternative->artifact);
+            }
         } else {
             pj["unavailable"] = planned.unavailable;
             unavailable.push_back(

@@ -77,7 +77,8 @@ for dir in "$shared"/corpus/*/*/; do
     pass=$((pass + 1))
 done
 # Every fetchurl of a file names it (`name = "<file>"`, store-safe); the plan's artifacts with a
-# file of kind wheel, sdist or url are the files fetched.
+# file of kind wheel, sdist or url, and the alternatives it lets Nix choose, are the files the
+# file can fetch, and each package's chosen build is the one the file chooses.
 python3 - "$work" <<'PY' || fail=$((fail + 1))
 import glob, json, os, re, sys
 def store_safe(n):
@@ -89,11 +90,16 @@ for plan_path in sorted(glob.glob(os.path.join(sys.argv[1], "*", "plan.json"))):
     if not os.path.exists(os.path.join(here, "python-env.nix")):
         continue
     plan = json.load(open(plan_path))
-    planned = {store_safe(p["artifact"]["file"]) for p in plan["packages"]
-               if "artifact" in p and "file" in p["artifact"]
-               and p["artifact"]["kind"] in ("wheel", "sdist", "url")}
+    planned = {store_safe(p[k]["file"]) for p in plan["packages"] for k in ("artifact", "alternative")
+               if k in p and "file" in p[k] and p[k]["kind"] in ("wheel", "sdist", "url")}
     text = open(os.path.join(here, "python-env.nix")).read()
     fetched = set(re.findall(r'fetchurl \{\n\s*name = "((?:[^"\\]|\\.)*)";', text))
+    choices = dict(re.findall(r'\n\s*"?([^\s"=]+)"? = \{\n\s*lock2nixChoice = "(wheel|sdist)";', text))
+    for p in plan["packages"]:
+        if "alternative" in p and choices.get(p["attribute"]) != p["artifact"]["kind"]:
+            bad += 1
+            print(f"FAIL {os.path.basename(here)}: {p['attribute']}: the plan builds the "
+                  f"{p['artifact']['kind']}, the file chooses {choices.get(p['attribute'])}")
     compared += 1
     files += len(planned)
     if planned != fetched:
