@@ -415,8 +415,8 @@ TEST_CASE("every corpus lock plans for the two reference targets, or says why no
         }
     }
     WARN("corpus plans: " << planned << " made, " << outside_range
-                           << " targets outside the lock's Python range, " << failures.size()
-                           << " refused with a reason");
+                          << " targets outside the lock's Python range, " << failures.size()
+                          << " refused with a reason");
     CHECK(planned + outside_range >= 400);
     CHECK(failures.size() <= 15);
 }
