@@ -22,12 +22,14 @@ std::string lock_file_digest(const std::string& lock_path) {
     return sha256_hex(detail::read_file(lock_path));
 }
 
-std::vector<Target> targets_of(const TranslateOptions& options, const Lock& lock) {
+std::vector<Target> targets_of(const TranslateOptions& options, const Lock& lock,
+                               const Pyproject* pyproject) {
     std::vector<Target> out;
     const std::vector<std::string> systems =
         options.systems.empty() ? std::vector<std::string>{host_system()} : options.systems;
     const std::vector<std::string> pythons =
-        options.pythons.empty() ? std::vector<std::string>{default_python(lock)} : options.pythons;
+        options.pythons.empty() ? std::vector<std::string>{default_python(lock, pyproject)}
+                                : options.pythons;
     for (const auto& python : pythons) {
         for (const auto& system : systems) {
             Target t = Target::make(system, python);
@@ -100,9 +102,9 @@ Project load_project(const std::string& lock_path, const std::string& pyproject_
 namespace {
 
 PlanOptions plan_options(const TranslateOptions& options, const Lock& lock,
-                         const OverrideDatabase& overrides) {
+                         const Pyproject* pyproject, const OverrideDatabase& overrides) {
     PlanOptions plan;
-    plan.targets = targets_of(options, lock);
+    plan.targets = targets_of(options, lock, pyproject);
     plan.request = options.request;
     plan.policy = options.policy;
     plan.overrides = &overrides;
@@ -115,8 +117,9 @@ EnvironmentPlan plan_for(Project& project, const TranslateOptions& options,
                          const OverrideDatabase& overrides, IndexClient& client) {
     IndexFetcher fetcher(client, LocateOptions{pypi_url(options)}, project.lock_dir);
     complete_digests(project.lock, project.pyproject_or_null(), fetcher);
-    return plan_environment(project.lock, project.pyproject_or_null(),
-                            plan_options(options, project.lock, overrides));
+    return plan_environment(
+        project.lock, project.pyproject_or_null(),
+        plan_options(options, project.lock, project.pyproject_or_null(), overrides));
 }
 
 namespace {
@@ -238,8 +241,9 @@ Translation translate(const TranslateOptions& options) {
                                  : fs::absolute(options.output_path).parent_path();
     const std::string rel = fs::relative(project.lock_dir, out_dir).generic_string();
     render.project_dir = rel.empty() ? "." : rel;
-    return translate_project(project, plan_options(options, project.lock, overrides), render,
-                             fetcher);
+    return translate_project(
+        project, plan_options(options, project.lock, project.pyproject_or_null(), overrides),
+        render, fetcher);
 }
 
 std::vector<VerifiedFile> verify_files(const TranslateOptions& options) {

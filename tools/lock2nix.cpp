@@ -15,6 +15,7 @@
 #include "lock2nix/translate.hpp"
 #include "lock2nix/version.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -70,7 +71,8 @@ LOCK defaults to ./poetry.lock; PYPROJECT defaults to the pyproject.toml beside 
 selection options (plan, explain):
   --system S           Nix system: x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin
                        (default: this machine's)
-  --python X.Y[.Z]     Python version (default: 3.12 if the lock allows it)
+  --python X.Y[.Z]     Python version (default: the newest of nixpkgs' 3.9-3.13 that the
+                       lock and the project allow)
   --glibc X.Y          glibc the Linux target runs (default 2.40, nixpkgs 25.x)
   --musl X.Y           a musl target instead (pkgsMusl: 1.2)
   --macos X.Y          macOS the Darwin target runs (default 14.0)
@@ -95,6 +97,56 @@ translation options:
   --concurrency N      parallel index requests (default 8)
   --quiet              no progress line and no notes on stderr
 )";
+
+// Each command's own help: what `lock2nix CMD --help` prints, and what a usage error in CMD
+// shows instead of the whole usage (which buries the one line that matters).
+const char* const selection_help = R"(
+selection options:
+  --system S, --python X.Y[.Z], --glibc X.Y, --musl X.Y, --macos X.Y
+  --with G, --without G, --only G, --extras E, --all-extras
+  --prefer-sdists, --sdist PKG, --wheel PKG, --pyproject FILE
+index and override options:
+  --overrides FILE, --no-default-overrides, --offline, --refresh, --index-url URL,
+  --cacert FILE, --concurrency N, --quiet
+(`lock2nix help` describes each option)
+)";
+
+std::string command_help(const std::string& command) {
+    if (command == "inspect") {
+        return "usage: lock2nix inspect [LOCK | PYPROJECT] [--json]\n"
+               "  print the model of a poetry.lock (or a pyproject.toml)\n";
+    }
+    if (command == "check") {
+        return "usage: lock2nix check [LOCK] [--lock LOCK] [--pyproject PYPROJECT] [--nix FILE]\n"
+               "  exit 0 when the lock is fresh for its pyproject (and FILE, a generated Nix\n"
+               "  file, for the lock), 1 when stale. Freshness compares digests: it does not\n"
+               "  depend on a target, so it takes no selection options.\n";
+    }
+    if (command == "plan") {
+        return std::string("usage: lock2nix plan [LOCK] [selection] [--json]\n"
+                           "  what installs for one target: packages, files, reasons, edges,\n"
+                           "  cycles and build order\n") +
+               selection_help;
+    }
+    if (command == "explain") {
+        return std::string("usage: lock2nix explain NAME [LOCK] [selection]\n"
+                           "  why a package is in or out for one target\n") +
+               selection_help;
+    }
+    if (command == "verify") {
+        return std::string(
+                   "usage: lock2nix verify [LOCK] [selection]\n"
+                   "  download the files the translation would fetch and check each\n"
+                   "  digest; exit 1 on any mismatch (--system and --python may repeat)\n") +
+               selection_help;
+    }
+    if (command == "overrides") {
+        return "usage: lock2nix overrides show NAME[==VERSION] [--pyproject F] [--overrides F]\n"
+               "                               [--no-default-overrides]\n"
+               "  the override database's entries for a package and the effective settings\n";
+    }
+    return usage_text;
+}
 
 std::string sibling_pyproject(const std::string& lock_path) {
     const std::filesystem::path dir = std::filesystem::path(lock_path).parent_path();
@@ -145,10 +197,11 @@ int cmd_inspect(const std::vector<std::string>& args) {
 
 int cmd_check(const std::vector<std::string>& args) {
     const Options opts(args, OptionSpec{.values = {"--lock", "--pyproject", "--nix"}});
-    if (!opts.positionals().empty()) {
-        throw UsageError("check takes no positional arguments; use --lock, --pyproject and --nix");
+    if (opts.positionals().size() > 1 || (opts.positionals().size() == 1 && opts.has("--lock"))) {
+        throw UsageError("check takes one lock file, as LOCK or --lock LOCK");
     }
-    const std::string lock_path = opts.value("--lock", "poetry.lock");
+    const std::string lock_path =
+        opts.positionals().empty() ? opts.value("--lock", "poetry.lock") : opts.positionals()[0];
     const std::string pyproject_path = opts.value("--pyproject", sibling_pyproject(lock_path));
     const auto lock = lock2nix::read_lock(lock_path);
     const auto pyproject = lock2nix::read_pyproject(pyproject_path);
@@ -273,7 +326,8 @@ struct Planned {
 Planned plan_from(const Options& opts, const std::string& lock_path) {
     Planned out{lock2nix::load_project(lock_path, opts.value("--pyproject")), {}};
     lock2nix::TranslateOptions t = translate_options(opts);
-    lock2nix::Target target = lock2nix::targets_of(t, out.lock()).front();
+    lock2nix::Target target =
+        lock2nix::targets_of(t, out.lock(), out.project.pyproject_or_null()).front();
     // A platform version for the other OS is a mistake worth saying.
     for (const char* kind : {"macos", "glibc", "musl"}) {
         if (opts.has(std::string("--") + kind)) {
@@ -333,7 +387,9 @@ int cmd_plan(const std::vector<std::string>& args) {
 }
 
 int cmd_explain(const std::vector<std::string>& args) {
-    const Options opts(args, plan_spec());
+    OptionSpec spec = plan_spec();
+    spec.flags.erase("--json"); // explain's answer is prose
+    const Options opts(args, spec);
     if (opts.positionals().empty() || opts.positionals().size() > 2) {
         throw UsageError("explain takes a package name and optionally a lock file");
     }
@@ -375,7 +431,13 @@ std::string shell_quote(const std::string& s) {
 }
 
 int cmd_verify(const std::vector<std::string>& args) {
-    const Options opts(args, translate_spec());
+    // The translation's options without those about the file it writes (-o, --impure-git).
+    OptionSpec spec = translate_spec();
+    spec.flags.erase("--impure-git");
+    spec.flags.erase("--json");
+    spec.values.erase("--output");
+    spec.short_names.erase('o');
+    const Options opts(args, spec);
     if (opts.positionals().size() > 1) {
         throw UsageError("verify takes one lock file");
     }
@@ -528,6 +590,9 @@ int cmd_overrides(const std::vector<std::string>& args) {
     return any ? exit_ok : exit_negative;
 }
 
+// The subcommand being run, for usage errors (empty for the translation itself).
+std::string current_command;
+
 int run(const std::vector<std::string>& argv) {
     if (argv.empty()) {
         std::cerr << usage_text;
@@ -548,6 +613,14 @@ int run(const std::vector<std::string>& argv) {
         return exit_ok;
     }
     auto it = commands.find(command);
+    if (it != commands.end()) {
+        current_command = command;
+        if (std::find(rest.begin(), rest.end(), "--help") != rest.end() ||
+            std::find(rest.begin(), rest.end(), "-h") != rest.end()) {
+            std::cout << command_help(command);
+            return exit_ok;
+        }
+    }
     if (it == commands.end()) {
         if (command.starts_with("-") || command.ends_with(".lock") ||
             std::filesystem::exists(command)) {
@@ -577,7 +650,13 @@ int main(int argc, char** argv) {
         }
         return code;
     } catch (const UsageError& e) {
-        std::cerr << "lock2nix: " << e.what() << "\n\n" << usage_text;
+        if (current_command.empty()) {
+            std::cerr << "lock2nix: " << e.what() << "\n\n" << usage_text;
+        } else {
+            std::cerr << "lock2nix " << current_command << ": " << e.what() << "\n\n"
+                      << command_help(current_command) << "(`lock2nix " << current_command
+                      << " --help` shows this; `lock2nix help` lists every command)\n";
+        }
         return exit_bad_input;
     } catch (const lock2nix::Error& e) {
         std::cerr << e.describe() << '\n';

@@ -50,8 +50,9 @@ std::string lock_file_digest(const std::string& lock_path);
 std::string pypi_url(const TranslateOptions& options);
 
 /// The targets `options` asks for (every --system × --python, with the platform versions),
-/// defaulting to this machine and default_python(lock).
-std::vector<Target> targets_of(const TranslateOptions& options, const Lock& lock);
+/// defaulting to this machine and default_python(lock, pyproject).
+std::vector<Target> targets_of(const TranslateOptions& options, const Lock& lock,
+                               const Pyproject* pyproject = nullptr);
 
 /// What a generated file depends on besides the lock, as `label → sha256`: lock2nix itself
 /// (version, compiled-in database, fixed Nix part), the pyproject's [tool.lock2nix] table, and each

@@ -109,6 +109,14 @@ void git(const std::vector<std::string>& args, const std::filesystem::path& dir,
 
 } // namespace
 
+std::optional<GitSource> cached_git_source(const std::string& url, const std::string& rev) {
+    return from_cache(url, rev);
+}
+
+std::filesystem::path git_cache_file(const std::string& url, const std::string& rev) {
+    return cache_file(url, rev);
+}
+
 GitSource hash_git_source(const std::string& url, const std::string& rev,
                           const std::string& subdirectory) {
     if (auto cached = from_cache(url, rev)) {
@@ -125,7 +133,7 @@ GitSource hash_git_source(const std::string& url, const std::string& rev,
     } else {
         git({"fetch", "-q", "--", url, "+refs/heads/*:refs/remotes/origin/*",
              "+refs/tags/*:refs/tags/*"},
-            tmp.path, url, "fetch");
+            tmp.path, url, "fetch the history");
         git({"checkout", "-q", rev}, tmp.path, url, "check out commit " + rev);
     }
     GitSource s{url, rev, {}, false, {}};

@@ -118,6 +118,19 @@ Located IndexFetcher::locate(Lock& lock, const Pyproject* pyproject,
 
 GitSource IndexFetcher::git(const std::string& url, const std::string& rev,
                             const std::string& subdirectory) {
+    // Offline means no network at all: a commit hashed by an earlier run is all there is.
+    if (client_.options().offline) {
+        if (auto cached = cached_git_source(url, rev)) {
+            return *cached;
+        }
+        throw Error("--offline: the git source " + url + " at " + rev +
+                        " is not in lock2nix's cache (" + git_cache_file(url, rev).string() +
+                        "), and its fetchgit hash needs a clone",
+                    {}, {},
+                    "run lock2nix once without --offline to clone it and cache the hash, or "
+                    "pass --impure-git to emit builtins.fetchGit (Nix then fetches it at "
+                    "evaluation)");
+    }
     return hash_git_source(url, rev, subdirectory);
 }
 
@@ -312,8 +325,15 @@ ResolvedSources resolve_sources(Lock& lock, const Pyproject* pyproject, const En
                     const std::string& rev = p.source->resolved_reference.empty()
                                                  ? p.source->reference
                                                  : p.source->resolved_reference;
-                    out.git.emplace(planned.package,
-                                    fetcher.git(p.source->url, rev, p.source->subdirectory));
+                    try {
+                        out.git.emplace(planned.package,
+                                        fetcher.git(p.source->url, rev, p.source->subdirectory));
+                    } catch (const Error& e) {
+                        // Name the package and its place in the lock: the fetcher knows only
+                        // the repository.
+                        throw Error("package `" + p.name + "` " + p.version + ": " + e.message(),
+                                    lock.path, p.source->position, e.hint());
+                    }
                 }
                 break;
             case ArtifactKind::directory: {

@@ -418,6 +418,9 @@ Lock parse_lock(std::string_view text, std::string path) {
     lock.generated_by = generated_by(text);
     lock.generation = generation_of(reader, metadata, lock.lock_version);
     lock.python_versions = reader.string_or(metadata, "python-versions", "*");
+    if (const toml::node* python = metadata.get("python-versions")) {
+        lock.python_versions_position = position_of(*python);
+    }
     lock.content_hash = reader.string_or(metadata, "content-hash", "");
     if (const toml::table* extras = reader.table(root, "extras")) {
         lock.extras = read_extras(reader, *extras);

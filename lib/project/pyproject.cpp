@@ -74,6 +74,7 @@ void read_main_dependencies(const TomlReader& reader, const toml::table& deps, P
     for (Dependency& dep : detail::read_dependencies(reader, deps)) {
         if (dep.canonical_name == "python") {
             out.python = dep.constraints.front().version;
+            out.python_position = dep.constraints.front().position;
             continue;
         }
         out.dependencies.push_back(std::move(dep));
@@ -171,6 +172,9 @@ ProjectSection read_project(const TomlReader& reader, const toml::table& t) {
     p.version = reader.string_or(t, "version", "");
     p.description = reader.string_or(t, "description", "");
     p.requires_python = reader.string_or(t, "requires-python", "");
+    if (const toml::node* rp = t.get("requires-python")) {
+        p.requires_python_position = detail::position_of(*rp);
+    }
     p.dependencies = reader.string_list(t, "dependencies");
     if (const toml::node* deps = t.get("dependencies")) {
         p.dependencies_position = position_of(*deps);

@@ -94,9 +94,25 @@ Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& targ
     bool sdist_standard = false;
     std::vector<std::string> seen;
     std::vector<const FileEntry*> unfit; // explained only if nothing fits
+    // Files whose names carry another version are not this entry's: Poetry looks the version's
+    // files up on the index and keeps those whose digest the lock lists, so a stray file is
+    // never installed, and an entry with nothing but strays is refused ("Retrieved digest for
+    // link … not in poetry.lock metadata").
+    const auto own_version = pep440::Version::try_parse(p.version);
+    std::vector<std::pair<const FileEntry*, std::string>> strays;
+    auto stray = [&](const FileEntry& f, const pep440::Version& v) {
+        if (own_version && v != *own_version) {
+            strays.emplace_back(&f, v.str());
+            return true;
+        }
+        return false;
+    };
     for (const FileEntry& f : p.files) {
         const auto kind = tags::classify(f.name);
         if (kind == tags::FileKind::wheel) {
+            if (const auto w = tags::WheelName::try_parse(f.name); w && stray(f, w->version)) {
+                continue;
+            }
             if (!ranking.may_fit(f.name)) {
                 unfit.push_back(&f);
                 continue;
@@ -122,6 +138,9 @@ Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& targ
             seen.push_back(f.name);
         } else if (kind == tags::FileKind::sdist) {
             const auto s = tags::SdistName::try_parse(f.name);
+            if (s && stray(f, s->version)) {
+                continue;
+            }
             const bool standard = s && s->standard;
             // Prefer .tar.gz/.zip over older archive kinds; then the first in the lock.
             if (sdist == nullptr || (standard && !sdist_standard)) {
@@ -158,6 +177,17 @@ Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& targ
     } else if (sdist != nullptr) {
         take_sdist(p.files.size() == 1 ? "the only file" : "no wheel fits " + target.describe());
     } else {
+        if (!strays.empty()) {
+            const auto& [file, version] = strays.front();
+            throw Error("package `" + p.name + "` " + p.version + " lists " + file->name +
+                            ", a file of version " + version + ", and " +
+                            (strays.size() == p.files.size()
+                                 ? std::string("no file of its own version")
+                                 : "no file of its own version usable on " + target.describe()),
+                        lock.path, file->position,
+                        "the lock's file list does not belong to the locked version (Poetry "
+                        "refuses it too); regenerate the lock with `poetry lock`");
+        }
         for (const FileEntry* f : unfit) {
             const auto w = tags::WheelName::try_parse(f->name);
             seen.push_back(f->name + " (" +

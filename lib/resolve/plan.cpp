@@ -127,6 +127,7 @@ Reach reach(const Lock& lock, const Pyproject* pp, const Target& target, const S
 
 TargetPlan plan_target(const Lock& lock, const Pyproject* pp, const Target& target,
                        const PlanOptions& options) {
+    check_target_python(lock, pp, target);
     TargetPlan plan;
     plan.target = target;
     SelectionCache cache;
@@ -331,22 +332,99 @@ EnvironmentPlan plan_environment(const Lock& lock, const Pyproject* pyproject,
     }
     return plan;
 }
-std::string default_python(const Lock& lock) {
-    const auto allowed = pep440::Constraint::try_parse(lock.python_versions);
-    auto ok = [&](const char* v) {
-        return !allowed || allowed->contains(pep440::Version::parse(v), false);
-    };
-    if (ok("3.12")) {
-        return "3.12";
+const std::vector<std::string>& nixpkgs_pythons() {
+    static const std::vector<std::string> pythons{"3.13", "3.12", "3.11", "3.10", "3.9"};
+    return pythons;
+}
+
+namespace {
+
+// One Python range a target must lie in, and where it was written.
+struct PythonRange {
+    std::string text;
+    std::string file;
+    SourcePosition position;
+    std::string what;
+};
+
+std::vector<PythonRange> python_ranges(const Lock& lock, const Pyproject* pp) {
+    std::vector<PythonRange> out;
+    if (!lock.python_versions.empty() && lock.python_versions != "*") {
+        out.push_back({lock.python_versions, lock.path, lock.python_versions_position,
+                       "poetry.lock's [metadata] python-versions"});
     }
-    for (const char* v : {"3.13", "3.11", "3.10", "3.9", "3.8"}) {
-        if (ok(v)) {
+    if (pp != nullptr) {
+        if (!pp->poetry.python.empty() && pp->poetry.python != "*") {
+            out.push_back({pp->poetry.python, pp->path, pp->poetry.python_position,
+                           "the project's python ([tool.poetry.dependencies])"});
+        } else if (!pp->project.requires_python.empty()) {
+            out.push_back({pp->project.requires_python, pp->path,
+                           pp->project.requires_python_position,
+                           "the project's requires-python ([project])"});
+        }
+    }
+    return out;
+}
+
+// Whether `version` ("3.11.12" or "3.11") lies in the range; a range that does not parse is
+// left to the selection, which reports it at its position when it matters.
+bool python_allows(const PythonRange& r, const std::string& version) {
+    const auto c = pep440::Constraint::try_parse(r.text);
+    return !c || c->contains(pep440::Version::parse(version), false);
+}
+
+std::string allowed_pythons(const std::vector<PythonRange>& ranges) {
+    std::string out;
+    for (const std::string& v : nixpkgs_pythons()) {
+        const std::string full = Target::make("x86_64-linux", v).python_full_version();
+        if (std::all_of(ranges.begin(), ranges.end(),
+                        [&](const PythonRange& r) { return python_allows(r, full); })) {
+            out = v + (out.empty() ? "" : ", " + out);
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+std::string default_python(const Lock& lock, const Pyproject* pyproject) {
+    const auto ranges = python_ranges(lock, pyproject);
+    for (const std::string& v : nixpkgs_pythons()) {
+        // Judged at the patch level nixpkgs ships (a range such as ">=3.9.2" must hold for it).
+        const std::string full = Target::make("x86_64-linux", v).python_full_version();
+        if (std::all_of(ranges.begin(), ranges.end(),
+                        [&](const PythonRange& r) { return python_allows(r, full); })) {
             return v;
         }
     }
-    throw Error("poetry.lock allows Python " + lock.python_versions +
-                    ", which matches none of the interpreters lock2nix targets (3.8 to 3.13)",
-                lock.path, {}, "pass --python X.Y explicitly");
+    std::string what;
+    for (const auto& r : ranges) {
+        what += (what.empty() ? "" : " and ") + r.what + " `" + r.text + "`";
+    }
+    throw Error(what + " allow none of the interpreters nixpkgs offers (Python " +
+                    nixpkgs_pythons().back() + " to " + nixpkgs_pythons().front() + ")",
+                ranges.empty() ? lock.path : ranges.front().file,
+                ranges.empty() ? SourcePosition{} : ranges.front().position,
+                "pass --python X.Y for an interpreter you provide, or widen the range and run "
+                "`poetry lock`");
+}
+
+void check_target_python(const Lock& lock, const Pyproject* pyproject, const Target& target) {
+    const auto ranges = python_ranges(lock, pyproject);
+    for (const PythonRange& r : ranges) {
+        if (python_allows(r, target.python_full_version())) {
+            continue;
+        }
+        const std::string ok = allowed_pythons(ranges);
+        throw Error(
+            r.what + " is `" + r.text + "`, which excludes Python " + target.python_full_version() +
+                " (target " + target.describe() + "); Poetry refuses to install this project there",
+            r.file, r.position,
+            ok.empty() ? "no interpreter nixpkgs offers is in the range: widen it and "
+                         "run `poetry lock`"
+                       : "pass --python with a version the lock allows (of nixpkgs': " + ok +
+                             "), or leave --python out to get the newest of them");
+    }
 }
 
 std::string host_system() {

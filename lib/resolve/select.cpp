@@ -360,6 +360,24 @@ private:
 
     // --- the walk: root requirements through [package.dependencies] -------------------------
 
+    // The entry's own python-versions holds for the target's exact Python (what Poetry's solver
+    // checks); a range that does not parse is Poetry's problem at lock time, not a filter here.
+    bool package_python_ok(std::size_t i) {
+        const std::string& text = lock_.packages[i].python_versions;
+        if (text.empty() || text == "*") {
+            return true;
+        }
+        auto it = cache_->constraints.find(text);
+        if (it == cache_->constraints.end()) {
+            const auto parsed = pep440::Constraint::try_parse(text);
+            if (!parsed) {
+                return true;
+            }
+            it = cache_->constraints.emplace(text, *parsed).first;
+        }
+        return it->second.contains(python_full_version_, false);
+    }
+
     bool package_marker_ok(std::size_t i) {
         const Package& p = lock_.packages[i];
         if (!p.legacy_marker.empty() &&
@@ -410,6 +428,19 @@ private:
                 return std::nullopt; // every entry of this name is out for this target
             }
         } else {
+            // Poetry re-solves older locks against the locked packages with the target's exact
+            // Python (provider.py use_environment); an entry whose python-versions excludes it
+            // gets an incompatibility (incompatibilities_for) and the solver takes the next one.
+            if (!keep([&](std::size_t i) { return package_python_ok(i); })) {
+                const Package& p = lock_.packages[candidates.front()];
+                throw Error("`" + p.name + "` is required here (" + describe_position(file, pos) +
+                                "), but every locked entry of it excludes Python " +
+                                target_.python_full_version() + ": " + p.name + " " + p.version +
+                                " has python-versions `" + p.python_versions + "`",
+                            lock_.path, p.position,
+                            "Poetry's installer refuses this lock on " + target_.describe() +
+                                " too; pick another --python, or run `poetry lock` again");
+            }
             keep([&](std::size_t i) { return package_marker_ok(i); });
         }
         // Still ambiguous: the highest version, deterministically.
@@ -644,8 +675,25 @@ private:
                 continue;
             }
             std::string reason;
+            const Package& pkg = lock_.packages[i];
+            std::optional<std::size_t> sibling;
+            for (std::size_t other : lock_.find(pkg.canonical_name)) {
+                if (in.contains(other)) {
+                    sibling = other;
+                }
+            }
             if (exclusions_.contains(i)) {
                 reason = exclusions_[i];
+            } else if (sibling && !lock_.has_locked_groups()) {
+                // Another entry of the name is the one this target installs: say what ruled this
+                // one out, not why some requirement of the name was dropped.
+                const Package& needed = lock_.packages[*sibling];
+                reason = "another locked entry of the same name, " + needed.name + " " +
+                         needed.version + ", is the one this target needs";
+                if (!package_python_ok(i)) {
+                    reason = "its python-versions `" + pkg.python_versions + "` excludes Python " +
+                             target_.python_full_version() + "; " + reason;
+                }
             } else if (auto it = rejections_.find(lock_.packages[i].canonical_name);
                        it != rejections_.end()) {
                 std::vector<std::string> unique;

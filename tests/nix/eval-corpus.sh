@@ -37,7 +37,13 @@ for dir in "$shared"/corpus/*/*/; do
     name=$(basename "$dir")
     out="$work/$name"
     mkdir -p "$out"
-    if ! "$cli" --offline "$dir/poetry.lock" --system x86_64-linux --python 3.11 -o "$out/python-env.nix" 2>"$out/err"; then
+    # Python 3.11, or for a lock whose own range leaves 3.11 out, the newest it allows.
+    python=(--python 3.11)
+    if "$cli" plan --offline --quiet "$dir/poetry.lock" --system x86_64-linux --python 3.11 2>&1 >/dev/null |
+        grep -q 'excludes Python'; then
+        python=()
+    fi
+    if ! "$cli" --offline "$dir/poetry.lock" --system x86_64-linux "${python[@]}" -o "$out/python-env.nix" 2>"$out/err"; then
         # Not every lock plans for this target (no usable file, stale lock): that is the
         # planner's business, tested elsewhere; the message must say why.
         if grep -q -e 'has no file usable on' -e 'which poetry.lock does not contain' "$out/err"; then

@@ -25,6 +25,13 @@ struct GitSource {
 GitSource hash_git_source(const std::string& url, const std::string& rev,
                           const std::string& subdirectory = {});
 
+/// The cached fetchgit facts of `url` at `rev`, without touching the network (for --offline);
+/// nullopt when that commit was never hashed here.
+std::optional<GitSource> cached_git_source(const std::string& url, const std::string& rev);
+
+/// The file that caches `url` at `rev` (whether or not it exists), for messages.
+std::filesystem::path git_cache_file(const std::string& url, const std::string& rev);
+
 /// Where the cache lives: $XDG_CACHE_HOME/lock2nix (else ~/.cache/lock2nix).
 std::filesystem::path cache_directory();
 

@@ -52,6 +52,7 @@ struct PoetrySection {
     std::string version;
     std::string description;
     std::string python;                   ///< the `python` entry of dependencies
+    SourcePosition python_position;       ///< where that entry is
     std::vector<Dependency> dependencies; ///< main group, without `python`
     std::vector<DependencyGroup> groups;  ///< dev-dependencies first as "dev", then groups
     std::map<std::string, std::vector<std::string>> extras; ///< canonical extra → names
@@ -71,6 +72,7 @@ struct ProjectSection {
     std::string version;
     std::string description;
     std::string requires_python;
+    SourcePosition requires_python_position;
     std::vector<std::string> dependencies;                                 ///< PEP 508 strings
     std::map<std::string, std::vector<std::string>> optional_dependencies; ///< canonical extra
     std::map<std::string, std::string> scripts;

@@ -79,9 +79,19 @@ std::string target_key(const Target& target);
 EnvironmentPlan plan_environment(const Lock& lock, const Pyproject* pyproject,
                                  const PlanOptions& options);
 
-/// The default Python for a lock: nixpkgs' default interpreter (3.12) when the lock's
-/// python-versions allows it, else the newest of 3.9–3.13 it allows.
-std::string default_python(const Lock& lock);
+/// The Python versions whose interpreters nixpkgs offers (python39 … python313), newest first.
+const std::vector<std::string>& nixpkgs_pythons();
+
+/// The default Python for a lock: the newest interpreter nixpkgs offers that both the lock's
+/// `[metadata] python-versions` and the project's own range allow. Throws Error naming the range
+/// when none does.
+std::string default_python(const Lock& lock, const Pyproject* pyproject = nullptr);
+
+/// Refuses a target whose Python the lock's `[metadata] python-versions` or the project's range
+/// (`tool.poetry.dependencies.python`, `project.requires-python`) excludes, as Poetry does ("the
+/// currently activated Python version … is not supported by the project"): the lock was solved
+/// for that range only. plan_environment calls it for every target.
+void check_target_python(const Lock& lock, const Pyproject* pyproject, const Target& target);
 
 /// The Nix system of the machine lock2nix runs on.
 std::string host_system();
