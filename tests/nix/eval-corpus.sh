@@ -55,7 +55,7 @@ for dir in "$shared"/corpus/*/*/; do
         continue
     fi
     # The one planner: `plan --json` must name exactly the files the file fetches.
-    if ! "$cli" plan --offline --json "$dir/poetry.lock" --system x86_64-linux --python 3.11 \
+    if ! "$cli" plan --offline --json "$dir/poetry.lock" --system x86_64-linux "${python[@]}" \
         >"$out/plan.json" 2>"$out/err"; then
         echo "FAIL $name: plan failed where the translation worked: $(head -3 "$out/err")"
         fail=$((fail + 1))
