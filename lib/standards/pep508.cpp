@@ -46,6 +46,8 @@ bool requires_version(Variable v) {
            v == Variable::python_full_version || v == Variable::python_version;
 }
 
+constexpr std::size_t max_marker_depth = 100;
+
 class Parser {
 public:
     explicit Parser(std::string_view text) : text_(text) {}
@@ -119,8 +121,16 @@ public:
         Marker::Term term;
         if (literal('(')) {
             const std::size_t open = pos_ - 1;
+            // Markers nest by recursion (parsing, printing, evaluating and destroying them): a
+            // bound keeps a hostile lock from overflowing the stack. Real markers nest 2 or 3 deep.
+            if (++depth_ > max_marker_depth) {
+                fail_at("marker parentheses nest deeper than " + std::to_string(max_marker_depth) +
+                            " levels",
+                        open);
+            }
             ws();
             term.group.push_back(marker());
+            --depth_;
             ws();
             if (!literal(')')) {
                 if (at_end()) {
@@ -217,6 +227,7 @@ public:
 private:
     std::string_view text_;
     std::size_t pos_ = 0;
+    std::size_t depth_ = 0;
 };
 
 std::string format(const Marker& m, bool first) {
