@@ -304,11 +304,20 @@ std::string_view to_string(Variable v) {
     return "";
 }
 
+namespace {
+// Double quotes as packaging prints, unless the value holds one: then single quotes, so that the
+// printed marker parses back (found by fuzz/fuzz_pep508: `'a"b' < platform_release`). A value
+// cannot hold both kinds: the parser ends a string at its own quote.
+std::string quoted(const std::string& value) {
+    return value.find('"') == std::string::npos ? "\"" + value + "\"" : "'" + value + "'";
+}
+} // namespace
+
 std::string Comparison::str() const {
     const std::string var(to_string(variable));
-    const std::string val = "\"" + value + "\"";
+    const std::string val = quoted(value);
     if (left_literal) {
-        return "\"" + *left_literal + "\" " + op + " " + val;
+        return quoted(*left_literal) + " " + op + " " + val;
     }
     return variable_on_left ? var + " " + op + " " + val : val + " " + op + " " + var;
 }

@@ -76,3 +76,13 @@ TEST_CASE("TOML nested too deep is refused with a position before toml++ sees it
         CHECK_NOTHROW(parse_lock(prefix + text, "poetry.lock"));
     }
 }
+
+TEST_CASE("a marker value holding a double quote prints so that it parses back", "[hostile]") {
+    // Found by fuzz/fuzz_pep508: the value was printed inside double quotes.
+    const auto m = pep508::Marker::parse("'5.6a0\"x' < platform_release");
+    CHECK(m.str() == "'5.6a0\"x' < platform_release");
+    const auto again = pep508::Marker::try_parse(m.str());
+    REQUIRE(again);
+    CHECK(again->str() == m.str());
+    CHECK(pep508::Marker::parse("python_version == 'a\"b'").str() == "python_version == 'a\"b'");
+}
