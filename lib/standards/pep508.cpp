@@ -148,6 +148,7 @@ public:
     // item = var WS? op WS? var
     Comparison item() {
         ws();
+        const std::size_t start = pos_;
         Comparison c;
         std::optional<Variable> left_var;
         std::string left_value;
@@ -158,6 +159,12 @@ public:
         std::optional<Variable> right_var;
         std::string right_value;
         read_var(right_var, right_value);
+        if (left_var && right_var) {
+            // The model holds one variable and a literal: `extra <= python_version` used to
+            // compare `extra` with the text "python_version" and print a different marker (found
+            // by fuzz/fuzz_pep508). No real marker compares two variables.
+            fail_at("a marker comparison between two variables is not supported", start);
+        }
         if (left_var) {
             c.variable = *left_var;
             c.variable_on_left = true;

@@ -86,3 +86,15 @@ TEST_CASE("a marker value holding a double quote prints so that it parses back",
     CHECK(again->str() == m.str());
     CHECK(pep508::Marker::parse("python_version == 'a\"b'").str() == "python_version == 'a\"b'");
 }
+
+TEST_CASE("a marker comparing two variables is refused, not compared with a variable's name",
+          "[hostile]") {
+    // Found by fuzz/fuzz_pep508: `extra <= python_version` printed as `extra <= "python_version"`.
+    try {
+        (void)pep508::Marker::parse("extra <= python_version");
+        FAIL("accepted");
+    } catch (const SyntaxError& e) {
+        CHECK_THAT(e.message(), Catch::Contains("between two variables"));
+        CHECK(e.offset() == 0);
+    }
+}
