@@ -6,11 +6,13 @@ namespace {
 
 std::string compose(const std::string& file, SourcePosition pos, const std::string& message,
                     const std::string& hint) {
+    // Messages quote input (file names, index answers, git's output): a newline or escape
+    // sequence from there must not forge lines or colours on the user's terminal.
     std::string out;
     if (!file.empty()) {
-        out += describe_position(file, pos) + ": ";
+        out += printable(describe_position(file, pos)) + ": ";
     }
-    out += "error: " + message;
+    out += "error: " + printable(message);
     if (!hint.empty()) {
         out += "\n  hint: " + hint;
     }
@@ -18,6 +20,29 @@ std::string compose(const std::string& file, SourcePosition pos, const std::stri
 }
 
 } // namespace
+
+std::string printable(std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (u < 0x20 || u == 0x7f) {
+            out += "\\x";
+            out += hex[u >> 4];
+            out += hex[u & 15];
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
 
 std::string describe_position(const std::string& file, SourcePosition position) {
     return position.known()

@@ -2,10 +2,13 @@
 
 #include "lock2nix/error.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <filesystem>
 #include <new>
@@ -49,6 +52,15 @@ std::string read_file(const std::string& path) {
                         (std::filesystem::path(path) / "poetry.lock").string());
     }
     const bool regular = S_ISREG(st.st_mode);
+    const auto too_large = [&](std::size_t size) {
+        return Error("the file is too large: " + std::to_string(size) + " bytes" +
+                         (regular ? "" : " read so far") + ", lock2nix reads files up to " +
+                         std::to_string(max_input_size >> 20) + " MiB",
+                     path, {}, "check that this is the file you meant (real locks are a few MB)");
+    };
+    if (regular && static_cast<std::uint64_t>(st.st_size) > max_input_size) {
+        throw too_large(static_cast<std::size_t>(st.st_size)); // not read: said from its size
+    }
     // Pseudo-files (/proc, /sys) report a size of 0 or a page; only a real size is a promise.
     const bool sized = regular && st.st_size > 0;
     std::string text;
@@ -71,6 +83,9 @@ std::string read_file(const std::string& path) {
                 break;
             }
             text.append(chunk, static_cast<std::size_t>(n));
+            if (text.size() > max_input_size) {
+                throw too_large(text.size()); // a pipe or a file that grew
+            }
         }
     } catch (const std::bad_alloc&) {
         throw Error("not enough memory to read the file (" +
@@ -126,6 +141,42 @@ const char* kind_of(mode_t mode) {
 
 } // namespace
 
+std::size_t remove_stale_temporaries(const std::string& dir, const std::string& prefix,
+                                     bool any_stem) {
+    auto mkstemp_suffix = [](std::string_view s) {
+        return s.size() == 6 && std::all_of(s.begin(), s.end(), [](char c) {
+                   return std::isalnum(static_cast<unsigned char>(c)) != 0;
+               });
+    };
+    std::size_t removed = 0;
+    DIR* d = ::opendir(dir.empty() ? "." : dir.c_str());
+    if (d == nullptr) {
+        return 0;
+    }
+    const auto cutoff = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() -
+                                                             stale_temporary_age);
+    while (const dirent* entry = ::readdir(d)) {
+        const std::string_view name = entry->d_name;
+        if (!name.starts_with(prefix) || name.size() < prefix.size() + 6) {
+            continue;
+        }
+        const std::string_view rest = name.substr(prefix.size());
+        const bool matches = any_stem ? rest.size() > 7 && rest[rest.size() - 7] == '.' &&
+                                            mkstemp_suffix(rest.substr(rest.size() - 6))
+                                      : mkstemp_suffix(rest);
+        struct stat st {};
+        if (!matches || ::fstatat(::dirfd(d), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(st.st_mode) || st.st_uid != ::geteuid() || st.st_mtime > cutoff) {
+            continue;
+        }
+        if (::unlinkat(::dirfd(d), entry->d_name, 0) == 0) {
+            ++removed;
+        }
+    }
+    ::closedir(d);
+    return removed;
+}
+
 void write_file_atomically(const std::string& path, const std::string& text, bool durable,
                            const std::vector<std::string>& inputs) {
     namespace fs = std::filesystem;
@@ -153,6 +204,9 @@ void write_file_atomically(const std::string& path, const std::string& text, boo
             }
         }
     }
+    // A run killed between mkstemp and rename leaves its temporary behind: the next write of the
+    // same file removes the old ones.
+    remove_stale_temporaries(target.parent_path().string(), "." + target.filename().string() + ".");
     std::string tmp =
         (target.parent_path() / ("." + target.filename().string() + ".XXXXXX")).string();
     const int fd = mkstemp(tmp.data());

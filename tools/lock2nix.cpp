@@ -4,6 +4,7 @@
 
 #include "cli_options.hpp"
 #include "lock2nix/error.hpp"
+#include "lock2nix/fetch/index.hpp"
 #include "lock2nix/fetch/verify.hpp"
 #include "lock2nix/files.hpp"
 #include "lock2nix/project/content_hash.hpp"
@@ -381,7 +382,7 @@ int cmd_plan(const std::vector<std::string>& args) {
     }
     std::cout << '\n';
     for (const auto& w : sel.warnings) {
-        std::cerr << "warning: " << w << '\n';
+        std::cerr << "warning: " << lock2nix::printable(w) << '\n';
     }
     return exit_ok;
 }
@@ -445,14 +446,20 @@ int cmd_verify(const std::vector<std::string>& args) {
     t.lock_path = opts.positionals().empty() ? "poetry.lock" : opts.positionals()[0];
     int bad = 0;
     for (const auto& v : lock2nix::verify_files(t)) {
+        // File names come from the lock and URLs may carry a source's credentials: printed
+        // escaped and without them.
+        const std::string file = lock2nix::printable(v.file);
         if (v.ok()) {
-            std::cout << "ok        " << v.file << '\n';
+            std::cout << "ok        " << file << '\n';
         } else if (!v.error.empty()) {
-            std::cout << "ERROR     " << v.file << " (" << v.package << "): " << v.error << '\n';
+            std::cout << "ERROR     " << file << " (" << lock2nix::printable(v.package)
+                      << "): " << lock2nix::printable(lock2nix::redact_urls_in(v.error)) << '\n';
             ++bad;
         } else {
-            std::cout << "MISMATCH  " << v.file << " (" << v.package << "): the lock says "
-                      << v.expected << ", " << v.url << " has " << v.actual << '\n';
+            std::cout << "MISMATCH  " << file << " (" << lock2nix::printable(v.package)
+                      << "): the lock says " << v.expected << ", "
+                      << lock2nix::printable(lock2nix::redact_url(v.url)) << " has " << v.actual
+                      << '\n';
             ++bad;
         }
     }
@@ -480,7 +487,7 @@ int cmd_translate(const std::vector<std::string>& args) {
     const std::string& text = translation.nix;
     if (!opts.flag("--quiet")) {
         for (const auto& n : translation.notes) {
-            std::cerr << "note: " << n << '\n';
+            std::cerr << "note: " << lock2nix::printable(n) << '\n';
         }
     }
     if (t.output_path.empty() || t.output_path == "-") {

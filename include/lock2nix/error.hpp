@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace lock2nix {
 
@@ -17,6 +18,10 @@ struct SourcePosition {
     bool known() const { return line != 0; }
     friend bool operator==(const SourcePosition&, const SourcePosition&) = default;
 };
+
+/// `text` with control characters written as escapes (`\n`, `\t`, `\x1b`): what messages quote
+/// from the input cannot break a line or drive the terminal. Other bytes (UTF-8) are kept.
+std::string printable(std::string_view text);
 
 /// "file:line:column", or just "file" when the position is unknown.
 std::string describe_position(const std::string& file, SourcePosition position);

@@ -2,6 +2,8 @@
 // Reading inputs whole or not at all, and writing files so that readers never see half of one:
 // the Nix output, and lock2nix's caches.
 
+#include <chrono>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -10,7 +12,11 @@ namespace lock2nix {
 /// The whole content of `path`, or an Error naming the file: it cannot be opened, is a
 /// directory, a read fails, memory runs out, or a regular file yields another number of bytes
 /// than its size (it changed while being read). Pipes and other streams are read to their end.
+/// Inputs larger than max_input_size are refused before they are read (README, "Limits").
 std::string read_file(const std::string& path);
+
+/// The largest input file read_file accepts: 64 MiB, ten times the largest real lock seen.
+inline constexpr std::size_t max_input_size = std::size_t{64} << 20;
 
 /// Writes `text` to `path` atomically: a temporary file in the same directory, then renamed over
 /// `path`, so that on failure nothing at `path` changes and a concurrent reader sees the old or
@@ -20,5 +26,15 @@ std::string read_file(const std::string& path);
 /// directory, device, FIFO or socket, or is the same file as one of `inputs`.
 void write_file_atomically(const std::string& path, const std::string& text, bool durable = true,
                            const std::vector<std::string>& inputs = {});
+
+/// How old a temporary file (`<prefix>XXXXXX`, as mkstemp names them) must be before a later run
+/// removes it: far longer than any write takes, so a concurrent run's file is never touched.
+inline constexpr std::chrono::minutes stale_temporary_age{30};
+
+/// Removes the temporary files a killed run left in `dir`: regular files of this user named
+/// `<prefix>` + 6 letters or digits, or `<prefix>…​.XXXXXX` when `any_stem`, older than
+/// stale_temporary_age. Errors are ignored (best effort). Returns how many were removed.
+std::size_t remove_stale_temporaries(const std::string& dir, const std::string& prefix,
+                                     bool any_stem = false);
 
 } // namespace lock2nix

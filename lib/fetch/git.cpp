@@ -1,10 +1,11 @@
 #include "lock2nix/fetch/git.hpp"
 
+#include "fetch/process.hpp"
 #include "lock2nix/error.hpp"
+#include "lock2nix/fetch/index.hpp"
 #include "lock2nix/files.hpp"
 #include "lock2nix/hash.hpp"
 #include "lock2nix/project/pyproject.hpp"
-#include "fetch/process.hpp"
 
 #include <cstdlib>
 #include <fstream>
@@ -98,12 +99,14 @@ void git(const std::vector<std::string>& args, const std::filesystem::path& dir,
         if (detail.size() > 400) {
             detail = detail.substr(0, 400) + "…";
         }
-        throw Error("cannot " + what + " of git repository " + url +
-                        (r.exit_code == 127 ? ": git is not installed" : ": " + detail),
-                    {}, {},
-                    "lock2nix clones git dependencies once to compute their Nix hash (then caches "
-                    "it); make the repository reachable, or pass --impure-git to let Nix fetch it "
-                    "at evaluation time without a hash");
+        // git may repeat the URL (with its credentials) in what it prints.
+        throw Error(
+            "cannot " + what + " of git repository " + redact_url(url) +
+                (r.exit_code == 127 ? ": git is not installed" : ": " + redact_urls_in(detail)),
+            {}, {},
+            "lock2nix clones git dependencies once to compute their Nix hash (then caches "
+            "it); make the repository reachable, or pass --impure-git to let Nix fetch it "
+            "at evaluation time without a hash");
     }
 }
 

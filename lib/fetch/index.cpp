@@ -1,11 +1,11 @@
 #include "lock2nix/fetch/index.hpp"
-#include "lock2nix/version.hpp"
 
 #include "fetch/curl_api.hpp"
-#include "lock2nix/files.hpp"
 #include "lock2nix/fetch/git.hpp"
+#include "lock2nix/files.hpp"
 #include "lock2nix/hash.hpp"
 #include "lock2nix/standards/names.hpp"
+#include "lock2nix/version.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string_view>
+#include <sys/resource.h>
 #include <thread>
 #include <unistd.h>
 
@@ -166,6 +167,32 @@ std::string redact_url(const std::string& url) {
     return url.substr(0, scheme + 3) + url.substr(at + 1);
 }
 
+std::string redact_urls_in(std::string_view text) {
+    std::string out;
+    std::size_t done = 0;
+    for (auto scheme = text.find("://"); scheme != std::string_view::npos;
+         scheme = text.find("://", scheme + 3)) {
+        const std::size_t start = scheme + 3;
+        if (start < done) {
+            continue;
+        }
+        // The authority ends at a path, query or fragment, or where the URL ends in the text.
+        std::size_t end = start;
+        while (end < text.size() &&
+               std::string_view("/?#\"' \t\n").find(text[end]) == std::string_view::npos) {
+            ++end;
+        }
+        const auto at = text.substr(start, end - start).rfind('@');
+        if (at == std::string_view::npos) {
+            continue;
+        }
+        out.append(text.substr(done, start - done));
+        done = start + at + 1;
+    }
+    out.append(text.substr(done));
+    return out;
+}
+
 // --- Parsers -------------------------------------------------------------------------------
 
 namespace {
@@ -187,10 +214,32 @@ std::vector<IndexFile> parse_json_files(std::string_view body, const std::string
                     format.what + " (no `" + format.list + "` array)");
     }
     std::vector<IndexFile> out;
+    // nlohmann's value() throws a type_error on a wrong type, which surfaced as "internal error":
+    // every field is checked here and a wrong one named with its place in the answer.
+    const auto text = [&](const nlohmann::json& u, std::size_t at, const char* key) {
+        if (!u.contains(key) || u[key].is_null()) {
+            return std::string();
+        }
+        if (!u[key].is_string()) {
+            throw Error("the index answered " + redact_url(page_url) + " with " + format.what +
+                            " whose `" + format.list + "[" + std::to_string(at) + "]." + key +
+                            "` is " + std::string(u[key].type_name()) + ", not a string",
+                        {}, {}, "the index is broken or is not a Python package index");
+        }
+        return u[key].get<std::string>();
+    };
+    std::size_t at = 0;
     for (const auto& u : j[format.list]) {
+        if (!u.is_object()) {
+            throw Error("the index answered " + redact_url(page_url) + " with " + format.what +
+                            " whose `" + format.list + "[" + std::to_string(at) + "]` is " +
+                            std::string(u.type_name()) + ", not an object",
+                        {}, {}, "the index is broken or is not a Python package index");
+        }
         IndexFile f;
-        f.filename = u.value("filename", "");
-        f.url = resolve_url(page_url, u.value("url", ""));
+        f.filename = text(u, at, "filename");
+        f.url = resolve_url(page_url, text(u, at, "url"));
+        ++at;
         if (u.contains(format.hashes)) {
             read_hashes(u[format.hashes], f);
         }
@@ -202,7 +251,9 @@ std::vector<IndexFile> parse_json_files(std::string_view body, const std::string
             f.yanked =
                 u["yanked"].is_string() || (u["yanked"].is_boolean() && u["yanked"].get<bool>());
         }
-        f.python_version = u.value("python_version", "");
+        f.python_version = u.contains("python_version") && u["python_version"].is_string()
+                               ? u["python_version"].get<std::string>()
+                               : std::string();
         read_fragment(f);
         if (!f.filename.empty()) {
             out.push_back(std::move(f));
@@ -392,6 +443,7 @@ struct Cache {
     }
     struct Entry {
         std::string body, etag, last_modified, content_type;
+        std::string url; ///< the URL that answered, after redirects (redacted)
     };
     std::optional<Entry> read(const IndexRequest& r) const {
         const auto base = key(r);
@@ -406,7 +458,8 @@ struct Cache {
             }
             // An unreadable body is a miss (Error is caught below): the cache is an optimisation.
             Entry e{read_file(base.string() + ".body"), m.value("etag", ""),
-                    m.value("last_modified", ""), m.value("content_type", "")};
+                    m.value("last_modified", ""), m.value("content_type", ""),
+                    m.value("final_url", "")};
             if (sha256_hex(e.body) != m.value("sha256", "")) {
                 return std::nullopt; // torn or damaged: refetch
             }
@@ -415,15 +468,20 @@ struct Cache {
             return std::nullopt;
         }
     }
-    void write(const IndexRequest& r, const Entry& e) const {
+    /// Empty, or why the answer could not be cached (the run goes on: the cache is an
+    /// optimisation, but a silent failure, e.g. out of descriptors, hid a cache that never fills).
+    std::string write(const IndexRequest& r, const Entry& e) const {
         std::error_code ec;
         std::filesystem::create_directories(dir, ec);
         const auto base = key(r);
-        auto put = [](const std::string& path, const std::string& data) {
+        std::string failed;
+        auto put = [&](const std::string& path, const std::string& data) {
             try {
                 write_file_atomically(path, data, /*durable=*/false);
-            } catch (const Error&) {
-                // the cache is an optimisation
+            } catch (const Error& err) {
+                if (failed.empty()) {
+                    failed = "cannot cache " + redact_url(r.url) + ": " + err.message();
+                }
             }
         };
         // Body first, metadata (with the body's digest) last: a reader never pairs a new body
@@ -433,8 +491,10 @@ struct Cache {
                                                     {"etag", e.etag},
                                                     {"last_modified", e.last_modified},
                                                     {"content_type", e.content_type},
+                                                    {"final_url", redact_url(e.url)},
                                                     {"sha256", sha256_hex(e.body)}}
                                          .dump());
+        return failed;
     }
 };
 
@@ -445,6 +505,8 @@ struct Transfer {
     std::string body;
     std::string etag, last_modified, content_type, retry_after;
     int attempts = 0;
+    bool too_large = false; ///< the body passed IndexOptions::max_body and was cut off
+    std::size_t max_body = 0;
     std::optional<Cache::Entry> cached;
     std::function<void(std::string_view)> sink;
 
@@ -485,6 +547,11 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
     if (t->sink) {
         t->sink(std::string_view(data, size * n));
     } else {
+        // The size after decompression: a 1 MB gzip bomb once grew into a 1 GB body.
+        if (t->body.size() + size * n > t->max_body) {
+            t->too_large = true;
+            return 0; // libcurl stops the transfer with CURLE_WRITE_ERROR
+        }
         t->body.append(data, size * n);
     }
     return size * n;
@@ -532,6 +599,8 @@ void configure(Transfer& t, const IndexRequest& r, const IndexOptions& o) {
     detail::curl().slist_free_all(t.headers);
     t.headers = nullptr;
     t.body.clear();
+    t.too_large = false;
+    t.max_body = o.max_body;
     CURL* e = t.easy;
     detail::curl().easy_setopt(e, CURLOPT_URL, r.url.c_str());
     detail::curl().easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
@@ -539,6 +608,10 @@ void configure(Transfer& t, const IndexRequest& r, const IndexOptions& o) {
     detail::curl().easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
                                static_cast<long>(o.connect_timeout.count()));
     detail::curl().easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(o.total_timeout.count()));
+    // A server trickling bytes is given up on long before the total timeout.
+    detail::curl().easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, o.low_speed_limit);
+    detail::curl().easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
+                               static_cast<long>(o.low_speed_time.count()));
     detail::curl().easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
     detail::curl().easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
     detail::curl().easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -696,6 +769,19 @@ IndexClient::IndexClient(IndexOptions options) : options_(std::move(options)) {
         options_.cache_dir = (cache_directory() / "http").string();
     }
     options_.concurrency = std::max(1, options_.concurrency);
+    // Each transfer holds a socket and, when it ends, two cache files: more at once than the
+    // open-file limit allows made cache writes fail. Keep room for the process's own files.
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
+        const auto room = files.rlim_cur > 64 ? (files.rlim_cur - 32) / 3 : 1;
+        if (static_cast<rlim_t>(options_.concurrency) > room) {
+            notes_.push_back("--concurrency " + std::to_string(options_.concurrency) +
+                             " lowered to " + std::to_string(room) +
+                             " to stay within the open-file limit (ulimit -n " +
+                             std::to_string(files.rlim_cur) + ")");
+            options_.concurrency = static_cast<int>(room);
+        }
+    }
 }
 
 IndexClient::~IndexClient() = default;
@@ -710,6 +796,10 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
     // No cache directory yet: nothing to look up (saves a failed open per request).
     std::error_code ec;
     const bool cache_exists = std::filesystem::is_directory(cache.dir, ec);
+    if (cache_exists && options_.use_cache && !options_.offline) {
+        // Temporaries of cache entries whose writer was killed (`.<key>.body.XXXXXX`).
+        remove_stale_temporaries(cache.dir.string(), ".", /*any_stem=*/true);
+    }
     for (std::size_t i = 0; i < requests.size(); ++i) {
         transfers[i].index = i;
         if (options_.use_cache && !options_.refresh && cache_exists) {
@@ -719,7 +809,7 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
             if (transfers[i].cached) {
                 out[i] = IndexResponse{
                     true, 200, transfers[i].cached->body, transfers[i].cached->content_type, {},
-                    true, 0};
+                    true, 0,   transfers[i].cached->url};
             } else {
                 out[i].error = redact_url(requests[i].url) +
                                " is not in the cache, and --offline forbids the network";
@@ -784,24 +874,58 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
             r.attempts = t->attempts;
             r.status = status;
             bool retry = false;
-            if (code != CURLE_OK) {
-                r.error = redact_url(requests[t->index].url) + ": " +
-                          detail::curl().easy_strerror(code) + tls_hint(code);
+            const IndexRequest& request = requests[t->index];
+            // Relative links resolve against the URL that answered, after redirects.
+            char* effective = nullptr;
+            detail::curl().easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &effective);
+            // A JSON-only request (the JSON API) answered with anything but JSON, e.g. an HTML
+            // error page with status 200, is an error, and is not cached to poison --offline.
+            const bool wants_json_only =
+                request.json_body && request.accept.find("html") == std::string::npos;
+            if (t->too_large) {
+                r.error = redact_url(request.url) + ": the answer is larger than " +
+                          std::to_string(options_.max_body >> 20) +
+                          " MiB (after decompression); lock2nix stopped reading it";
+            } else if (code != CURLE_OK) {
+                r.error =
+                    redact_url(request.url) + ": " + detail::curl().easy_strerror(code) +
+                    tls_hint(code) +
+                    (code == CURLE_OPERATION_TIMEDOUT
+                         ? " (at most " + std::to_string(options_.total_timeout.count() / 1000) +
+                               " s per answer, and never slower than " +
+                               std::to_string(options_.low_speed_limit) + " bytes/s for " +
+                               std::to_string(options_.low_speed_time.count()) + " s)"
+                         : std::string());
                 retry = transient(code);
             } else if (status == 304 && t->cached) {
                 r = IndexResponse{true, 200,  t->cached->body, t->cached->content_type,
-                                  {},   true, t->attempts};
+                                  {},   true, t->attempts,     t->cached->url};
             } else if (status >= 200 && status < 300 && requests[t->index].json_body &&
                        t->content_type.find("json") != std::string::npos &&
                        !nlohmann::json::accept(t->body)) {
                 r.error = redact_url(requests[t->index].url) + ": the answer is not valid JSON";
                 retry = true;
+            } else if (status >= 200 && status < 300 && wants_json_only &&
+                       !nlohmann::json::accept(t->body)) {
+                r.error = redact_url(request.url) + ": the answer is not JSON (Content-Type: " +
+                          (t->content_type.empty() ? std::string("none") : t->content_type) + ")";
+                retry = true;
             } else if (status >= 200 && status < 300) {
-                r = IndexResponse{true, status, std::move(t->body), t->content_type,
-                                  {},   false,  t->attempts};
+                r = IndexResponse{true,
+                                  status,
+                                  std::move(t->body),
+                                  t->content_type,
+                                  {},
+                                  false,
+                                  t->attempts,
+                                  effective != nullptr ? effective : request.url};
                 if (options_.use_cache) {
-                    cache.write(requests[t->index],
-                                Cache::Entry{r.body, t->etag, t->last_modified, r.content_type});
+                    const std::string failed =
+                        cache.write(request, Cache::Entry{r.body, t->etag, t->last_modified,
+                                                          r.content_type, r.url});
+                    if (!failed.empty() && notes_.size() < 20) {
+                        notes_.push_back(failed);
+                    }
                 }
             } else {
                 r.error = redact_url(requests[t->index].url) + ": HTTP " + std::to_string(status);

@@ -120,6 +120,7 @@ Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::siz
         requests.push_back(std::move(r));
     }
     const auto responses = client.fetch_all(requests);
+    out.notes.insert(out.notes.end(), client.notes().begin(), client.notes().end());
     for (std::size_t k = 0; k < asked.size(); ++k) {
         Package& p = lock.packages[asked[k]];
         const IndexResponse& resp = responses[k];
@@ -135,12 +136,18 @@ Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::siz
                         "predictable URLs");
         }
         std::vector<IndexFile> files;
-        if (p.source_kind() == SourceKind::pypi) {
-            files = parse_json_api(resp.body, requests[k].url);
-        } else if (resp.content_type.find("json") != std::string::npos) {
-            files = parse_simple_json(resp.body, requests[k].url);
-        } else {
-            files = parse_simple_html(resp.body, requests[k].url);
+        // Links are relative to the page that answered, which a redirect may have moved.
+        const std::string& answered = resp.url.empty() ? requests[k].url : resp.url;
+        try {
+            if (p.source_kind() == SourceKind::pypi) {
+                files = parse_json_api(resp.body, answered);
+            } else if (resp.content_type.find("json") != std::string::npos) {
+                files = parse_simple_json(resp.body, answered);
+            } else {
+                files = parse_simple_html(resp.body, answered);
+            }
+        } catch (const Error& e) {
+            throw Error(e.message(), lock.path, p.position, e.hint());
         }
         // Hash completion: take the index's files when the lock has no usable ones.
         const bool unnamed = std::any_of(p.files.begin(), p.files.end(),

@@ -1,10 +1,10 @@
 #include "lock2nix/fetch/sources.hpp"
 
+#include "lock2nix/fetch/sdist.hpp"
 #include "lock2nix/files.hpp"
 #include "lock2nix/hash.hpp"
 #include "lock2nix/standards/names.hpp"
 #include "lock2nix/standards/pep508.hpp"
-#include "lock2nix/fetch/sdist.hpp"
 #include "lock2nix/standards/tags.hpp"
 #include "project/toml_reader.hpp"
 
@@ -53,6 +53,8 @@ struct ScratchFile {
     std::FILE* file = nullptr;
 
     explicit ScratchFile(const std::filesystem::path& dir) {
+        // Those a killed run left behind go first.
+        remove_stale_temporaries(dir.string(), ".sdist-");
         path = (dir / ".sdist-XXXXXX").string();
         const int fd = mkstemp(path.data());
         if (fd < 0 || (file = fdopen(fd, "w+b")) == nullptr) {

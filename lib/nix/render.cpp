@@ -1,5 +1,6 @@
 #include "lock2nix/nix/render.hpp"
 
+#include "lock2nix/fetch/index.hpp"
 #include "lock2nix/fetch/locate.hpp"
 #include "lock2nix/hash.hpp"
 #include "lock2nix/nix/writer.hpp"
@@ -79,9 +80,14 @@ Value fetchurl_value(const Lock& lock, const Package& p, const FileEntry& f,
     Value args = Value::set_of();
     args.set("name", Value::str(store_safe(f.name)));
     if (auto it = sources.urls.find(f.name); it != sources.urls.end()) {
-        args.set("url", Value::str(it->second));
+        args.set("url", Value::str(redact_url(it->second)));
     } else {
-        const auto urls = predicted_urls(p, f);
+        // Credentials in a source URL let lock2nix read the index; they must not be written into
+        // the expression (the Nix daemon's netrc gives them at build time).
+        auto urls = predicted_urls(p, f);
+        for (auto& u : urls) {
+            u = redact_url(u);
+        }
         if (urls.size() == 1) {
             args.set("url", Value::str(urls.front()));
         } else {
@@ -193,6 +199,11 @@ std::string old_poetry_patch(const BuildSystem& b) {
 }
 
 std::string project_path(const std::string& rel) {
+    // An absolute path in the lock stays absolute (`projectDir + "//etc/x"` would silently
+    // point inside the project); `/. + "…"` is a path whatever characters it holds.
+    if (rel.starts_with("/")) {
+        return "(/. + " + nix::string_literal(rel) + ")";
+    }
     return "projectDir + " + nix::string_literal("/" + rel);
 }
 
@@ -240,7 +251,7 @@ Value source_value(const Context& c, const Package& p, const PlannedPackage& pla
         }
         Value f = Value::set_of();
         f.set("name", Value::str(store_safe(a.file->name)));
-        f.set("url", Value::str(p.source->url));
+        f.set("url", Value::str(redact_url(p.source->url)));
         f.set("hash", Value::str(sri_of(c.lock, *a.file)));
         return Value::apply("fetchurl", std::move(f));
     }
@@ -257,7 +268,7 @@ Value source_value(const Context& c, const Package& p, const PlannedPackage& pla
         const std::string rev = p.source->resolved_reference.empty() ? p.source->reference
                                                                      : p.source->resolved_reference;
         Value f = Value::set_of();
-        f.set("url", Value::str(p.source->url));
+        f.set("url", Value::str(redact_url(p.source->url)));
         f.set("rev", Value::str(rev));
         if (c.options.git_mode == GitMode::impure) {
             f.set("allRefs", Value::raw("true"));
@@ -267,8 +278,8 @@ Value source_value(const Context& c, const Package& p, const PlannedPackage& pla
         }
         auto g = c.sources.git.find(planned.package);
         if (g == c.sources.git.end()) {
-            throw Error("no fetchgit hash was resolved for `" + p.name + "` (" + p.source->url +
-                            ")",
+            throw Error("no fetchgit hash was resolved for `" + p.name + "` (" +
+                            redact_url(p.source->url) + ")",
                         c.lock.path, p.position, "resolve the sources before rendering");
         }
         f.set("hash", Value::str(g->second.hash));
@@ -772,7 +783,7 @@ std::string render_nix(const Lock& lock, const Pyproject* pp, const EnvironmentP
         out += "# input " + comment_text(label) + ": " + comment_text(digest) + "\n";
     }
     out += "# targets: " + comment_text(target_list) + "\n";
-    out += "# regenerate: " + comment_text(options.command) + "\n";
+    out += "# regenerate: " + comment_text(redact_urls_in(options.command)) + "\n";
     out += "{\n";
     out += "  pkgs ? import <nixpkgs> { },\n";
     out += "  lib ? pkgs.lib,\n";

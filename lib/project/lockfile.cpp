@@ -1,7 +1,7 @@
 #include "lock2nix/project/lockfile.hpp"
 
-#include "project/dependency_toml.hpp"
 #include "lock2nix/standards/names.hpp"
+#include "project/dependency_toml.hpp"
 #include "project/toml_reader.hpp"
 
 #include <algorithm>
@@ -399,8 +399,10 @@ Lock parse_lock(std::string_view text, std::string path) {
     const std::string not_a_lock_hint =
         "pass the poetry.lock that `poetry lock` wrote next to pyproject.toml";
     if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-        throw Error("not a poetry.lock: the file is empty", path, SourcePosition{1, 1},
-                    not_a_lock_hint);
+        throw Error(text.empty() ? "not a poetry.lock: the file is empty"
+                                 : "not a poetry.lock: the file holds only whitespace (" +
+                                       std::to_string(text.size()) + " bytes)",
+                    path, SourcePosition{1, 1}, not_a_lock_hint);
     }
     const toml::table root =
         reader.parse(text, "poetry.lock must be valid TOML; " + std::string(regenerate_hint));

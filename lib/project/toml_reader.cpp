@@ -33,7 +33,122 @@ std::string describe_type(const toml::node& node) {
     return "nothing";
 }
 
+namespace {
+
+// toml++ bounds the nesting of arrays and inline tables but not the depth that dotted keys and
+// table headers create (`a.b.c…` 40,000 deep overflows the stack inside it), and our own readers
+// walk the tables recursively. So the text is scanned once before parsing: every key's depth
+// (dots in its run, plus the keys and brackets it sits in) must stay below this bound. Real locks
+// and pyprojects nest about 6 deep.
+constexpr std::size_t max_toml_depth = 128;
+
+bool is_key_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == ' ' || c == '\t';
+}
+
+} // namespace
+
+void TomlReader::check_depth(std::string_view text, const std::string& hint) const {
+    std::vector<std::size_t> open{0}; // depth at each open bracket; the base is 0
+    std::size_t run_dots = 0;         // dots in the current run of key characters
+    std::size_t key_dots = 0;         // dots of the key whose value is being read
+    std::uint32_t line = 1;
+    std::size_t line_start = 0;
+    auto fail_here = [&](std::size_t i, std::string_view what) {
+        throw Error(
+            std::string(what) + " nests deeper than " + std::to_string(max_toml_depth) + " levels",
+            file_, SourcePosition{line, static_cast<std::uint32_t>(i - line_start + 1)}, hint);
+    };
+    const std::size_t n = text.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const char c = text[i];
+        if (c == '"' || c == '\'') {
+            // Skip a string (one-line or multi-line, basic or literal); an unterminated one is
+            // left for toml++ to report.
+            const bool multi = text.substr(i, 3) == (c == '"' ? "\"\"\"" : "'''");
+            std::size_t j = i + (multi ? 3 : 1);
+            bool closed = false;
+            while (j < n) {
+                if (c == '"' && text[j] == '\\') {
+                    j += 2;
+                    continue;
+                }
+                if (text[j] == '\n') {
+                    if (!multi) {
+                        break;
+                    }
+                    ++line;
+                    line_start = j + 1;
+                }
+                if (text[j] == c && (!multi || text.substr(j, 3) == std::string(3, c))) {
+                    j += multi ? 3 : 1;
+                    while (multi && j < n && text[j] == c) {
+                        ++j; // up to two quotes may end a multi-line string's content
+                    }
+                    closed = true;
+                    break;
+                }
+                ++j;
+            }
+            if (!closed) {
+                return;
+            }
+            i = j - 1;
+            continue;
+        }
+        if (c == '.') {
+            if (open.back() + ++run_dots + 1 > max_toml_depth) {
+                fail_here(i, "a dotted key or table header");
+            }
+            continue;
+        }
+        if (is_key_char(c)) {
+            continue;
+        }
+        // Anything else ends the run of key characters; `=` ends a key.
+        if (c == '=') {
+            key_dots = run_dots;
+        }
+        run_dots = 0;
+        switch (c) {
+        case '#':
+            while (i < n && text[i] != '\n') {
+                ++i;
+            }
+            --i;
+            break;
+        case '\n':
+            ++line;
+            line_start = i + 1;
+            key_dots = 0;
+            break;
+        case ',':
+            key_dots = 0;
+            break;
+        case '[':
+        case '{':
+            open.push_back(open.back() + key_dots + 1);
+            key_dots = 0;
+            if (open.back() > max_toml_depth) {
+                fail_here(i, "an array or table");
+            }
+            break;
+        case ']':
+        case '}':
+            if (open.size() > 1) {
+                open.pop_back();
+            }
+            key_dots = 0;
+            break;
+        default:
+            break;
+        }
+    }
+}
+
 toml::table TomlReader::parse(std::string_view text, const std::string& hint) const {
+    check_depth(text, hint);
     try {
         return toml::parse(text, file_);
     } catch (const toml::parse_error& e) {
@@ -53,6 +168,15 @@ void TomlReader::fail_at(SourcePosition at, const std::string& message,
     throw Error(message, file_, at, hint.empty() ? default_hint_ : hint);
 }
 
+void TomlReader::no_nul(const toml::node& node, const std::string& value,
+                        std::string_view key) const {
+    // TOML allows "\u0000"; no name, version, path or URL holds one, and Nix strings cannot.
+    if (const auto at = value.find('\0'); at != std::string::npos) {
+        fail(node, "a NUL byte (\\u0000) at offset " + std::to_string(at) + " of the string `" +
+                       std::string(key) + "`");
+    }
+}
+
 void TomlReader::wrong_type(const toml::node& node, std::string_view key,
                             std::string_view expected) const {
     fail(node, "expected " + std::string(expected) + " for `" + std::string(key) + "`, found " +
@@ -66,6 +190,7 @@ std::optional<std::string> TomlReader::string(const toml::table& table,
         return std::nullopt;
     }
     if (const auto* s = node->as_string()) {
+        no_nul(*node, s->get(), key);
         return s->get();
     }
     wrong_type(*node, key, "a string");
@@ -143,6 +268,7 @@ std::vector<std::string> TomlReader::string_list(const toml::table& table, std::
             fail(item, "expected a string in the array `" + std::string(key) + "`, found " +
                            describe_type(item));
         }
+        no_nul(item, s->get(), key);
         out.push_back(s->get());
     }
     return out;
@@ -150,6 +276,7 @@ std::vector<std::string> TomlReader::string_list(const toml::table& table, std::
 
 std::string TomlReader::as_string(const toml::node& node, std::string_view what) const {
     if (const auto* s = node.as_string()) {
+        no_nul(node, s->get(), what);
         return s->get();
     }
     fail(node, "expected a string for " + std::string(what) + ", found " + describe_type(node));

@@ -488,9 +488,17 @@ nlohmann::ordered_json to_json(const Lock& lock, const TargetPlan& plan) {
         if (auto it = sel.reasons.find(i); it != sel.reasons.end()) {
             pj["reason"] = it->second;
         }
-        if (auto it = sel.paths.find(i); it != sel.paths.end()) {
+        if (sel.via.contains(i)) {
+            // The hops nearest the package: every package's whole path would make the JSON
+            // quadratic in a long chain (`explain` prints one package's path in full).
+            auto hops = sel.path(i);
+            constexpr std::size_t max_hops = 32;
+            if (hops.size() > max_hops) {
+                hops.erase(hops.begin(), hops.end() - max_hops);
+                pj["path_truncated"] = true;
+            }
             json path = json::array();
-            for (const Hop& h : it->second) {
+            for (const Hop& h : hops) {
                 json hj{{"from", h.from ? json(name_of(*h.from)) : json(nullptr)},
                         {"requirement", h.requirement}};
                 if (!h.marker.empty()) {

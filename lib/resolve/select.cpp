@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <set>
 #include <sstream>
 
 namespace lock2nix {
@@ -105,6 +106,17 @@ void add_dependency_group(const Pyproject& pp, const std::string& group, const s
 
 bool Selection::contains(std::size_t package) const {
     return std::find(packages.begin(), packages.end(), package) != packages.end();
+}
+
+std::vector<Hop> Selection::path(std::size_t package) const {
+    std::vector<Hop> out;
+    std::set<std::size_t> seen; // a package is reached once, so this only guards the invariant
+    for (auto it = via.find(package); it != via.end() && seen.insert(it->first).second;
+         it = it->second.from ? via.find(*it->second.from) : via.end()) {
+        out.push_back(it->second);
+    }
+    std::reverse(out.begin(), out.end());
+    return out;
 }
 
 std::vector<RootRequirement> root_requirements(const Pyproject& pp) {
@@ -455,9 +467,10 @@ private:
             });
     }
 
-    void reach(std::size_t target, const std::vector<std::string>& extras, std::vector<Hop> path) {
-        if (!paths_.contains(target)) {
-            paths_[target] = std::move(path);
+    void reach(std::size_t target, const std::vector<std::string>& extras, Hop hop) {
+        // Only the last hop is stored; its `from` leads back to the root (Selection::path).
+        if (!via_.contains(target)) {
+            via_.emplace(target, std::move(hop));
         }
         queue_.emplace_back(target, std::set<std::string>(extras.begin(), extras.end()));
     }
@@ -530,8 +543,8 @@ private:
             return;
         }
         reach(*t, r.extras,
-              {Hop{std::nullopt, r.name + (r.constraint.empty() ? "" : " (" + r.constraint + ")"),
-                   r.markers}});
+              Hop{std::nullopt, r.name + (r.constraint.empty() ? "" : " (" + r.constraint + ")"),
+                  r.markers});
     }
 
     bool edge_enabled(const Package& p, const Dependency& d, const DependencyConstraint& c,
@@ -616,16 +629,12 @@ private:
                         continue;
                     }
                     edges_.insert({i, *t, c.markers});
-                    std::vector<Hop> path;
-                    if (auto known = paths_.find(i); known != paths_.end()) {
-                        path = known->second;
-                    }
-                    path.push_back(Hop{i,
-                                       d.name + (c.version.empty() || c.version == "*"
-                                                     ? ""
-                                                     : " (" + c.version + ")"),
-                                       c.markers});
-                    reach(*t, c.extras, std::move(path));
+                    reach(*t, c.extras,
+                          Hop{i,
+                              d.name + (c.version.empty() || c.version == "*"
+                                            ? ""
+                                            : " (" + c.version + ")"),
+                              c.markers});
                 }
             }
         }
@@ -652,12 +661,12 @@ private:
         const std::set<std::size_t> in(chosen.begin(), chosen.end());
         for (std::size_t i : chosen) {
             std::string reason = reasons_.contains(i) ? reasons_[i] : std::string();
-            if (auto it = paths_.find(i); it != paths_.end() && !it->second.empty()) {
-                const Hop& last = it->second.back();
+            if (auto it = via_.find(i); it != via_.end()) {
+                const Hop& last = it->second;
                 reason += (reason.empty() ? "" : "; ") +
                           (last.from ? "required by " + lock_.packages[*last.from].name
                                      : std::string("required by the project"));
-                sel_.paths[i] = it->second;
+                sel_.via.emplace(i, it->second);
             }
             sel_.reasons[i] = reason.empty() ? "selected" : reason;
         }
@@ -762,7 +771,7 @@ private:
     std::map<std::size_t, std::string> reasons_;
     std::map<std::size_t, std::string> exclusions_;
     std::map<std::string, std::vector<std::string>> rejections_;
-    std::map<std::size_t, std::vector<Hop>> paths_;
+    std::map<std::size_t, Hop> via_;
     std::map<std::size_t, std::set<std::string>> extras_seen_;
     std::set<std::size_t> visited_;
     std::set<std::tuple<std::size_t, std::size_t, std::string>> edges_;
@@ -828,9 +837,9 @@ std::string explain(const Lock& lock, const Selection& sel, std::string_view nam
         if (sel.contains(i)) {
             out << p.name << " " << p.version << " is IN for " << sel.target.describe() << ": "
                 << sel.reasons.at(i) << "\n";
-            if (auto it = sel.paths.find(i); it != sel.paths.end()) {
+            if (sel.via.contains(i)) {
                 out << "  path: project";
-                for (const Hop& h : it->second) {
+                for (const Hop& h : sel.path(i)) {
                     out << " -> " << h.requirement;
                     if (!h.marker.empty()) {
                         out << " [when " << h.marker << "]";

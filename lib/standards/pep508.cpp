@@ -46,6 +46,8 @@ bool requires_version(Variable v) {
            v == Variable::python_full_version || v == Variable::python_version;
 }
 
+constexpr std::size_t max_marker_depth = 100;
+
 class Parser {
 public:
     explicit Parser(std::string_view text) : text_(text) {}
@@ -119,8 +121,16 @@ public:
         Marker::Term term;
         if (literal('(')) {
             const std::size_t open = pos_ - 1;
+            // Markers nest by recursion (parsing, printing, evaluating and destroying them): a
+            // bound keeps a hostile lock from overflowing the stack. Real markers nest 2 or 3 deep.
+            if (++depth_ > max_marker_depth) {
+                fail_at("marker parentheses nest deeper than " + std::to_string(max_marker_depth) +
+                            " levels",
+                        open);
+            }
             ws();
             term.group.push_back(marker());
+            --depth_;
             ws();
             if (!literal(')')) {
                 if (at_end()) {
@@ -138,6 +148,7 @@ public:
     // item = var WS? op WS? var
     Comparison item() {
         ws();
+        const std::size_t start = pos_;
         Comparison c;
         std::optional<Variable> left_var;
         std::string left_value;
@@ -148,6 +159,12 @@ public:
         std::optional<Variable> right_var;
         std::string right_value;
         read_var(right_var, right_value);
+        if (left_var && right_var) {
+            // The model holds one variable and a literal: `extra <= python_version` used to
+            // compare `extra` with the text "python_version" and print a different marker (found
+            // by fuzz/fuzz_pep508). No real marker compares two variables.
+            fail_at("a marker comparison between two variables is not supported", start);
+        }
         if (left_var) {
             c.variable = *left_var;
             c.variable_on_left = true;
@@ -217,6 +234,7 @@ public:
 private:
     std::string_view text_;
     std::size_t pos_ = 0;
+    std::size_t depth_ = 0;
 };
 
 std::string format(const Marker& m, bool first) {
@@ -293,11 +311,20 @@ std::string_view to_string(Variable v) {
     return "";
 }
 
+namespace {
+// Double quotes as packaging prints, unless the value holds one: then single quotes, so that the
+// printed marker parses back (found by fuzz/fuzz_pep508: `'a"b' < platform_release`). A value
+// cannot hold both kinds: the parser ends a string at its own quote.
+std::string quoted(const std::string& value) {
+    return value.find('"') == std::string::npos ? "\"" + value + "\"" : "'" + value + "'";
+}
+} // namespace
+
 std::string Comparison::str() const {
     const std::string var(to_string(variable));
-    const std::string val = "\"" + value + "\"";
+    const std::string val = quoted(value);
     if (left_literal) {
-        return "\"" + *left_literal + "\" " + op + " " + val;
+        return quoted(*left_literal) + " " + op + " " + val;
     }
     return variable_on_left ? var + " " + op + " " + val : val + " " + op + " " + var;
 }

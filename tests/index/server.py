@@ -15,7 +15,11 @@ exact path get the fault, later ones the real answer (n = 0: always):
   answer), truncate (half the body, Content-Length of the whole), badjson (200 with a broken
   body), stall (no answer for 30 s), and 429s with odd Retry-After values: retryhuge
   (9999999999999999 seconds), retry20digits (20 nines), retryfuture (an HTTP-date in 9999),
-  retrypast (an HTTP-date in 1970), retrygarbage ("soon"), retrynegative ("-5")
+  retrypast (an HTTP-date in 1970), retrygarbage ("soon"), retrynegative ("-5"); redirect (302
+  to /moved/<route>, which answers as <route>: relative links then point under /moved/), gzipbomb
+  (200, Content-Encoding: gzip, 128 KB that inflate to 128 MiB), htmljson (200, an HTML page labelled
+  text/html whatever was asked), wrongtype (200, JSON API whose first filename is the number 5),
+  trickle (the answer one byte per second)
 --files DIR also serves /simple/<name>/ pages made from DIR for projects the fixtures lack.
 --latency S adds S seconds to every answer (for the concurrency benchmark).
 /__stats returns the number of requests per path as JSON. ETag / If-None-Match are honoured.
@@ -35,6 +39,20 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 counts = {}
+_bomb = []
+
+
+def gzip_bomb():
+    """128 MiB of spaces, gzip-compressed (about 128 KB), made once: far past any body limit
+    a test sets, and cheap to make at each server start."""
+    if not _bomb:
+        import zlib
+        c = zlib.compressobj(9, zlib.DEFLATED, 31)
+        chunk = b" " * (1 << 20)
+        parts = [c.compress(chunk) for _ in range(128)]
+        parts.append(c.flush())
+        _bomb.append(b"".join(parts))
+    return _bomb[0]
 
 # Retry-After values a server may send with a 429, by fault kind.
 RETRY_AFTER = {
@@ -119,7 +137,45 @@ def make_handler(fixtures, files, latency=0.0, file_hashes=True):
                 if int(n) == 0 or seen <= int(n):
                     fault = kind
                 path = "/" + rest
+            if path.startswith("/moved/"):
+                path = path[len("/moved"):]
             status, body, ctype = self.route(path)
+            if fault == "redirect":
+                self.send_response(302)
+                self.send_header("Location", "/moved" + path)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            elif fault == "gzipbomb":
+                bomb = gzip_bomb()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(bomb)))
+                self.end_headers()
+                try:
+                    self.wfile.write(bomb)
+                except OSError:
+                    pass  # the client stopped reading: what it should do
+                return
+            elif fault == "htmljson":
+                return self.send_body(200, b"<html><body>Please log in</body></html>", "text/html")
+            elif fault == "wrongtype":
+                return self.send_body(200, b'{"urls": [{"filename": 5, "url": "x"}]}', "application/json")
+            elif fault == "trickle":
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    for b in body:
+                        self.wfile.write(bytes([b]))
+                        self.wfile.flush()
+                        time.sleep(1)
+                except OSError:
+                    pass
+                self.close_connection = True
+                return
             if fault == "delay":
                 time.sleep(0.3)
             elif fault == "status500":

@@ -6,6 +6,7 @@
 #include "lock2nix/error.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <optional>
@@ -42,6 +43,9 @@ parse_retry_after(std::string_view value, std::chrono::system_clock::time_point 
 std::string resolve_url(const std::string& base, const std::string& reference);
 /// The URL without user:password, for messages and cache keys.
 std::string redact_url(const std::string& url);
+/// Every `scheme://user:password@` in free text (a command line, a tool's output) without its
+/// credentials, for headers and messages.
+std::string redact_urls_in(std::string_view text);
 
 /// How the client behaves.
 struct IndexOptions {
@@ -58,6 +62,11 @@ struct IndexOptions {
     bool use_cache = true;
     std::string cache_dir; ///< empty: cache_directory()/http
     bool progress = false; ///< a progress line on stderr
+    /// The largest answer kept, after decompression (README, "Limits"); larger ones are errors.
+    std::size_t max_body = std::size_t{64} << 20;
+    /// A transfer slower than this many bytes per second for low_speed_time is a timeout.
+    long low_speed_limit = 64;
+    std::chrono::seconds low_speed_time{20};
 };
 
 /// One GET to perform.
@@ -80,6 +89,9 @@ struct IndexResponse {
     std::string error; ///< why it failed, when !ok (URL redacted)
     bool from_cache = false;
     int attempts = 0;
+    /// The URL that answered, after redirects: relative links resolve against it. Empty when
+    /// unknown (then the requested URL).
+    std::string url;
 };
 
 /// An HTTP client for index pages (and file downloads for `verify`).
@@ -101,9 +113,13 @@ public:
                            const std::function<void(std::string_view)>& sink);
 
     const IndexOptions& options() const { return options_; }
+    /// What the user should know but that did not stop the run: a lowered --concurrency, answers
+    /// that could not be cached.
+    const std::vector<std::string>& notes() const { return notes_; }
 
 private:
     IndexOptions options_;
+    std::vector<std::string> notes_;
 };
 
 /// Poetry's credentials for a named source: POETRY_HTTP_BASIC_<NAME>_USERNAME / _PASSWORD

@@ -4,9 +4,9 @@
 // dependency edges between the selected packages after markers and extras are applied.
 
 #include "lock2nix/project/lockfile.hpp"
+#include "lock2nix/project/pyproject.hpp"
 #include "lock2nix/standards/pep440.hpp"
 #include "lock2nix/standards/pep508.hpp"
-#include "lock2nix/project/pyproject.hpp"
 #include "lock2nix/standards/target.hpp"
 
 #include <map>
@@ -69,15 +69,19 @@ struct Selection {
     std::vector<std::string> extras; ///< requested root extras, canonical, sorted
     std::vector<std::string> all_groups;
     std::vector<std::string> all_extras;
-    std::vector<std::size_t> packages;             ///< selected, by canonical name then version
-    std::map<std::size_t, std::string> reasons;    ///< package → why it is in
-    std::map<std::size_t, std::vector<Hop>> paths; ///< package → path from a root requirement
-    std::vector<Edge> edges;                       ///< sorted by (from, to)
-    std::vector<Exclusion> excluded;               ///< every locked package that is not selected
-    std::vector<RootRequirement> roots;            ///< the root requirements that were active
+    std::vector<std::size_t> packages;          ///< selected, by canonical name then version
+    std::map<std::size_t, std::string> reasons; ///< package → why it is in
+    /// package → the hop that first reached it; the whole path is built on demand by path() (a
+    /// copy per package was quadratic: 1.4 GB for a 4,000-package chain).
+    std::map<std::size_t, Hop> via;
+    std::vector<Edge> edges;            ///< sorted by (from, to)
+    std::vector<Exclusion> excluded;    ///< every locked package that is not selected
+    std::vector<RootRequirement> roots; ///< the root requirements that were active
     std::vector<std::string> warnings;
 
     bool contains(std::size_t package) const;
+    /// The path from a root requirement to `package` (empty when it was not reached that way).
+    std::vector<Hop> path(std::size_t package) const;
 };
 
 /// Parsed strings and root requirements that several selections over the same lock and

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -102,7 +103,8 @@ TEST_CASE("credentials never show: redaction and Poetry's variables", "[index]")
     unsetenv("POETRY_HTTP_BASIC_MY_INDEX_PASSWORD");
 }
 
-TEST_CASE("faults: retried and recovered, or a clear error, and nothing bad is cached", "[index][server]") {
+TEST_CASE("faults: retried and recovered, or a clear error, and nothing bad is cached",
+          "[index][server]") {
     Server server;
     TempCache cache;
     IndexClient client(fast(cache));
@@ -246,7 +248,8 @@ TEST_CASE("TLS: a self-signed index is refused unless its CA is given", "[index]
     CHECK(get(trusting, server.url("/pypi/isort/4.3.4/json", "https")).ok);
 }
 
-TEST_CASE("locate: exact URLs, digests checked against the lock, hash completion", "[index][server]") {
+TEST_CASE("locate: exact URLs, digests checked against the lock, hash completion",
+          "[index][server]") {
     Server server;
     TempCache cache;
     IndexClient client(fast(cache));
@@ -366,4 +369,133 @@ TEST_CASE("Retry-After: no value a server sends can stall or break the run", "[i
         CHECK(d.attempts == 2);
         CHECK(bytes > 0);
     }
+}
+
+// --- Issue #11, findings 8–12 -----------------------------------------------------------------
+
+TEST_CASE("credentials are removed from URLs inside free text", "[index][hostile]") {
+    CHECK(redact_urls_in("lock2nix --index-url http://u:p@127.0.0.1:8/x -o f") ==
+          "lock2nix --index-url http://127.0.0.1:8/x -o f");
+    CHECK(redact_urls_in("fatal: unable to access 'https://me:tok@git.example/r.git/': 403") ==
+          "fatal: unable to access 'https://git.example/r.git/': 403");
+    CHECK(redact_urls_in("a https://x@h b ssh://git@h:22/p c") == "a https://h b ssh://h:22/p c");
+    CHECK(redact_urls_in("mailto:a@b and nothing") == "mailto:a@b and nothing");
+}
+
+TEST_CASE("relative links resolve against the URL that answered, after redirects",
+          "[index][server][hostile]") {
+    Server server;
+    TempCache cache;
+    IndexClient client(fast(cache));
+    const auto r = get(client, server.url("/fault/redirect/0/legacy/relative/"), false);
+    REQUIRE(r.ok);
+    CHECK(r.url == server.url("/moved/legacy/relative/"));
+    Lock lock = parse_lock(
+        "[[package]]\nname = \"poetry\"\nversion = \"0.1.0\"\ngroups = [\"main\"]\n"
+        "files = [{file = \"poetry-0.1.0.tar.gz\", hash = "
+        "\"sha256:db33179244321b0b86c6c3645225ff2062ed3495ca16d0d64b3a5df804a82273\"}]\n"
+        "[package.source]\ntype = \"legacy\"\nurl = \"" +
+            server.url("/fault/redirect/0/legacy") +
+            "\"\nreference = \"r\"\n[metadata]\nlock-version = \"2.1\"\ncontent-hash = \"0\"\n",
+        "poetry.lock");
+    // The page asked for is .../relative/ but the lock's name is `poetry`: point the source so
+    // that the project page is the fixture with relative links.
+    lock.packages[0].canonical_name = "relative";
+    const Located found = locate_files(lock, nullptr, {0}, client, LocateOptions{server.url("")});
+    CHECK(found.urls.at("poetry-0.1.0.tar.gz") ==
+          server.url("/moved/legacy/relative/poetry-0.1.0.tar.gz"));
+    // The cached answer remembers where it came from.
+    IndexOptions offline = fast(cache);
+    offline.offline = true;
+    IndexClient again(offline);
+    CHECK(get(again, server.url("/fault/redirect/0/legacy/relative/"), false).url ==
+          server.url("/moved/legacy/relative/"));
+}
+
+TEST_CASE("a gzip bomb stops at the size limit with a clear error", "[index][server][hostile]") {
+    Server server;
+    TempCache cache;
+    IndexOptions o = fast(cache);
+    o.total_timeout = std::chrono::milliseconds(60'000);
+    o.retries = 0;
+    o.max_body = std::size_t{8} << 20;
+    IndexClient client(o);
+    const auto r = get(client, server.url("/fault/gzipbomb/0/pypi/isort/4.3.4/json"));
+    CHECK_FALSE(r.ok);
+    CHECK_THAT(r.error, Catch::Contains("larger than 8 MiB"));
+    CHECK(r.body.empty());
+    CHECK(fs::is_empty(cache.dir));
+}
+
+TEST_CASE("wrong-typed index JSON and HTML for JSON are clear errors, never cached",
+          "[index][server][hostile]") {
+    Server server;
+    TempCache cache;
+    IndexOptions o = fast(cache);
+    o.retries = 1;
+    IndexClient client(o);
+    try {
+        (void)parse_json_api(R"({"urls": [{"filename": 5, "url": "x"}]})", "https://i.example/j");
+        FAIL("accepted");
+    } catch (const Error& e) {
+        CHECK_THAT(e.message(), Catch::Contains("`urls[0].filename` is number, not a string"));
+    }
+    CHECK_THROWS_AS(parse_simple_json(R"({"files": [7]})", "https://i.example/s/"), Error);
+    CHECK_THROWS_AS(parse_simple_json(R"({"files": [{"filename": "a.whl", "url": []}]})",
+                                      "https://i.example/s/"),
+                    Error);
+
+    const auto html = get(client, server.url("/fault/htmljson/0/pypi/isort/4.3.4/json"));
+    CHECK_FALSE(html.ok);
+    CHECK_THAT(html.error, Catch::Contains("not JSON (Content-Type: text/html)"));
+    IndexOptions offline = fast(cache);
+    offline.offline = true;
+    IndexClient later(offline);
+    CHECK_FALSE(get(later, server.url("/fault/htmljson/0/pypi/isort/4.3.4/json")).ok);
+}
+
+TEST_CASE("a server trickling bytes is given up on after the low-speed time",
+          "[index][server][hostile]") {
+    Server server;
+    TempCache cache;
+    IndexOptions o = fast(cache);
+    o.total_timeout = std::chrono::milliseconds(60'000);
+    o.retries = 0;
+    o.low_speed_time = std::chrono::seconds(2);
+    IndexClient client(o);
+    const auto start = std::chrono::steady_clock::now();
+    const auto r = get(client, server.url("/fault/trickle/0/pypi/isort/4.3.4/json"));
+    CHECK_FALSE(r.ok);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(15));
+    CHECK_THAT(r.error, Catch::Contains("bytes/s"));
+}
+
+TEST_CASE("concurrency is clamped to the open-file limit and failed cache writes are told",
+          "[index][server][hostile]") {
+    rlimit saved{};
+    REQUIRE(getrlimit(RLIMIT_NOFILE, &saved) == 0);
+    rlimit low = saved;
+    low.rlim_cur = 128;
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &low) == 0);
+    IndexOptions o;
+    o.concurrency = 10'000;
+    IndexClient client(o);
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &saved) == 0);
+    CHECK(client.options().concurrency == 32);
+    REQUIRE(client.notes().size() == 1);
+    CHECK_THAT(client.notes()[0], Catch::Contains("lowered to 32"));
+
+    Server server;
+    TempCache cache;
+    IndexOptions ro = fast(cache);
+    ro.cache_dir = (cache.dir / "not-a-dir").string();
+    {
+        std::FILE* f = std::fopen(ro.cache_dir.c_str(), "w");
+        REQUIRE(f != nullptr);
+        std::fclose(f);
+    }
+    IndexClient uncached(ro);
+    REQUIRE(get(uncached, server.url("/pypi/isort/4.3.4/json")).ok);
+    REQUIRE_FALSE(uncached.notes().empty());
+    CHECK_THAT(uncached.notes()[0], Catch::Contains("cannot cache"));
 }

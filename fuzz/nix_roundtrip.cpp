@@ -1,0 +1,27 @@
+// For tests/fuzz/nix-roundtrip.sh: prints one Nix expression that checks every input file read
+// back through the writer's string literal. It evaluates to the list of the files whose literal
+// Nix reads as a different string (by sha256; Nix strings hold any byte but NUL), so an empty
+// list means every round trip held. Files with a NUL are left out: the writer refuses them.
+#include "lock2nix/files.hpp"
+#include "lock2nix/hash.hpp"
+#include "lock2nix/nix/writer.hpp"
+
+#include <iostream>
+#include <string>
+
+int main(int argc, char** argv) {
+    using namespace lock2nix;
+    std::cout << "builtins.map (x: x.n) (builtins.filter (x: builtins.hashString \"sha256\" x.s "
+                 "!= x.w || builtins.stringLength x.s != x.l) [\n";
+    for (int i = 1; i < argc; ++i) {
+        const std::string text = read_file(argv[i]);
+        if (text.find('\0') != std::string::npos) {
+            continue;
+        }
+        std::cout << "{ n = " << nix::string_literal(argv[i])
+                  << "; s = " << nix::string_literal(text) << "; w = \"" << sha256_hex(text)
+                  << "\"; l = " << text.size() << "; }\n";
+    }
+    std::cout << "])\n";
+    return 0;
+}

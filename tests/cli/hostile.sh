@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# Issue #11's findings 7, 8 and 13 on the real binary: a long dependency chain in bounded memory,
+# credentials that never reach the output or stderr, honest messages for huge or odd inputs,
+# stale temporaries of killed runs removed, absolute file paths kept absolute, override keys
+# quoted. Usage: hostile.sh CLI [--no-memory-limit] (sanitizer builds cannot run under an
+# address-space limit).
+set -u
+cli=$1
+memory_limit=yes
+[ "${2:-}" = "--no-memory-limit" ] && memory_limit=no
+. "$(dirname "$0")/../lib.sh"
+cd "$work"
+
+# --- 7: a 4,000-package chain (lock 1.1) in bounded memory -------------------------------------
+# Every package once kept its whole path from the root: 1.4 GB for `plan`.
+python3 - <<'PY'
+n = 4000
+with open("chain.lock", "w") as f:
+    for i in range(n):
+        f.write(f'[[package]]\nname = "p{i}"\nversion = "1.0"\ndescription = ""\ncategory = "main"\n'
+                f'optional = false\npython-versions = "*"\n\n')
+        if i + 1 < n:
+            f.write(f'[package.dependencies]\np{i + 1} = "*"\n\n')
+    f.write('[metadata]\nlock-version = "1.1"\npython-versions = "^3.8"\ncontent-hash = "0"\n\n'
+            '[metadata.files]\n')
+    for i in range(n):
+        f.write(f'p{i} = [{{file = "p{i}-1.0-py3-none-any.whl", hash = "sha256:{i:064x}"}}]\n')
+with open("pyproject.toml", "w") as f:
+    f.write('[tool.poetry]\nname = "chain"\nversion = "0"\ndescription = ""\nauthors = []\n'
+            '[tool.poetry.dependencies]\npython = "^3.8"\np0 = "*"\n')
+PY
+if [ "$memory_limit" = yes ]; then
+    check "plan of a 4,000-package chain runs in 600 MB" \
+        prlimit --as=$((600 << 20)) "$cli" plan chain.lock --python 3.11 --json
+    check "explain prints the whole path of the chain's last package" \
+        sh -c "prlimit --as=$((600 << 20)) '$cli' explain p3999 chain.lock --python 3.11 | grep -q 'p3998 -> p3999'"
+fi
+check "plan --json keeps the nearest 32 hops of a long path" \
+    sh -c "'$cli' plan chain.lock --python 3.11 --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+t = d[\"targets\"][0] if \"targets\" in d else d
+p = [x for x in t[\"packages\"] if x[\"name\"] == \"p3999\"][0]
+assert len(p[\"path\"]) == 32 and p[\"path_truncated\"] is True, p'"
+rm -f chain.lock pyproject.toml
+
+# --- 8: credentials in source URLs reach neither the output nor stderr --------------------------
+cat >pyproject.toml <<'TOML'
+[tool.poetry]
+name = "creds"
+version = "0"
+description = ""
+authors = []
+[tool.poetry.dependencies]
+python = "^3.8"
+private = { version = "1.0", source = "corp" }
+[[tool.poetry.source]]
+name = "corp"
+url = "https://alice:s3cret@127.0.0.1:1/simple"
+TOML
+cat >poetry.lock <<'TOML'
+[[package]]
+name = "private"
+version = "1.0"
+description = ""
+optional = false
+python-versions = "*"
+groups = ["main"]
+files = [{file = "private-1.0-py3-none-any.whl", hash = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}]
+
+[package.source]
+type = "legacy"
+url = "https://alice:s3cret@127.0.0.1:1/simple"
+reference = "corp"
+
+[metadata]
+lock-version = "2.1"
+python-versions = "^3.8"
+content-hash = "0"
+TOML
+"$cli" poetry.lock --offline --index-url "http://bob:hunter2@127.0.0.1:1/" >out.nix 2>err.txt
+rc=$?
+check "translation with credentials in URLs succeeds offline (exit $rc)" [ "$rc" -eq 0 ]
+check "the emitted URL has no credentials" grep -q '"https://127.0.0.1:1/simple/private-1.0-py3-none-any.whl"' out.nix
+check "no password in the output, the regenerate header or stderr" \
+    sh -c '! grep -q -e s3cret -e hunter2 -e alice -e bob out.nix err.txt'
+check "the regenerate header keeps the index URL, without its user" \
+    grep -q -- "--index-url http://127.0.0.1:1/" out.nix
+cat >poetry.lock <<'TOML'
+[[package]]
+name = "gitdep"
+version = "1.0"
+description = ""
+optional = false
+python-versions = "*"
+groups = ["main"]
+files = []
+
+[package.source]
+type = "git"
+url = "https://carol:t0ken@127.0.0.1:1/repo.git"
+reference = "main"
+resolved_reference = "0123456789abcdef0123456789abcdef01234567"
+
+[metadata]
+lock-version = "2.1"
+python-versions = "^3.8"
+content-hash = "0"
+TOML
+sed -i 's/^private = .*/gitdep = { git = "https:\/\/carol:t0ken@127.0.0.1:1\/repo.git" }/' pyproject.toml
+GIT_TERMINAL_PROMPT=0 "$cli" poetry.lock >out.nix 2>err.txt
+rc=$?
+check "an unreachable git dependency is an error (exit $rc)" [ "$rc" -eq 2 ]
+check "git URL credentials are not in the message" sh -c '! grep -q -e t0ken -e carol err.txt'
+check "the message names the repository" grep -q "127.0.0.1:1/repo.git" err.txt
+rm -f poetry.lock pyproject.toml out.nix err.txt
+
+# --- 13: huge, odd and hostile inputs ------------------------------------------------------------
+head -c $((300 << 20)) /dev/zero | tr '\0' ' ' >spaces.lock
+limit=()
+[ "$memory_limit" = yes ] && limit=(prlimit --as=$((200 << 20)))
+"${limit[@]}" "$cli" inspect spaces.lock >out 2>err
+rc=$?
+check "a 300 MB file of spaces: exit 2, nothing on stdout (exit $rc)" sh -c "[ $rc -eq 2 ] && [ ! -s out ]"
+check "a 300 MB file of spaces: said to be too large, not empty" \
+    sh -c "grep -q 'too large: 314572800 bytes' err && ! grep -q 'empty' err"
+rm -f spaces.lock
+printf '   \n\t\n' >blank.lock
+"$cli" inspect blank.lock >out 2>err
+check "a file of whitespace says so" grep -q "only whitespace" err
+
+printf '[[package]]\nname = "a\\u0000b"\nversion = "1.0"\n[metadata]\nlock-version = "2.1"\ncontent-hash = "0"\n' >nul.lock
+"$cli" inspect nul.lock >out 2>err
+rc=$?
+check "a NUL in a name: exit 2 (exit $rc)" [ "$rc" -eq 2 ]
+check "a NUL in a name: the error has a position" grep -q '^nul.lock:2:8: error: a NUL byte' err
+
+cat >nl.lock <<'TOML'
+[[package]]
+name = "demo"
+version = "1.0"
+description = ""
+optional = false
+python-versions = "*"
+groups = ["main"]
+files = [{file = "demo-1.0.tar.gz\n\u001b[31mFAKE: error", hash = "md5:0"}]
+
+[metadata]
+lock-version = "2.1"
+python-versions = "*"
+content-hash = "0"
+TOML
+"$cli" nl.lock --offline >out 2>err
+check "a file name with a newline and an escape is printed escaped" \
+    sh -c "! grep -q '^.\\[31mFAKE' err && ! grep -q \$'\\x1b' err"
+
+# A file source with an absolute path stays absolute.
+mkdir -p proj && cd proj
+printf '[tool.poetry]\nname = "abs"\nversion = "0"\ndescription = ""\nauthors = []\n[tool.poetry.dependencies]\npython = "^3.8"\nlocalpkg = { path = "/opt/wheels/localpkg-1.0-py3-none-any.whl" }\n' >pyproject.toml
+cat >poetry.lock <<'TOML'
+[[package]]
+name = "localpkg"
+version = "1.0"
+description = ""
+optional = false
+python-versions = "*"
+groups = ["main"]
+files = [{file = "localpkg-1.0-py3-none-any.whl", hash = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}]
+
+[package.source]
+type = "file"
+url = "/opt/wheels/localpkg-1.0-py3-none-any.whl"
+
+[metadata]
+lock-version = "2.1"
+python-versions = "^3.8"
+content-hash = "0"
+TOML
+"$cli" poetry.lock --offline >out.nix 2>err
+check "an absolute file source is translated" [ -s out.nix ]
+check "an absolute file source stays absolute" grep -q '(/. + "/opt/wheels/localpkg-1.0-py3-none-any.whl")' out.nix
+check "and never becomes projectDir + \"//...\"" sh -c '! grep -q "projectDir + \"//" out.nix'
+
+# An override key that looks like Nix code is a quoted attribute.
+cat >evil.toml <<'TOML'
+[[localpkg]]
+why = "test"
+env = { "inherit (builtins) abort" = "x" }
+TOML
+"$cli" poetry.lock --offline --overrides evil.toml >out.nix 2>err
+check "an override env key that looks like Nix is emitted quoted" \
+    grep -q '"inherit (builtins) abort" = "x";' out.nix
+check "and never as an inherit" sh -c '! grep -q "^ *inherit (builtins) abort" out.nix'
+nix-instantiate --parse out.nix >/dev/null 2>err
+check "the file with that key still parses" [ $? -eq 0 ]
+
+# Temporaries of a killed -o are removed by the next run; fresh ones (another run's) are not.
+printf 'old' >.out.nix.AbC123
+touch -d '2 hours ago' .out.nix.AbC123
+printf 'new' >.out.nix.XyZ789
+"$cli" poetry.lock --offline -o out.nix 2>err
+check "a stale temporary of -o is removed" [ ! -e .out.nix.AbC123 ]
+check "a recent temporary (maybe another run's) is left alone" [ -e .out.nix.XyZ789 ]
+check "-o wrote the output" [ -s out.nix ]
+cd ..
+
+finish
