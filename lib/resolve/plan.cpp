@@ -56,7 +56,47 @@ Reach reach(const Lock& lock, const Pyproject* pp, const Target& target, const S
                 r.extra_groups[i][e] = gs;
             }
         }
+        // The extras that select or deselect any package: a marker that names `extra` and
+        // evaluates otherwise with e than without (either way: `extra != "x"` deselects).
+        std::set<std::string> changes_membership;
+        pep508::Environment env = target.marker_environment();
+        for (const Package& p : lock.packages) {
+            for (const auto& g : p.groups) {
+                const std::string text = p.marker_for_group(g);
+                const auto it = text.find("extra") == std::string::npos ? cache.markers.end()
+                                                                        : cache.markers.find(text);
+                if (it == cache.markers.end()) {
+                    continue;
+                }
+                env.extras.clear();
+                const bool without = it->second.evaluate(env, pep508::Mode::poetry);
+                for (const auto& e : defaults.all_extras) {
+                    env.extras = {e};
+                    if (!changes_membership.contains(e) &&
+                        it->second.evaluate(env, pep508::Mode::poetry) != without) {
+                        changes_membership.insert(e);
+                    }
+                }
+            }
+        }
+        // A walk with root extra e differs from the walk without only through the packages e
+        // selects (membership above) and the root requirements that depend on extras; edge
+        // markers see the package's own extras, never the root's. An extra with neither gives
+        // the same edges as the walk without extras, so it is not walked again (a lock with
+        // many extras paid one whole selection per extra).
+        if (!cache.roots && pp != nullptr) {
+            cache.roots = root_requirements(*pp);
+        }
+        const bool roots_use_extras =
+            cache.roots &&
+            std::any_of(cache.roots->begin(), cache.roots->end(), [](const RootRequirement& q) {
+                return !q.root_extras.empty() || q.optional ||
+                       q.markers.find("extra") != std::string::npos;
+            });
         for (const auto& e : extras) {
+            if (!e.empty() && !roots_use_extras && !changes_membership.contains(e)) {
+                continue;
+            }
             InstallRequest req;
             req.only = defaults.all_groups;
             if (!e.empty()) {
