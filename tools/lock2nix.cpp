@@ -22,6 +22,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <malloc.h>
 #include <map>
 #include <optional>
 #include <string>
@@ -538,6 +539,11 @@ int run(const std::vector<std::string>& argv) {
 } // namespace
 
 int main(int argc, char** argv) {
+    // glibc's fastbins hand freed small chunks back unmerged and merge them all, in
+    // malloc_consolidate, whenever a large block is asked for: with the millions of small nodes
+    // of a large lock that was 15% of a translation at 100k packages and grew faster than the
+    // lock (issue 16). Without fastbins, frees merge at once; 20% less CPU at 10k packages.
+    mallopt(M_MXFAST, 0);
     std::vector<std::string> args(argv + 1, argv + argc);
     try {
         const int code = run(args);
