@@ -22,7 +22,9 @@ namespace {
 // pairs) that select each (mkEnv can ask for any of them), and every edge among them.
 struct Reach {
     std::set<std::size_t> all;
-    std::set<std::pair<std::size_t, std::size_t>> edges;
+    // Every walk's edges, appended; sorted and made unique once (plan_target). A std::set paid a
+    // tree insertion per edge per walk, with cache misses growing with the lock (issue 16).
+    std::vector<std::pair<std::size_t, std::size_t>> edges;
     std::map<std::size_t, std::set<std::string>> groups;
     std::map<std::size_t, std::map<std::string, std::set<std::string>>> extra_groups;
 };
@@ -32,7 +34,7 @@ Reach reach(const Lock& lock, const Pyproject* pp, const Target& target, const S
     Reach r;
     r.all.insert(defaults.packages.begin(), defaults.packages.end());
     for (const Edge& e : defaults.edges) {
-        r.edges.emplace(e.from, e.to);
+        r.edges.emplace_back(e.from, e.to);
     }
     std::vector<std::string> extras{""};
     extras.insert(extras.end(), defaults.all_extras.begin(), defaults.all_extras.end());
@@ -40,7 +42,7 @@ Reach reach(const Lock& lock, const Pyproject* pp, const Target& target, const S
     auto add_edges = [&](const InstallRequest& req) {
         try {
             for (const Edge& edge : select_packages(lock, pp, target, req, &cache).edges) {
-                r.edges.emplace(edge.from, edge.to);
+                r.edges.emplace_back(edge.from, edge.to);
             }
         } catch (const Error&) {
             // a combination the lock cannot serve; the default request already succeeded
@@ -144,7 +146,7 @@ Reach reach(const Lock& lock, const Pyproject* pp, const Target& target, const S
                 }
             }
             for (const Edge& edge : s.edges) {
-                r.edges.emplace(edge.from, edge.to);
+                r.edges.emplace_back(edge.from, edge.to);
             }
         }
     }
@@ -158,6 +160,8 @@ TargetPlan plan_target(const Lock& lock, const Pyproject* pp, const Target& targ
     SelectionCache cache;
     plan.selection = select_packages(lock, pp, target, options.request, &cache);
     Reach r = reach(lock, pp, target, plan.selection, cache);
+    std::sort(r.edges.begin(), r.edges.end());
+    r.edges.erase(std::unique(r.edges.begin(), r.edges.end()), r.edges.end());
 
     // The override database speaks first: disabled packages leave the set (and every edge to
     // them); per-package choices on the command line beat the database, which beats the global
