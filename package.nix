@@ -23,6 +23,8 @@ let
   # libcurl is loaded with dlopen("libcurl.so.4") on first network use (lib/curl_api.cpp), not
   # linked, so nothing records where it is: the binary gets this directory in its RUNPATH.
   curlLibDir = "${lib.getLib curl}/lib";
+  # libarchive and libcrypto are loaded the same way, on first use (lib/lazy_libs.cpp).
+  lazyLibDirs = "${curlLibDir}:${lib.getLib libarchive}/lib:${lib.getLib openssl}/lib";
   # The unit tests that need nothing outside the sandbox: not the corpus (tagged [corpus]: it
   # lives beside a development checkout), nor a loopback HTTP server or git and nix-hash, which
   # need Python, git and Nix at test time ([server], [git], [nix-eval]). tools/test.sh runs them all.
@@ -78,14 +80,14 @@ stdenv.mkDerivation (finalAttrs: {
   checkPhase = ''
     runHook preCheck
     export HOME=$TMPDIR
-    export LD_LIBRARY_PATH=${curlLibDir}''${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+    export LD_LIBRARY_PATH=${lazyLibDirs}''${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
     (cd ../tests && ../build/tests/lock2nix-tests --warn NoTests ${lib.escapeShellArg catchSpec})
     ctest --output-on-failure -R '^cli\.bad-input$'
     runHook postCheck
   '';
 
   postFixup = lib.optionalString stdenv.hostPlatform.isElf ''
-    patchelf --add-rpath ${curlLibDir} $out/bin/lock2nix
+    patchelf --add-rpath ${lazyLibDirs} $out/bin/lock2nix
   '';
 
   passthru = { inherit catchSpec; };

@@ -24,6 +24,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <malloc.h>
 #include <map>
 #include <optional>
 #include <string>
@@ -204,7 +205,8 @@ int cmd_check(const std::vector<std::string>& args) {
     const std::string lock_path =
         opts.positionals().empty() ? opts.value("--lock", "poetry.lock") : opts.positionals()[0];
     const std::string pyproject_path = opts.value("--pyproject", sibling_pyproject(lock_path));
-    const auto lock = lock2nix::read_lock(lock_path);
+    // Only [metadata] is needed: read_lock_stamp skips modelling the packages (issue 16).
+    const auto lock = lock2nix::read_lock_stamp(lock_path);
     const auto pyproject = lock2nix::read_pyproject(pyproject_path);
     const auto result = lock2nix::check_freshness(lock.content_hash, lock.lock_version,
                                                   pyproject.content_hash_inputs);
@@ -641,6 +643,11 @@ int run(const std::vector<std::string>& argv) {
 } // namespace
 
 int main(int argc, char** argv) {
+    // glibc's fastbins hand freed small chunks back unmerged and merge them all, in
+    // malloc_consolidate, whenever a large block is asked for: with the millions of small nodes
+    // of a large lock that was 15% of a translation at 100k packages and grew faster than the
+    // lock (issue 16). Without fastbins, frees merge at once; 20% less CPU at 10k packages.
+    mallopt(M_MXFAST, 0);
     std::vector<std::string> args(argv + 1, argv + argc);
     try {
         const int code = run(args);

@@ -36,7 +36,9 @@ Dist dist_of(const Artifact& a) {
 // pairs) that select each (mkEnv can ask for any of them), and every edge among them.
 struct Reach {
     std::set<std::size_t> all;
-    std::set<std::pair<std::size_t, std::size_t>> edges;
+    // Every walk's edges, appended; sorted and made unique once (plan_target). A std::set paid a
+    // tree insertion per edge per walk, with cache misses growing with the lock (issue 16).
+    std::vector<std::pair<std::size_t, std::size_t>> edges;
     std::map<std::size_t, std::set<std::string>> groups;
     std::map<std::size_t, std::map<std::string, std::set<std::string>>> extra_groups;
 };
@@ -46,7 +48,7 @@ Reach reach(const Lock& lock, const Pyproject* pp, const Target& target, const S
     Reach r;
     r.all.insert(defaults.packages.begin(), defaults.packages.end());
     for (const Edge& e : defaults.edges) {
-        r.edges.emplace(e.from, e.to);
+        r.edges.emplace_back(e.from, e.to);
     }
     std::vector<std::string> extras{""};
     extras.insert(extras.end(), defaults.all_extras.begin(), defaults.all_extras.end());
@@ -54,7 +56,7 @@ Reach reach(const Lock& lock, const Pyproject* pp, const Target& target, const S
     auto add_edges = [&](const InstallRequest& req) {
         try {
             for (const Edge& edge : select_packages(lock, pp, target, req, &cache).edges) {
-                r.edges.emplace(edge.from, edge.to);
+                r.edges.emplace_back(edge.from, edge.to);
             }
         } catch (const Error&) {
             // a combination the lock cannot serve; the default request already succeeded
@@ -70,7 +72,47 @@ Reach reach(const Lock& lock, const Pyproject* pp, const Target& target, const S
                 r.extra_groups[i][e] = gs;
             }
         }
+        // The extras that select or deselect any package: a marker that names `extra` and
+        // evaluates otherwise with e than without (either way: `extra != "x"` deselects).
+        std::set<std::string> changes_membership;
+        pep508::Environment env = target.marker_environment();
+        for (const Package& p : lock.packages) {
+            for (const auto& g : p.groups) {
+                const std::string text = p.marker_for_group(g);
+                const auto it = text.find("extra") == std::string::npos ? cache.markers.end()
+                                                                        : cache.markers.find(text);
+                if (it == cache.markers.end()) {
+                    continue;
+                }
+                env.extras.clear();
+                const bool without = it->second.evaluate(env, pep508::Mode::poetry);
+                for (const auto& e : defaults.all_extras) {
+                    env.extras = {e};
+                    if (!changes_membership.contains(e) &&
+                        it->second.evaluate(env, pep508::Mode::poetry) != without) {
+                        changes_membership.insert(e);
+                    }
+                }
+            }
+        }
+        // A walk with root extra e differs from the walk without only through the packages e
+        // selects (membership above) and the root requirements that depend on extras; edge
+        // markers see the package's own extras, never the root's. An extra with neither gives
+        // the same edges as the walk without extras, so it is not walked again (a lock with
+        // many extras paid one whole selection per extra).
+        if (!cache.roots && pp != nullptr) {
+            cache.roots = root_requirements(*pp);
+        }
+        const bool roots_use_extras =
+            cache.roots &&
+            std::any_of(cache.roots->begin(), cache.roots->end(), [](const RootRequirement& q) {
+                return !q.root_extras.empty() || q.optional ||
+                       q.markers.find("extra") != std::string::npos;
+            });
         for (const auto& e : extras) {
+            if (!e.empty() && !roots_use_extras && !changes_membership.contains(e)) {
+                continue;
+            }
             InstallRequest req;
             req.only = defaults.all_groups;
             if (!e.empty()) {
@@ -118,7 +160,7 @@ Reach reach(const Lock& lock, const Pyproject* pp, const Target& target, const S
                 }
             }
             for (const Edge& edge : s.edges) {
-                r.edges.emplace(edge.from, edge.to);
+                r.edges.emplace_back(edge.from, edge.to);
             }
         }
     }
@@ -133,6 +175,8 @@ TargetPlan plan_target(const Lock& lock, const Pyproject* pp, const Target& targ
     SelectionCache cache;
     plan.selection = select_packages(lock, pp, target, options.request, &cache);
     Reach r = reach(lock, pp, target, plan.selection, cache);
+    std::sort(r.edges.begin(), r.edges.end());
+    r.edges.erase(std::unique(r.edges.begin(), r.edges.end()), r.edges.end());
 
     // The override database speaks first: disabled packages leave the set (and every edge to
     // them); per-package choices on the command line beat the database, which beats the global

@@ -178,6 +178,36 @@ std::vector<RootRequirement> root_requirements(const Pyproject& pp) {
 
 namespace {
 
+// Package indices as one flag per locked package. The walk's membership tests were red-black tree
+// searches whose cache misses grew with the lock (issue 16: the per-package cost at 100k
+// packages). items() lists them in index order, the order std::set gave, so walks are unchanged.
+class IndexSet {
+public:
+    bool contains(std::size_t i) const { return i < flags_.size() && flags_[i]; }
+    void insert(std::size_t i) {
+        if (i >= flags_.size()) {
+            flags_.resize(i + 1, false);
+        }
+        size_ += flags_[i] ? 0 : 1;
+        flags_[i] = true;
+    }
+    bool empty() const { return size_ == 0; }
+    std::vector<std::size_t> items() const {
+        std::vector<std::size_t> out;
+        out.reserve(size_);
+        for (std::size_t i = 0; i < flags_.size(); ++i) {
+            if (flags_[i]) {
+                out.push_back(i);
+            }
+        }
+        return out;
+    }
+
+private:
+    std::vector<bool> flags_;
+    std::size_t size_ = 0;
+};
+
 class Selector {
 public:
     Selector(const Lock& lock, const Pyproject* pp, const Target& target, const InstallRequest& req,
@@ -487,7 +517,7 @@ private:
         drain();
         // 2.1: selected packages that no root requirement reached still have dependencies.
         if (lock_.has_locked_groups()) {
-            for (std::size_t i : locked_) {
+            for (std::size_t i : locked_.items()) {
                 if (!extras_seen_.contains(i)) {
                     queue_.emplace_back(i, std::set<std::string>{});
                 }
@@ -643,9 +673,9 @@ private:
     void finish() {
         std::vector<std::size_t> chosen;
         if (lock_.has_locked_groups()) {
-            chosen.assign(locked_.begin(), locked_.end());
+            chosen = locked_.items();
         } else {
-            for (std::size_t i : visited_) {
+            for (std::size_t i : visited_.items()) {
                 if (!exclusions_.contains(i)) {
                     chosen.push_back(i);
                 }
@@ -767,13 +797,13 @@ private:
     pep440::Version python_version_ = pep440::Version::parse(target_.python_version());
     pep440::Version python_full_version_ = pep440::Version::parse(target_.python_full_version());
     Selection sel_;
-    std::set<std::size_t> locked_;
+    IndexSet locked_;
     std::map<std::size_t, std::string> reasons_;
     std::map<std::size_t, std::string> exclusions_;
     std::map<std::string, std::vector<std::string>> rejections_;
     std::map<std::size_t, Hop> via_;
     std::map<std::size_t, std::set<std::string>> extras_seen_;
-    std::set<std::size_t> visited_;
+    IndexSet visited_;
     std::set<std::tuple<std::size_t, std::size_t, std::string>> edges_;
     std::deque<std::pair<std::size_t, std::set<std::string>>> queue_;
 };

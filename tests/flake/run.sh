@@ -94,8 +94,8 @@ out=$(ev '[ e.package.doCheck e.package.meta.mainProgram (builtins.elem "x86_64-
 expect "doCheck and meta" '[true,"lock2nix",true]' "$out"
 out=$(ev 'lib.hasPrefix "runHook preCheck" e.package.checkPhase')
 expect "checkPhase runs the hooks" 'true' "$out"
-out=$(ev 'builtins.replaceStrings [ pkgs.curl.outPath ] [ "CURL" ] e.package.postFixup')
-expect "the binary gets libcurl's directory in its RUNPATH (it is dlopen'd)" '"patchelf --add-rpath CURL/lib $out/bin/lock2nix\n"' "$out"
+out=$(ev 'builtins.replaceStrings [ pkgs.curl.outPath pkgs.libarchive.outPath pkgs.openssl.outPath ] [ "CURL" "ARCHIVE" "OPENSSL" ] e.package.postFixup')
+expect "the binary gets the directories of libcurl, libarchive and libcrypto in its RUNPATH (they are dlopen'd)" '"patchelf --add-rpath CURL/lib:ARCHIVE/lib:OPENSSL/lib $out/bin/lock2nix\n"' "$out"
 out=$(ev 'builtins.attrNames (builtins.readDir e.package.src)')
 expect "src holds what the build reads, nothing else" '["CMakeLists.txt","cmake","examples","include","lib","overrides","tests","tools"]' "$out"
 out=$(ev 'let t = builtins.readDir (e.package.src + "/tests"); in [ (t ? flake) (t ? unit) ]')

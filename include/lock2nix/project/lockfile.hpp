@@ -130,4 +130,17 @@ Lock parse_lock(std::string_view text, std::string path);
 /// Reads and parses a poetry.lock file.
 Lock read_lock(const std::string& path);
 
+/// The two [metadata] keys `lock2nix check` compares, as read_lock would give them.
+struct LockStamp {
+    std::string lock_version; ///< as written; empty when absent
+    std::string content_hash; ///< empty when absent
+    bool fast = false;        ///< read from the [metadata] table alone (else: the whole lock)
+};
+
+/// Reads lock-version and content-hash without modelling the lock: a scan finds the one plain
+/// [metadata] table and only it is parsed; anything unusual (a root key, a quoted or repeated
+/// header, an unterminated string, a table the full reader would reject) reads the whole lock
+/// with read_lock instead, so the answer and the errors are always read_lock's.
+LockStamp read_lock_stamp(const std::string& path);
+
 } // namespace lock2nix
