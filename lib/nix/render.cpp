@@ -374,8 +374,10 @@ Value package_value(const Context& c, const TargetPlan& t, const PlannedPackage&
     const bool wheel_chosen = planned.artifact->kind == ArtifactKind::wheel;
     Value choice = Value::set_of();
     choice.set("lock2nixChoice", Value::str(wheel_chosen ? "wheel" : "sdist"));
-    choice.set("wheel", wheel_chosen ? std::move(chosen) : std::move(other));
-    choice.set("sdist", wheel_chosen ? std::move(other) : std::move(chosen));
+    Value& wheel = wheel_chosen ? chosen : other;
+    Value& sdist = wheel_chosen ? other : chosen;
+    choice.set("wheel", std::move(wheel));
+    choice.set("sdist", std::move(sdist));
     choice.comments.emplace_back("wheel and sdist both fit: `overrides` can take the other "
                                  "(README, \"Choosing wheel or sdist in Nix\")");
     return choice;
@@ -456,6 +458,7 @@ Value package_args(const Context& c, const TargetPlan& t, const PlannedPackage& 
             for (auto& [name, value] : args.attrs) {
                 if (name == "pypaBuildFlags") {
                     value = Value::list(std::move(flags));
+                    break;
                 }
             }
         }

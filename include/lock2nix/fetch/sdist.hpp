@@ -15,7 +15,7 @@
 namespace lock2nix {
 
 /// The largest pyproject.toml lock2nix reads from an sdist (real ones are a few KiB).
-inline constexpr std::size_t max_sdist_pyproject_size = 1024 * 1024;
+inline constexpr std::size_t max_sdist_pyproject_size = std::size_t{1024} * 1024;
 
 /// Reads the build system an sdist declares: its root pyproject.toml's `[build-system]`
 /// (`present` set), or `present` unset when it has none (no pyproject.toml, or one without that
