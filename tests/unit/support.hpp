@@ -6,7 +6,10 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <system_error>
+#include <unistd.h>
 
 namespace lock2nix::test {
 
@@ -22,6 +25,24 @@ inline std::string corpus(const std::string& relative) {
     const char* dir = std::getenv("LOCK2NIX_SHARED_DIR");
     return std::string(dir != nullptr && *dir != '\0' ? dir : LOCK2NIX_SHARED_DIR) + "/" + relative;
 }
+
+// A scratch directory for one test, removed with everything in it at scope exit.
+struct TempDir {
+    std::filesystem::path dir;
+    TempDir() {
+        std::string t = (std::filesystem::temp_directory_path() / "lock2nix-test-XXXXXX").string();
+        if (mkdtemp(t.data()) == nullptr) {
+            throw std::runtime_error("cannot create a scratch directory");
+        }
+        dir = t;
+    }
+    ~TempDir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(dir, ignored);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+};
 
 inline std::string slurp(const std::string& path) {
     std::ifstream in(path, std::ios::binary);

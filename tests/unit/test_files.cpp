@@ -4,6 +4,7 @@
 #include "lock2nix/project/lockfile.hpp"
 #include "lock2nix/project/pyproject.hpp"
 #include "lock2nix/translate.hpp"
+#include "support.hpp"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -14,20 +15,9 @@
 
 namespace fs = std::filesystem;
 using namespace lock2nix;
+using test::TempDir;
 
 namespace {
-
-struct TempDir {
-    fs::path dir;
-    TempDir() {
-        std::string t = (fs::temp_directory_path() / "lock2nix-files-test-XXXXXX").string();
-        REQUIRE(mkdtemp(t.data()) != nullptr);
-        dir = t;
-    }
-    ~TempDir() { fs::remove_all(dir); }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-};
 
 // The message of the Error `f` throws (fails the test when it throws nothing or something else).
 template <class F>

@@ -3,12 +3,12 @@
 // loopback index (tests/index/server.py), verified against the lock's digest and cached.
 
 #include "index_server.hpp"
-#include "lock2nix/hash.hpp"
 #include "lock2nix/fetch/index.hpp"
-#include "lock2nix/project/overrides.hpp"
-#include "lock2nix/pipeline.hpp"
 #include "lock2nix/fetch/sdist.hpp"
 #include "lock2nix/fetch/sources.hpp"
+#include "lock2nix/hash.hpp"
+#include "lock2nix/pipeline.hpp"
+#include "lock2nix/project/overrides.hpp"
 #include "support.hpp"
 
 #include <catch2/catch.hpp>
@@ -18,20 +18,9 @@
 
 namespace fs = std::filesystem;
 using namespace lock2nix;
+using test::TempDir;
 
 namespace {
-
-struct TempDir {
-    fs::path dir;
-    TempDir() {
-        std::string t = (fs::temp_directory_path() / "lock2nix-sdist-test-XXXXXX").string();
-        REQUIRE(mkdtemp(t.data()) != nullptr);
-        dir = t;
-    }
-    ~TempDir() { fs::remove_all(dir); }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-};
 
 // The archives, written once per test run.
 const fs::path& archives() {
