@@ -1,9 +1,8 @@
 # A sketch: the seed project's setup built from lock2nix's python-env.nix.
 # Regenerate python-env.nix with `lock2nix poetry.lock -o python-env.nix`.
 #
-# python-env.nix today returns: packages, env, mkEnv, devShell, python, unavailable (and app for
-# a package-mode project). Lines marked NOT YET use outputs it will offer soon; each has a
-# stand-in that works with today's file.
+# python-env.nix returns packages, env, mkEnv, devShell, mkDevShell, image, mkImage, python,
+# unavailable (and app, mkApp, scripts for a package-mode project); see the top-level README.
 {
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";
 
@@ -50,24 +49,15 @@
         default = project.env;
         env = project.env;
 
-        # NOT YET: `image = project.image;` once python-env.nix emits a container image.
-        # Stand-in: the environment in a layered image.
-        image = pkgs.dockerTools.buildLayeredImage {
+        # The environment as a container image (`nix build .#image && ./result | docker load`),
+        # with the CUDA libraries the seed's container found through LD_LIBRARY_PATH.
+        image = project.mkImage {
           name = "seed-speech";
-          tag = "latest";
-          contents = [ project.env ];
-          config = {
-            Cmd = [ "${project.env}/bin/python" ];
-            Env = [ "LD_LIBRARY_PATH=${cudaLibraryPath}" ];
-          };
+          config.Env = [ "LD_LIBRARY_PATH=${cudaLibraryPath}" ];
         };
       };
 
-      # NOT YET: `devShells.${system}.default = project.devShell.override { inherit shellHook; };`
-      # (or however the emitted file will take the shellHook). Stand-in: the same shell with the
-      # hook added to the derivation mkShell returns.
-      devShells.${system}.default = project.devShell.overrideAttrs (old: {
-        shellHook = (old.shellHook or "") + shellHook;
-      });
+      # The locked environment with the project editable, and the seed's CUDA library path.
+      devShells.${system}.default = project.mkDevShell { inherit shellHook; };
     };
 }
