@@ -1,14 +1,14 @@
 # The fixed part of every file lock2nix emits, applied there to what lock2nix decided: `targets`
 # (per target: the package set, which groups and extras select each package, the editable path
 # dependencies and the packages that cannot be installed) and `project` (the root package, or
-# null). lock2nix embeds this file at build time; it is checked by `nix-instantiate --parse`.
+# null). Editable roots come resolved in `targets` and `project` (the file's `editableRoot`
+# argument). lock2nix embeds this file at build time; it is checked by `nix-instantiate --parse`.
 {
   pkgs,
   lib,
   python,
   overrides,
   projectDir,
-  editableRoot,
   targets,
   project,
   generatedFor,

@@ -808,7 +808,7 @@ std::string render_nix(const Lock& lock, const Pyproject* pp, const EnvironmentP
     let.set("environment", std::move(environment));
 
     Value generated = Value::set_of();
-    generated.inherit({"pkgs", "lib", "python", "overrides", "projectDir", "editableRoot"});
+    generated.inherit({"pkgs", "lib", "python", "overrides", "projectDir"});
     generated.set("generatedFor", Value::str(target_list));
     generated.set("lockName", Value::str(options.lock_name));
     generated.set("project", pp != nullptr && pp->describes_package() ? project_value(*pp)
