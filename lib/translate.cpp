@@ -1,12 +1,12 @@
 #include "lock2nix/translate.hpp"
 
-#include "lock2nix/hash.hpp"
 #include "lock2nix/fetch/locate.hpp"
-#include "lock2nix/project/lockfile.hpp"
-#include "lock2nix/resolve/plan.hpp"
-#include "lock2nix/project/pyproject.hpp"
-#include "lock2nix/nix/render.hpp"
 #include "lock2nix/fetch/verify.hpp"
+#include "lock2nix/hash.hpp"
+#include "lock2nix/nix/render.hpp"
+#include "lock2nix/project/lockfile.hpp"
+#include "lock2nix/project/pyproject.hpp"
+#include "lock2nix/resolve/plan.hpp"
 #include "lock2nix/version.hpp"
 #include "project/toml_reader.hpp"
 
@@ -114,8 +114,7 @@ PlanOptions plan_options(const TranslateOptions& options, const Lock& lock,
 } // namespace
 
 EnvironmentPlan plan_for(Project& project, const TranslateOptions& options,
-                         const OverrideDatabase& overrides, IndexClient& client) {
-    IndexFetcher fetcher(client, LocateOptions{pypi_url(options)}, project.lock_dir);
+                         const OverrideDatabase& overrides, SourceFetcher& fetcher) {
     complete_digests(project.lock, project.pyproject_or_null(), fetcher);
     return plan_environment(
         project.lock, project.pyproject_or_null(),
@@ -255,7 +254,7 @@ std::vector<VerifiedFile> verify_files(const TranslateOptions& options) {
         load_overrides(options.default_overrides, project.pyproject_path, options.override_files);
     IndexClient client(options.index);
     IndexFetcher fetcher(client, LocateOptions{pypi_url(options)}, lock_dir);
-    const EnvironmentPlan plan = plan_for(project, options, overrides, client);
+    const EnvironmentPlan plan = plan_for(project, options, overrides, fetcher);
     // The files the emitted file fetches: every available package of every target, from the
     // URLs the renderer would write.
     const ResolvedSources sources =

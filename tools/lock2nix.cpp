@@ -340,8 +340,10 @@ Planned plan_from(const Options& opts, const std::string& lock_path) {
     const lock2nix::OverrideDatabase overrides =
         lock2nix::load_overrides(t.default_overrides, out.project.pyproject_path, t.override_files);
     lock2nix::IndexClient client(t.index);
+    lock2nix::IndexFetcher fetcher(client, lock2nix::LocateOptions{lock2nix::pypi_url(t)},
+                                   out.project.lock_dir);
     // --system and --python take one value here, so this is the one target above.
-    out.plan = std::move(lock2nix::plan_for(out.project, t, overrides, client).targets.front());
+    out.plan = std::move(lock2nix::plan_for(out.project, t, overrides, fetcher).targets.front());
     return out;
 }
 

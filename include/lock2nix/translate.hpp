@@ -3,14 +3,14 @@
 // package index and git when asked. What the CLI's default command calls; the steps it runs
 // (parse, plan, resolve, render) are public on their own (lock2nix/lock2nix.hpp).
 
-#include "lock2nix/resolve/artifacts.hpp"
 #include "lock2nix/fetch/index.hpp"
-#include "lock2nix/project/overrides.hpp"
-#include "lock2nix/pipeline.hpp"
-#include "lock2nix/resolve/plan.hpp"
-#include "lock2nix/project/project.hpp"
-#include "lock2nix/resolve/select.hpp"
 #include "lock2nix/fetch/sources.hpp"
+#include "lock2nix/pipeline.hpp"
+#include "lock2nix/project/overrides.hpp"
+#include "lock2nix/project/project.hpp"
+#include "lock2nix/resolve/artifacts.hpp"
+#include "lock2nix/resolve/plan.hpp"
+#include "lock2nix/resolve/select.hpp"
 
 #include <filesystem>
 #include <optional>
@@ -77,9 +77,9 @@ NixFreshness nix_file_freshness(const std::string& nix_path, const std::string& 
 /// Runs the whole pipeline. Throws Error on any failure; nothing is written anywhere.
 Translation translate(const TranslateOptions& options);
 
-/// The plan `options` asks for, with digests completed through the index when the lock lacks
+/// The plan `options` asks for, with digests completed through `fetcher` when the lock lacks
 /// them: what `plan`, `explain` and `verify` show is what `translate` renders.
 EnvironmentPlan plan_for(Project& project, const TranslateOptions& options,
-                         const OverrideDatabase& overrides, IndexClient& client);
+                         const OverrideDatabase& overrides, SourceFetcher& fetcher);
 
 } // namespace lock2nix
