@@ -2,8 +2,10 @@
 # A fuzzing campaign over every harness of a -DLOCK2NIX_FUZZ=ON build: SECONDS per harness,
 # PARALLEL harnesses at a time (each one job, niced), corpora kept in CORPUS_DIR/<harness> (seeded
 # from fuzz/corpus; one process each, no -jobs: that would log to files in the current
-# directory) and crashes in CORPUS_DIR/crashes/<harness>. Prints, per harness, executions,
-# coverage (cov), features (ft) and the findings.
+# directory) and crashes in CORPUS_DIR/crashes/<harness>. Prints, per harness, the CPU seconds
+# it used (user + system: niced harnesses on a busy machine get less than their wall time, and the
+# campaign's promise is in CPU time), executions, coverage (cov), features (ft) and the findings.
+# Runs add up: corpora and CPU seconds are kept in CORPUS_DIR, so a campaign may span sessions.
 #   tools/fuzz-campaign.sh BUILD_DIR SECONDS [PARALLEL] [CORPUS_DIR]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -11,15 +13,20 @@ build=$1
 seconds=$2
 parallel=${3:-1}
 out=${4:-$build/fuzz-campaign}
-harnesses=(lock pyproject overrides pep440 pep508 names index sdist nix_string)
+# LOCK2NIX_FUZZ_HARNESSES="lock index" runs only those (a campaign spread over sessions).
+read -r -a harnesses <<<"${LOCK2NIX_FUZZ_HARNESSES:-lock pyproject overrides pep440 pep508 names index sdist nix_string}"
 mkdir -p "$out/crashes" "$out/logs"
 run() {
     local h=$1 dict=()
     [ -f "fuzz/dict/$h.dict" ] && dict=(-dict="fuzz/dict/$h.dict")
     mkdir -p "$out/$h" "$out/crashes/$h"
-    nice -n 19 "$build/fuzz/fuzz_$h" "$out/$h" "fuzz/corpus/$h" "${dict[@]}" \
+    local TIMEFORMAT='%U %S'
+    local cpu
+    cpu=$( { time nice -n 19 "$build/fuzz/fuzz_$h" "$out/$h" "fuzz/corpus/$h" "${dict[@]}" \
         -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-        -artifact_prefix="$out/crashes/$h/" >"$out/logs/$h.log" 2>&1
+        -artifact_prefix="$out/crashes/$h/" >>"$out/logs/$h.log" 2>&1; } 2>&1)
+    # shellcheck disable=SC2086
+    echo $cpu | awk '{printf "%.0f\n", $1 + $2}' >>"$out/logs/$h.cpu"
 }
 running=0
 for h in "${harnesses[@]}"; do
@@ -31,12 +38,14 @@ for h in "${harnesses[@]}"; do
     fi
 done
 wait
-printf '%-11s %12s %7s %7s %9s\n' harness executions cov ft findings
+printf '%-11s %8s %12s %7s %7s %9s\n' harness cpu-s executions cov ft findings
 for h in "${harnesses[@]}"; do
     log=$out/logs/$h.log
-    execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}' | tail -1)
+    [ -f "$log" ] || continue
+    cpu=$(awk '{s += $1} END {print s + 0}' "$out/logs/$h.cpu" 2>/dev/null)
+    execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{s += $2} END {print s + 0}')
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}')
     ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | awk '{print $2}')
     findings=$(find "$out/crashes/$h" -type f | wc -l)
-    printf '%-11s %12s %7s %7s %9s\n' "$h" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$findings"
+    printf '%-11s %8s %12s %7s %7s %9s\n' "$h" "${cpu:-?}" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$findings"
 done
