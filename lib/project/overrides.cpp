@@ -612,8 +612,8 @@ OverrideDatabase OverrideDatabase::with_defaults() {
 std::size_t OverrideDatabase::default_package_count() const {
     std::size_t n = 0;
     for (std::size_t i = 0; i < detail::embedded_override_count; ++i) {
-        if (i == 0 || std::strcmp(detail::embedded_overrides[i].package,
-                                  detail::embedded_overrides[i - 1].package) != 0) {
+        if (i == 0 || std::strcmp(detail::embedded_overrides[i].package(),
+                                  detail::embedded_overrides[i - 1].package()) != 0) {
             ++n;
         }
     }
@@ -652,7 +652,7 @@ std::string OverrideDatabase::defaults_digest() {
     Sha256 digest;
     for (std::size_t i = 0; i < detail::embedded_override_count; ++i) {
         const auto& e = detail::embedded_overrides[i];
-        for (const char* part : {e.package, e.file, e.text}) {
+        for (const char* part : {e.package(), e.file(), e.text()}) {
             digest.update(part);
             digest.update(std::string_view("\0", 1));
         }
@@ -692,11 +692,11 @@ std::vector<OverrideEntry> OverrideDatabase::entries(std::string_view name) cons
             const auto* end = begin + detail::embedded_override_count;
             const auto* first = std::lower_bound(
                 begin, end, key, [](const detail::EmbeddedOverride& e, const std::string& k) {
-                    return std::strcmp(e.package, k.c_str()) < 0;
+                    return std::strcmp(e.package(), k.c_str()) < 0;
                 });
-            for (const auto* e = first; e != end && key == e->package; ++e) {
-                TomlReader reader(e->file, keys_hint);
-                const toml::table root = reader.parse(e->text, "the default override database");
+            for (const auto* e = first; e != end && key == e->package(); ++e) {
+                TomlReader reader(e->file(), keys_hint);
+                const toml::table root = reader.parse(e->text(), "the default override database");
                 for (OverrideEntry& entry :
                      read_entries(reader, root, OverrideLayer::defaults, e->first_line - 1)) {
                     parsed.push_back(std::move(entry));

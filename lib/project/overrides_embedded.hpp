@@ -3,15 +3,24 @@
 // one block of TOML text per `[[package]]` table, sorted by package name.
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 namespace lock2nix::detail {
 
+/// Every string of the table below, each ended by a NUL (offsets, not pointers: a table of
+/// pointers costs one relocation per pointer at every process start).
+extern const char embedded_override_strings[];
+
 struct EmbeddedOverride {
-    const char* package; ///< canonical name
-    const char* file;    ///< e.g. "overrides/seed.toml"
-    unsigned first_line; ///< line of the block's header in that file
-    const char* text;    ///< the block: its header and its keys
+    std::uint32_t package_at; ///< canonical name
+    std::uint32_t file_at;    ///< e.g. "overrides/seed.toml"
+    std::uint32_t first_line; ///< line of the block's header in that file
+    std::uint32_t text_at;    ///< the block: its header and its keys
+
+    const char* package() const { return embedded_override_strings + package_at; }
+    const char* file() const { return embedded_override_strings + file_at; }
+    const char* text() const { return embedded_override_strings + text_at; }
 };
 
 extern const EmbeddedOverride embedded_overrides[];
