@@ -1,34 +1,35 @@
 #include "lock2nix/hash.hpp"
 
+// OpenSSL's low-level SHA-256 rather than EVP: EVP_sha256 starts OpenSSL 3's provider machinery
+// (configuration, algorithm registry), about 1 ms per process, which was most of what `check`
+// cost (issue 16). These calls are deprecated in OpenSSL 3 but kept, and run the same
+// CPU-specific code.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <stdexcept>
 
 namespace lock2nix {
 
 struct Sha256::State {
-    EVP_MD_CTX* ctx = nullptr;
+    SHA256_CTX ctx{};
 };
 
 Sha256::Sha256() : state_(std::make_unique<State>()) {
-    state_->ctx = EVP_MD_CTX_new();
-    if (state_->ctx == nullptr || EVP_DigestInit_ex(state_->ctx, EVP_sha256(), nullptr) != 1) {
+    if (SHA256_Init(&state_->ctx) != 1) {
         throw std::runtime_error("OpenSSL could not initialise SHA-256");
     }
 }
 
-Sha256::~Sha256() {
-    EVP_MD_CTX_free(state_->ctx);
-}
+Sha256::~Sha256() = default;
 
 void Sha256::update(std::string_view bytes) {
-    EVP_DigestUpdate(state_->ctx, bytes.data(), bytes.size());
+    SHA256_Update(&state_->ctx, bytes.data(), bytes.size());
 }
 
 Digest Sha256::finish() {
-    Digest out(EVP_MAX_MD_SIZE);
-    unsigned int size = 0;
-    EVP_DigestFinal_ex(state_->ctx, out.data(), &size);
-    out.resize(size);
+    Digest out(SHA256_DIGEST_LENGTH);
+    SHA256_Final(out.data(), &state_->ctx);
     return out;
 }
 

@@ -8,13 +8,23 @@
 // The functions lib/fetch/sdist.cpp and lib/hash.cpp call are defined here under their own names
 // (the headers declare them extern "C"), so those files stay as they are: each definition
 // forwards to the symbol dlsym found in the library, loaded once, on the first call.
+//
+// Where OpenSSL's static archive is available (LOCK2NIX_STATIC_CRYPTO, see lib/CMakeLists.txt)
+// the few SHA-256 functions are linked from it instead and nothing of libcrypto is loaded: even
+// loaded lazily it cost `check` 1 ms of relocations on every run.
 
 #include "lock2nix/error.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <dlfcn.h>
+#ifndef LOCK2NIX_STATIC_CRYPTO
+// hash.cpp uses the low-level SHA-256 calls on purpose (see there); they are deprecated in
+// OpenSSL 3, but kept.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/evp.h>
+#include <openssl/sha.h>
+#endif
 #include <string>
 
 namespace lock2nix::detail {
@@ -88,13 +98,11 @@ const ArchiveApi& archive_api() {
     return loaded;
 }
 
+#ifndef LOCK2NIX_STATIC_CRYPTO
 struct CryptoApi {
-    LOCK2NIX_FN(EVP_MD_CTX_new);
-    LOCK2NIX_FN(EVP_MD_CTX_free);
-    LOCK2NIX_FN(EVP_sha256);
-    LOCK2NIX_FN(EVP_DigestInit_ex);
-    LOCK2NIX_FN(EVP_DigestUpdate);
-    LOCK2NIX_FN(EVP_DigestFinal_ex);
+    LOCK2NIX_FN(SHA256_Init);
+    LOCK2NIX_FN(SHA256_Update);
+    LOCK2NIX_FN(SHA256_Final);
     LOCK2NIX_FN(EVP_EncodeBlock);
 };
 
@@ -103,17 +111,15 @@ const CryptoApi& crypto_api() {
         const char* soname = "libcrypto.so.3";
         void* lib = open_library(soname, "hashing", "install libssl3 (OpenSSL 3)");
         CryptoApi api{};
-        LOCK2NIX_BIND(EVP_MD_CTX_new);
-        LOCK2NIX_BIND(EVP_MD_CTX_free);
-        LOCK2NIX_BIND(EVP_sha256);
-        LOCK2NIX_BIND(EVP_DigestInit_ex);
-        LOCK2NIX_BIND(EVP_DigestUpdate);
-        LOCK2NIX_BIND(EVP_DigestFinal_ex);
+        LOCK2NIX_BIND(SHA256_Init);
+        LOCK2NIX_BIND(SHA256_Update);
+        LOCK2NIX_BIND(SHA256_Final);
         LOCK2NIX_BIND(EVP_EncodeBlock);
         return api;
     }();
     return loaded;
 }
+#endif
 
 #undef LOCK2NIX_BIND
 #undef LOCK2NIX_FN
@@ -122,7 +128,6 @@ const CryptoApi& crypto_api() {
 } // namespace lock2nix::detail
 
 using lock2nix::detail::archive_api;
-using lock2nix::detail::crypto_api;
 
 extern "C" {
 
@@ -175,26 +180,21 @@ int archive_entry_size_is_set(archive_entry* e) {
     return archive_api().archive_entry_size_is_set(e);
 }
 
-EVP_MD_CTX* EVP_MD_CTX_new(void) {
-    return crypto_api().EVP_MD_CTX_new();
+#ifndef LOCK2NIX_STATIC_CRYPTO
+using lock2nix::detail::crypto_api;
+
+int SHA256_Init(SHA256_CTX* c) {
+    return crypto_api().SHA256_Init(c);
 }
-void EVP_MD_CTX_free(EVP_MD_CTX* ctx) {
-    crypto_api().EVP_MD_CTX_free(ctx);
+int SHA256_Update(SHA256_CTX* c, const void* data, size_t len) {
+    return crypto_api().SHA256_Update(c, data, len);
 }
-const EVP_MD* EVP_sha256(void) {
-    return crypto_api().EVP_sha256();
-}
-int EVP_DigestInit_ex(EVP_MD_CTX* ctx, const EVP_MD* type, ENGINE* impl) {
-    return crypto_api().EVP_DigestInit_ex(ctx, type, impl);
-}
-int EVP_DigestUpdate(EVP_MD_CTX* ctx, const void* d, size_t cnt) {
-    return crypto_api().EVP_DigestUpdate(ctx, d, cnt);
-}
-int EVP_DigestFinal_ex(EVP_MD_CTX* ctx, unsigned char* md, unsigned int* s) {
-    return crypto_api().EVP_DigestFinal_ex(ctx, md, s);
+int SHA256_Final(unsigned char* md, SHA256_CTX* c) {
+    return crypto_api().SHA256_Final(md, c);
 }
 int EVP_EncodeBlock(unsigned char* t, const unsigned char* f, int n) {
     return crypto_api().EVP_EncodeBlock(t, f, n);
 }
+#endif
 
 } // extern "C"
