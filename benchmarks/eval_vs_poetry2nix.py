@@ -21,7 +21,8 @@ medians. A third command, `nix-instantiate --eval -E 1`, is the process start: t
 subtract it (Nix's own start costs ~10 ms and ~25 MiB on either side). Before timing, the script
 checks both sides evaluate and prints the size of each closure. Exits 0: a measurement, not a test.
 
-usage: eval_vs_poetry2nix.py LOCK2NIX [--shared DIR] [--runs 15] [--lock NAME ...] [--keep DIR]
+usage: eval_vs_poetry2nix.py LOCK2NIX [--shared DIR] [--runs 15] [--lock NAME ...] [--synthetic N ...]
+                             [--keep DIR]
 """
 import argparse
 import json
@@ -82,6 +83,8 @@ def main():
     ap.add_argument("--shared", default=os.path.join(here, "..", "..", "shared"))
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--lock", action="append", help="a directory name under corpus/real (repeatable)")
+    ap.add_argument("--synthetic", type=int, action="append", default=[],
+                    help="also a synthetic project of N packages (gen_lock.py, lock 2.1; repeatable)")
     ap.add_argument("--keep", help="write the emitted files here and keep them")
     args = ap.parse_args()
     runner = rusage_runner(args.lock2nix)
@@ -89,8 +92,14 @@ def main():
     work = args.keep or tempfile.mkdtemp(prefix="lock2nix-evalbench-")
     os.makedirs(work, exist_ok=True)
     cases = []
-    for name in args.lock or DEFAULT_LOCKS:
-        corpus_dir = os.path.abspath(os.path.join(args.shared, "corpus", "real", name))
+    projects = [(name, os.path.abspath(os.path.join(args.shared, "corpus", "real", name)))
+                for name in (args.lock or DEFAULT_LOCKS)]
+    for n in args.synthetic:
+        d = os.path.join(work, f"synthetic-{n}-project")
+        subprocess.run([sys.executable, os.path.join(here, "gen_lock.py"), str(n), d], check=True,
+                       stdout=subprocess.DEVNULL)
+        projects.append((f"synthetic-{n}", d))
+    for name, corpus_dir in projects:
         gen = os.path.join(work, name)
         os.makedirs(gen, exist_ok=True)
         subprocess.run([args.lock2nix, os.path.join(corpus_dir, "poetry.lock"), "--offline", "--quiet",

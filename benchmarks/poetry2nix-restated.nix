@@ -22,9 +22,9 @@
 #
 # It is a LOWER BOUND of poetry2nix's cost: it leaves out the default overrides (overrides/
 # default.nix and the 28,000-line build-systems.json applied to every package), the nixpkgs package
-# set it overlays (python.override with packageOverrides, the nulling overlays), callPackage, and
-# its PEP 508 parser, which scans markers character by character where this one tokenises them with
-# one regular expression. Directory, file, git and url sources are taken as they are, not fetched
+# set it overlays (python.override with packageOverrides, the nulling overlays) and callPackage;
+# markers are scanned character by character as poetry2nix's parser does, but its parsing of the
+# environment's and the literals' versions is a single regular expression here. Directory, file, git and url sources are taken as they are, not fetched
 # or read (poetry2nix reads a directory dependency's pyproject and fetches git/url at evaluation).
 {
   pkgs,
@@ -165,47 +165,71 @@ let
     platform_version = "";
   };
   versionVariables = [ "python_version" "python_full_version" "implementation_version" ];
+  # Markers are parsed the way poetry2nix's parser (pyproject.nix pep508.nix) works: one fold step
+  # per character, carrying the scanner's state, collects the tokens; parentheses group them into
+  # nested lists; a list is split at its first `or`, else its first `and`, else its comparison.
+  opChars = [ "=" ">" "<" "!" "~" "^" ];
   tokenize =
     s:
-    map head (filter isList (split "(\"[^\"]*\"|'[^']*'|[A-Za-z_][A-Za-z0-9_.]*|===|==|!=|<=|>=|~=|<|>|\\(|\\))" s));
-  # Recursive descent over the tokens: or < and < comparison / parentheses. Each step returns the
-  # node and the index of the next token.
-  parseMarkers =
-    s:
     let
-      tokens = tokenize s;
-      n = length tokens;
-      tok = i: if i < n then elemAt tokens i else "";
-      isQuoted = t: hasPrefix "\"" t || hasPrefix "'" t;
-      value = t: if isQuoted t then { lit = substring 1 (stringLength t - 2) t; } else { var = t; };
-      parseOr =
-        i:
-        let
-          l = parseAnd i;
-          go = acc: if tok acc.i == "or" then (let r = parseAnd (acc.i + 1); in go { node = { or = [ acc.node r.node ]; }; inherit (r) i; }) else acc;
-        in
-        go l;
-      parseAnd =
-        i:
-        let
-          l = parseAtom i;
-          go = acc: if tok acc.i == "and" then (let r = parseAtom (acc.i + 1); in go { node = { and = [ acc.node r.node ]; }; inherit (r) i; }) else acc;
-        in
-        go l;
-      parseAtom =
-        i:
-        if tok i == "(" then
-          let
-            inner = parseOr (i + 1);
-          in
-          if tok inner.i == ")" then { inherit (inner) node; i = inner.i + 1; } else throw "marker: ) expected in ${s}"
-        else if tok (i + 1) == "not" && tok (i + 2) == "in" then
-          { node = { lhs = value (tok i); op = "not in"; rhs = value (tok (i + 3)); }; i = i + 4; }
+      chars = builtins.genList (i: substring i 1 s) (stringLength s);
+      flush = st: if st.cur == "" then st // { kind = null; } else st // { tokens = st.tokens ++ [ st.cur ]; cur = ""; kind = null; };
+      step =
+        st: c:
+        if st.kind == "string" then
+          (if c == st.quote then flush (st // { cur = st.cur + c; }) else st // { cur = st.cur + c; })
+        else if c == "\"" || c == "'" then
+          flush st // { kind = "string"; quote = c; cur = c; }
+        else if c == " " then
+          flush st
+        else if c == "(" || c == ")" then
+          let f = flush st; in f // { tokens = f.tokens ++ [ c ]; }
+        else if elem c opChars then
+          (if st.kind == "op" then st // { cur = st.cur + c; } else flush st // { kind = "op"; cur = c; })
+        else if st.kind == "word" then
+          st // { cur = st.cur + c; }
         else
-          { node = { lhs = value (tok i); op = tok (i + 1); rhs = value (tok (i + 2)); }; i = i + 3; };
-      result = parseOr 0;
+          flush st // { kind = "word"; cur = c; };
     in
-    if result.i == n then result.node else throw "marker: cannot parse ${s}";
+    (flush (foldl' step { tokens = [ ]; cur = ""; kind = null; quote = null; } chars)).tokens;
+  # Nested lists for parenthesised groups: returns the list and the index after it.
+  groupTokens =
+    tokens: i: acc:
+    if i == length tokens then { list = acc; next = i; }
+    else
+      let
+        t = elemAt tokens i;
+      in
+      if t == "(" then (let g = groupTokens tokens (i + 1) [ ]; in groupTokens tokens g.next (acc ++ [ g.list ]))
+      else if t == ")" then { list = acc; next = i + 1; }
+      else groupTokens tokens (i + 1) (acc ++ [ t ]);
+  indexOf =
+    pred: list:
+    foldl' (found: i: if found >= 0 then found else if pred (elemAt list i) then i else -1) (-1) (builtins.genList (i: i) (length list));
+  sublist = from: to: list: builtins.genList (i: elemAt list (from + i)) (to - from);
+  isComparison = t: isString t && elem t [ "===" "==" "!=" "<=" ">=" "~=" "<" ">" "in" ];
+  reduceTokens =
+    value:
+    if isList value then
+      (
+        if length value == 1 then reduceTokens (head value)
+        else
+          let
+            n = length value;
+            orIdx = indexOf (t: t == "or") value;
+            andIdx = indexOf (t: t == "and") value;
+            cmpIdx = indexOf isComparison value;
+            isNotIn = cmpIdx > 0 && elemAt value cmpIdx == "in" && elemAt value (cmpIdx - 1) == "not";
+            leaf = t: if hasPrefix "\"" t || hasPrefix "'" t then { lit = substring 1 (stringLength t - 2) t; } else { var = t; };
+          in
+          if orIdx > 0 then { or = [ (reduceTokens (sublist 0 orIdx value)) (reduceTokens (sublist (orIdx + 1) n value)) ]; }
+          else if andIdx > 0 then { and = [ (reduceTokens (sublist 0 andIdx value)) (reduceTokens (sublist (andIdx + 1) n value)) ]; }
+          else if isNotIn then { lhs = leaf (elemAt value (cmpIdx - 2)); op = "not in"; rhs = leaf (elemAt value (cmpIdx + 1)); }
+          else if cmpIdx > 0 then { lhs = leaf (elemAt value (cmpIdx - 1)); op = elemAt value cmpIdx; rhs = leaf (elemAt value (cmpIdx + 1)); }
+          else throw "marker: cannot parse ${builtins.toJSON value}"
+      )
+    else throw "marker: a lone token ${value}";
+  parseMarkers = s: reduceTokens (groupTokens (tokenize s) 0 [ ]).list;
   evalMarkers =
     extraNames: node:
     if node ? or then any (evalMarkers extraNames) node.or
@@ -430,4 +454,7 @@ in
 {
   packages = packageSet;
   env = python.withPackages (_: rootPackages);
+  # For checking the restatement: a marker evaluated with these extras enabled, a constraint.
+  evalMarker = extraNames: s: evalMarkers extraNames (parseMarkers s);
+  inherit checkPythonVersions;
 }
