@@ -207,9 +207,8 @@ int cmd_check(const std::vector<std::string>& args) {
     const std::string pyproject_path = opts.value("--pyproject", sibling_pyproject(lock_path));
     // Only [metadata] is needed: read_lock_stamp skips modelling the packages (issue 16).
     const auto lock = lock2nix::read_lock_stamp(lock_path);
-    const auto pyproject = lock2nix::read_pyproject(pyproject_path);
-    const auto result = lock2nix::check_freshness(lock.content_hash, lock.lock_version,
-                                                  pyproject.content_hash_inputs);
+    const auto result = lock2nix::check_freshness(
+        lock.content_hash, lock.lock_version, lock2nix::read_content_hash_inputs(pyproject_path));
     if (!result.fresh) {
         std::cerr << lock_path << ": " << result.reason << '\n';
         return exit_negative;

@@ -1,9 +1,9 @@
 #include "lock2nix/project/pyproject.hpp"
 
-#include "project/content_hash_toml.hpp"
-#include "project/dependency_toml.hpp"
 #include "lock2nix/standards/names.hpp"
 #include "lock2nix/standards/pep508.hpp"
+#include "project/content_hash_toml.hpp"
+#include "project/dependency_toml.hpp"
 #include "project/toml_reader.hpp"
 
 #include <algorithm>
@@ -258,11 +258,17 @@ bool Pyproject::describes_package() const {
     return poetry.package_mode && !project_name().empty();
 }
 
+namespace {
+
+constexpr const char* layout_hint =
+    "see https://python-poetry.org/docs/pyproject/ for the expected layout";
+constexpr const char* syntax_hint = "pyproject.toml must be valid TOML (see https://toml.io)";
+
+} // namespace
+
 Pyproject parse_pyproject(std::string_view text, std::string path) {
-    TomlReader reader(path, "see https://python-poetry.org/docs/pyproject/ for the expected "
-                            "layout");
-    const toml::table root =
-        reader.parse(text, "pyproject.toml must be valid TOML (see https://toml.io)");
+    TomlReader reader(path, layout_hint);
+    const toml::table root = reader.parse(text, syntax_hint);
     Pyproject out;
     out.path = std::move(path);
     if (const toml::table* tool = reader.table(root, "tool")) {
@@ -288,6 +294,12 @@ Pyproject parse_pyproject(std::string_view text, std::string path) {
 
 Pyproject read_pyproject(const std::string& path) {
     return parse_pyproject(detail::read_file(path), path);
+}
+
+ContentHashInputs read_content_hash_inputs(const std::string& path) {
+    TomlReader reader(path, layout_hint);
+    const toml::table root = reader.parse(detail::read_file(path), syntax_hint);
+    return detail::content_hash_inputs(root, reader);
 }
 
 std::vector<std::string> BuildSystem::pinned_requirements() const {

@@ -2,9 +2,9 @@
 // The typed model of a Poetry project's pyproject.toml: [tool.poetry], PEP 621 [project],
 // PEP 735 [dependency-groups] and [build-system], plus Poetry's content-hash of it.
 
+#include "lock2nix/error.hpp"
 #include "lock2nix/project/content_hash.hpp"
 #include "lock2nix/project/dependency.hpp"
-#include "lock2nix/error.hpp"
 
 #include <map>
 #include <optional>
@@ -120,5 +120,11 @@ Pyproject parse_pyproject(std::string_view text, std::string path);
 
 /// Reads and parses a pyproject.toml file.
 Pyproject read_pyproject(const std::string& path);
+
+/// Only what Poetry's content-hash covers, for a freshness check: the file is parsed as TOML
+/// (errors at their position) but not modelled. A lock whose hash matches was written by Poetry
+/// from exactly this content, and Poetry refuses to lock what it cannot read, so modelling could
+/// only add errors a matching lock rules out; it was a third of `check`'s time (issue 16).
+ContentHashInputs read_content_hash_inputs(const std::string& path);
 
 } // namespace lock2nix
