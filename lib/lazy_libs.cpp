@@ -30,7 +30,7 @@
 namespace lock2nix::detail {
 namespace {
 
-void* open_library(const char* soname, const char* what, const char* hint) {
+void* open_library(const char* soname, const char* what, const std::string& hint) {
     void* lib = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
     if (lib == nullptr) {
         throw Error(std::string("cannot load ") + soname + ", which " + what +
@@ -75,7 +75,8 @@ const ArchiveApi& archive_api() {
     static const ArchiveApi loaded = [] {
         const char* soname = "libarchive.so.13";
         void* lib = open_library(soname, "reading an sdist's pyproject.toml",
-                                 "install libarchive13, or translate with --offline");
+                                 "install libarchive13, or translate offline (" +
+                                     mention(Setting::offline) + ")");
         ArchiveApi api{};
         LOCK2NIX_BIND(archive_read_new);
         LOCK2NIX_BIND(archive_read_free);

@@ -33,6 +33,43 @@
 
 namespace {
 
+// The library names settings in its own words (lock2nix::Setting); here they are flags.
+std::string cli_flag(lock2nix::Setting setting) {
+    using lock2nix::Setting;
+    switch (setting) {
+    case Setting::systems:
+        return "--system";
+    case Setting::pythons:
+        return "--python";
+    case Setting::macos:
+        return "--macos";
+    case Setting::pyproject:
+        return "--pyproject";
+    case Setting::offline:
+        return "--offline";
+    case Setting::impure_git:
+        return "--impure-git";
+    case Setting::ca_certificates:
+        return "--cacert FILE";
+    case Setting::override_files:
+        return "--overrides";
+    case Setting::only_groups:
+        return "--only";
+    case Setting::with_groups:
+        return "--with";
+    case Setting::without_groups:
+        return "--without";
+    case Setting::concurrency:
+        return "--concurrency";
+    }
+    return lock2nix::library_setting_name(setting);
+}
+
+// A line from the library (a note, a download's error) as the CLI prints it.
+std::string cli_text(std::string_view text) {
+    return lock2nix::printable(lock2nix::render_settings(text, cli_flag));
+}
+
 using lock2nix::cli::Options;
 using lock2nix::cli::OptionSpec;
 using lock2nix::cli::UsageError;
@@ -456,7 +493,7 @@ int cmd_verify(const std::vector<std::string>& args) {
             std::cout << "ok        " << file << '\n';
         } else if (!v.error.empty()) {
             std::cout << "ERROR     " << file << " (" << lock2nix::printable(v.package)
-                      << "): " << lock2nix::printable(lock2nix::redact_urls_in(v.error)) << '\n';
+                      << "): " << cli_text(lock2nix::redact_urls_in(v.error)) << '\n';
             ++bad;
         } else {
             std::cout << "MISMATCH  " << file << " (" << lock2nix::printable(v.package)
@@ -490,7 +527,7 @@ int cmd_translate(const std::vector<std::string>& args) {
     const std::string& text = translation.nix;
     if (!opts.flag("--quiet")) {
         for (const auto& n : translation.notes) {
-            std::cerr << "note: " << lock2nix::printable(n) << '\n';
+            std::cerr << "note: " << cli_text(n) << '\n';
         }
     }
     if (t.output_path.empty() || t.output_path == "-") {
@@ -674,7 +711,7 @@ int main(int argc, char** argv) {
         }
         return exit_bad_input;
     } catch (const lock2nix::Error& e) {
-        std::cerr << e.describe() << '\n';
+        std::cerr << e.describe(cli_flag) << '\n';
         return exit_bad_input;
     } catch (const std::bad_alloc&) {
         std::cerr << "lock2nix: error: out of memory\n";

@@ -26,23 +26,57 @@ std::string printable(std::string_view text);
 /// "file:line:column", or just "file" when the position is unknown.
 std::string describe_position(const std::string& file, SourcePosition position);
 
+/// A setting of the library that a message or hint may point to ("pick another target Python").
+/// The library says which setting, not how a front end spells it: messages carry a mention
+/// (see `mention`) that reads in the library's words by default and that the CLI renders as its
+/// flag (`--python`) through `render_settings`.
+enum class Setting {
+    systems,         ///< TranslateOptions::systems, the target systems
+    pythons,         ///< TranslateOptions::pythons, the target Pythons
+    macos,           ///< TranslateOptions::macos
+    pyproject,       ///< TranslateOptions::pyproject_path
+    offline,         ///< FetchOptions::offline: the cache only, no network
+    impure_git,      ///< git sources left to Nix's builtins.fetchGit
+    ca_certificates, ///< FetchOptions::ca_file
+    override_files,  ///< override files added to the database
+    only_groups,     ///< SelectionRequest::only
+    with_groups,     ///< SelectionRequest::with
+    without_groups,  ///< SelectionRequest::without
+    concurrency,     ///< FetchOptions::concurrency
+};
+
+/// How a front end spells each setting; `library_setting_names()` is the library's own words.
+using SettingNames = std::string (*)(Setting);
+
+/// The library's words for a setting, e.g. "TranslateOptions::pythons".
+std::string library_setting_name(Setting setting);
+
+/// A mention of `setting` to put in a message or hint. It is a marker, not text: read messages
+/// through Error's accessors or `render_settings`.
+std::string mention(Setting setting);
+
+/// `text` with every mention replaced by `names(setting)`.
+std::string render_settings(std::string_view text, SettingNames names = library_setting_name);
+
 /// An error in the input or the environment, with where it happened and a hint for the user.
 class Error : public std::runtime_error {
 public:
     Error(std::string message, std::string file = {}, SourcePosition position = {},
           std::string hint = {});
 
-    const std::string& message() const { return message_; }
+    /// The message and hint in the library's words (mentions of settings rendered).
+    std::string message() const { return render_settings(message_); }
     const std::string& file() const { return file_; }
     SourcePosition position() const { return position_; }
-    const std::string& hint() const { return hint_; }
+    std::string hint() const { return render_settings(hint_); }
 
     /// The same error placed in a file (used when a string parsed on its own turns out to come
-    /// from a known place in a lock file). Keeps the hint.
-    Error located(std::string file, SourcePosition position) const;
+    /// from a known place in a lock file), its message after `prefix`. Keeps the hint.
+    Error located(std::string file, SourcePosition position, std::string_view prefix = {}) const;
 
-    /// "file:line:column: error: message" followed by "  hint: ..." when there is a hint.
-    std::string describe() const;
+    /// "file:line:column: error: message" followed by "  hint: ..." when there is a hint, with
+    /// settings named by `names` (what() is this in the library's words).
+    std::string describe(SettingNames names = library_setting_name) const;
 
 private:
     std::string message_;

@@ -3,10 +3,10 @@
 // (project.hpp) → plan (plan.hpp) → resolve (sources.hpp) → render (render.hpp). The file-based
 // `translate()` (translate.hpp) runs the same steps with the package index and git.
 
-#include "lock2nix/resolve/plan.hpp"
-#include "lock2nix/project/project.hpp"
-#include "lock2nix/nix/render.hpp"
 #include "lock2nix/fetch/sources.hpp"
+#include "lock2nix/nix/render.hpp"
+#include "lock2nix/project/project.hpp"
+#include "lock2nix/resolve/plan.hpp"
 
 #include <string>
 #include <vector>
@@ -16,7 +16,8 @@ namespace lock2nix {
 /// The Nix file's text and the remarks made on the way.
 struct Translation {
     std::string nix;
-    std::vector<std::string> notes; ///< e.g. which digests came from the index
+    std::vector<std::string>
+        notes; ///< e.g. which digests came from the index (may mention settings: render_settings)
 };
 
 /// Completes digests, plans, resolves sources and renders. With an OfflineFetcher nothing leaves

@@ -22,10 +22,11 @@ void bind(void* lib, const char* name, F& out) {
 CurlApi load() {
     void* lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
     if (lib == nullptr) {
-        throw Error(
-            std::string("cannot load libcurl, which the package-index client needs: ") + dlerror(),
-            {}, {},
-            "install libcurl4 (Debian: apt-get install libcurl4), or translate with --offline");
+        throw Error(std::string("cannot load libcurl, which the package-index client needs: ") +
+                        dlerror(),
+                    {}, {},
+                    "install libcurl4 (Debian: apt-get install libcurl4), or translate offline (" +
+                        mention(Setting::offline) + ")");
     }
     CurlApi api{};
     bind(lib, "curl_global_init", api.global_init);

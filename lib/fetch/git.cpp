@@ -105,8 +105,8 @@ void git(const std::vector<std::string>& args, const std::filesystem::path& dir,
                 (r.exit_code == 127 ? ": git is not installed" : ": " + redact_urls_in(detail)),
             {}, {},
             "lock2nix clones git dependencies once to compute their Nix hash (then caches "
-            "it); make the repository reachable, or pass --impure-git to let Nix fetch it "
-            "at evaluation time without a hash");
+            "it); make the repository reachable, or leave it to Nix (" +
+                mention(Setting::impure_git) + ") to fetch at evaluation time without a hash");
     }
 }
 

@@ -672,7 +672,8 @@ bool transient(CURLcode c) {
 std::string tls_hint(CURLcode c) {
     return c == CURLE_PEER_FAILED_VERIFICATION || c == CURLE_SSL_CACERT_BADFILE ||
                    c == CURLE_SSL_CONNECT_ERROR
-               ? " (TLS verification is always on; for a private CA pass --cacert FILE)"
+               ? " (TLS verification is always on; for a private CA name its certificates (" +
+                     mention(Setting::ca_certificates) + "))"
                : "";
 }
 
@@ -775,8 +776,9 @@ IndexClient::IndexClient(IndexOptions options) : options_(std::move(options)) {
     if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
         const auto room = files.rlim_cur > 64 ? (files.rlim_cur - 32) / 3 : 1;
         if (static_cast<rlim_t>(options_.concurrency) > room) {
-            notes_.push_back("--concurrency " + std::to_string(options_.concurrency) +
-                             " lowered to " + std::to_string(room) +
+            notes_.push_back(mention(Setting::concurrency) + " " +
+                             std::to_string(options_.concurrency) + " lowered to " +
+                             std::to_string(room) +
                              " to stay within the open-file limit (ulimit -n " +
                              std::to_string(files.rlim_cur) + ")");
             options_.concurrency = static_cast<int>(room);
@@ -811,8 +813,8 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
                     true, 200, transfers[i].cached->body, transfers[i].cached->content_type, {},
                     true, 0,   transfers[i].cached->url};
             } else {
-                out[i].error = redact_url(requests[i].url) +
-                               " is not in the cache, and --offline forbids the network";
+                out[i].error = redact_url(requests[i].url) + " is not in the cache, and " +
+                               mention(Setting::offline) + " forbids the network";
             }
             continue;
         }
@@ -961,7 +963,7 @@ IndexResponse IndexClient::download(const IndexRequest& request,
                                     const std::function<void(std::string_view)>& sink) {
     IndexResponse r;
     if (options_.offline) {
-        r.error = redact_url(request.url) + ": --offline forbids downloads";
+        r.error = redact_url(request.url) + ": " + mention(Setting::offline) + " forbids downloads";
         return r;
     }
     Transfer t;

@@ -132,8 +132,9 @@ Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::siz
             throw Error("cannot get the file list of `" + p.name + "` " + p.version +
                             " from the index: " + resp.error,
                         lock.path, p.position,
-                        "check the network (or the index URL); --offline uses only the cache and "
-                        "predictable URLs");
+                        "check the network (or the index URL); offline (" +
+                            mention(Setting::offline) +
+                            "), lock2nix uses only the cache and predictable URLs");
         }
         std::vector<IndexFile> files;
         // Links are relative to the page that answered, which a redirect may have moved.
@@ -147,7 +148,7 @@ Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::siz
                 files = parse_simple_html(resp.body, answered);
             }
         } catch (const Error& e) {
-            throw Error(e.message(), lock.path, p.position, e.hint());
+            throw e.located(lock.path, p.position);
         }
         // Hash completion: take the index's files when the lock has no usable ones.
         const bool unnamed = std::any_of(p.files.begin(), p.files.end(),

@@ -125,13 +125,13 @@ GitSource IndexFetcher::git(const std::string& url, const std::string& rev,
         if (auto cached = cached_git_source(url, rev)) {
             return *cached;
         }
-        throw Error("--offline: the git source " + url + " at " + rev +
-                        " is not in lock2nix's cache (" + git_cache_file(url, rev).string() +
-                        "), and its fetchgit hash needs a clone",
-                    {}, {},
-                    "run lock2nix once without --offline to clone it and cache the hash, or "
-                    "pass --impure-git to emit builtins.fetchGit (Nix then fetches it at "
-                    "evaluation)");
+        throw Error(
+            mention(Setting::offline) + ": the git source " + url + " at " + rev +
+                " is not in lock2nix's cache (" + git_cache_file(url, rev).string() +
+                "), and its fetchgit hash needs a clone",
+            {}, {},
+            "run lock2nix once online to clone it and cache the hash, or leave it to Nix (" +
+                mention(Setting::impure_git) + ": builtins.fetchGit, fetched at evaluation)");
     }
     return hash_git_source(url, rev, subdirectory);
 }
@@ -215,8 +215,8 @@ std::optional<BuildSystem> IndexFetcher::sdist_build_system(const FileEntry& fil
     throw Error("cannot download sdist `" + file.name +
                     "` to read its build backend: " + last_error,
                 {}, {},
-                "check the network and the index; --offline keeps lock2nix's guess of the "
-                "backend instead");
+                "check the network and the index; offline (" + mention(Setting::offline) +
+                    "), lock2nix keeps its guess of the backend instead");
 }
 
 std::vector<std::string> complete_digests(Lock& lock, const Pyproject* pyproject,
@@ -229,7 +229,6 @@ std::vector<std::string> complete_digests(Lock& lock, const Pyproject* pyproject
 }
 
 namespace {
-
 
 std::string join(const std::vector<std::string>& items, const std::string& separator = ", ") {
     std::string out;
@@ -293,8 +292,8 @@ void resolve_sdist_build_systems(const Lock& lock, const EnvironmentPlan& plan,
             "the build backend of " + std::to_string(guessed.size()) +
             " sdist(s) is a guess (setuptools): lock2nix could not read them without the "
             "network and has no earlier answer cached: " +
-            join(guessed) +
-            ". Translate once without --offline, or give them `build-systems` overrides");
+            join(guessed) + ". Translate once online (without " + mention(Setting::offline) +
+            "), or give them `build-systems` overrides");
     }
     if (!relaxed.empty()) {
         out.notes.push_back(
@@ -333,8 +332,8 @@ ResolvedSources resolve_sources(Lock& lock, const Pyproject* pyproject, const En
                     } catch (const Error& e) {
                         // Name the package and its place in the lock: the fetcher knows only
                         // the repository.
-                        throw Error("package `" + p.name + "` " + p.version + ": " + e.message(),
-                                    lock.path, p.source->position, e.hint());
+                        throw e.located(lock.path, p.source->position,
+                                        "package `" + p.name + "` " + p.version + ": ");
                     }
                 }
                 break;

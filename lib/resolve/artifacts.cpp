@@ -213,7 +213,9 @@ Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& targ
                         target.describe() + "; the lock has:" + files,
                     lock.path, p.position,
                     "no wheel matches this system and Python, and there is no sdist to build "
-                    "from; pick another --system/--python, or lock a version that ships one");
+                    "from; pick another target system (" +
+                        mention(Setting::systems) + ") or Python (" + mention(Setting::pythons) +
+                        "), or lock a version that ships one");
     }
     return a;
 }

@@ -449,8 +449,8 @@ std::string default_python(const Lock& lock, const Pyproject* pyproject) {
                     nixpkgs_pythons().back() + " to " + nixpkgs_pythons().front() + ")",
                 ranges.empty() ? lock.path : ranges.front().file,
                 ranges.empty() ? SourcePosition{} : ranges.front().position,
-                "pass --python X.Y for an interpreter you provide, or widen the range and run "
-                "`poetry lock`");
+                "name an interpreter you provide as the target Python (" +
+                    mention(Setting::pythons) + ", X.Y), or widen the range and run `poetry lock`");
 }
 
 void check_target_python(const Lock& lock, const Pyproject* pyproject, const Target& target) {
@@ -460,14 +460,15 @@ void check_target_python(const Lock& lock, const Pyproject* pyproject, const Tar
             continue;
         }
         const std::string ok = allowed_pythons(ranges);
-        throw Error(
-            r.what + " is `" + r.text + "`, which excludes Python " + target.python_full_version() +
-                " (target " + target.describe() + "); Poetry refuses to install this project there",
-            r.file, r.position,
-            ok.empty() ? "no interpreter nixpkgs offers is in the range: widen it and "
-                         "run `poetry lock`"
-                       : "pass --python with a version the lock allows (of nixpkgs': " + ok +
-                             "), or leave --python out to get the newest of them");
+        throw Error(r.what + " is `" + r.text + "`, which excludes Python " +
+                        target.python_full_version() + " (target " + target.describe() +
+                        "); Poetry refuses to install this project there",
+                    r.file, r.position,
+                    ok.empty() ? "no interpreter nixpkgs offers is in the range: widen it and "
+                                 "run `poetry lock`"
+                               : "choose a target Python (" + mention(Setting::pythons) +
+                                     ") the lock allows (of nixpkgs': " + ok +
+                                     "), or choose none to get the newest of them");
     }
 }
 

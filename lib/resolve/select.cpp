@@ -229,7 +229,9 @@ public:
                     (lock_.lock_version.empty() ? std::string("(none)") : lock_.lock_version) +
                     " has no per-package groups: lock2nix needs the pyproject.toml to "
                     "know what the project requires",
-                lock_.path, {}, "put pyproject.toml next to poetry.lock or pass --pyproject");
+                lock_.path, {},
+                "put pyproject.toml next to poetry.lock or name it (" +
+                    mention(Setting::pyproject) + ")");
         }
         walk();
         finish();
@@ -266,12 +268,12 @@ private:
             }
         }
         sel_.all_groups = all;
-        auto check = [&](const std::vector<std::string>& names, const char* option) {
+        auto check = [&](const std::vector<std::string>& names, Setting option) {
             std::vector<std::string> out;
             for (const auto& n : names) {
                 const std::string c = canonicalize_name(n);
                 if (std::find(all.begin(), all.end(), c) == all.end()) {
-                    throw Error(std::string(option) + ": unknown dependency group `" + n + "`",
+                    throw Error(mention(option) + ": unknown dependency group `" + n + "`",
                                 pp_ != nullptr ? pp_->path : lock_.path, {},
                                 "groups in this project: " + join(all));
                 }
@@ -279,9 +281,9 @@ private:
             }
             return out;
         };
-        const auto only = check(request_.only, "--only");
-        const auto with = check(request_.with, "--with");
-        const auto without = check(request_.without, "--without");
+        const auto only = check(request_.only, Setting::only_groups);
+        const auto with = check(request_.with, Setting::with_groups);
+        const auto without = check(request_.without, Setting::without_groups);
         std::set<std::string> active;
         if (!only.empty()) {
             active.insert(only.begin(), only.end());
@@ -481,7 +483,8 @@ private:
                                 " has python-versions `" + p.python_versions + "`",
                             lock_.path, p.position,
                             "Poetry's installer refuses this lock on " + target_.describe() +
-                                " too; pick another --python, or run `poetry lock` again");
+                                " too; pick another target Python (" + mention(Setting::pythons) +
+                                "), or run `poetry lock` again");
             }
             keep([&](std::size_t i) { return package_marker_ok(i); });
         }

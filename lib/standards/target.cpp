@@ -95,7 +95,7 @@ void Target::set_platform_version(std::string_view kind, std::string_view versio
     }
     if (kind == "macos") {
         if (os != Os::Darwin) {
-            throw Error("--macos applies to darwin systems, not " + system);
+            throw Error(mention(Setting::macos) + " applies to darwin systems, not " + system);
         }
         macos_major = major;
         macos_minor = minor;

@@ -86,7 +86,8 @@ struct IndexResponse {
     long status = 0;
     std::string body;
     std::string content_type;
-    std::string error; ///< why it failed, when !ok (URL redacted)
+    std::string
+        error; ///< why it failed, when !ok (URL redacted; may mention settings: render_settings)
     bool from_cache = false;
     int attempts = 0;
     /// The URL that answered, after redirects: relative links resolve against it. Empty when

@@ -9,8 +9,8 @@
 #include "lock2nix/fetch/index.hpp"
 #include "lock2nix/fetch/locate.hpp"
 #include "lock2nix/project/lockfile.hpp"
-#include "lock2nix/resolve/plan.hpp"
 #include "lock2nix/project/pyproject.hpp"
+#include "lock2nix/resolve/plan.hpp"
 
 #include <filesystem>
 #include <map>
@@ -102,7 +102,8 @@ struct ResolvedSources {
     /// database has no `build-systems` for. A file missing here (offline, nothing cached) gets
     /// lock2nix's guess, and a note says so.
     std::map<std::string, BuildSystem> sdist_build_systems;
-    std::vector<std::string> notes; ///< remarks for the user (e.g. digests from the index)
+    std::vector<std::string>
+        notes; ///< remarks for the user (may mention settings: render_settings)
 };
 
 /// Gives digests to the packages whose lock entry has none (asking `fetcher`), before planning:

@@ -16,7 +16,7 @@ struct VerifiedFile {
     std::string url;
     std::string expected; ///< "sha256:…" from the lock
     std::string actual;   ///< "sha256:…" of the download (empty when it failed)
-    std::string error;    ///< why it could not be checked
+    std::string error;    ///< why it could not be checked (may mention settings: render_settings)
     bool ok() const { return error.empty() && expected == actual; }
 };
 

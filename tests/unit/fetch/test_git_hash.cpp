@@ -97,6 +97,6 @@ TEST_CASE("git source hash: a clean checkout at the commit, without .git, cached
     CHECK(hash_git_source("file://" + repo.string(), rev).hash == g.hash);
     // An unknown repository is a clear error.
     CHECK_THROWS_WITH(hash_git_source("file://" + (s.dir / "nope").string(), rev),
-                      Catch::Contains("cannot") && Catch::Contains("--impure-git"));
+                      Catch::Contains("cannot") && Catch::Contains("TranslateOptions::impure_git"));
     unsetenv("XDG_CACHE_HOME");
 }
