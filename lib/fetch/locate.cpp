@@ -94,11 +94,27 @@ std::vector<std::size_t> packages_needing_digests(const Lock& lock) {
     return out;
 }
 
+namespace {
+
+// The key of a page in IndexPages: what makes two requests the same request.
+std::string page_key(const IndexRequest& r) {
+    return r.url + "\n" + r.accept + "\n" + r.username;
+}
+
+} // namespace
+
 Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::size_t>& packages,
-                     IndexClient& client, const LocateOptions& options) {
+                     IndexClient& client, const LocateOptions& options, IndexPages* pages) {
+    IndexPages this_call;
+    IndexPages& known = pages != nullptr ? *pages : this_call;
     Located out;
+    // Per package asked: its request. Pages neither known nor already wanted go to the network,
+    // once each: two versions of a legacy project share its page.
     std::vector<std::size_t> asked;
     std::vector<IndexRequest> requests;
+    std::vector<IndexRequest> wanted;
+    std::vector<std::size_t> wanted_by; ///< the first package that wanted each (for messages)
+    std::set<std::string> wanted_keys;
     for (std::size_t i : packages) {
         const Package& p = lock.packages[i];
         if (!from_index(p)) {
@@ -116,15 +132,19 @@ Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::siz
             r.json_body = true;
             std::tie(r.username, r.password) = source_credentials(source_name(p, pp));
         }
+        const std::string key = page_key(r);
+        if (!known.files.contains(key) && wanted_keys.insert(key).second) {
+            wanted.push_back(r);
+            wanted_by.push_back(i);
+        }
         asked.push_back(i);
         requests.push_back(std::move(r));
     }
-    const auto responses = client.fetch_all(requests);
+    const auto responses = client.fetch_all(wanted);
     out.notes.insert(out.notes.end(), client.notes().begin(), client.notes().end());
-    for (std::size_t k = 0; k < asked.size(); ++k) {
-        Package& p = lock.packages[asked[k]];
+    for (std::size_t k = 0; k < wanted.size(); ++k) {
+        const Package& p = lock.packages[wanted_by[k]];
         const IndexResponse& resp = responses[k];
-        const std::string page = redact_url(requests[k].url);
         if (!resp.ok && client.options().offline) {
             continue; // --offline: what the cache lacks falls back to predictable URLs
         }
@@ -135,20 +155,28 @@ Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::siz
                         "check the network (or the index URL); --offline uses only the cache and "
                         "predictable URLs");
         }
-        std::vector<IndexFile> files;
         // Links are relative to the page that answered, which a redirect may have moved.
-        const std::string& answered = resp.url.empty() ? requests[k].url : resp.url;
+        const std::string& answered = resp.url.empty() ? wanted[k].url : resp.url;
         try {
             if (p.source_kind() == SourceKind::pypi) {
-                files = parse_json_api(resp.body, answered);
+                known.files[page_key(wanted[k])] = parse_json_api(resp.body, answered);
             } else if (resp.content_type.find("json") != std::string::npos) {
-                files = parse_simple_json(resp.body, answered);
+                known.files[page_key(wanted[k])] = parse_simple_json(resp.body, answered);
             } else {
-                files = parse_simple_html(resp.body, answered);
+                known.files[page_key(wanted[k])] = parse_simple_html(resp.body, answered);
             }
         } catch (const Error& e) {
             throw Error(e.message(), lock.path, p.position, e.hint());
         }
+    }
+    for (std::size_t k = 0; k < asked.size(); ++k) {
+        Package& p = lock.packages[asked[k]];
+        const auto page_files = known.files.find(page_key(requests[k]));
+        if (page_files == known.files.end()) {
+            continue; // --offline and not cached
+        }
+        const std::vector<IndexFile>& files = page_files->second;
+        const std::string page = redact_url(requests[k].url);
         // Hash completion: take the index's files when the lock has no usable ones.
         const bool unnamed = std::any_of(p.files.begin(), p.files.end(),
                                          [](const FileEntry& f) { return f.name.empty(); });

@@ -115,7 +115,7 @@ IndexFetcher::IndexFetcher(IndexClient& client, LocateOptions where, std::filesy
 
 Located IndexFetcher::locate(Lock& lock, const Pyproject* pyproject,
                              const std::vector<std::size_t>& packages) {
-    return locate_files(lock, pyproject, packages, client_, where_);
+    return locate_files(lock, pyproject, packages, client_, where_, &pages_);
 }
 
 GitSource IndexFetcher::git(const std::string& url, const std::string& rev,
@@ -229,7 +229,6 @@ std::vector<std::string> complete_digests(Lock& lock, const Pyproject* pyproject
 }
 
 namespace {
-
 
 std::string join(const std::vector<std::string>& items, const std::string& separator = ", ") {
     std::string out;

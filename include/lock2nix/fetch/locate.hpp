@@ -25,13 +25,22 @@ struct Located {
     std::vector<std::string> notes;          ///< e.g. which digests came from the index
 };
 
+/// The index pages a run has read, parsed (by request: URL, Accept, user). A run asks twice for
+/// the same packages (hash completion before planning, then the URLs of what was planned); with
+/// these kept, each page is requested once per run. The files alone are kept, not the pages: a
+/// JSON API page carries the project's whole description.
+struct IndexPages {
+    std::map<std::string, std::vector<IndexFile>> files;
+};
+
 /// Asks the index about `packages` (indices into lock.packages) and returns exact URLs. Packages
 /// without usable digests in the lock get the index's files and digests written into `lock`
-/// (noted in the result). Throws Error on a digest mismatch (naming file, both digests and the
-/// index) and when the index cannot be reached after retries.
+/// (noted in the result). Pages already in `pages` are not asked again; those read are added.
+/// Throws Error on a digest mismatch (naming file, both digests and the index) and when the
+/// index cannot be reached after retries.
 Located locate_files(Lock& lock, const Pyproject* pyproject,
                      const std::vector<std::size_t>& packages, IndexClient& client,
-                     const LocateOptions& options);
+                     const LocateOptions& options, IndexPages* pages = nullptr);
 
 /// The URLs a file is expected at without asking the index: PyPI's conveyor paths
 /// (`packages/source/<c>/<name>/<file>`, `packages/<python tag>/<c>/<name>/<file>`), or

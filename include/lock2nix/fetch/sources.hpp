@@ -9,8 +9,8 @@
 #include "lock2nix/fetch/index.hpp"
 #include "lock2nix/fetch/locate.hpp"
 #include "lock2nix/project/lockfile.hpp"
-#include "lock2nix/resolve/plan.hpp"
 #include "lock2nix/project/pyproject.hpp"
+#include "lock2nix/resolve/plan.hpp"
 
 #include <filesystem>
 #include <map>
@@ -69,6 +69,8 @@ public:
 
 /// The fetcher of the command line: the package index through `client` (PyPI at `where`, legacy
 /// sources at their URLs), git checkouts cloned once and cached, project files read from disk.
+/// Each index page is requested once in the fetcher's life (one run): a package located again
+/// is answered from the files read the first time.
 /// Sdists are downloaded through `client` (honouring --offline and --refresh); what each declares
 /// is cached under `build_cache` (default: cache_directory()/build-systems) by the sdist's sha256,
 /// so an sdist is downloaded once, and later runs (--offline too) need no network for it.
@@ -90,6 +92,7 @@ private:
     LocateOptions where_;
     std::filesystem::path lock_dir_;
     std::filesystem::path build_cache_;
+    IndexPages pages_;
 };
 
 /// The fetched facts the renderer needs.

@@ -4,6 +4,9 @@
 #include "index_server.hpp"
 #include "lock2nix/fetch/index.hpp"
 #include "lock2nix/fetch/locate.hpp"
+#include "lock2nix/fetch/sources.hpp"
+#include "lock2nix/hash.hpp"
+#include "lock2nix/pipeline.hpp"
 #include "lock2nix/project/lockfile.hpp"
 #include "support.hpp"
 
@@ -12,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -48,6 +52,29 @@ IndexOptions fast(const TempCache& cache) {
 IndexResponse get(IndexClient& client, const std::string& url, bool json = true) {
     return client.fetch_all({IndexRequest{url, json ? "application/json" : "", {}, {}, json}})
         .front();
+}
+
+// One of the loopback server's reports (/__stats, /__auth, /__inflight), read without the cache.
+nlohmann::json report(const Server& server, const std::string& what) {
+    IndexOptions o;
+    o.use_cache = false;
+    IndexClient client(o);
+    const auto r = client.fetch_all({IndexRequest{server.url(what), {}, {}, {}, false}}).front();
+    REQUIRE(r.ok);
+    return nlohmann::json::parse(r.body);
+}
+
+// Small wheels in `dir`, for the server's --files: name → sha256.
+std::map<std::string, std::string> wheels(const fs::path& dir,
+                                          const std::vector<std::string>& names) {
+    std::map<std::string, std::string> out;
+    for (const auto& name : names) {
+        const std::string file = name + "-1.0-py3-none-any.whl";
+        const std::string bytes = "the wheel of " + name;
+        std::ofstream(dir / file, std::ios::binary) << bytes;
+        out[file] = sha256_hex(bytes);
+    }
+    return out;
 }
 
 } // namespace
@@ -498,4 +525,38 @@ TEST_CASE("concurrency is clamped to the open-file limit and failed cache writes
     REQUIRE(get(uncached, server.url("/pypi/isort/4.3.4/json")).ok);
     REQUIRE_FALSE(uncached.notes().empty());
     CHECK_THAT(uncached.notes()[0], Catch::Contains("cannot cache"));
+}
+
+// --- Issue #16: the network at its bound -------------------------------------------------------
+
+TEST_CASE("each index page is requested once per run, hash completion included",
+          "[index][server]") {
+    test::TempDir files;
+    wheels(files.dir, {"alpha", "beta"});
+    Server server({"--files", files.dir.string()});
+    TempCache cache;
+    // Without digests: the pages are read to complete them (before planning), and again for the
+    // exact URLs of what was planned. Both must be one request.
+    std::string lock_text;
+    for (const char* name : {"alpha", "beta"}) {
+        lock_text += std::string("[[package]]\nname = \"") + name +
+                     "\"\nversion = \"1.0\"\ndescription = \"\"\noptional = false\n"
+                     "python-versions = \"*\"\ngroups = [\"main\"]\nfiles = []\n\n"
+                     "[package.source]\ntype = \"legacy\"\nurl = \"" +
+                     server.url("/simple") + "\"\nreference = \"local\"\n\n";
+    }
+    lock_text += "[metadata]\nlock-version = \"2.1\"\npython-versions = \"*\"\n"
+                 "content-hash = \"0\"\n";
+    Project project = parse_project(lock_text, std::nullopt);
+    IndexClient client(fast(cache));
+    IndexFetcher fetcher(client, LocateOptions{server.url("")}, cache.dir,
+                         cache.dir / "build-systems");
+    PlanOptions plan;
+    plan.targets = {Target::make("x86_64-linux", "3.12")};
+    const Translation t = translate_project(project, plan, RenderOptions{}, fetcher);
+    CHECK_THAT(t.nix, Catch::Contains(server.url("/files/alpha-1.0-py3-none-any.whl")));
+    CHECK(project.lock.packages[0].files_origin == FilesOrigin::index);
+    const auto stats = report(server, "/__stats");
+    CHECK(stats.value("/simple/alpha/", 0) == 1);
+    CHECK(stats.value("/simple/beta/", 0) == 1);
 }
