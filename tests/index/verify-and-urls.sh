@@ -108,4 +108,50 @@ sed -i "s#http://127.0.0.1:$port/simple#http://127.0.0.1:1/simple#" "$work/proje
 check "an unreachable index is an error" [ $? -eq 2 ]
 check "the error names the package and the failure" grep -q "cannot get the file list of \`.*-pkg\`.*gave up after" "$work/err"
 check "no output file is written" [ ! -e "$work/project/none.nix" ]
+
+# --- Issue 16: --concurrency bounds the downloads of `verify`, which overlap ---------------------
+report() { # report NAME: the server's /__NAME as JSON
+    python3 -c "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())" \
+        "http://127.0.0.1:$port/__$1"
+}
+legacy_lock() { # legacy_lock SOURCE_URL SOURCE_NAME FILE...: one package per wheel in $work/files
+    local url=$1 name=$2
+    shift 2
+    for f in "$@"; do
+        cat <<LOCK
+[[package]]
+name = "${f%%-*}"
+version = "1.0"
+description = ""
+optional = false
+python-versions = "*"
+groups = ["main"]
+files = [{file = "$f", hash = "sha256:$(sha256sum "$work/files/$f" | cut -d' ' -f1)"}]
+
+[package.source]
+type = "legacy"
+url = "$url"
+reference = "$name"
+
+LOCK
+    done
+    printf '[metadata]\nlock-version = "2.1"\npython-versions = "*"\ncontent-hash = "0"\n'
+}
+wheels=()
+for i in 1 2 3 4 5 6; do
+    printf 'wheel %s' "$i" >"$work/files/many$i-1.0-py3-none-any.whl"
+    wheels+=("many$i-1.0-py3-none-any.whl")
+done
+start_server --latency 0.2
+mkdir -p "$work/many"
+legacy_lock "http://127.0.0.1:$port/simple" local "${wheels[@]}" >"$work/many/poetry.lock"
+"$cli" verify "$work/many/poetry.lock" --system x86_64-linux --python 3.11 --quiet --concurrency 2 >"$work/verify.out" 2>&1
+check "verify of six files at --concurrency 2 succeeds" [ $? -eq 0 ]
+report inflight >"$work/inflight.json"
+check "the server saw downloads overlap, never more than 2 at once" \
+    python3 -c "import json, sys; m = json.load(open(sys.argv[1]))['files']; sys.exit(0 if 1 < m <= 2 else f'most downloads at once: {m}')" "$work/inflight.json"
+report stats >"$work/stats.json"
+check "each page once and each file once" \
+    python3 -c "import json, sys; s = json.load(open(sys.argv[1])); bad = {p: n for p, n in s.items() if 'many' in p and n != 1}; sys.exit(f'asked more than once: {bad}' if bad else 0)" "$work/stats.json"
+
 finish

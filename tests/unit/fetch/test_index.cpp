@@ -560,3 +560,38 @@ TEST_CASE("each index page is requested once per run, hash completion included",
     CHECK(stats.value("/simple/alpha/", 0) == 1);
     CHECK(stats.value("/simple/beta/", 0) == 1);
 }
+
+TEST_CASE("downloads run concurrently, never more at once than the concurrency",
+          "[index][server]") {
+    test::TempDir files;
+    const auto digests = wheels(files.dir, {"alpha"});
+    // Every answer takes 200 ms: nine downloads three at a time overlap whatever the load.
+    Server server({"--files", files.dir.string(), "--latency", "0.2"});
+    TempCache cache;
+    IndexOptions o = fast(cache);
+    o.concurrency = 3;
+    IndexClient client(o);
+    std::vector<IndexRequest> requests;
+    for (int i = 0; i < 9; ++i) {
+        requests.push_back({server.url("/files/alpha-1.0-py3-none-any.whl?" + std::to_string(i)),
+                            {},
+                            {},
+                            {},
+                            false});
+    }
+    std::vector<std::string> bodies(requests.size());
+    const auto responses =
+        client.download_all(requests, [&](std::size_t i, std::string_view chunk) {
+            if (chunk.empty()) {
+                bodies[i].clear();
+            }
+            bodies[i] += chunk;
+        });
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        CHECK(responses[i].ok);
+        CHECK(sha256_hex(bodies[i]) == digests.begin()->second);
+    }
+    const int most = report(server, "/__inflight").value("files", 0);
+    CHECK(most > 1);
+    CHECK(most <= 3);
+}
