@@ -15,6 +15,7 @@
 #include <fstream>
 #include <optional>
 #include <set>
+#include <tuple>
 
 namespace lock2nix {
 
@@ -288,13 +289,18 @@ std::vector<VerifiedFile> verify_files(const TranslateOptions& options) {
         }
     }
     // Every download at once, --concurrency at a time, each streamed through its own digest.
+    // The URLs from the index (or the cache) carry no credentials: a file on a configured
+    // source's host gets that source's, and a file anywhere else none.
+    const SourceCredentials credentials(lock, pp);
     std::vector<IndexRequest> requests;
     std::vector<std::size_t> checked; ///< requests[k] checks out[checked[k]]
     for (std::size_t i = 0; i < out.size(); ++i) {
         if (!out[i].error.empty()) {
             continue;
         }
-        requests.push_back(IndexRequest{out[i].url, {}, {}, {}, false});
+        IndexRequest r{out[i].url, {}, {}, {}, false};
+        std::tie(r.username, r.password) = credentials.for_url(out[i].url);
+        requests.push_back(std::move(r));
         checked.push_back(i);
     }
     std::vector<std::optional<Sha256>> digests(requests.size());

@@ -10,6 +10,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lock2nix {
@@ -41,6 +42,28 @@ struct IndexPages {
 Located locate_files(Lock& lock, const Pyproject* pyproject,
                      const std::vector<std::size_t>& packages, IndexClient& client,
                      const LocateOptions& options, IndexPages* pages = nullptr);
+
+/// The credentials of the sources a project configures (the pyproject's [[tool.poetry.source]]
+/// and the lock's legacy sources: Poetry's POETRY_HTTP_BASIC_<NAME>_* variables, else the
+/// user:password of the source's URL), for downloading files. A file URL read from an index page,
+/// or from the cache, carries no credentials, yet a private index wants them for its files too.
+class SourceCredentials {
+public:
+    SourceCredentials() = default;
+    SourceCredentials(const Lock& lock, const Pyproject* pyproject);
+    /// The user and password to send with a download of `url`: those of a configured source on
+    /// the same scheme, host and port (the one whose path is the longest prefix of the URL's
+    /// path, else the first), or empty ones. Never another host's: a file on a CDN gets none.
+    std::pair<std::string, std::string> for_url(const std::string& url) const;
+
+private:
+    struct Source {
+        std::string origin; ///< scheme://host:port
+        std::string path;
+        std::string username, password;
+    };
+    std::vector<Source> sources_;
+};
 
 /// The URLs a file is expected at without asking the index: PyPI's conveyor paths
 /// (`packages/source/<c>/<name>/<file>`, `packages/<python tag>/<c>/<name>/<file>`), or

@@ -595,3 +595,33 @@ TEST_CASE("downloads run concurrently, never more at once than the concurrency",
     CHECK(most > 1);
     CHECK(most <= 3);
 }
+
+TEST_CASE("downloads get the credentials of the source on their host, and no other", "[index]") {
+    const std::string lock_text =
+        "[[package]]\nname = \"a\"\nversion = \"1.0\"\ngroups = [\"main\"]\nfiles = []\n"
+        "[package.source]\ntype = \"legacy\"\nurl = \"https://idx.example/simple/\"\n"
+        "reference = \"corp\"\n\n"
+        "[[package]]\nname = \"b\"\nversion = \"1.0\"\ngroups = [\"main\"]\nfiles = []\n"
+        "[package.source]\ntype = \"legacy\"\n"
+        "url = \"http://bob:p%40ss@127.0.0.1:8080/team/simple\"\nreference = \"team\"\n\n"
+        "[metadata]\nlock-version = \"2.1\"\ncontent-hash = \"0\"\n";
+    const Lock lock = parse_lock(lock_text, "poetry.lock");
+    setenv("POETRY_HTTP_BASIC_CORP_USERNAME", "alice", 1);
+    setenv("POETRY_HTTP_BASIC_CORP_PASSWORD", "s3cret", 1);
+    const SourceCredentials credentials(lock, nullptr);
+    unsetenv("POETRY_HTTP_BASIC_CORP_USERNAME");
+    unsetenv("POETRY_HTTP_BASIC_CORP_PASSWORD");
+    using Pair = std::pair<std::string, std::string>;
+    const Pair alice{"alice", "s3cret"}, bob{"bob", "p@ss"}, none;
+    // The source's host, its files beside the pages included; the host's case does not matter.
+    CHECK(credentials.for_url("https://idx.example/simple/a/") == alice);
+    CHECK(credentials.for_url("https://IDX.example:443/packages/a-1.0.tar.gz") == alice);
+    CHECK(credentials.for_url("http://127.0.0.1:8080/team/files/b-1.0.whl") == bob);
+    // Another host, port or scheme: nothing.
+    CHECK(credentials.for_url("https://files.example/a-1.0.tar.gz") == none);
+    CHECK(credentials.for_url("https://idx.example.evil.test/a-1.0.tar.gz") == none);
+    CHECK(credentials.for_url("https://idx.example@evil.test/a-1.0.tar.gz") == none);
+    CHECK(credentials.for_url("http://idx.example/simple/a/") == none);
+    CHECK(credentials.for_url("http://127.0.0.1:8081/team/files/b-1.0.whl") == none);
+    CHECK(credentials.for_url("not a url") == none);
+}
