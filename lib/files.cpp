@@ -178,7 +178,7 @@ std::size_t remove_stale_temporaries(const std::string& dir, const std::string& 
 }
 
 void write_file_atomically(const std::string& path, const std::string& text, bool durable,
-                           const std::vector<std::string>& inputs) {
+                           const std::vector<std::string>& inputs, bool sweep) {
     namespace fs = std::filesystem;
     const fs::path target = follow_links(path);
     struct stat existing {};
@@ -206,7 +206,10 @@ void write_file_atomically(const std::string& path, const std::string& text, boo
     }
     // A run killed between mkstemp and rename leaves its temporary behind: the next write of the
     // same file removes the old ones.
-    remove_stale_temporaries(target.parent_path().string(), "." + target.filename().string() + ".");
+    if (sweep) {
+        remove_stale_temporaries(target.parent_path().string(),
+                                 "." + target.filename().string() + ".");
+    }
     std::string tmp =
         (target.parent_path() / ("." + target.filename().string() + ".XXXXXX")).string();
     const int fd = mkstemp(tmp.data());

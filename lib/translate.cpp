@@ -15,6 +15,7 @@
 #include <fstream>
 #include <optional>
 #include <set>
+#include <tuple>
 
 namespace lock2nix {
 
@@ -283,25 +284,44 @@ std::vector<VerifiedFile> verify_files(const TranslateOptions& options) {
             }
             if (a.file->algorithm != "sha256") {
                 v.error = "pinned by " + a.file->algorithm + "; lock2nix verifies sha256 digests";
-                out.push_back(std::move(v));
-                continue;
-            }
-            std::optional<Sha256> digest;
-            digest.emplace();
-            const IndexResponse r = client.download(IndexRequest{v.url, {}, {}, {}, false},
-                                                    [&](std::string_view chunk) {
-                                                        if (chunk.empty()) {
-                                                            digest.emplace(); // a retry starts over
-                                                        } else {
-                                                            digest->update(chunk);
-                                                        }
-                                                    });
-            if (r.ok) {
-                v.actual = "sha256:" + to_hex(digest->finish());
-            } else {
-                v.error = r.error;
             }
             out.push_back(std::move(v));
+        }
+    }
+    // Every download at once, --concurrency at a time, each streamed through its own digest.
+    // The URLs from the index (or the cache) carry no credentials: a file on a configured
+    // source's host gets that source's, and a file anywhere else none.
+    const SourceCredentials credentials(lock, pp);
+    std::vector<IndexRequest> requests;
+    std::vector<std::size_t> checked; ///< requests[k] checks out[checked[k]]
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        if (!out[i].error.empty()) {
+            continue;
+        }
+        IndexRequest r{out[i].url, {}, {}, {}, false};
+        std::tie(r.username, r.password) = credentials.for_url(out[i].url);
+        requests.push_back(std::move(r));
+        checked.push_back(i);
+    }
+    std::vector<std::optional<Sha256>> digests(requests.size());
+    const auto responses =
+        client.download_all(requests, [&](std::size_t k, std::string_view chunk) {
+            if (chunk.empty() || !digests[k]) {
+                digests[k].emplace(); // the first chunk, or a retry that starts over
+            }
+            if (!chunk.empty()) {
+                digests[k]->update(chunk);
+            }
+        });
+    for (std::size_t k = 0; k < requests.size(); ++k) {
+        VerifiedFile& v = out[checked[k]];
+        if (responses[k].ok) {
+            if (!digests[k]) {
+                digests[k].emplace(); // an empty file
+            }
+            v.actual = "sha256:" + to_hex(digests[k]->finish());
+        } else {
+            v.error = responses[k].error;
         }
     }
     return out;

@@ -133,7 +133,7 @@ translation options:
   --refresh            ignore the index cache (and refill it)
   --index-url URL      PyPI's base URL (default $LOCK2NIX_INDEX_URL, else https://pypi.org)
   --cacert FILE        a CA bundle for a private index's certificate
-  --concurrency N      parallel index requests (default 8)
+  --concurrency N      parallel index requests and downloads (default 8)
   --quiet              no progress line and no notes on stderr
 )";
 

@@ -23,9 +23,11 @@ inline constexpr std::size_t max_input_size = std::size_t{64} << 20;
 /// the new content, never a mix. `durable` also flushes the data to disk before the rename (for
 /// outputs; caches can do without). A symlink at `path` is followed: its target gets the text.
 /// An existing file keeps its permissions. Throws Error, writing nothing, when the target is a
-/// directory, device, FIFO or socket, or is the same file as one of `inputs`.
+/// directory, device, FIFO or socket, or is the same file as one of `inputs`. `sweep`: first
+/// remove the temporaries of this file a killed run left (a scan of the directory); a caller that
+/// writes many files into one directory sweeps it once itself and passes false.
 void write_file_atomically(const std::string& path, const std::string& text, bool durable = true,
-                           const std::vector<std::string>& inputs = {});
+                           const std::vector<std::string>& inputs = {}, bool sweep = true);
 
 /// How old a temporary file (`<prefix>XXXXXX`, as mkstemp names them) must be before a later run
 /// removes it: far longer than any write takes, so a concurrent run's file is never touched.

@@ -9,13 +9,16 @@
 
 #include <algorithm>
 #include <cctype>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <string_view>
 #include <sys/resource.h>
@@ -477,7 +480,9 @@ struct Cache {
         std::string failed;
         auto put = [&](const std::string& path, const std::string& data) {
             try {
-                write_file_atomically(path, data, /*durable=*/false);
+                // fetch_all swept the directory once; a sweep per entry read the whole cache
+                // directory for every answer (quadratic, and on the transfer loop's thread).
+                write_file_atomically(path, data, /*durable=*/false, {}, /*sweep=*/false);
             } catch (const Error& err) {
                 if (failed.empty()) {
                     failed = "cannot cache " + redact_url(r.url) + ": " + err.message();
@@ -496,6 +501,72 @@ struct Cache {
                                          .dump());
         return failed;
     }
+};
+
+// Writes cache entries on a thread of its own while the transfers go on. Creating a file costs
+// 0.3-0.4 ms on an overlay file system (two per answer): on the transfer loop's thread that
+// delayed every answer queued behind it, a third of a 200-page run at 16 at a time.
+class CacheWriter {
+public:
+    explicit CacheWriter(const Cache& cache) : cache_(cache), thread_([this] { run(); }) {}
+    ~CacheWriter() { (void)finish(); }
+    CacheWriter(const CacheWriter&) = delete;
+    CacheWriter& operator=(const CacheWriter&) = delete;
+
+    /// Queues an entry; `request` must outlive the writer.
+    void put(const IndexRequest& request, Cache::Entry entry) {
+        {
+            const std::lock_guard<std::mutex> lock(mutex_);
+            queue_.emplace_back(&request, std::move(entry));
+        }
+        wake_.notify_one();
+    }
+
+    /// Waits until every queued entry is written; returns why some could not be (at most 20).
+    std::vector<std::string> finish() {
+        {
+            const std::lock_guard<std::mutex> lock(mutex_);
+            done_ = true;
+        }
+        wake_.notify_one();
+        if (thread_.joinable()) {
+            thread_.join();
+        }
+        return std::move(failures_);
+    }
+
+private:
+    void run() {
+        std::unique_lock<std::mutex> lock(mutex_);
+        for (;;) {
+            wake_.wait(lock, [this] { return done_ || !queue_.empty(); });
+            if (queue_.empty()) {
+                return; // done, and nothing left
+            }
+            auto [request, entry] = std::move(queue_.front());
+            queue_.pop_front();
+            lock.unlock();
+            std::string failed;
+            try {
+                failed = cache_.write(*request, entry);
+            } catch (const std::exception& e) {
+                // The cache is an optimisation: a failure is told, never fatal.
+                failed = "cannot cache " + redact_url(request->url) + ": " + e.what();
+            }
+            lock.lock();
+            if (!failed.empty() && failures_.size() < 20) {
+                failures_.push_back(std::move(failed));
+            }
+        }
+    }
+
+    const Cache& cache_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<std::pair<const IndexRequest*, Cache::Entry>> queue_;
+    std::vector<std::string> failures_;
+    bool done_ = false;
+    std::thread thread_; ///< last: it starts once the members it uses exist
 };
 
 struct Transfer {
@@ -788,13 +859,192 @@ IndexClient::IndexClient(IndexOptions options) : options_(std::move(options)) {
 
 IndexClient::~IndexClient() = default;
 
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Requests due to start: (ready-at, request), in arrival order; retries wait here until their delay
+// has passed.
+using Waiting = std::deque<std::pair<Clock::time_point, std::size_t>>;
+
+// The transfer loop that index pages and downloads share: libcurl's multi interface on the calling
+// thread, at most `concurrency` transfers at once, each retried by the same policy. One thread
+// driving non-blocking transfers, rather than a pool of threads each blocking in easy_perform:
+// the connections (and TLS sessions) stay in one pool that every transfer reuses, the open-file
+// bound that `concurrency` was clamped to holds exactly, and sinks and the cache are called from
+// one thread, so neither needs a lock.
+//
+// `cache` null: downloads, whose bodies go to the transfers' sinks and are never cached.
+void run_transfers(const IndexOptions& options, std::vector<std::string>& notes,
+                   const std::vector<IndexRequest>& requests, std::vector<Transfer>& transfers,
+                   Waiting waiting, std::vector<IndexResponse>& out, const Cache* cache,
+                   const char* label) {
+    std::optional<CacheWriter> writer;
+    if (cache != nullptr && options.use_cache) {
+        writer.emplace(*cache);
+    }
+    const Multi guard(transfers);
+    CURLM* const multi = guard.handle;
+    detail::curl().multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                                static_cast<long>(options.concurrency));
+    detail::curl().multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
+    int active = 0;
+    std::size_t done = 0;
+    const std::size_t total = waiting.size();
+    const auto started = Clock::now();
+    const bool show = options.progress && isatty(STDERR_FILENO) != 0;
+    auto progress = [&] {
+        if (!show) {
+            return;
+        }
+        const double secs = std::chrono::duration<double>(Clock::now() - started).count();
+        std::fprintf(stderr, "\r%s: %zu/%zu (%.1f/s)", label, done, total,
+                     secs > 0 ? static_cast<double>(done) / secs : 0.0);
+        std::fflush(stderr);
+    };
+    while (!waiting.empty() || active > 0) {
+        // Start whatever is due, up to the concurrency limit.
+        const auto now = Clock::now();
+        for (auto it = waiting.begin(); it != waiting.end() && active < options.concurrency;) {
+            if (it->first > now) {
+                ++it;
+                continue;
+            }
+            Transfer& t = transfers[it->second];
+            configure(t, requests[it->second], options);
+            ++t.attempts;
+            detail::curl().multi_add_handle(multi, t.easy);
+            ++active;
+            it = waiting.erase(it);
+        }
+        int running = 0;
+        detail::curl().multi_perform(multi, &running);
+        int left = 0;
+        bool finished = false;
+        while (CURLMsg* msg = detail::curl().multi_info_read(multi, &left)) {
+            if (msg->msg != CURLMSG_DONE) {
+                continue;
+            }
+            finished = true;
+            Transfer* t = nullptr;
+            detail::curl().easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+                                        reinterpret_cast<char**>(&t));
+            detail::curl().multi_remove_handle(multi, msg->easy_handle);
+            --active;
+            const CURLcode code = msg->data.result;
+            long status = 0;
+            detail::curl().easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+            IndexResponse& r = out[t->index];
+            r.attempts = t->attempts;
+            r.status = status;
+            bool retry = false;
+            const IndexRequest& request = requests[t->index];
+            // Relative links resolve against the URL that answered, after redirects.
+            char* effective = nullptr;
+            detail::curl().easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &effective);
+            // A JSON-only request (the JSON API) answered with anything but JSON, e.g. an HTML
+            // error page with status 200, is an error, and is not cached to poison --offline.
+            const bool wants_json_only =
+                request.json_body && request.accept.find("html") == std::string::npos;
+            if (t->too_large) {
+                r.error = redact_url(request.url) + ": the answer is larger than " +
+                          std::to_string(options.max_body >> 20) +
+                          " MiB (after decompression); lock2nix stopped reading it";
+            } else if (code != CURLE_OK) {
+                r.error =
+                    redact_url(request.url) + ": " + detail::curl().easy_strerror(code) +
+                    tls_hint(code) +
+                    (code == CURLE_OPERATION_TIMEDOUT
+                         ? " (at most " + std::to_string(options.total_timeout.count() / 1000) +
+                               " s per answer, and never slower than " +
+                               std::to_string(options.low_speed_limit) + " bytes/s for " +
+                               std::to_string(options.low_speed_time.count()) + " s)"
+                         : std::string());
+                retry = transient(code);
+            } else if (status == 304 && t->cached) {
+                r = IndexResponse{true, 200,  t->cached->body, t->cached->content_type,
+                                  {},   true, t->attempts,     t->cached->url};
+            } else if (status >= 200 && status < 300 && request.json_body &&
+                       t->content_type.find("json") != std::string::npos &&
+                       !nlohmann::json::accept(t->body)) {
+                r.error = redact_url(request.url) + ": the answer is not valid JSON";
+                retry = true;
+            } else if (status >= 200 && status < 300 && wants_json_only &&
+                       !nlohmann::json::accept(t->body)) {
+                r.error = redact_url(request.url) + ": the answer is not JSON (Content-Type: " +
+                          (t->content_type.empty() ? std::string("none") : t->content_type) + ")";
+                retry = true;
+            } else if (status >= 200 && status < 300) {
+                r = IndexResponse{true,
+                                  status,
+                                  std::move(t->body),
+                                  t->content_type,
+                                  {},
+                                  false,
+                                  t->attempts,
+                                  effective != nullptr ? effective : request.url};
+                if (writer) {
+                    writer->put(request, Cache::Entry{r.body, t->etag, t->last_modified,
+                                                      r.content_type, r.url});
+                }
+            } else {
+                r.error = redact_url(request.url) + ": HTTP " + std::to_string(status);
+                retry = status >= 500 || status == 429;
+            }
+            if (retry && t->attempts <= options.retries) {
+                waiting.emplace_back(
+                    Clock::now() + retry_delay(options, t->attempts, t->retry_after), t->index);
+                r.error.clear();
+                if (t->sink) {
+                    t->sink({}); // what this attempt streamed is void: the next starts over
+                }
+            } else {
+                if (!r.ok && retry) {
+                    r.error += " (gave up after " + std::to_string(t->attempts) + " attempts)";
+                }
+                // Finished: its handle goes now, not at the end of the run (the connection stays
+                // in the multi handle's pool), so thousands of requests do not hold thousands of
+                // handles and their buffers.
+                detail::curl().easy_cleanup(t->easy);
+                t->easy = nullptr;
+                t->body = std::string();
+                ++done;
+                progress();
+            }
+        }
+        if (finished) {
+            // Slots were freed: fill them now. Waiting in poll first left them idle until some
+            // other transfer stirred, up to 50 ms per round of answers (most of the distance
+            // to the concurrency bound).
+            continue;
+        }
+        if (active > 0) {
+            detail::curl().multi_poll(multi, nullptr, 0, 50, nullptr);
+        } else if (!waiting.empty()) {
+            const auto next = std::min_element(waiting.begin(), waiting.end())->first;
+            std::this_thread::sleep_until(
+                std::min(next, Clock::now() + std::chrono::milliseconds(50)));
+        }
+    }
+    if (show) {
+        std::fprintf(stderr, "\n");
+    }
+    if (writer) {
+        for (std::string& failed : writer->finish()) {
+            if (notes.size() < 20) {
+                notes.push_back(std::move(failed));
+            }
+        }
+    }
+}
+
+} // namespace
+
 std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest>& requests) {
-    using Clock = std::chrono::steady_clock;
     const Cache cache{options_.cache_dir};
     std::vector<IndexResponse> out(requests.size());
     std::vector<Transfer> transfers(requests.size());
-    // (ready-at, request) in arrival order: retries wait here until their delay has passed.
-    std::deque<std::pair<Clock::time_point, std::size_t>> waiting;
+    Waiting waiting;
     // No cache directory yet: nothing to look up (saves a failed open per request).
     std::error_code ec;
     const bool cache_exists = std::filesystem::is_directory(cache.dir, ec);
@@ -823,181 +1073,39 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
     if (waiting.empty()) {
         return out; // all answered from the cache (or --offline): libcurl is never loaded
     }
-    const Multi guard(transfers);
-    CURLM* const multi = guard.handle;
-    detail::curl().multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-                                static_cast<long>(options_.concurrency));
-    detail::curl().multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
-    int active = 0;
-    std::size_t done = 0;
-    const std::size_t total = waiting.size();
-    const auto started = Clock::now();
-    const bool show = options_.progress && isatty(STDERR_FILENO) != 0;
-    auto progress = [&] {
-        if (!show) {
-            return;
+    run_transfers(options_, notes_, requests, transfers, std::move(waiting), out, &cache, "index");
+    return out;
+}
+
+std::vector<IndexResponse>
+IndexClient::download_all(const std::vector<IndexRequest>& requests,
+                          const std::function<void(std::size_t, std::string_view)>& sink) {
+    std::vector<IndexResponse> out(requests.size());
+    if (options_.offline) {
+        for (std::size_t i = 0; i < requests.size(); ++i) {
+            out[i].error = redact_url(requests[i].url) + ": " + mention(Setting::offline) +
+                           " forbids downloads";
         }
-        const double secs = std::chrono::duration<double>(Clock::now() - started).count();
-        std::fprintf(stderr, "\rindex: %zu/%zu (%.1f/s)", done, total,
-                     secs > 0 ? static_cast<double>(done) / secs : 0.0);
-        std::fflush(stderr);
-    };
-    while (!waiting.empty() || active > 0) {
-        // Start whatever is due, up to the concurrency limit.
-        const auto now = Clock::now();
-        for (auto it = waiting.begin(); it != waiting.end() && active < options_.concurrency;) {
-            if (it->first > now) {
-                ++it;
-                continue;
-            }
-            Transfer& t = transfers[it->second];
-            configure(t, requests[it->second], options_);
-            ++t.attempts;
-            detail::curl().multi_add_handle(multi, t.easy);
-            ++active;
-            it = waiting.erase(it);
-        }
-        int running = 0;
-        detail::curl().multi_perform(multi, &running);
-        int left = 0;
-        while (CURLMsg* msg = detail::curl().multi_info_read(multi, &left)) {
-            if (msg->msg != CURLMSG_DONE) {
-                continue;
-            }
-            Transfer* t = nullptr;
-            detail::curl().easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
-                                        reinterpret_cast<char**>(&t));
-            detail::curl().multi_remove_handle(multi, msg->easy_handle);
-            --active;
-            const CURLcode code = msg->data.result;
-            long status = 0;
-            detail::curl().easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
-            IndexResponse& r = out[t->index];
-            r.attempts = t->attempts;
-            r.status = status;
-            bool retry = false;
-            const IndexRequest& request = requests[t->index];
-            // Relative links resolve against the URL that answered, after redirects.
-            char* effective = nullptr;
-            detail::curl().easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &effective);
-            // A JSON-only request (the JSON API) answered with anything but JSON, e.g. an HTML
-            // error page with status 200, is an error, and is not cached to poison --offline.
-            const bool wants_json_only =
-                request.json_body && request.accept.find("html") == std::string::npos;
-            if (t->too_large) {
-                r.error = redact_url(request.url) + ": the answer is larger than " +
-                          std::to_string(options_.max_body >> 20) +
-                          " MiB (after decompression); lock2nix stopped reading it";
-            } else if (code != CURLE_OK) {
-                r.error =
-                    redact_url(request.url) + ": " + detail::curl().easy_strerror(code) +
-                    tls_hint(code) +
-                    (code == CURLE_OPERATION_TIMEDOUT
-                         ? " (at most " + std::to_string(options_.total_timeout.count() / 1000) +
-                               " s per answer, and never slower than " +
-                               std::to_string(options_.low_speed_limit) + " bytes/s for " +
-                               std::to_string(options_.low_speed_time.count()) + " s)"
-                         : std::string());
-                retry = transient(code);
-            } else if (status == 304 && t->cached) {
-                r = IndexResponse{true, 200,  t->cached->body, t->cached->content_type,
-                                  {},   true, t->attempts,     t->cached->url};
-            } else if (status >= 200 && status < 300 && requests[t->index].json_body &&
-                       t->content_type.find("json") != std::string::npos &&
-                       !nlohmann::json::accept(t->body)) {
-                r.error = redact_url(requests[t->index].url) + ": the answer is not valid JSON";
-                retry = true;
-            } else if (status >= 200 && status < 300 && wants_json_only &&
-                       !nlohmann::json::accept(t->body)) {
-                r.error = redact_url(request.url) + ": the answer is not JSON (Content-Type: " +
-                          (t->content_type.empty() ? std::string("none") : t->content_type) + ")";
-                retry = true;
-            } else if (status >= 200 && status < 300) {
-                r = IndexResponse{true,
-                                  status,
-                                  std::move(t->body),
-                                  t->content_type,
-                                  {},
-                                  false,
-                                  t->attempts,
-                                  effective != nullptr ? effective : request.url};
-                if (options_.use_cache) {
-                    const std::string failed =
-                        cache.write(request, Cache::Entry{r.body, t->etag, t->last_modified,
-                                                          r.content_type, r.url});
-                    if (!failed.empty() && notes_.size() < 20) {
-                        notes_.push_back(failed);
-                    }
-                }
-            } else {
-                r.error = redact_url(requests[t->index].url) + ": HTTP " + std::to_string(status);
-                retry = status >= 500 || status == 429;
-            }
-            if (retry && t->attempts <= options_.retries) {
-                waiting.emplace_back(
-                    Clock::now() + retry_delay(options_, t->attempts, t->retry_after), t->index);
-                r.error.clear();
-            } else {
-                if (!r.ok && retry) {
-                    r.error += " (gave up after " + std::to_string(t->attempts) + " attempts)";
-                }
-                ++done;
-                progress();
-            }
-        }
-        if (active > 0) {
-            detail::curl().multi_poll(multi, nullptr, 0, 50, nullptr);
-        } else if (!waiting.empty()) {
-            const auto next = std::min_element(waiting.begin(), waiting.end())->first;
-            std::this_thread::sleep_until(
-                std::min(next, Clock::now() + std::chrono::milliseconds(50)));
-        }
+        return out;
     }
-    if (show) {
-        std::fprintf(stderr, "\n");
+    std::vector<Transfer> transfers(requests.size());
+    Waiting waiting;
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        transfers[i].index = i;
+        transfers[i].sink = [&sink, i](std::string_view chunk) { sink(i, chunk); };
+        waiting.emplace_back(Clock::now(), i);
+    }
+    if (!waiting.empty()) {
+        run_transfers(options_, notes_, requests, transfers, std::move(waiting), out, nullptr,
+                      "download");
     }
     return out;
 }
 
 IndexResponse IndexClient::download(const IndexRequest& request,
                                     const std::function<void(std::string_view)>& sink) {
-    IndexResponse r;
-    if (options_.offline) {
-        r.error = redact_url(request.url) + ": " + mention(Setting::offline) + " forbids downloads";
-        return r;
-    }
-    Transfer t;
-    for (int attempt = 1;; ++attempt) {
-        // Data already handed to the sink cannot be taken back: the caller restarts its digest
-        // when it sees `attempts` grow, so each attempt streams the whole file afresh.
-        t.sink = sink;
-        configure(t, request, options_);
-        t.attempts = attempt;
-        const CURLcode code = detail::curl().easy_perform(t.easy);
-        long status = 0;
-        detail::curl().easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
-        r.attempts = attempt;
-        r.status = status;
-        bool retry = false;
-        if (code != CURLE_OK) {
-            r.error = redact_url(request.url) + ": " + detail::curl().easy_strerror(code) +
-                      tls_hint(code);
-            retry = transient(code);
-        } else if (status >= 200 && status < 300) {
-            r.ok = true;
-            r.error.clear();
-            break;
-        } else {
-            r.error = redact_url(request.url) + ": HTTP " + std::to_string(status);
-            retry = status >= 500 || status == 429;
-        }
-        if (!retry || attempt > options_.retries) {
-            break;
-        }
-        std::this_thread::sleep_for(retry_delay(options_, attempt, t.retry_after));
-        sink({}); // an empty chunk: "start over"
-    }
-    return r;
+    return download_all({request}, [&sink](std::size_t, std::string_view chunk) { sink(chunk); })
+        .front();
 }
 
 } // namespace lock2nix

@@ -1,9 +1,13 @@
 #include "lock2nix/fetch/locate.hpp"
 
+#include "lock2nix/standards/names.hpp"
 #include "lock2nix/standards/tags.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <optional>
 #include <set>
+#include <string_view>
 
 namespace lock2nix {
 
@@ -94,11 +98,27 @@ std::vector<std::size_t> packages_needing_digests(const Lock& lock) {
     return out;
 }
 
+namespace {
+
+// The key of a page in IndexPages: what makes two requests the same request.
+std::string page_key(const IndexRequest& r) {
+    return r.url + "\n" + r.accept + "\n" + r.username;
+}
+
+} // namespace
+
 Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::size_t>& packages,
-                     IndexClient& client, const LocateOptions& options) {
+                     IndexClient& client, const LocateOptions& options, IndexPages* pages) {
+    IndexPages this_call;
+    IndexPages& known = pages != nullptr ? *pages : this_call;
     Located out;
+    // Per package asked: its request. Pages neither known nor already wanted go to the network,
+    // once each: two versions of a legacy project share its page.
     std::vector<std::size_t> asked;
     std::vector<IndexRequest> requests;
+    std::vector<IndexRequest> wanted;
+    std::vector<std::size_t> wanted_by; ///< the first package that wanted each (for messages)
+    std::set<std::string> wanted_keys;
     for (std::size_t i : packages) {
         const Package& p = lock.packages[i];
         if (!from_index(p)) {
@@ -116,15 +136,19 @@ Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::siz
             r.json_body = true;
             std::tie(r.username, r.password) = source_credentials(source_name(p, pp));
         }
+        const std::string key = page_key(r);
+        if (!known.files.contains(key) && wanted_keys.insert(key).second) {
+            wanted.push_back(r);
+            wanted_by.push_back(i);
+        }
         asked.push_back(i);
         requests.push_back(std::move(r));
     }
-    const auto responses = client.fetch_all(requests);
+    const auto responses = client.fetch_all(wanted);
     out.notes.insert(out.notes.end(), client.notes().begin(), client.notes().end());
-    for (std::size_t k = 0; k < asked.size(); ++k) {
-        Package& p = lock.packages[asked[k]];
+    for (std::size_t k = 0; k < wanted.size(); ++k) {
+        const Package& p = lock.packages[wanted_by[k]];
         const IndexResponse& resp = responses[k];
-        const std::string page = redact_url(requests[k].url);
         if (!resp.ok && client.options().offline) {
             continue; // --offline: what the cache lacks falls back to predictable URLs
         }
@@ -136,20 +160,28 @@ Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::siz
                             mention(Setting::offline) +
                             "), lock2nix uses only the cache and predictable URLs");
         }
-        std::vector<IndexFile> files;
         // Links are relative to the page that answered, which a redirect may have moved.
-        const std::string& answered = resp.url.empty() ? requests[k].url : resp.url;
+        const std::string& answered = resp.url.empty() ? wanted[k].url : resp.url;
         try {
             if (p.source_kind() == SourceKind::pypi) {
-                files = parse_json_api(resp.body, answered);
+                known.files[page_key(wanted[k])] = parse_json_api(resp.body, answered);
             } else if (resp.content_type.find("json") != std::string::npos) {
-                files = parse_simple_json(resp.body, answered);
+                known.files[page_key(wanted[k])] = parse_simple_json(resp.body, answered);
             } else {
-                files = parse_simple_html(resp.body, answered);
+                known.files[page_key(wanted[k])] = parse_simple_html(resp.body, answered);
             }
         } catch (const Error& e) {
             throw e.located(lock.path, p.position);
         }
+    }
+    for (std::size_t k = 0; k < asked.size(); ++k) {
+        Package& p = lock.packages[asked[k]];
+        const auto page_files = known.files.find(page_key(requests[k]));
+        if (page_files == known.files.end()) {
+            continue; // --offline and not cached
+        }
+        const std::vector<IndexFile>& files = page_files->second;
+        const std::string page = redact_url(requests[k].url);
         // Hash completion: take the index's files when the lock has no usable ones.
         const bool unnamed = std::any_of(p.files.begin(), p.files.end(),
                                          [](const FileEntry& f) { return f.name.empty(); });
@@ -216,6 +248,139 @@ Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::siz
         }
     }
     return out;
+}
+
+// --- Credentials for downloads -----------------------------------------------------------------
+
+namespace {
+
+std::string percent_decoded(std::string_view s) {
+    std::string out;
+    auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    };
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+            out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+            i += 2;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+// The parts of a URL that credentials are matched on. Read by hand (no libcurl): the authority
+// of an absolute URL is all that matters, and a run that downloads nothing need not load libcurl.
+struct UrlParts {
+    std::string origin; ///< scheme://host:port, lower-cased, the port explicit
+    std::string path;   ///< without query, fragment and trailing slashes
+    std::string username, password;
+};
+
+std::optional<UrlParts> url_parts(std::string_view url) {
+    const auto scheme_end = url.find("://");
+    if (scheme_end == std::string_view::npos || scheme_end == 0) {
+        return std::nullopt;
+    }
+    const std::string scheme = ascii_lower(std::string(url.substr(0, scheme_end)));
+    std::string_view rest = url.substr(scheme_end + 3);
+    const auto authority_end = rest.find_first_of("/?#");
+    std::string_view authority = rest.substr(0, authority_end);
+    std::string_view path =
+        authority_end == std::string_view::npos ? std::string_view() : rest.substr(authority_end);
+    path = path.substr(0, path.find_first_of("?#"));
+    UrlParts out;
+    if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+        const std::string_view userinfo = authority.substr(0, at);
+        const auto colon = userinfo.find(':');
+        out.username = percent_decoded(userinfo.substr(0, colon));
+        if (colon != std::string_view::npos) {
+            out.password = percent_decoded(userinfo.substr(colon + 1));
+        }
+        authority = authority.substr(at + 1);
+    }
+    // The port follows the last ':' after an IPv6 literal's ']'.
+    std::string_view host = authority;
+    std::string port;
+    const auto bracket = authority.rfind(']');
+    const auto colon = authority.rfind(':');
+    if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
+        host = authority.substr(0, colon);
+        port = std::string(authority.substr(colon + 1));
+    }
+    if (port.empty()) {
+        port = scheme == "https" ? "443" : scheme == "http" ? "80" : "";
+    }
+    if (host.empty()) {
+        return std::nullopt;
+    }
+    out.origin = scheme + "://" + ascii_lower(std::string(host)) + ":" + port;
+    out.path = trim_slash(std::string(path));
+    return out;
+}
+
+} // namespace
+
+SourceCredentials::SourceCredentials(const Lock& lock, const Pyproject* pyproject) {
+    auto add = [&](const std::string& name, const std::string& url) {
+        auto parts = url_parts(url);
+        if (!parts) {
+            return;
+        }
+        // Poetry's variables for the source's name first, then what its URL carries.
+        auto [user, password] = source_credentials(name);
+        if (user.empty()) {
+            user = parts->username;
+            password = parts->password;
+        }
+        if (user.empty()) {
+            return; // netrc, which libcurl reads per host, may still have some
+        }
+        sources_.push_back(Source{parts->origin, parts->path, user, password});
+    };
+    if (pyproject != nullptr) {
+        for (const IndexSource& s : pyproject->poetry.sources) {
+            add(s.name, s.url);
+        }
+    }
+    for (const Package& p : lock.packages) {
+        if (p.source_kind() == SourceKind::legacy) {
+            add(source_name(p, pyproject), p.source->url);
+        }
+    }
+}
+
+std::pair<std::string, std::string> SourceCredentials::for_url(const std::string& url) const {
+    const auto parts = url_parts(url);
+    if (!parts) {
+        return {};
+    }
+    // Among the sources on the URL's origin, the one whose path holds the URL's (the longest),
+    // else the first: an index's files often live beside its pages on the same host (`/simple`
+    // and `/packages`), as Poetry's authenticator assumes too.
+    const Source* best = nullptr;
+    std::size_t best_length = 0;
+    for (const Source& s : sources_) {
+        if (s.origin != parts->origin) {
+            continue;
+        }
+        const bool under =
+            parts->path.starts_with(s.path) &&
+            (parts->path.size() == s.path.size() || parts->path[s.path.size()] == '/');
+        if (best == nullptr || (under && s.path.size() + 1 > best_length)) {
+            best = &s;
+            best_length = under ? s.path.size() + 1 : 0;
+        }
+    }
+    if (best == nullptr) {
+        return {};
+    }
+    return {best->username, best->password};
 }
 
 } // namespace lock2nix

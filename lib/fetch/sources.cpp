@@ -13,6 +13,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 #include <unistd.h>
 
 namespace lock2nix {
@@ -115,7 +116,8 @@ IndexFetcher::IndexFetcher(IndexClient& client, LocateOptions where, std::filesy
 
 Located IndexFetcher::locate(Lock& lock, const Pyproject* pyproject,
                              const std::vector<std::size_t>& packages) {
-    return locate_files(lock, pyproject, packages, client_, where_);
+    credentials_ = SourceCredentials(lock, pyproject);
+    return locate_files(lock, pyproject, packages, client_, where_, &pages_);
 }
 
 GitSource IndexFetcher::git(const std::string& url, const std::string& rev,
@@ -172,18 +174,19 @@ std::optional<BuildSystem> IndexFetcher::sdist_build_system(const FileEntry& fil
         std::optional<Sha256> digest;
         digest.emplace();
         bool write_failed = false;
-        const IndexResponse r =
-            client_.download(IndexRequest{url, {}, {}, {}, false}, [&](std::string_view chunk) {
-                if (chunk.empty()) { // a retry starts over
-                    digest.emplace();
-                    std::rewind(scratch.file);
-                    write_failed |= ftruncate(fileno(scratch.file), 0) != 0;
-                    return;
-                }
-                digest->update(chunk);
-                write_failed |=
-                    std::fwrite(chunk.data(), 1, chunk.size(), scratch.file) != chunk.size();
-            });
+        IndexRequest request{url, {}, {}, {}, false};
+        std::tie(request.username, request.password) = credentials_.for_url(url);
+        const IndexResponse r = client_.download(request, [&](std::string_view chunk) {
+            if (chunk.empty()) { // a retry starts over
+                digest.emplace();
+                std::rewind(scratch.file);
+                write_failed |= ftruncate(fileno(scratch.file), 0) != 0;
+                return;
+            }
+            digest->update(chunk);
+            write_failed |=
+                std::fwrite(chunk.data(), 1, chunk.size(), scratch.file) != chunk.size();
+        });
         if (!r.ok) {
             last_error = r.error;
             continue;

@@ -22,7 +22,10 @@ exact path get the fault, later ones the real answer (n = 0: always):
   trickle (the answer one byte per second)
 --files DIR also serves /simple/<name>/ pages made from DIR for projects the fixtures lack.
 --latency S adds S seconds to every answer (for the concurrency benchmark).
-/__stats returns the number of requests per path as JSON. ETag / If-None-Match are honoured.
+/__stats returns the number of requests per path as JSON, /__auth the number of those that carried
+an Authorization header, /__inflight the most requests it was answering at once, of any kind and of
+/files/ alone ({"max": n, "files": m}; /__ routes are not counted). ETag / If-None-Match are honoured. Pages made from --files under
+/private/ link to /private/files/, so the files need the credentials too.
 Prints "PORT <n>" once listening. --tls CERT KEY serves HTTPS instead.
 """
 import argparse
@@ -39,7 +42,11 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 counts = {}
+authorized = {}  # path -> requests that carried an Authorization header
+in_flight = {"now": 0, "max": 0, "files now": 0, "files": 0}  # answers under way, and the most
 _bomb = []
+_digests = {}  # (path, size, mtime) -> sha256: pages made from --files hash each file once
+_listings = {}  # (directory, mtime) -> listing(directory)
 
 
 def gzip_bomb():
@@ -66,6 +73,31 @@ RETRY_AFTER = {
 lock = threading.Lock()
 
 
+def listing(directory):
+    """The files of `directory`, sorted, each with its name lower-cased and '-' as '_': read once
+    per change of the directory, not per request (the network benchmark serves hundreds of files,
+    and a listing per page was most of the server's time)."""
+    key = (directory, os.stat(directory).st_mtime_ns)
+    with lock:
+        if key not in _listings:
+            _listings.clear()
+            _listings[key] = [(f, f.lower().replace("-", "_")) for f in sorted(os.listdir(directory))]
+        return _listings[key]
+
+
+def file_digest(path):
+    st = os.stat(path)
+    key = (path, st.st_size, st.st_mtime_ns)
+    with lock:
+        if key in _digests:
+            return _digests[key]
+    with open(path, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    with lock:
+        _digests[key] = digest
+    return digest
+
+
 def make_handler(fixtures, files, latency=0.0, file_hashes=True):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -86,11 +118,13 @@ def make_handler(fixtures, files, latency=0.0, file_hashes=True):
         def route(self, path):
             """(status, body, content type) for a path without fault prefix."""
             accept = self.headers.get("Accept", "")
+            private = ""
             if path.startswith("/private/"):
                 expected = "Basic " + base64.b64encode(b"alice:s3cret").decode()
                 if self.headers.get("Authorization") != expected:
                     return 401, b"who are you?", "text/plain"
                 path = path[len("/private"):]
+                private = "/private"
             parts = [p for p in path.split("/") if p]
             if len(parts) == 4 and parts[0] == "pypi" and parts[3] == "json":
                 f = os.path.join(fixtures, "pypi.org", "json", parts[1], parts[2] + ".json")
@@ -109,11 +143,11 @@ def make_handler(fixtures, files, latency=0.0, file_hashes=True):
                     # project's name, linked under /files/ with its sha256.
                     prefix = name.replace("-", "_").lower()
                     links = []
-                    for f in sorted(os.listdir(files)):
-                        if f.lower().replace("-", "_").startswith(prefix + "_") or f.lower().startswith(prefix + "-"):
-                            digest = hashlib.sha256(open(os.path.join(files, f), "rb").read()).hexdigest()
+                    for f, normal in listing(files):
+                        if normal.startswith(prefix + "_"):
+                            digest = file_digest(os.path.join(files, f))
                             fragment = f"#sha256={digest}" if file_hashes else ""
-                            links.append(f'<a href="/files/{f}{fragment}">{f}</a><br/>')
+                            links.append(f'<a href="{private}/files/{f}{fragment}">{f}</a><br/>')
                     if links:
                         return 200, ("<html><body>" + "".join(links) + "</body></html>").encode(), "text/html"
             if len(parts) == 2 and parts[0] == "files" and files:
@@ -123,14 +157,34 @@ def make_handler(fixtures, files, latency=0.0, file_hashes=True):
             return 404, b"not found", "text/plain"
 
         def do_GET(self):
+            path = self.path.split("?")[0]
+            report = {"/__stats": lambda: counts, "/__auth": lambda: authorized,
+                      "/__inflight": lambda: {"max": in_flight["max"], "files": in_flight["files"]}}.get(path)
+            if report:
+                with lock:
+                    body = json.dumps(report()).encode()
+                return self.send_body(200, body, "application/json")
+            counters = ("now", "files now") if "/files/" in path else ("now",)
+            with lock:
+                for c in counters:
+                    in_flight[c] += 1
+                in_flight["max"] = max(in_flight["max"], in_flight["now"])
+                in_flight["files"] = max(in_flight["files"], in_flight["files now"])
+            try:
+                self.answer(path)
+            finally:
+                with lock:
+                    for c in counters:
+                        in_flight[c] -= 1
+
+        def answer(self, path):
             if latency:
                 time.sleep(latency)
-            path = self.path.split("?")[0]
             with lock:
                 counts[path] = counts.get(path, 0) + 1
                 seen = counts[path]
-            if path == "/__stats":
-                return self.send_body(200, json.dumps(counts).encode(), "application/json")
+                if self.headers.get("Authorization"):
+                    authorized[path] = authorized.get(path, 0) + 1
             fault = None
             if path.startswith("/fault/"):
                 _, _, kind, n, rest = path.split("/", 4)
@@ -226,6 +280,9 @@ def main():
                     help="pages made from --files carry no #sha256 fragments")
     ap.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
     args = ap.parse_args()
+    # The listen backlog is 5 by default: 16 clients connecting at once overflowed it, and the
+    # dropped SYNs were retried after a second, which the concurrency benchmark measured as time.
+    ThreadingHTTPServer.request_queue_size = 128
     server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(args.fixtures, args.files, args.latency, not args.no_file_hashes))
     server.daemon_threads = True
     if args.tls:

@@ -108,4 +108,79 @@ sed -i "s#http://127.0.0.1:$port/simple#http://127.0.0.1:1/simple#" "$work/proje
 check "an unreachable index is an error" [ $? -eq 2 ]
 check "the error names the package and the failure" grep -q "cannot get the file list of \`.*-pkg\`.*gave up after" "$work/err"
 check "no output file is written" [ ! -e "$work/project/none.nix" ]
+
+# --- Issue 16: --concurrency bounds the downloads of `verify`, which overlap ---------------------
+report() { # report NAME: the server's /__NAME as JSON
+    python3 -c "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())" \
+        "http://127.0.0.1:$port/__$1"
+}
+legacy_lock() { # legacy_lock SOURCE_URL SOURCE_NAME FILE...: one package per wheel in $work/files
+    local url=$1 name=$2
+    shift 2
+    for f in "$@"; do
+        cat <<LOCK
+[[package]]
+name = "${f%%-*}"
+version = "1.0"
+description = ""
+optional = false
+python-versions = "*"
+groups = ["main"]
+files = [{file = "$f", hash = "sha256:$(sha256sum "$work/files/$f" | cut -d' ' -f1)"}]
+
+[package.source]
+type = "legacy"
+url = "$url"
+reference = "$name"
+
+LOCK
+    done
+    printf '[metadata]\nlock-version = "2.1"\npython-versions = "*"\ncontent-hash = "0"\n'
+}
+wheels=()
+for i in 1 2 3 4 5 6; do
+    printf 'wheel %s' "$i" >"$work/files/many$i-1.0-py3-none-any.whl"
+    wheels+=("many$i-1.0-py3-none-any.whl")
+done
+start_server --latency 0.2
+mkdir -p "$work/many"
+legacy_lock "http://127.0.0.1:$port/simple" local "${wheels[@]}" >"$work/many/poetry.lock"
+"$cli" verify "$work/many/poetry.lock" --system x86_64-linux --python 3.11 --quiet --concurrency 2 >"$work/verify.out" 2>&1
+check "verify of six files at --concurrency 2 succeeds" [ $? -eq 0 ]
+report inflight >"$work/inflight.json"
+check "the server saw downloads overlap, never more than 2 at once" \
+    python3 -c "import json, sys; m = json.load(open(sys.argv[1]))['files']; sys.exit(0 if 1 < m <= 2 else f'most downloads at once: {m}')" "$work/inflight.json"
+report stats >"$work/stats.json"
+check "each page once and each file once" \
+    python3 -c "import json, sys; s = json.load(open(sys.argv[1])); bad = {p: n for p, n in s.items() if 'many' in p and n != 1}; sys.exit(f'asked more than once: {bad}' if bad else 0)" "$work/stats.json"
+
+# --- Issue 11: a private index's credentials reach its files, from the cache too, and no other host
+start_server
+printf 'private wheel' >"$work/files/secret-1.0-py3-none-any.whl"
+printf 'public wheel' >"$work/files/open-1.0-py3-none-any.whl"
+mkdir -p "$work/private"
+{
+    legacy_lock "http://127.0.0.1:$port/private/simple" corp secret-1.0-py3-none-any.whl | sed '/^\[metadata\]/,$d'
+    # localhost: the same server under another host name, with no credentials configured.
+    legacy_lock "http://localhost:$port/simple" public open-1.0-py3-none-any.whl
+} >"$work/private/poetry.lock"
+export POETRY_HTTP_BASIC_CORP_USERNAME=alice POETRY_HTTP_BASIC_CORP_PASSWORD=s3cret
+"$cli" verify "$work/private/poetry.lock" --system x86_64-linux --python 3.11 --quiet >"$work/verify.out" 2>&1
+check "verify downloads a private index's file with the source's credentials" [ $? -eq 0 ]
+"$cli" verify "$work/private/poetry.lock" --system x86_64-linux --python 3.11 --quiet >"$work/verify.out" 2>&1
+check "and again with the page from the cache" [ $? -eq 0 ]
+unset POETRY_HTTP_BASIC_CORP_USERNAME POETRY_HTTP_BASIC_CORP_PASSWORD
+report auth >"$work/auth.json"
+check "the private file was asked for with credentials" \
+    python3 -c "import json, sys; a = json.load(open(sys.argv[1])); sys.exit(0 if a.get('/private/files/secret-1.0-py3-none-any.whl', 0) == 2 else a)" "$work/auth.json"
+check "the file on another host never was" \
+    python3 -c "import json, sys; a = json.load(open(sys.argv[1])); sys.exit('sent to another host' if any('open' in p for p in a) else 0)" "$work/auth.json"
+# Credentials in the source URL: the translation reads the page with them and caches it without
+# them; the file URLs `verify` then takes from the cache must still get them.
+sed -i "s#http://127.0.0.1:$port/private#http://alice:s3cret@127.0.0.1:$port/private#" "$work/private/poetry.lock"
+"$cli" "$work/private/poetry.lock" --system x86_64-linux --python 3.11 --quiet -o "$work/private/env.nix" 2>"$work/err"
+check "translation with credentials in the source URL" [ $? -eq 0 ]
+"$cli" verify "$work/private/poetry.lock" --system x86_64-linux --python 3.11 --quiet >"$work/verify.out" 2>&1
+check "verify from the cache sends the URL's credentials with the file" [ $? -eq 0 ]
+check "and prints none" sh -c "! grep -q s3cret '$work/verify.out'"
 finish

@@ -113,6 +113,14 @@ public:
     IndexResponse download(const IndexRequest& request,
                            const std::function<void(std::string_view)>& sink);
 
+    /// Streams every request's file through `sink(i, chunk)` (i: its place in `requests`),
+    /// `concurrency` at a time, with the retry policy of fetch_all and no cache. Before request
+    /// i is retried, `sink(i, {})` means "start over". Chunks arrive on the calling thread, one
+    /// at a time, so the sink needs no lock. Responses are in request order, bodies empty.
+    std::vector<IndexResponse>
+    download_all(const std::vector<IndexRequest>& requests,
+                 const std::function<void(std::size_t, std::string_view)>& sink);
+
     const IndexOptions& options() const { return options_; }
     /// What the user should know but that did not stop the run: a lowered --concurrency, answers
     /// that could not be cached.

@@ -69,7 +69,10 @@ public:
 
 /// The fetcher of the command line: the package index through `client` (PyPI at `where`, legacy
 /// sources at their URLs), git checkouts cloned once and cached, project files read from disk.
-/// Sdists are downloaded through `client` (honouring --offline and --refresh); what each declares
+/// Each index page is requested once in the fetcher's life (one run): a package located again
+/// is answered from the files read the first time.
+/// Sdists are downloaded through `client` (honouring --offline and --refresh), with the
+/// credentials of the source on their host (those of the lock last located); what each declares
 /// is cached under `build_cache` (default: cache_directory()/build-systems) by the sdist's sha256,
 /// so an sdist is downloaded once, and later runs (--offline too) need no network for it.
 class IndexFetcher : public SourceFetcher {
@@ -90,6 +93,8 @@ private:
     LocateOptions where_;
     std::filesystem::path lock_dir_;
     std::filesystem::path build_cache_;
+    IndexPages pages_;
+    SourceCredentials credentials_;
 };
 
 /// The fetched facts the renderer needs.

@@ -4,6 +4,9 @@
 #include "index_server.hpp"
 #include "lock2nix/fetch/index.hpp"
 #include "lock2nix/fetch/locate.hpp"
+#include "lock2nix/fetch/sources.hpp"
+#include "lock2nix/hash.hpp"
+#include "lock2nix/pipeline.hpp"
 #include "lock2nix/project/lockfile.hpp"
 #include "support.hpp"
 
@@ -12,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -48,6 +52,29 @@ IndexOptions fast(const TempCache& cache) {
 IndexResponse get(IndexClient& client, const std::string& url, bool json = true) {
     return client.fetch_all({IndexRequest{url, json ? "application/json" : "", {}, {}, json}})
         .front();
+}
+
+// One of the loopback server's reports (/__stats, /__auth, /__inflight), read without the cache.
+nlohmann::json report(const Server& server, const std::string& what) {
+    IndexOptions o;
+    o.use_cache = false;
+    IndexClient client(o);
+    const auto r = client.fetch_all({IndexRequest{server.url(what), {}, {}, {}, false}}).front();
+    REQUIRE(r.ok);
+    return nlohmann::json::parse(r.body);
+}
+
+// Small wheels in `dir`, for the server's --files: name → sha256.
+std::map<std::string, std::string> wheels(const fs::path& dir,
+                                          const std::vector<std::string>& names) {
+    std::map<std::string, std::string> out;
+    for (const auto& name : names) {
+        const std::string file = name + "-1.0-py3-none-any.whl";
+        const std::string bytes = "the wheel of " + name;
+        std::ofstream(dir / file, std::ios::binary) << bytes;
+        out[file] = sha256_hex(bytes);
+    }
+    return out;
 }
 
 } // namespace
@@ -500,4 +527,103 @@ TEST_CASE("concurrency is clamped to the open-file limit and failed cache writes
     REQUIRE(get(uncached, server.url("/pypi/isort/4.3.4/json")).ok);
     REQUIRE_FALSE(uncached.notes().empty());
     CHECK_THAT(uncached.notes()[0], Catch::Contains("cannot cache"));
+}
+
+// --- Issue #16: the network at its bound -------------------------------------------------------
+
+TEST_CASE("each index page is requested once per run, hash completion included",
+          "[index][server]") {
+    test::TempDir files;
+    wheels(files.dir, {"alpha", "beta"});
+    Server server({"--files", files.dir.string()});
+    TempCache cache;
+    // Without digests: the pages are read to complete them (before planning), and again for the
+    // exact URLs of what was planned. Both must be one request.
+    std::string lock_text;
+    for (const char* name : {"alpha", "beta"}) {
+        lock_text += std::string("[[package]]\nname = \"") + name +
+                     "\"\nversion = \"1.0\"\ndescription = \"\"\noptional = false\n"
+                     "python-versions = \"*\"\ngroups = [\"main\"]\nfiles = []\n\n"
+                     "[package.source]\ntype = \"legacy\"\nurl = \"" +
+                     server.url("/simple") + "\"\nreference = \"local\"\n\n";
+    }
+    lock_text += "[metadata]\nlock-version = \"2.1\"\npython-versions = \"*\"\n"
+                 "content-hash = \"0\"\n";
+    Project project = parse_project(lock_text, std::nullopt);
+    IndexClient client(fast(cache));
+    IndexFetcher fetcher(client, LocateOptions{server.url("")}, cache.dir,
+                         cache.dir / "build-systems");
+    PlanOptions plan;
+    plan.targets = {Target::make("x86_64-linux", "3.12")};
+    const Translation t = translate_project(project, plan, RenderOptions{}, fetcher);
+    CHECK_THAT(t.nix, Catch::Contains(server.url("/files/alpha-1.0-py3-none-any.whl")));
+    CHECK(project.lock.packages[0].files_origin == FilesOrigin::index);
+    const auto stats = report(server, "/__stats");
+    CHECK(stats.value("/simple/alpha/", 0) == 1);
+    CHECK(stats.value("/simple/beta/", 0) == 1);
+}
+
+TEST_CASE("downloads run concurrently, never more at once than the concurrency",
+          "[index][server]") {
+    test::TempDir files;
+    const auto digests = wheels(files.dir, {"alpha"});
+    // Every answer takes 200 ms: nine downloads three at a time overlap whatever the load.
+    Server server({"--files", files.dir.string(), "--latency", "0.2"});
+    TempCache cache;
+    IndexOptions o = fast(cache);
+    o.concurrency = 3;
+    IndexClient client(o);
+    std::vector<IndexRequest> requests;
+    for (int i = 0; i < 9; ++i) {
+        requests.push_back({server.url("/files/alpha-1.0-py3-none-any.whl?" + std::to_string(i)),
+                            {},
+                            {},
+                            {},
+                            false});
+    }
+    std::vector<std::string> bodies(requests.size());
+    const auto responses =
+        client.download_all(requests, [&](std::size_t i, std::string_view chunk) {
+            if (chunk.empty()) {
+                bodies[i].clear();
+            }
+            bodies[i] += chunk;
+        });
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        CHECK(responses[i].ok);
+        CHECK(sha256_hex(bodies[i]) == digests.begin()->second);
+    }
+    const int most = report(server, "/__inflight").value("files", 0);
+    CHECK(most > 1);
+    CHECK(most <= 3);
+}
+
+TEST_CASE("downloads get the credentials of the source on their host, and no other", "[index]") {
+    const std::string lock_text =
+        "[[package]]\nname = \"a\"\nversion = \"1.0\"\ngroups = [\"main\"]\nfiles = []\n"
+        "[package.source]\ntype = \"legacy\"\nurl = \"https://idx.example/simple/\"\n"
+        "reference = \"corp\"\n\n"
+        "[[package]]\nname = \"b\"\nversion = \"1.0\"\ngroups = [\"main\"]\nfiles = []\n"
+        "[package.source]\ntype = \"legacy\"\n"
+        "url = \"http://bob:p%40ss@127.0.0.1:8080/team/simple\"\nreference = \"team\"\n\n"
+        "[metadata]\nlock-version = \"2.1\"\ncontent-hash = \"0\"\n";
+    const Lock lock = parse_lock(lock_text, "poetry.lock");
+    setenv("POETRY_HTTP_BASIC_CORP_USERNAME", "alice", 1);
+    setenv("POETRY_HTTP_BASIC_CORP_PASSWORD", "s3cret", 1);
+    const SourceCredentials credentials(lock, nullptr);
+    unsetenv("POETRY_HTTP_BASIC_CORP_USERNAME");
+    unsetenv("POETRY_HTTP_BASIC_CORP_PASSWORD");
+    using Pair = std::pair<std::string, std::string>;
+    const Pair alice{"alice", "s3cret"}, bob{"bob", "p@ss"}, none;
+    // The source's host, its files beside the pages included; the host's case does not matter.
+    CHECK(credentials.for_url("https://idx.example/simple/a/") == alice);
+    CHECK(credentials.for_url("https://IDX.example:443/packages/a-1.0.tar.gz") == alice);
+    CHECK(credentials.for_url("http://127.0.0.1:8080/team/files/b-1.0.whl") == bob);
+    // Another host, port or scheme: nothing.
+    CHECK(credentials.for_url("https://files.example/a-1.0.tar.gz") == none);
+    CHECK(credentials.for_url("https://idx.example.evil.test/a-1.0.tar.gz") == none);
+    CHECK(credentials.for_url("https://idx.example@evil.test/a-1.0.tar.gz") == none);
+    CHECK(credentials.for_url("http://idx.example/simple/a/") == none);
+    CHECK(credentials.for_url("http://127.0.0.1:8081/team/files/b-1.0.whl") == none);
+    CHECK(credentials.for_url("not a url") == none);
 }

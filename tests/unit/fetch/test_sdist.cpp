@@ -160,6 +160,43 @@ TEST_CASE("sdists are fetched once, verified against the lock, and cached", "[sd
     CHECK(flit->build_backend == "flit_core.buildapi");
 }
 
+TEST_CASE("an sdist on a private index is read with its source's credentials", "[sdist][index]") {
+    // The page gives /private/files/pkg-1.0.tar.gz, which wants the credentials too: the URL from
+    // the page carries none, so the download takes those of the source on that host (issue 11).
+    test::Server server({"--files", archives().string()});
+    TempDir http, builds;
+    const FileEntry pkg = entry("pkg-1.0.tar.gz");
+    Project project =
+        parse_project("[[package]]\nname = \"pkg\"\nversion = \"1.0\"\ndescription = \"\"\n"
+                      "optional = false\npython-versions = \"*\"\ngroups = [\"main\"]\n"
+                      "files = [{file = \"pkg-1.0.tar.gz\", hash = \"sha256:" +
+                          pkg.digest + "\"}]\n\n[package.source]\ntype = \"legacy\"\nurl = \"" +
+                          server.url("/private/simple") +
+                          "\"\nreference = \"corp\"\n\n[metadata]\nlock-version = \"2.1\"\n"
+                          "python-versions = \"*\"\ncontent-hash = \"0\"\n",
+                      std::nullopt);
+    IndexOptions options;
+    options.cache_dir = http.dir.string();
+    options.backoff = std::chrono::milliseconds(50);
+    IndexClient client(options);
+    IndexFetcher fetcher(client, {}, builds.dir, builds.dir / "build-systems");
+    PlanOptions plan;
+    plan.targets = {Target::make("x86_64-linux", "3.12")};
+    setenv("POETRY_HTTP_BASIC_CORP_USERNAME", "alice", 1);
+    setenv("POETRY_HTTP_BASIC_CORP_PASSWORD", "s3cret", 1);
+    std::string nix, error;
+    try {
+        nix = translate_project(project, plan, RenderOptions{}, fetcher).nix;
+    } catch (const Error& e) {
+        error = e.describe();
+    }
+    unsetenv("POETRY_HTTP_BASIC_CORP_USERNAME");
+    unsetenv("POETRY_HTTP_BASIC_CORP_PASSWORD");
+    CHECK(error.empty());
+    CHECK_THAT(nix, Catch::Contains("python.pkgs.hatchling") &&
+                        Catch::Contains(server.url("/private/files/pkg-1.0.tar.gz")));
+}
+
 TEST_CASE("an sdist the lock does not pin, or a hostile one, stops with an error naming it",
           "[sdist][index]") {
     test::Server server({"--files", archives().string()});
