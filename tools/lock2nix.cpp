@@ -5,6 +5,7 @@
 #include "cli_options.hpp"
 #include "lock2nix/error.hpp"
 #include "lock2nix/fetch/index.hpp"
+#include "lock2nix/fetch/index_fetcher.hpp"
 #include "lock2nix/fetch/verify.hpp"
 #include "lock2nix/files.hpp"
 #include "lock2nix/project/content_hash.hpp"

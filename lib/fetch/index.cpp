@@ -154,48 +154,6 @@ std::string resolve_url(const std::string& base, const std::string& reference) {
     return u.get();
 }
 
-std::string redact_url(const std::string& url) {
-    // scheme://user:password@host/... -> scheme://host/... (plain text: no libcurl needed for
-    // cache keys and messages).
-    const auto scheme = url.find("://");
-    if (scheme == std::string::npos) {
-        return url;
-    }
-    const auto authority_end = url.find_first_of("/?#", scheme + 3);
-    const auto at =
-        url.rfind('@', authority_end == std::string::npos ? std::string::npos : authority_end);
-    if (at == std::string::npos || at < scheme + 3) {
-        return url;
-    }
-    return url.substr(0, scheme + 3) + url.substr(at + 1);
-}
-
-std::string redact_urls_in(std::string_view text) {
-    std::string out;
-    std::size_t done = 0;
-    for (auto scheme = text.find("://"); scheme != std::string_view::npos;
-         scheme = text.find("://", scheme + 3)) {
-        const std::size_t start = scheme + 3;
-        if (start < done) {
-            continue;
-        }
-        // The authority ends at a path, query or fragment, or where the URL ends in the text.
-        std::size_t end = start;
-        while (end < text.size() &&
-               std::string_view("/?#\"' \t\n").find(text[end]) == std::string_view::npos) {
-            ++end;
-        }
-        const auto at = text.substr(start, end - start).rfind('@');
-        if (at == std::string_view::npos) {
-            continue;
-        }
-        out.append(text.substr(done, start - done));
-        done = start + at + 1;
-    }
-    out.append(text.substr(done));
-    return out;
-}
-
 // --- Parsers -------------------------------------------------------------------------------
 
 namespace {

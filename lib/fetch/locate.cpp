@@ -43,61 +43,6 @@ std::string source_name(const Package& p, const Pyproject* pp) {
 
 } // namespace
 
-std::vector<std::string> predicted_urls(const Package& p, const FileEntry& f) {
-    const std::string first(1, p.name.empty() ? '_' : p.name.front());
-    if (p.source_kind() == SourceKind::legacy) {
-        return {trim_slash(p.source->url) + "/" + f.name};
-    }
-    const std::string host = "https://files.pythonhosted.org/packages/";
-    if (tags::classify(f.name) == tags::FileKind::wheel) {
-        // The path segment is the upload's python_version, usually the python tag.
-        const auto parts_end = f.name.size() - 4;
-        std::vector<std::string> fields;
-        std::size_t start = 0;
-        while (start < parts_end) {
-            auto dash = f.name.find('-', start);
-            if (dash == std::string::npos || dash > parts_end) {
-                dash = parts_end;
-            }
-            fields.push_back(f.name.substr(start, dash - start));
-            start = dash + 1;
-        }
-        const std::string python_tag = fields.size() >= 3 ? fields[fields.size() - 3] : "py3";
-        std::vector<std::string> urls{host + python_tag + "/" + first + "/" + p.name + "/" +
-                                      f.name};
-        if (python_tag.find('.') != std::string::npos) {
-            std::size_t s = 0;
-            while (s <= python_tag.size()) {
-                auto dot = python_tag.find('.', s);
-                if (dot == std::string::npos) {
-                    dot = python_tag.size();
-                }
-                urls.push_back(host + python_tag.substr(s, dot - s) + "/" + first + "/" + p.name +
-                               "/" + f.name);
-                s = dot + 1;
-            }
-        }
-        return urls;
-    }
-    return {host + "source/" + first + "/" + p.name + "/" + f.name};
-}
-
-std::vector<std::size_t> packages_needing_digests(const Lock& lock) {
-    std::vector<std::size_t> out;
-    for (std::size_t i = 0; i < lock.packages.size(); ++i) {
-        const Package& p = lock.packages[i];
-        if (!from_index(p)) {
-            continue;
-        }
-        const bool unnamed = std::any_of(p.files.begin(), p.files.end(),
-                                         [](const FileEntry& f) { return f.name.empty(); });
-        if (p.files.empty() || unnamed) {
-            out.push_back(i);
-        }
-    }
-    return out;
-}
-
 namespace {
 
 // The key of a page in IndexPages: what makes two requests the same request.

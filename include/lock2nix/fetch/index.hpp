@@ -4,6 +4,7 @@
 // leave memory, and the parsers for the three response formats.
 
 #include "lock2nix/error.hpp"
+#include "lock2nix/fetch/urls.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -41,11 +42,6 @@ parse_retry_after(std::string_view value, std::chrono::system_clock::time_point 
 
 /// `base` with `reference` resolved against it (RFC 3986, through libcurl's URL API).
 std::string resolve_url(const std::string& base, const std::string& reference);
-/// The URL without user:password, for messages and cache keys.
-std::string redact_url(const std::string& url);
-/// Every `scheme://user:password@` in free text (a command line, a tool's output) without its
-/// credentials, for headers and messages.
-std::string redact_urls_in(std::string_view text);
 
 /// How the client behaves.
 struct IndexOptions {

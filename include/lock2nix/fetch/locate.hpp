@@ -5,6 +5,7 @@
 // carry no usable digests get theirs from the index (hash completion).
 
 #include "lock2nix/fetch/index.hpp"
+#include "lock2nix/fetch/urls.hpp"
 #include "lock2nix/project/lockfile.hpp"
 #include "lock2nix/project/pyproject.hpp"
 
@@ -64,14 +65,5 @@ private:
     };
     std::vector<Source> sources_;
 };
-
-/// The URLs a file is expected at without asking the index: PyPI's conveyor paths
-/// (`packages/source/<c>/<name>/<file>`, `packages/<python tag>/<c>/<name>/<file>`), or
-/// `<index url>/<file>` for legacy sources. Several when a wheel's python tag is compressed.
-std::vector<std::string> predicted_urls(const Package& package, const FileEntry& file);
-
-/// The packages whose lock entry has no usable digests (the oldest locks' bare digests without
-/// file names, or `files = []` for an index package): they need hash completion.
-std::vector<std::size_t> packages_needing_digests(const Lock& lock);
 
 } // namespace lock2nix

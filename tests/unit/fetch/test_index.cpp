@@ -3,6 +3,7 @@
 
 #include "index_server.hpp"
 #include "lock2nix/fetch/index.hpp"
+#include "lock2nix/fetch/index_fetcher.hpp"
 #include "lock2nix/fetch/locate.hpp"
 #include "lock2nix/fetch/sources.hpp"
 #include "lock2nix/hash.hpp"

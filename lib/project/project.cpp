@@ -1,0 +1,36 @@
+#include "lock2nix/project/project.hpp"
+
+#include "lock2nix/files.hpp"
+
+namespace lock2nix {
+
+Project parse_project(std::string lock_text, const std::optional<std::string>& pyproject_text,
+                      const std::string& lock_name, const std::string& pyproject_name) {
+    Project p;
+    p.lock_text = std::move(lock_text);
+    p.lock = parse_lock(p.lock_text, lock_name);
+    if (pyproject_text) {
+        p.pyproject = parse_pyproject(*pyproject_text, pyproject_name);
+        p.pyproject_path = pyproject_name;
+    }
+    return p;
+}
+
+Project load_project(const std::string& lock_path, const std::string& pyproject_path) {
+    namespace fs = std::filesystem;
+    Project p;
+    p.lock_text = read_file(lock_path);
+    p.lock = parse_lock(p.lock_text, lock_path);
+    p.lock_dir = fs::absolute(lock_path).parent_path();
+    // Spelled relative to the lock as the user gave it: messages name the file the way they would.
+    const std::string path = pyproject_path.empty()
+                                 ? (fs::path(lock_path).parent_path() / "pyproject.toml").string()
+                                 : pyproject_path;
+    if (!pyproject_path.empty() || fs::exists(path)) {
+        p.pyproject = read_pyproject(path);
+        p.pyproject_path = path;
+    }
+    return p;
+}
+
+} // namespace lock2nix
