@@ -157,7 +157,6 @@ std::vector<std::string> for_target(const std::vector<std::string>& requirements
     return out;
 }
 
-
 // Quotes for the shell: text from the input must not become code in a build script. Single
 // quotes, or double quotes around a single quote when nothing in the text is special there.
 std::string shell_quote(std::string_view s) {
@@ -659,6 +658,20 @@ std::string path_root(const std::string& path) {
     return "editableRoot + " + nix::string_literal("/" + path);
 }
 
+// Members of a target's per-package sets (membership, packages) sit this deep in the file:
+// `let … in environment { targets = { "<target>" = { packages = final: { <here> }; }; }; }`
+// (render_nix).
+constexpr int package_member_depth = 4;
+
+// A per-package member rendered to its text at once: the file's value tree held every package's
+// nodes until the end, several times the size of the text (issue 16: peak memory). Raw text
+// renders verbatim, so the file is byte for byte what the tree gave.
+Value prerendered(Value v) {
+    Value out = Value::raw(nix::render(v, package_member_depth));
+    out.comments = std::move(v.comments);
+    return out;
+}
+
 Value target_value(const Context& c, const TargetPlan& t) {
     Value v = Value::set_of();
     v.set("system", Value::str(t.target.system));
@@ -680,7 +693,7 @@ Value target_value(const Context& c, const TargetPlan& t) {
             ex.set(e, strings({gs.begin(), gs.end()}));
         }
         m.set("extras", std::move(ex));
-        membership.set(planned.key, std::move(m));
+        membership.set(planned.key, prerendered(std::move(m)));
         if (!planned.artifact) {
             unavailable.set(planned.key, Value::str(planned.unavailable));
         }
@@ -697,7 +710,7 @@ Value target_value(const Context& c, const TargetPlan& t) {
                     store_safe(p.canonical_name), store_safe(p.version), path_root(p.source->url),
                     local == c.sources.local_pyprojects.end() ? nullptr : &local->second, keys));
         }
-        packages.set(planned.key, package_value(c, t, planned));
+        packages.set(planned.key, prerendered(package_value(c, t, planned)));
     }
     v.set("membership", std::move(membership));
     v.set("unavailable", std::move(unavailable));
@@ -818,8 +831,8 @@ std::string render_nix(const Lock& lock, const Pyproject* pp, const EnvironmentP
         targets.set(target_key(t.target), target_value(c, t));
     }
     generated.set("targets", std::move(targets));
-    out += nix::render(
-        Value::let_in(std::move(let.attrs), Value::apply("environment", std::move(generated))));
+    nix::render_to(out, Value::let_in(std::move(let.attrs),
+                                      Value::apply("environment", std::move(generated))));
     out += "\n";
     return out;
 }

@@ -13,6 +13,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <ostream>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -101,5 +102,9 @@ std::string host_system();
 /// path from the root for the default ones, dependencies), cycles, build order, the packages that
 /// are unavailable, exclusions and warnings. Linear in the size of the plan.
 nlohmann::ordered_json to_json(const Lock& lock, const TargetPlan& plan);
+
+/// Writes `to_json(lock, plan).dump(2)` to `out` one package at a time, without holding the
+/// whole document (the form `lock2nix plan --json` prints).
+void write_json(std::ostream& out, const Lock& lock, const TargetPlan& plan);
 
 } // namespace lock2nix
