@@ -4,8 +4,8 @@
 #include "lock2nix/standards/tags.hpp"
 
 #include <algorithm>
-#include <functional>
 #include <ostream>
+#include <sstream>
 #include <sys/utsname.h>
 #include <unordered_set>
 
@@ -516,46 +516,152 @@ std::string host_system() {
 
 namespace {
 
-using json = nlohmann::ordered_json;
+// `plan --json` written directly in nlohmann's dump(2) layout, one value at a time: building
+// the document as nlohmann values first held every string twice and spent a quarter of the
+// command in allocations at 80,000 packages (issue 16). to_json parses this text back, so
+// there is one definition of the document.
+class JsonWriter {
+public:
+    explicit JsonWriter(std::ostream& out) : out_(out) {}
 
-// The plan's JSON in parts, so that write_json can print one package at a time (the whole
-// document as nlohmann values held every package's strings twice, issue 16).
+    // A string as nlohmann prints it (ensure_ascii off). Text that is plain printable ASCII is
+    // written here; anything else goes through nlohmann, which escapes control characters the
+    // same way and rejects invalid UTF-8 as before.
+    void string(std::string_view s) {
+        const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+            const auto u = static_cast<unsigned char>(c);
+            return u >= 0x20 && u < 0x80;
+        });
+        if (!plain) {
+            out_ << nlohmann::ordered_json(s).dump();
+            return;
+        }
+        out_ << '"';
+        std::size_t start = 0;
+        for (std::size_t k = 0; k < s.size(); ++k) {
+            if (s[k] == '"' || s[k] == '\\') {
+                out_.write(s.data() + start, static_cast<std::streamsize>(k - start));
+                out_ << '\\' << s[k];
+                start = k + 1;
+            }
+        }
+        out_.write(s.data() + start, static_cast<std::streamsize>(s.size() - start));
+        out_ << '"';
+    }
+    void boolean(bool b) { out_ << (b ? "true" : "false"); }
+    void null() { out_ << "null"; }
 
-json artifact_json(const Artifact& a) {
-    json file{{"kind", to_string(a.kind)}};
+    // Containers: open, then key()/item() before each member, then close. Empty ones print
+    // as {} and [].
+    void open_object() { open('{'); }
+    void close_object() { close('}'); }
+    void open_array() { open('['); }
+    void close_array() { close(']'); }
+    void key(std::string_view k) {
+        item();
+        string(k);
+        out_ << ": ";
+    }
+    void item() {
+        out_ << (counts_.back() == 0 ? "\n" : ",\n");
+        ++counts_.back();
+        indent(counts_.size());
+    }
+
+    void strings(const auto& list) {
+        open_array();
+        for (const auto& s : list) {
+            item();
+            string(s);
+        }
+        close_array();
+    }
+
+private:
+    void open(char c) {
+        out_ << c;
+        counts_.push_back(0);
+    }
+    void close(char c) {
+        const bool empty = counts_.back() == 0;
+        counts_.pop_back();
+        if (!empty) {
+            out_ << '\n';
+            indent(counts_.size());
+        }
+        out_ << c;
+    }
+    void indent(std::size_t depth) {
+        for (std::size_t k = 0; k < depth; ++k) {
+            out_ << "  ";
+        }
+    }
+
+    std::ostream& out_;
+    std::vector<std::size_t> counts_; ///< members written so far, per open container
+};
+
+void write_artifact(JsonWriter& w, const Artifact& a) {
+    w.open_object();
+    w.key("kind");
+    w.string(to_string(a.kind));
     if (a.file) {
-        file["file"] = a.file->name;
-        file["hash"] = a.file->hash();
+        w.key("file");
+        w.string(a.file->name);
+        w.key("hash");
+        w.string(a.file->hash());
     }
     if (!a.best_tag.empty()) {
-        file["tag"] = a.best_tag;
+        w.key("tag");
+        w.string(a.best_tag);
     }
-    file["reason"] = a.reason;
-    return file;
+    w.key("reason");
+    w.string(a.reason);
+    w.close_object();
 }
 
-json package_json(const Lock& lock, const TargetPlan& plan, const PlannedPackage& planned) {
+void write_package(JsonWriter& w, const Lock& lock, const TargetPlan& plan,
+                   const PlannedPackage& planned) {
     const Selection& sel = plan.selection;
     const std::size_t i = planned.package;
     const Package& p = lock.packages[i];
-    json pj{{"name", p.canonical_name}, {"version", p.version}, {"attribute", planned.key}};
-    pj["default"] = planned.in_default;
-    pj["source"] = to_string(p.source_kind());
+    w.open_object();
+    w.key("name");
+    w.string(p.canonical_name);
+    w.key("version");
+    w.string(p.version);
+    w.key("attribute");
+    w.string(planned.key);
+    w.key("default");
+    w.boolean(planned.in_default);
+    w.key("source");
+    w.string(to_string(p.source_kind()));
     if (planned.artifact) {
-        pj["artifact"] = artifact_json(*planned.artifact);
+        w.key("artifact");
+        write_artifact(w, *planned.artifact);
         // The file can build the other one too, chosen in Nix (`lock2nix.build`).
         if (planned.alternative) {
-            pj["alternative"] = artifact_json(planned.alternative->artifact);
+            w.key("alternative");
+            write_artifact(w, planned.alternative->artifact);
         }
     } else {
-        pj["unavailable"] = planned.unavailable;
+        w.key("unavailable");
+        w.string(planned.unavailable);
     }
-    pj["groups"] = planned.groups;
+    w.key("groups");
+    w.strings(planned.groups);
     if (!planned.extra_groups.empty()) {
-        pj["extras"] = planned.extra_groups;
+        w.key("extras");
+        w.open_object();
+        for (const auto& [extra, groups] : planned.extra_groups) {
+            w.key(extra);
+            w.strings(groups);
+        }
+        w.close_object();
     }
     if (const std::string_view reason = sel.reason(i); !reason.empty()) {
-        pj["reason"] = reason;
+        w.key("reason");
+        w.string(reason);
     }
     if (sel.hop_to(i) != nullptr) {
         // The hops nearest the package: every package's whole path would make the JSON
@@ -564,161 +670,150 @@ json package_json(const Lock& lock, const TargetPlan& plan, const PlannedPackage
         constexpr std::size_t max_hops = 32;
         if (hops.size() > max_hops) {
             hops.erase(hops.begin(), hops.end() - max_hops);
-            pj["path_truncated"] = true;
+            w.key("path_truncated");
+            w.boolean(true);
         }
-        json path = json::array();
+        w.key("path");
+        w.open_array();
         for (const Hop& h : hops) {
-            json hj{{"from", h.from ? json(lock.packages[*h.from].canonical_name) : json(nullptr)},
-                    {"requirement", h.requirement}};
-            if (!h.marker.empty()) {
-                hj["marker"] = h.marker;
+            w.item();
+            w.open_object();
+            w.key("from");
+            if (h.from) {
+                w.string(lock.packages[*h.from].canonical_name);
+            } else {
+                w.null();
             }
-            path.push_back(std::move(hj));
+            w.key("requirement");
+            w.string(h.requirement);
+            if (!h.marker.empty()) {
+                w.key("marker");
+                w.string(h.marker);
+            }
+            w.close_object();
         }
-        pj["path"] = std::move(path);
+        w.close_array();
     }
-    json deps = json::array();
+    w.key("dependencies");
+    w.open_array();
     for (std::size_t d : planned.dependencies) {
-        deps.push_back(plan.packages[plan.positions.at(d)].key);
+        w.item();
+        w.string(plan.packages[plan.positions.at(d)].key);
     }
-    pj["dependencies"] = std::move(deps);
+    w.close_array();
     if (planned.in_cycle) {
-        pj["in_cycle"] = true;
+        w.key("in_cycle");
+        w.boolean(true);
     }
-    return pj;
-}
-
-// The top-level members in document order; each member's elements are made one at a time by
-// `element(k)`, k < count.
-struct Member {
-    std::string key;
-    std::size_t count;
-    std::function<json(std::size_t)> element;
-    std::optional<json> whole; ///< set for members that are not arrays of many elements
-};
-
-std::vector<Member> plan_members(const Lock& lock, const TargetPlan& plan) {
-    const Selection& sel = plan.selection;
-    auto name_of = [&lock](std::size_t i) { return lock.packages[i].canonical_name; };
-    auto whole = [](std::string key, json value) {
-        return Member{std::move(key), 0, {}, std::move(value)};
-    };
-    std::vector<std::size_t> unavailable;
-    for (std::size_t k = 0; k < plan.packages.size(); ++k) {
-        if (!plan.packages[k].artifact) {
-            unavailable.push_back(k);
-        }
-    }
-    std::vector<Member> out;
-    out.push_back(whole("target", json{{"system", sel.target.system},
-                                       {"python", sel.target.python_full_version()},
-                                       {"interpreter", sel.target.nix_python_attribute()}}));
-    out.push_back(whole("groups", sel.groups));
-    out.push_back(whole("extras", sel.extras));
-    out.push_back(whole("available_groups", sel.all_groups));
-    out.push_back(whole("available_extras", sel.all_extras));
-    out.push_back(
-        Member{"packages", plan.packages.size(),
-               [&lock, &plan](std::size_t k) { return package_json(lock, plan, plan.packages[k]); },
-               std::nullopt});
-    out.push_back(Member{"edges", sel.edges.size(),
-                         [&sel, name_of](std::size_t k) {
-                             const Edge& e = sel.edges[k];
-                             json ej{{"from", name_of(e.from)}, {"to", name_of(e.to)}};
-                             if (!e.marker.empty()) {
-                                 ej["marker"] = e.marker;
-                             }
-                             return ej;
-                         },
-                         std::nullopt});
-    out.push_back(Member{"cycles", plan.graph.cycles.size(),
-                         [&plan, name_of](std::size_t k) {
-                             json cj = json::array();
-                             for (std::size_t i : plan.graph.cycles[k]) {
-                                 cj.push_back(name_of(i));
-                             }
-                             return cj;
-                         },
-                         std::nullopt});
-    out.push_back(Member{"build_order", plan.graph.order.size(),
-                         [&plan](std::size_t k) {
-                             return json(plan.packages[plan.positions.at(plan.graph.order[k])].key);
-                         },
-                         std::nullopt});
-    out.push_back(Member{"unavailable", unavailable.size(),
-                         [&lock, &plan, unavailable](std::size_t k) {
-                             const PlannedPackage& planned = plan.packages[unavailable[k]];
-                             return json{{"name", lock.packages[planned.package].canonical_name},
-                                         {"reason", planned.unavailable}};
-                         },
-                         std::nullopt});
-    out.push_back(Member{"excluded", sel.excluded.size(),
-                         [&lock, &sel, name_of](std::size_t k) {
-                             const Exclusion& e = sel.excluded[k];
-                             return json{{"name", name_of(e.package)},
-                                         {"version", lock.packages[e.package].version},
-                                         {"reason", e.reason}};
-                         },
-                         std::nullopt});
-    out.push_back(whole("warnings", sel.warnings));
-    return out;
-}
-
-// `value.dump(2)` as it prints `depth` levels down in an enclosing dump(2): every line after
-// the first indented by 2 * depth more (JSON strings hold no raw newline, so each '\n' starts a
-// line of the structure).
-void write_nested(std::ostream& out, const json& value, std::size_t depth) {
-    const std::string text = value.dump(2);
-    const std::string pad(2 * depth, ' ');
-    std::size_t start = 0;
-    for (std::size_t nl = text.find('\n'); nl != std::string::npos; nl = text.find('\n', start)) {
-        out.write(text.data() + start, static_cast<std::streamsize>(nl + 1 - start));
-        out << pad;
-        start = nl + 1;
-    }
-    out.write(text.data() + start, static_cast<std::streamsize>(text.size() - start));
+    w.close_object();
 }
 
 } // namespace
 
-nlohmann::ordered_json to_json(const Lock& lock, const TargetPlan& plan) {
-    json j;
-    for (Member& m : plan_members(lock, plan)) {
-        if (m.whole) {
-            j[m.key] = std::move(*m.whole);
+void write_json(std::ostream& out, const Lock& lock, const TargetPlan& plan) {
+    const Selection& sel = plan.selection;
+    auto name_of = [&lock](std::size_t i) -> const std::string& {
+        return lock.packages[i].canonical_name;
+    };
+    JsonWriter w(out);
+    w.open_object();
+    w.key("target");
+    w.open_object();
+    w.key("system");
+    w.string(sel.target.system);
+    w.key("python");
+    w.string(sel.target.python_full_version());
+    w.key("interpreter");
+    w.string(sel.target.nix_python_attribute());
+    w.close_object();
+    w.key("groups");
+    w.strings(sel.groups);
+    w.key("extras");
+    w.strings(sel.extras);
+    w.key("available_groups");
+    w.strings(sel.all_groups);
+    w.key("available_extras");
+    w.strings(sel.all_extras);
+    w.key("packages");
+    w.open_array();
+    for (const PlannedPackage& planned : plan.packages) {
+        w.item();
+        write_package(w, lock, plan, planned);
+    }
+    w.close_array();
+    w.key("edges");
+    w.open_array();
+    for (const Edge& e : sel.edges) {
+        w.item();
+        w.open_object();
+        w.key("from");
+        w.string(name_of(e.from));
+        w.key("to");
+        w.string(name_of(e.to));
+        if (!e.marker.empty()) {
+            w.key("marker");
+            w.string(e.marker);
+        }
+        w.close_object();
+    }
+    w.close_array();
+    w.key("cycles");
+    w.open_array();
+    for (const auto& c : plan.graph.cycles) {
+        w.item();
+        w.open_array();
+        for (std::size_t i : c) {
+            w.item();
+            w.string(name_of(i));
+        }
+        w.close_array();
+    }
+    w.close_array();
+    w.key("build_order");
+    w.open_array();
+    for (std::size_t i : plan.graph.order) {
+        w.item();
+        w.string(plan.packages[plan.positions.at(i)].key);
+    }
+    w.close_array();
+    w.key("unavailable");
+    w.open_array();
+    for (const PlannedPackage& planned : plan.packages) {
+        if (planned.artifact) {
             continue;
         }
-        json list = json::array();
-        for (std::size_t k = 0; k < m.count; ++k) {
-            list.push_back(m.element(k));
-        }
-        j[m.key] = std::move(list);
+        w.item();
+        w.open_object();
+        w.key("name");
+        w.string(name_of(planned.package));
+        w.key("reason");
+        w.string(planned.unavailable);
+        w.close_object();
     }
-    return j;
+    w.close_array();
+    w.key("excluded");
+    w.open_array();
+    for (const Exclusion& e : sel.excluded) {
+        w.item();
+        w.open_object();
+        w.key("name");
+        w.string(name_of(e.package));
+        w.key("version");
+        w.string(lock.packages[e.package].version);
+        w.key("reason");
+        w.string(e.reason);
+        w.close_object();
+    }
+    w.close_array();
+    w.key("warnings");
+    w.strings(sel.warnings);
+    w.close_object();
 }
 
-void write_json(std::ostream& out, const Lock& lock, const TargetPlan& plan) {
-    out << "{";
-    bool first = true;
-    for (const Member& m : plan_members(lock, plan)) {
-        out << (first ? "\n  " : ",\n  ") << json(m.key).dump() << ": ";
-        first = false;
-        if (m.whole) {
-            write_nested(out, *m.whole, 1);
-            continue;
-        }
-        if (m.count == 0) {
-            out << "[]";
-            continue;
-        }
-        out << "[";
-        for (std::size_t k = 0; k < m.count; ++k) {
-            out << (k == 0 ? "\n    " : ",\n    ");
-            write_nested(out, m.element(k), 2);
-        }
-        out << "\n  ]";
-    }
-    out << (first ? "}" : "\n}");
+nlohmann::ordered_json to_json(const Lock& lock, const TargetPlan& plan) {
+    std::ostringstream text;
+    write_json(text, lock, plan);
+    return nlohmann::ordered_json::parse(text.str());
 }
 
 } // namespace lock2nix
