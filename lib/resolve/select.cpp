@@ -453,10 +453,10 @@ private:
 
     // The locked entry a requirement means: right name, version inside the constraint, the
     // same kind of source for direct references, and (2.1) selected for this target.
-    std::optional<std::size_t> resolve(const std::string& name, const std::string& constraint,
+    std::optional<std::size_t> resolve(const std::vector<std::size_t>& entries,
+                                       const std::string& constraint,
                                        const DependencyConstraint* direct, const std::string& file,
                                        SourcePosition pos) {
-        const std::vector<std::size_t>& entries = lock_.find(name);
         if (entries.empty()) {
             return std::nullopt;
         }
@@ -524,6 +524,22 @@ private:
                 }
                 return a < b;
             });
+    }
+
+    // The entries package i's dependencies name, in order (SelectionCache::dependency_entries,
+    // filled on first use).
+    const std::vector<std::size_t>* const* dependency_entries(std::size_t i) {
+        if (cache_->dependency_offsets.empty()) {
+            cache_->dependency_offsets.reserve(lock_.packages.size() + 1);
+            for (const Package& p : lock_.packages) {
+                cache_->dependency_offsets.push_back(cache_->dependency_entries.size());
+                for (const Dependency& d : p.dependencies) {
+                    cache_->dependency_entries.push_back(&lock_.find(d.canonical_name));
+                }
+            }
+            cache_->dependency_offsets.push_back(cache_->dependency_entries.size());
+        }
+        return cache_->dependency_entries.data() + cache_->dependency_offsets[i];
     }
 
     [[noreturn]] void fail_python(std::size_t i, const std::string& file, SourcePosition pos) {
@@ -607,7 +623,7 @@ private:
             return;
         }
         sel_.roots.push_back(r);
-        const auto t = resolve(r.name, r.constraint, nullptr, pp_->path, {});
+        const auto t = resolve(lock_.find(r.name), r.constraint, nullptr, pp_->path, {});
         if (!t) {
             if (lock_.find(r.name).empty()) {
                 const std::string msg = "pyproject.toml requires `" + r.name +
@@ -710,14 +726,16 @@ private:
             // (swapped, not copied: a copy of the environment per edge was a cost per edge).
             edge_env_.extras.swap(seen);
             const Package& p = lock_.packages[i];
+            const auto* const* entries = dependency_entries(i);
             for (const Dependency& d : p.dependencies) {
+                const std::vector<std::size_t>& named = **entries++;
                 for (const DependencyConstraint& c : d.constraints) {
                     if (!edge_enabled(p, d, c, edge_env_)) {
                         continue;
                     }
-                    const auto t = resolve(d.canonical_name, c.version, &c, lock_.path, c.position);
+                    const auto t = resolve(named, c.version, &c, lock_.path, c.position);
                     if (!t) {
-                        if (lock_.find(d.canonical_name).empty()) {
+                        if (named.empty()) {
                             sel_.warnings.push_back(p.name + " " + p.version + " requires `" +
                                                     d.name +
                                                     "`, which poetry.lock does not contain");

@@ -96,6 +96,11 @@ struct SelectionCache {
     std::optional<std::vector<RootRequirement>> roots;
     std::unordered_map<std::string, pep508::Marker> markers;
     std::unordered_map<std::string, pep440::Constraint> constraints;
+    /// The locked entries (Lock::find) each package's dependencies name, flattened: package i's
+    /// k-th dependency at dependency_entries[dependency_offsets[i] + k]. Filled by the first
+    /// selection, so the later walks index an array instead of hashing names per edge.
+    std::vector<std::size_t> dependency_offsets;
+    std::vector<const std::vector<std::size_t>*> dependency_entries;
     /// Leave out the per-package explanations (reasons, exclusions) when only the set matters.
     bool sets_only = false;
 };
