@@ -1,7 +1,5 @@
 #pragma once
-// Digests and their spellings: SHA-256 (streams through OpenSSL; one-shot digests of small
-// inputs computed here, so a translation does not load libcrypto), hex, Nix's base-32 and SRI
-// strings.
+// Digests and their spellings: SHA-256 through OpenSSL, hex, Nix's base-32 and SRI strings.
 
 #include <array>
 #include <cstdint>
@@ -35,9 +33,6 @@ private:
 
 /// SHA-256 of `bytes` as lower-case hex.
 std::string sha256_hex(std::string_view bytes);
-/// SHA-256 of the concatenation of `parts` as lower-case hex, computed without OpenSSL: for the
-/// small inputs every translation digests (loading libcrypto cost more than hashing them).
-std::string sha256_hex_of_parts(const std::vector<std::string_view>& parts);
 
 /// Lower-case hex of a digest.
 std::string to_hex(const Digest& digest);

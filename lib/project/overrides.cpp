@@ -649,25 +649,21 @@ void OverrideDatabase::add_pyproject(const std::string& path) {
 }
 
 std::string OverrideDatabase::defaults_digest() {
-    // One-shot over the parts (no OpenSSL): every translation records this digest, and it was
-    // what loaded libcrypto into an offline translation (issue 16: 3.4 MB resident).
-    constexpr std::string_view nul("\0", 1);
-    std::vector<std::string_view> parts;
-    parts.reserve(6 * detail::embedded_override_count + 3 * detail::embedded_patch_count);
+    Sha256 digest;
     for (std::size_t i = 0; i < detail::embedded_override_count; ++i) {
         const auto& e = detail::embedded_overrides[i];
         for (const char* part : {e.package, e.file, e.text}) {
-            parts.emplace_back(part);
-            parts.push_back(nul);
+            digest.update(part);
+            digest.update(std::string_view("\0", 1));
         }
     }
     for (std::size_t i = 0; i < detail::embedded_patch_count; ++i) {
         const auto& p = detail::embedded_patches[i];
-        parts.emplace_back(p.name);
-        parts.push_back(nul);
-        parts.emplace_back(p.text, p.size);
+        digest.update(p.name);
+        digest.update(std::string_view("\0", 1));
+        digest.update(std::string_view(p.text, p.size));
     }
-    return sha256_hex_of_parts(parts);
+    return to_hex(digest.finish());
 }
 
 std::string OverrideDatabase::project_table_digest(const std::string& pyproject_path) {
