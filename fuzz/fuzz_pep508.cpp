@@ -14,17 +14,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     static const Environment env = [] {
         Environment e;
-        e.values = {{"python_version", "3.11"},
-                    {"python_full_version", "3.11.4"},
-                    {"os_name", "posix"},
-                    {"sys_platform", "linux"},
-                    {"platform_machine", "x86_64"},
-                    {"platform_system", "Linux"},
-                    {"platform_release", "6.1.0"},
-                    {"platform_version", "#1 SMP"},
-                    {"implementation_name", "cpython"},
-                    {"implementation_version", "3.11.4"},
-                    {"platform_python_implementation", "CPython"}};
+        e.set(Variable::python_version, "3.11");
+        e.set(Variable::python_full_version, "3.11.4");
+        e.set(Variable::os_name, "posix");
+        e.set(Variable::sys_platform, "linux");
+        e.set(Variable::platform_machine, "x86_64");
+        e.set(Variable::platform_system, "Linux");
+        e.set(Variable::platform_release, "6.1.0");
+        e.set(Variable::platform_version, "#1 SMP");
+        e.set(Variable::implementation_name, "cpython");
+        e.set(Variable::implementation_version, "3.11.4");
+        e.set(Variable::platform_python_implementation, "CPython");
         e.extras.insert("test");
         return e;
     }();

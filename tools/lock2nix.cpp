@@ -393,7 +393,8 @@ int cmd_plan(const std::vector<std::string>& args) {
         opts.positionals().empty() ? "poetry.lock" : opts.positionals()[0];
     const Planned p = plan_from(opts, lock_path);
     if (opts.flag("--json")) {
-        std::cout << lock2nix::to_json(p.lock(), p.plan).dump(2) << '\n';
+        lock2nix::write_json(std::cout, p.lock(), p.plan);
+        std::cout << '\n';
         return exit_ok;
     }
     const auto& sel = p.plan.selection;

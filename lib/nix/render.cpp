@@ -157,7 +157,6 @@ std::vector<std::string> for_target(const std::vector<std::string>& requirements
     return out;
 }
 
-
 // Quotes for the shell: text from the input must not become code in a build script. Single
 // quotes, or double quotes around a single quote when nothing in the text is special there.
 std::string shell_quote(std::string_view s) {
@@ -659,7 +658,24 @@ std::string path_root(const std::string& path) {
     return "editableRoot + " + nix::string_literal("/" + path);
 }
 
-Value target_value(const Context& c, const TargetPlan& t) {
+// Members of a target's per-package sets (membership, packages) sit this deep in the file:
+// `let … in environment { targets = { "<target>" = { packages = final: { <here> }; }; }; }`
+// (render_nix).
+constexpr int package_member_depth = 4;
+
+// A per-package member rendered to its text at once: the file's value tree held every package's
+// nodes until the end, several times the size of the text (issue 16: peak memory). Raw text
+// renders verbatim, so the file is byte for byte what the tree gave.
+// `text_size` adds up the rendered text, so that render_nix can size the file's buffer once
+// (doubling it left up to twice the file allocated at the end).
+Value prerendered(Value v, std::size_t& text_size) {
+    Value out = Value::raw(nix::render(v, package_member_depth));
+    out.comments = std::move(v.comments);
+    text_size += out.text.size();
+    return out;
+}
+
+Value target_value(const Context& c, const TargetPlan& t, std::size_t& text_size) {
     Value v = Value::set_of();
     v.set("system", Value::str(t.target.system));
     v.set("python", Value::str(t.target.python_version()));
@@ -680,7 +696,7 @@ Value target_value(const Context& c, const TargetPlan& t) {
             ex.set(e, strings({gs.begin(), gs.end()}));
         }
         m.set("extras", std::move(ex));
-        membership.set(planned.key, std::move(m));
+        membership.set(planned.key, prerendered(std::move(m), text_size));
         if (!planned.artifact) {
             unavailable.set(planned.key, Value::str(planned.unavailable));
         }
@@ -697,7 +713,7 @@ Value target_value(const Context& c, const TargetPlan& t) {
                     store_safe(p.canonical_name), store_safe(p.version), path_root(p.source->url),
                     local == c.sources.local_pyprojects.end() ? nullptr : &local->second, keys));
         }
-        packages.set(planned.key, package_value(c, t, planned));
+        packages.set(planned.key, prerendered(package_value(c, t, planned), text_size));
     }
     v.set("membership", std::move(membership));
     v.set("unavailable", std::move(unavailable));
@@ -814,12 +830,19 @@ std::string render_nix(const Lock& lock, const Pyproject* pp, const EnvironmentP
     generated.set("project", pp != nullptr && pp->describes_package() ? project_value(*pp)
                                                                       : Value::raw("null"));
     Value targets = Value::set_of();
+    std::size_t text_size = 0;
+    std::size_t members = 0;
     for (const TargetPlan& t : plan.targets) {
-        targets.set(target_key(t.target), target_value(c, t));
+        targets.set(target_key(t.target), target_value(c, t, text_size));
+        members += 2 * t.packages.size();
     }
     generated.set("targets", std::move(targets));
-    out += nix::render(
-        Value::let_in(std::move(let.attrs), Value::apply("environment", std::move(generated))));
+    // The pre-rendered members, a line around each, the template with its indentation and the
+    // rest of the file: an upper bound, so the buffer is allocated once.
+    out.reserve(out.size() + text_size + members * 64 + 2 * environment_template().size() +
+                (std::size_t{64} << 10));
+    nix::render_to(out, Value::let_in(std::move(let.attrs),
+                                      Value::apply("environment", std::move(generated))));
     out += "\n";
     return out;
 }

@@ -259,4 +259,8 @@ std::string render(const Value& value, int depth) {
     return out;
 }
 
+void render_to(std::string& out, const Value& value, int depth) {
+    render_into(out, value, depth);
+}
+
 } // namespace lock2nix::nix

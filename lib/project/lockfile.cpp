@@ -365,12 +365,13 @@ std::string_view to_string(SourceKind kind) {
     return "unknown";
 }
 
-std::string Package::marker_for_group(std::string_view group) const {
+const std::string& Package::marker_for_group(std::string_view group) const {
+    static const std::string none;
     if (!markers_by_group) {
         return markers;
     }
-    auto it = group_markers.find(std::string(group));
-    return it == group_markers.end() ? std::string() : it->second;
+    auto it = group_markers.find(group);
+    return it == group_markers.end() ? none : it->second;
 }
 
 bool FileEntry::has_valid_digest() const {
@@ -385,7 +386,7 @@ bool Package::in_group(std::string_view group) const {
 const std::vector<std::size_t>& Lock::find(std::string_view name) const {
     static const std::vector<std::size_t> none;
     // Most lookups already use the canonical spelling; only normalise when that misses.
-    auto it = index_.find(std::string(name));
+    auto it = index_.find(name);
     if (it != index_.end()) {
         return it->second;
     }
@@ -404,7 +405,7 @@ Lock parse_lock(std::string_view text, std::string path) {
                                        std::to_string(text.size()) + " bytes)",
                     path, SourcePosition{1, 1}, not_a_lock_hint);
     }
-    const toml::table root =
+    toml::table root =
         reader.parse(text, "poetry.lock must be valid TOML; " + std::string(regenerate_hint));
     const toml::node* metadata_node = root.get("metadata");
     if (metadata_node == nullptr) {
@@ -428,15 +429,19 @@ Lock parse_lock(std::string_view text, std::string path) {
         lock.extras = read_extras(reader, *extras);
     }
 
-    if (const toml::node* packages = root.get("package")) {
-        const auto* list = packages->as_array();
+    if (toml::node* packages = root.get("package")) {
+        auto* list = packages->as_array();
         if (list == nullptr) {
             reader.fail(*packages, "expected an array of tables for [[package]], found " +
                                        describe_type(*packages));
         }
         lock.packages.reserve(list->size());
-        for (const toml::node& item : *list) {
+        for (toml::node& item : *list) {
             lock.packages.push_back(read_package(reader, reader.as_table(item, "[[package]]")));
+            // The model holds copies of everything it needs: free the entry's nodes now, so the
+            // model's allocations reuse them and the peak stays that of the parse alone (issue
+            // 16: the whole tree used to live until the model was complete).
+            item.as_table()->clear();
         }
     }
     for (std::size_t i = 0; i < lock.packages.size(); ++i) {

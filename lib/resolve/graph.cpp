@@ -21,7 +21,9 @@ BuildGraph build_graph(const Lock& lock, const Selection& selection) {
                                                       : a < b;
     };
     std::sort(vertices.begin(), vertices.end(), by_name);
-    std::map<std::size_t, std::size_t> vertex_of;
+    // Indexed by package (a tree keyed by index missed the caches at 100k packages, issue 16).
+    constexpr std::size_t none = static_cast<std::size_t>(-1);
+    std::vector<std::size_t> vertex_of(lock.packages.size(), none);
     for (std::size_t v = 0; v < vertices.size(); ++v) {
         vertex_of[vertices[v]] = v;
     }
@@ -29,16 +31,16 @@ BuildGraph build_graph(const Lock& lock, const Selection& selection) {
     std::vector<bool> self_loop(vertices.size(), false);
     std::vector<std::pair<std::size_t, std::size_t>> edge_list;
     for (const Edge& e : selection.edges) {
-        auto from = vertex_of.find(e.from);
-        auto to = vertex_of.find(e.to);
-        if (from == vertex_of.end() || to == vertex_of.end()) {
+        const std::size_t from = e.from < vertex_of.size() ? vertex_of[e.from] : none;
+        const std::size_t to = e.to < vertex_of.size() ? vertex_of[e.to] : none;
+        if (from == none || to == none) {
             continue;
         }
-        if (from->second == to->second) {
-            self_loop[from->second] = true;
+        if (from == to) {
+            self_loop[from] = true;
             continue;
         }
-        edge_list.emplace_back(from->second, to->second);
+        edge_list.emplace_back(from, to);
     }
     std::sort(edge_list.begin(), edge_list.end());
     edge_list.erase(std::unique(edge_list.begin(), edge_list.end()), edge_list.end());
@@ -77,23 +79,24 @@ BuildGraph build_graph(const Lock& lock, const Selection& selection) {
     // Dependencies after the rule: no edges inside a component; an edge into a cyclic component
     // brings the whole component.
     Graph condensed(components);
-    std::set<std::pair<std::size_t, std::size_t>> condensed_edges;
+    std::vector<std::pair<std::size_t, std::size_t>> condensed_edges;
+    std::vector<std::size_t> deps;
     for (std::size_t v = 0; v < vertices.size(); ++v) {
-        std::set<std::size_t> deps;
+        deps.clear();
         for (auto [it, end] = boost::adjacent_vertices(v, g); it != end; ++it) {
             const std::size_t w = *it;
             if (component[w] == component[v]) {
                 continue;
             }
-            condensed_edges.emplace(component[v], component[w]);
+            condensed_edges.emplace_back(component[v], component[w]);
             if (cyclic[component[w]]) {
-                for (std::size_t m : members[component[w]]) {
-                    deps.insert(m);
-                }
+                deps.insert(deps.end(), members[component[w]].begin(), members[component[w]].end());
             } else {
-                deps.insert(w);
+                deps.push_back(w);
             }
         }
+        std::sort(deps.begin(), deps.end());
+        deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
         std::vector<std::size_t> list;
         list.reserve(deps.size());
         for (std::size_t w : deps) {
@@ -102,6 +105,10 @@ BuildGraph build_graph(const Lock& lock, const Selection& selection) {
         std::sort(list.begin(), list.end(), by_name);
         out.dependencies[vertices[v]] = std::move(list);
     }
+    // Added in the order the std::set gave, so Boost sees the same graph.
+    std::sort(condensed_edges.begin(), condensed_edges.end());
+    condensed_edges.erase(std::unique(condensed_edges.begin(), condensed_edges.end()),
+                          condensed_edges.end());
     for (const auto& [a, b] : condensed_edges) {
         boost::add_edge(a, b, condensed);
     }

@@ -4,7 +4,10 @@
 #include "lock2nix/standards/tags.hpp"
 
 #include <algorithm>
+#include <ostream>
+#include <sstream>
 #include <sys/utsname.h>
+#include <unordered_set>
 
 namespace lock2nix {
 
@@ -18,6 +21,8 @@ std::string target_key(const Target& t) {
 }
 
 namespace {
+
+constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
 // Which artifact kind a recipe's `dist` filter sees: a wheel, or a build from source (sdists,
 // but also git, path and URL sources that are not wheels).
@@ -34,19 +39,25 @@ Dist dist_of(const Artifact& a) {
 
 // Which packages any group or extra can select on the target, with the groups (and group+extra
 // pairs) that select each (mkEnv can ask for any of them), and every edge among them.
+// Per-package members are vectors indexed by package: trees keyed by index cost a cache miss per
+// level once the lock outgrew the caches (issue 16).
 struct Reach {
-    std::set<std::size_t> all;
+    explicit Reach(std::size_t packages)
+        : all(packages, false), groups(packages), extra_groups(packages) {}
+    std::vector<bool> all; ///< selectable by some group or extra
     // Every walk's edges, appended; sorted and made unique once (plan_target). A std::set paid a
     // tree insertion per edge per walk, with cache misses growing with the lock (issue 16).
     std::vector<std::pair<std::size_t, std::size_t>> edges;
-    std::map<std::size_t, std::set<std::string>> groups;
-    std::map<std::size_t, std::map<std::string, std::set<std::string>>> extra_groups;
+    std::vector<std::set<std::string>> groups;
+    std::vector<std::map<std::string, std::set<std::string>>> extra_groups;
 };
 
 Reach reach(const Lock& lock, const Pyproject* pp, const Target& target, const Selection& defaults,
             SelectionCache& cache) {
-    Reach r;
-    r.all.insert(defaults.packages.begin(), defaults.packages.end());
+    Reach r(lock.packages.size());
+    for (std::size_t i : defaults.packages) {
+        r.all[i] = true;
+    }
     for (const Edge& e : defaults.edges) {
         r.edges.emplace_back(e.from, e.to);
     }
@@ -65,11 +76,17 @@ Reach reach(const Lock& lock, const Pyproject* pp, const Target& target, const S
     if (lock.has_locked_groups()) {
         // 2.1 locks say per package which groups and markers select it: read that directly,
         // then walk once per extra (and once without) over every group for the edges.
-        for (auto& [i, m] : locked_membership(lock, target, defaults.all_extras, &cache)) {
-            r.all.insert(i);
-            r.groups[i] = m.groups;
+        std::vector<Membership> membership =
+            locked_membership(lock, target, defaults.all_extras, &cache);
+        for (std::size_t i = 0; i < membership.size(); ++i) {
+            Membership& m = membership[i];
+            if (m.empty()) {
+                continue;
+            }
+            r.all[i] = true;
+            r.groups[i] = std::move(m.groups);
             for (auto& [e, gs] : m.extra_groups) {
-                r.extra_groups[i][e] = gs;
+                r.extra_groups[i][e] = std::move(gs);
             }
         }
         // The extras that select or deselect any package: a marker that names `extra` and
@@ -78,7 +95,7 @@ Reach reach(const Lock& lock, const Pyproject* pp, const Target& target, const S
         pep508::Environment env = target.marker_environment();
         for (const Package& p : lock.packages) {
             for (const auto& g : p.groups) {
-                const std::string text = p.marker_for_group(g);
+                const std::string& text = p.marker_for_group(g);
                 const auto it = text.find("extra") == std::string::npos ? cache.markers.end()
                                                                         : cache.markers.find(text);
                 if (it == cache.markers.end()) {
@@ -152,7 +169,7 @@ Reach reach(const Lock& lock, const Pyproject* pp, const Target& target, const S
                 continue;
             }
             for (std::size_t i : s.packages) {
-                r.all.insert(i);
+                r.all[i] = true;
                 if (e.empty()) {
                     r.groups[i].insert(g);
                 } else if (!r.groups[i].contains(g)) {
@@ -182,15 +199,21 @@ TargetPlan plan_target(const Lock& lock, const Pyproject* pp, const Target& targ
     // them); per-package choices on the command line beat the database, which beats the global
     // --prefer-sdists.
     ArtifactPolicy policy = options.policy;
-    std::map<std::size_t, BuildRecipe> recipes;
-    for (auto it = r.all.begin(); it != r.all.end();) {
-        const Package& p = lock.packages[*it];
+    // The package set in index order, with each member's recipe at the same position.
+    std::vector<std::size_t> members;
+    std::vector<BuildRecipe> recipes;
+    std::vector<std::size_t> member_of(lock.packages.size(), npos);
+    for (std::size_t i = 0; i < lock.packages.size(); ++i) {
+        if (!r.all[i]) {
+            continue;
+        }
+        const Package& p = lock.packages[i];
         BuildRecipe recipe =
             options.overrides != nullptr
                 ? BuildRecipe::from(options.overrides->resolve(p.canonical_name, p.version))
                 : BuildRecipe{};
         if (recipe.disabled) {
-            it = r.all.erase(it);
+            r.all[i] = false;
             continue;
         }
         if (recipe.prefer_wheel) {
@@ -201,61 +224,70 @@ TargetPlan plan_target(const Lock& lock, const Pyproject* pp, const Target& targ
                 policy.sdist_packages.insert(p.canonical_name);
             }
         }
-        recipes.emplace(*it, std::move(recipe));
-        ++it;
+        member_of[i] = members.size();
+        members.push_back(i);
+        recipes.push_back(std::move(recipe));
     }
 
     // Attribute names: the canonical name; a second locked version of the same name (selected
     // only by another group or extra) gets "name@version". The default environment claims first.
-    std::set<std::size_t> defaults;
+    std::vector<bool> defaults(lock.packages.size(), false);
     for (std::size_t i : plan.selection.packages) {
-        if (r.all.contains(i)) {
-            defaults.insert(i);
+        if (r.all[i]) {
+            defaults[i] = true;
         }
     }
-    std::map<std::string, std::size_t> taken;
-    std::map<std::size_t, std::string> keys;
+    std::unordered_set<std::string> taken;
+    std::vector<std::pair<std::string, std::size_t>> keyed; // sorted by key below
+    keyed.reserve(members.size());
+    std::vector<bool> claimed(lock.packages.size(), false);
     auto claim = [&](std::size_t i) {
         const Package& p = lock.packages[i];
         std::string key = p.canonical_name;
         if (taken.contains(key)) {
             key = p.canonical_name + "@" + p.version;
         }
-        taken[key] = i;
-        keys[i] = key;
+        // A later claim of a taken "name@version" replaced the earlier one in the map this was.
+        if (!taken.insert(key).second) {
+            std::erase_if(keyed, [&](const auto& k) { return k.first == key; });
+        }
+        keyed.emplace_back(std::move(key), i);
+        claimed[i] = true;
     };
     for (std::size_t i : plan.selection.packages) {
-        if (r.all.contains(i)) {
+        if (r.all[i]) {
             claim(i);
         }
     }
-    for (std::size_t i : r.all) {
-        if (!keys.contains(i)) {
+    for (std::size_t i : members) {
+        if (!claimed[i]) {
             claim(i);
         }
     }
+    std::sort(keyed.begin(), keyed.end());
 
     Selection everything;
     everything.target = target;
-    for (const auto& [key, i] : taken) {
+    for (const auto& [key, i] : keyed) {
         everything.packages.push_back(i);
     }
     for (const auto& [from, to] : r.edges) {
-        if (r.all.contains(from) && r.all.contains(to)) {
+        if (r.all[from] && r.all[to]) {
             everything.edges.push_back(Edge{from, to, {}});
         }
     }
     plan.graph = build_graph(lock, everything);
 
     const tags::TagRanking ranking(target);
-    for (const auto& [key, i] : taken) {
+    plan.packages.reserve(keyed.size());
+    for (auto& [key, i] : keyed) {
         PlannedPackage pkg;
         pkg.package = i;
-        pkg.key = key;
-        pkg.in_default = defaults.contains(i);
+        pkg.key = std::move(key);
+        pkg.in_default = defaults[i];
         pkg.groups = std::move(r.groups[i]);
         pkg.extra_groups = std::move(r.extra_groups[i]);
-        pkg.recipe = std::move(recipes.at(i));
+        pkg.recipe = std::move(recipes[member_of[i]]);
         pkg.in_cycle = plan.graph.in_cycle.contains(i);
         for (std::size_t dep : plan.graph.dependencies.at(i)) {
             const auto& removed = pkg.recipe.remove_dependencies;
@@ -483,120 +515,306 @@ std::string host_system() {
     return cpu + "-" + sys;
 }
 
-nlohmann::ordered_json to_json(const Lock& lock, const TargetPlan& plan) {
-    using json = nlohmann::ordered_json;
+namespace {
+
+// `plan --json` written directly in nlohmann's dump(2) layout, one value at a time: building
+// the document as nlohmann values first held every string twice and spent a quarter of the
+// command in allocations at 80,000 packages (issue 16). to_json parses this text back, so
+// there is one definition of the document.
+class JsonWriter {
+public:
+    explicit JsonWriter(std::ostream& out) : out_(out) {}
+
+    // A string as nlohmann prints it (ensure_ascii off). Text that is plain printable ASCII is
+    // written here; anything else goes through nlohmann, which escapes control characters the
+    // same way and rejects invalid UTF-8 as before.
+    void string(std::string_view s) {
+        const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+            const auto u = static_cast<unsigned char>(c);
+            return u >= 0x20 && u < 0x80;
+        });
+        if (!plain) {
+            out_ << nlohmann::ordered_json(s).dump();
+            return;
+        }
+        out_ << '"';
+        std::size_t start = 0;
+        for (std::size_t k = 0; k < s.size(); ++k) {
+            if (s[k] == '"' || s[k] == '\\') {
+                out_.write(s.data() + start, static_cast<std::streamsize>(k - start));
+                out_ << '\\' << s[k];
+                start = k + 1;
+            }
+        }
+        out_.write(s.data() + start, static_cast<std::streamsize>(s.size() - start));
+        out_ << '"';
+    }
+    void boolean(bool b) { out_ << (b ? "true" : "false"); }
+    void null() { out_ << "null"; }
+
+    // Containers: open, then key()/item() before each member, then close. Empty ones print
+    // as {} and [].
+    void open_object() { open('{'); }
+    void close_object() { close('}'); }
+    void open_array() { open('['); }
+    void close_array() { close(']'); }
+    void key(std::string_view k) {
+        item();
+        string(k);
+        out_ << ": ";
+    }
+    void item() {
+        out_ << (counts_.back() == 0 ? "\n" : ",\n");
+        ++counts_.back();
+        indent(counts_.size());
+    }
+
+    void strings(const auto& list) {
+        open_array();
+        for (const auto& s : list) {
+            item();
+            string(s);
+        }
+        close_array();
+    }
+
+private:
+    void open(char c) {
+        out_ << c;
+        counts_.push_back(0);
+    }
+    void close(char c) {
+        const bool empty = counts_.back() == 0;
+        counts_.pop_back();
+        if (!empty) {
+            out_ << '\n';
+            indent(counts_.size());
+        }
+        out_ << c;
+    }
+    void indent(std::size_t depth) {
+        for (std::size_t k = 0; k < depth; ++k) {
+            out_ << "  ";
+        }
+    }
+
+    std::ostream& out_;
+    std::vector<std::size_t> counts_; ///< members written so far, per open container
+};
+
+void write_artifact(JsonWriter& w, const Artifact& a) {
+    w.open_object();
+    w.key("kind");
+    w.string(to_string(a.kind));
+    if (a.file) {
+        w.key("file");
+        w.string(a.file->name);
+        w.key("hash");
+        w.string(a.file->hash());
+    }
+    if (!a.best_tag.empty()) {
+        w.key("tag");
+        w.string(a.best_tag);
+    }
+    w.key("reason");
+    w.string(a.reason);
+    w.close_object();
+}
+
+void write_package(JsonWriter& w, const Lock& lock, const TargetPlan& plan,
+                   const PlannedPackage& planned) {
     const Selection& sel = plan.selection;
-    auto name_of = [&](std::size_t i) { return lock.packages[i].canonical_name; };
-    json j;
-    j["target"] = json{{"system", sel.target.system},
-                       {"python", sel.target.python_full_version()},
-                       {"interpreter", sel.target.nix_python_attribute()}};
-    j["groups"] = sel.groups;
-    j["extras"] = sel.extras;
-    j["available_groups"] = sel.all_groups;
-    j["available_extras"] = sel.all_extras;
-    json packages = json::array();
-    json unavailable = json::array();
+    const std::size_t i = planned.package;
+    const Package& p = lock.packages[i];
+    w.open_object();
+    w.key("name");
+    w.string(p.canonical_name);
+    w.key("version");
+    w.string(p.version);
+    w.key("attribute");
+    w.string(planned.key);
+    w.key("default");
+    w.boolean(planned.in_default);
+    w.key("source");
+    w.string(to_string(p.source_kind()));
+    if (planned.artifact) {
+        w.key("artifact");
+        write_artifact(w, *planned.artifact);
+        // The file can build the other one too, chosen in Nix (`lock2nix.build`).
+        if (planned.alternative) {
+            w.key("alternative");
+            write_artifact(w, planned.alternative->artifact);
+        }
+    } else {
+        w.key("unavailable");
+        w.string(planned.unavailable);
+    }
+    w.key("groups");
+    w.strings(planned.groups);
+    if (!planned.extra_groups.empty()) {
+        w.key("extras");
+        w.open_object();
+        for (const auto& [extra, groups] : planned.extra_groups) {
+            w.key(extra);
+            w.strings(groups);
+        }
+        w.close_object();
+    }
+    if (const std::string_view reason = sel.reason(i); !reason.empty()) {
+        w.key("reason");
+        w.string(reason);
+    }
+    if (sel.hop_to(i) != nullptr) {
+        // The hops nearest the package: every package's whole path would make the JSON
+        // quadratic in a long chain (`explain` prints one package's path in full).
+        auto hops = sel.path(i);
+        constexpr std::size_t max_hops = 32;
+        if (hops.size() > max_hops) {
+            hops.erase(hops.begin(), hops.end() - max_hops);
+            w.key("path_truncated");
+            w.boolean(true);
+        }
+        w.key("path");
+        w.open_array();
+        for (const Hop& h : hops) {
+            w.item();
+            w.open_object();
+            w.key("from");
+            if (h.from) {
+                w.string(lock.packages[*h.from].canonical_name);
+            } else {
+                w.null();
+            }
+            w.key("requirement");
+            w.string(h.requirement);
+            if (!h.marker.empty()) {
+                w.key("marker");
+                w.string(h.marker);
+            }
+            w.close_object();
+        }
+        w.close_array();
+    }
+    w.key("dependencies");
+    w.open_array();
+    for (std::size_t d : planned.dependencies) {
+        w.item();
+        w.string(plan.packages[plan.positions.at(d)].key);
+    }
+    w.close_array();
+    if (planned.in_cycle) {
+        w.key("in_cycle");
+        w.boolean(true);
+    }
+    w.close_object();
+}
+
+} // namespace
+
+void write_json(std::ostream& out, const Lock& lock, const TargetPlan& plan) {
+    const Selection& sel = plan.selection;
+    auto name_of = [&lock](std::size_t i) -> const std::string& {
+        return lock.packages[i].canonical_name;
+    };
+    JsonWriter w(out);
+    w.open_object();
+    w.key("target");
+    w.open_object();
+    w.key("system");
+    w.string(sel.target.system);
+    w.key("python");
+    w.string(sel.target.python_full_version());
+    w.key("interpreter");
+    w.string(sel.target.nix_python_attribute());
+    w.close_object();
+    w.key("groups");
+    w.strings(sel.groups);
+    w.key("extras");
+    w.strings(sel.extras);
+    w.key("available_groups");
+    w.strings(sel.all_groups);
+    w.key("available_extras");
+    w.strings(sel.all_extras);
+    w.key("packages");
+    w.open_array();
     for (const PlannedPackage& planned : plan.packages) {
-        const std::size_t i = planned.package;
-        const Package& p = lock.packages[i];
-        json pj{{"name", p.canonical_name}, {"version", p.version}, {"attribute", planned.key}};
-        pj["default"] = planned.in_default;
-        pj["source"] = to_string(p.source_kind());
-        auto describe = [](const Artifact& a) {
-            json file{{"kind", to_string(a.kind)}};
-            if (a.file) {
-                file["file"] = a.file->name;
-                file["hash"] = a.file->hash();
-            }
-            if (!a.best_tag.empty()) {
-                file["tag"] = a.best_tag;
-            }
-            file["reason"] = a.reason;
-            return file;
-        };
-        if (planned.artifact) {
-            pj["artifact"] = describe(*planned.artifact);
-            // The file can build the other one too, chosen in Nix (`lock2nix.build`).
-            if (planned.alternative) {
-                pj["alternative"] = describe(planned.alternative->artifact);
-            }
-        } else {
-            pj["unavailable"] = planned.unavailable;
-            unavailable.push_back(
-                json{{"name", p.canonical_name}, {"reason", planned.unavailable}});
-        }
-        pj["groups"] = planned.groups;
-        if (!planned.extra_groups.empty()) {
-            pj["extras"] = planned.extra_groups;
-        }
-        if (auto it = sel.reasons.find(i); it != sel.reasons.end()) {
-            pj["reason"] = it->second;
-        }
-        if (sel.via.contains(i)) {
-            // The hops nearest the package: every package's whole path would make the JSON
-            // quadratic in a long chain (`explain` prints one package's path in full).
-            auto hops = sel.path(i);
-            constexpr std::size_t max_hops = 32;
-            if (hops.size() > max_hops) {
-                hops.erase(hops.begin(), hops.end() - max_hops);
-                pj["path_truncated"] = true;
-            }
-            json path = json::array();
-            for (const Hop& h : hops) {
-                json hj{{"from", h.from ? json(name_of(*h.from)) : json(nullptr)},
-                        {"requirement", h.requirement}};
-                if (!h.marker.empty()) {
-                    hj["marker"] = h.marker;
-                }
-                path.push_back(std::move(hj));
-            }
-            pj["path"] = std::move(path);
-        }
-        json deps = json::array();
-        for (std::size_t d : planned.dependencies) {
-            deps.push_back(plan.packages[plan.positions.at(d)].key);
-        }
-        pj["dependencies"] = std::move(deps);
-        if (planned.in_cycle) {
-            pj["in_cycle"] = true;
-        }
-        packages.push_back(std::move(pj));
+        w.item();
+        write_package(w, lock, plan, planned);
     }
-    j["packages"] = std::move(packages);
-    json edges = json::array();
+    w.close_array();
+    w.key("edges");
+    w.open_array();
     for (const Edge& e : sel.edges) {
-        json ej{{"from", name_of(e.from)}, {"to", name_of(e.to)}};
+        w.item();
+        w.open_object();
+        w.key("from");
+        w.string(name_of(e.from));
+        w.key("to");
+        w.string(name_of(e.to));
         if (!e.marker.empty()) {
-            ej["marker"] = e.marker;
+            w.key("marker");
+            w.string(e.marker);
         }
-        edges.push_back(std::move(ej));
+        w.close_object();
     }
-    j["edges"] = std::move(edges);
-    json cycles = json::array();
+    w.close_array();
+    w.key("cycles");
+    w.open_array();
     for (const auto& c : plan.graph.cycles) {
-        json cj = json::array();
+        w.item();
+        w.open_array();
         for (std::size_t i : c) {
-            cj.push_back(name_of(i));
+            w.item();
+            w.string(name_of(i));
         }
-        cycles.push_back(std::move(cj));
+        w.close_array();
     }
-    j["cycles"] = std::move(cycles);
-    json order = json::array();
+    w.close_array();
+    w.key("build_order");
+    w.open_array();
     for (std::size_t i : plan.graph.order) {
-        order.push_back(plan.packages[plan.positions.at(i)].key);
+        w.item();
+        w.string(plan.packages[plan.positions.at(i)].key);
     }
-    j["build_order"] = std::move(order);
-    j["unavailable"] = std::move(unavailable);
-    json excluded = json::array();
+    w.close_array();
+    w.key("unavailable");
+    w.open_array();
+    for (const PlannedPackage& planned : plan.packages) {
+        if (planned.artifact) {
+            continue;
+        }
+        w.item();
+        w.open_object();
+        w.key("name");
+        w.string(name_of(planned.package));
+        w.key("reason");
+        w.string(planned.unavailable);
+        w.close_object();
+    }
+    w.close_array();
+    w.key("excluded");
+    w.open_array();
     for (const Exclusion& e : sel.excluded) {
-        excluded.push_back(json{{"name", name_of(e.package)},
-                                {"version", lock.packages[e.package].version},
-                                {"reason", e.reason}});
+        w.item();
+        w.open_object();
+        w.key("name");
+        w.string(name_of(e.package));
+        w.key("version");
+        w.string(lock.packages[e.package].version);
+        w.key("reason");
+        w.string(e.reason);
+        w.close_object();
     }
-    j["excluded"] = std::move(excluded);
-    j["warnings"] = sel.warnings;
-    return j;
+    w.close_array();
+    w.key("warnings");
+    w.strings(sel.warnings);
+    w.close_object();
+}
+
+nlohmann::ordered_json to_json(const Lock& lock, const TargetPlan& plan) {
+    std::ostringstream text;
+    write_json(text, lock, plan);
+    return nlohmann::ordered_json::parse(text.str());
 }
 
 } // namespace lock2nix

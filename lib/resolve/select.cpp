@@ -108,12 +108,25 @@ bool Selection::contains(std::size_t package) const {
     return std::find(packages.begin(), packages.end(), package) != packages.end();
 }
 
+std::string_view Selection::reason(std::size_t package) const {
+    return package < reasons.size() ? std::string_view(reasons[package]) : std::string_view();
+}
+
+const Hop* Selection::hop_to(std::size_t package) const {
+    return package < via.size() && via[package] ? &*via[package] : nullptr;
+}
+
 std::vector<Hop> Selection::path(std::size_t package) const {
     std::vector<Hop> out;
     std::set<std::size_t> seen; // a package is reached once, so this only guards the invariant
-    for (auto it = via.find(package); it != via.end() && seen.insert(it->first).second;
-         it = it->second.from ? via.find(*it->second.from) : via.end()) {
-        out.push_back(it->second);
+    std::optional<std::size_t> at = package;
+    while (at && seen.insert(*at).second) {
+        const Hop* hop = hop_to(*at);
+        if (hop == nullptr) {
+            break;
+        }
+        out.push_back(*hop);
+        at = hop->from;
     }
     std::reverse(out.begin(), out.end());
     return out;
@@ -213,7 +226,9 @@ public:
     Selector(const Lock& lock, const Pyproject* pp, const Target& target, const InstallRequest& req,
              SelectionCache* cache)
         : lock_(lock), pp_(pp), target_(target), request_(req), env_(target.marker_environment()),
-          cache_(cache != nullptr ? cache : &own_cache_) {
+          cache_(cache != nullptr ? cache : &own_cache_), explain_(!cache_->sets_only),
+          reasons_(explain_ ? lock.packages.size() : 0), exclusions_(lock.packages.size()),
+          via_(explain_ ? lock.packages.size() : 0), extras_seen_(lock.packages.size()) {
         sel_.target = target;
     }
 
@@ -353,6 +368,9 @@ private:
                 }
             }
             if (active.empty()) {
+                if (!explain_) {
+                    continue;
+                }
                 exclusions_[i] =
                     p.groups.empty()
                         ? "it belongs to no dependency group"
@@ -364,27 +382,31 @@ private:
             std::string failing;
             bool in = false;
             for (const auto& g : active) {
-                const std::string marker = p.marker_for_group(g);
+                const std::string& marker = p.marker_for_group(g);
                 if (marker.empty()) {
                     in = true;
-                    reasons_[i] = "group " + g;
+                    if (explain_) {
+                        reasons_[i] = "group " + g;
+                    }
                     break;
                 }
                 const auto& m = this->marker(marker, lock_.path, p.position);
                 if (m.evaluate(env_, pep508::Mode::poetry)) {
                     in = true;
-                    reasons_[i] = "group " + g + ", marker `" + marker + "` holds";
+                    if (explain_) {
+                        reasons_[i] = "group " + g + ", marker `" + marker + "` holds";
+                    }
                     break;
                 }
-                if (failing.empty()) {
+                if (failing.empty() && explain_) {
                     failing = "its marker for group " + g + ", `" + marker + "`, is false for " +
                               target_.describe() + describe_failure(m, env_);
                 }
             }
             if (in) {
                 locked_.insert(i);
-            } else {
-                exclusions_[i] = failing;
+            } else if (explain_) {
+                exclusions_[i] = std::move(failing);
             }
         }
     }
@@ -433,13 +455,27 @@ private:
 
     // The locked entry a requirement means: right name, version inside the constraint, the
     // same kind of source for direct references, and (2.1) selected for this target.
-    std::optional<std::size_t> resolve(const std::string& name, const std::string& constraint,
+    std::optional<std::size_t> resolve(const std::vector<std::size_t>& entries,
+                                       const std::string& constraint,
                                        const DependencyConstraint* direct, const std::string& file,
                                        SourcePosition pos) {
-        std::vector<std::size_t> candidates = lock_.find(name);
-        if (candidates.empty()) {
+        if (entries.empty()) {
             return std::nullopt;
         }
+        if (entries.size() == 1) {
+            // One entry (nearly every name): the filters below could only keep it or, for 2.1,
+            // find it unselected; this skips their copies of the candidate list.
+            const std::size_t only = entries.front();
+            if (lock_.has_locked_groups()) {
+                return locked_.contains(only) ? std::optional<std::size_t>(only) : std::nullopt;
+            }
+            if (!package_python_ok(only)) {
+                fail_python(only, file, pos);
+            }
+            package_marker_ok(only); // a marker that does not parse fails here, as below
+            return only;
+        }
+        std::vector<std::size_t> candidates = entries;
         auto keep = [&](auto pred) {
             std::vector<std::size_t> kept;
             std::copy_if(candidates.begin(), candidates.end(), std::back_inserter(kept), pred);
@@ -476,15 +512,7 @@ private:
             // Python (provider.py use_environment); an entry whose python-versions excludes it
             // gets an incompatibility (incompatibilities_for) and the solver takes the next one.
             if (!keep([&](std::size_t i) { return package_python_ok(i); })) {
-                const Package& p = lock_.packages[candidates.front()];
-                throw Error("`" + p.name + "` is required here (" + describe_position(file, pos) +
-                                "), but every locked entry of it excludes Python " +
-                                target_.python_full_version() + ": " + p.name + " " + p.version +
-                                " has python-versions `" + p.python_versions + "`",
-                            lock_.path, p.position,
-                            "Poetry's installer refuses this lock on " + target_.describe() +
-                                " too; pick another target Python (" + mention(Setting::pythons) +
-                                "), or run `poetry lock` again");
+                fail_python(candidates.front(), file, pos);
             }
             keep([&](std::size_t i) { return package_marker_ok(i); });
         }
@@ -500,10 +528,41 @@ private:
             });
     }
 
-    void reach(std::size_t target, const std::vector<std::string>& extras, Hop hop) {
+    // The entries package i's dependencies name, in order (SelectionCache::dependency_entries,
+    // filled on first use).
+    const std::vector<std::size_t>* const* dependency_entries(std::size_t i) {
+        if (cache_->dependency_offsets.empty()) {
+            cache_->dependency_offsets.reserve(lock_.packages.size() + 1);
+            for (const Package& p : lock_.packages) {
+                cache_->dependency_offsets.push_back(cache_->dependency_entries.size());
+                for (const Dependency& d : p.dependencies) {
+                    cache_->dependency_entries.push_back(&lock_.find(d.canonical_name));
+                }
+            }
+            cache_->dependency_offsets.push_back(cache_->dependency_entries.size());
+        }
+        return cache_->dependency_entries.data() + cache_->dependency_offsets[i];
+    }
+
+    [[noreturn]] void fail_python(std::size_t i, const std::string& file, SourcePosition pos) {
+        const Package& p = lock_.packages[i];
+        throw Error("`" + p.name + "` is required here (" + describe_position(file, pos) +
+                        "), but every locked entry of it excludes Python " +
+                        target_.python_full_version() + ": " + p.name + " " + p.version +
+                        " has python-versions `" + p.python_versions + "`",
+                    lock_.path, p.position,
+                    "Poetry's installer refuses this lock on " + target_.describe() +
+                        " too; pick another target Python (" + mention(Setting::pythons) +
+                        "), or run `poetry lock` again");
+    }
+
+    // `make_hop` runs only for the first hop to a package: most edges reach a package that is
+    // already reached, and building their text was a string allocation per edge.
+    template <class MakeHop>
+    void reach(std::size_t target, const std::vector<std::string>& extras, MakeHop make_hop) {
         // Only the last hop is stored; its `from` leads back to the root (Selection::path).
-        if (!via_.contains(target)) {
-            via_.emplace(target, std::move(hop));
+        if (explain_ && !via_[target]) {
+            via_[target].emplace(make_hop());
         }
         queue_.emplace_back(target, std::set<std::string>(extras.begin(), extras.end()));
     }
@@ -521,7 +580,7 @@ private:
         // 2.1: selected packages that no root requirement reached still have dependencies.
         if (lock_.has_locked_groups()) {
             for (std::size_t i : locked_.items()) {
-                if (!extras_seen_.contains(i)) {
+                if (!visited_.contains(i)) {
                     queue_.emplace_back(i, std::set<std::string>{});
                 }
             }
@@ -540,30 +599,34 @@ private:
                            sel_.extras.end();
                 });
             if (!enabled) {
-                rejections_[r.name].push_back("the project requires it only with extra " +
-                                              (r.root_extras.empty()
-                                                   ? std::string("(none declared)")
-                                                   : join(r.root_extras, " or ")) +
-                                              ", not requested (" + r.origin + ")");
+                reject(r.name, [&] {
+                    return "the project requires it only with extra " +
+                           (r.root_extras.empty() ? std::string("(none declared)")
+                                                  : join(r.root_extras, " or ")) +
+                           ", not requested (" + r.origin + ")";
+                });
                 return;
             }
         }
         if (!r.markers.empty()) {
             const auto& m = marker(r.markers, pp_->path, {});
             if (!m.evaluate(env_, pep508::Mode::poetry)) {
-                rejections_[r.name].push_back("the project requires it only when `" + r.markers +
-                                              "`" + describe_failure(m, env_) + " (" + r.origin +
-                                              ")");
+                reject(r.name, [&] {
+                    return "the project requires it only when `" + r.markers + "`" +
+                           describe_failure(m, env_) + " (" + r.origin + ")";
+                });
                 return;
             }
         }
         if (!python_ok(r.python, pp_->path, {})) {
-            rejections_[r.name].push_back("the project requires it only for Python " + r.python +
-                                          " (" + r.origin + ")");
+            reject(r.name, [&] {
+                return "the project requires it only for Python " + r.python + " (" + r.origin +
+                       ")";
+            });
             return;
         }
         sel_.roots.push_back(r);
-        const auto t = resolve(r.name, r.constraint, nullptr, pp_->path, {});
+        const auto t = resolve(lock_.find(r.name), r.constraint, nullptr, pp_->path, {});
         if (!t) {
             if (lock_.find(r.name).empty()) {
                 const std::string msg = "pyproject.toml requires `" + r.name +
@@ -575,25 +638,40 @@ private:
             }
             return;
         }
-        reach(*t, r.extras,
-              Hop{std::nullopt, r.name + (r.constraint.empty() ? "" : " (" + r.constraint + ")"),
-                  r.markers});
+        reach(*t, r.extras, [&] {
+            return Hop{std::nullopt,
+                       r.name + (r.constraint.empty() ? "" : " (" + r.constraint + ")"), r.markers};
+        });
     }
 
+    // Records why a requirement of `name` was dropped; the text is only built when the
+    // selection explains itself (the planner's extra walks only need the sets).
+    template <class Why>
+    void reject(const std::string& name, Why why) {
+        if (explain_) {
+            rejections_[name].push_back(why());
+        }
+    }
+
+    // `env` is the selector's environment with the package's extras (edge markers see the
+    // package's own extras, never the root's).
     bool edge_enabled(const Package& p, const Dependency& d, const DependencyConstraint& c,
-                      const std::set<std::string>& extras, std::string& why_not) {
-        pep508::Environment env = env_;
-        env.extras = extras;
+                      const pep508::Environment& env) {
+        const std::set<std::string>& extras = env.extras;
         if (!c.markers.empty()) {
             const auto& m = marker(c.markers, lock_.path, c.position);
             if (!m.evaluate(env, pep508::Mode::poetry)) {
-                why_not = p.name + " " + p.version + " requires it only when `" + c.markers + "`" +
-                          describe_failure(m, env);
+                reject(d.canonical_name, [&] {
+                    return p.name + " " + p.version + " requires it only when `" + c.markers + "`" +
+                           describe_failure(m, env);
+                });
                 return false;
             }
         }
         if (!python_ok(c.python, lock_.path, c.position)) {
-            why_not = p.name + " " + p.version + " requires it only for Python " + c.python;
+            reject(d.canonical_name, [&] {
+                return p.name + " " + p.version + " requires it only for Python " + c.python;
+            });
             return false;
         }
         if (c.optional) {
@@ -609,17 +687,19 @@ private:
             // An `extra == ...` marker that held already proves an enabled extra.
             const bool marker_names_extra = c.markers.find("extra") != std::string::npos;
             if (!via_extra && !marker_names_extra) {
-                std::vector<std::string> offering;
-                for (const auto& [e, reqs] : p.extras) {
-                    for (const auto& req : reqs) {
-                        if (requirement_name(req) == d.canonical_name) {
-                            offering.push_back(e);
+                reject(d.canonical_name, [&] {
+                    std::vector<std::string> offering;
+                    for (const auto& [e, reqs] : p.extras) {
+                        for (const auto& req : reqs) {
+                            if (requirement_name(req) == d.canonical_name) {
+                                offering.push_back(e);
+                            }
                         }
                     }
-                }
-                why_not = p.name + " " + p.version + " requires it only with its extra " +
-                          (offering.empty() ? std::string("(none)") : join(offering, " or ")) +
-                          ", which nothing requests";
+                    return p.name + " " + p.version + " requires it only with its extra " +
+                           (offering.empty() ? std::string("(none)") : join(offering, " or ")) +
+                           ", which nothing requests";
+                });
                 return false;
             }
         }
@@ -640,36 +720,42 @@ private:
             visited_.insert(i);
             if (!lock_.has_locked_groups() && first && !package_marker_ok(i)) {
                 const Package& p = lock_.packages[i];
-                exclusions_[i] = "its package marker `" + p.legacy_marker + "` is false for " +
-                                 target_.describe();
+                exclusions_[i] = explain_ ? "its package marker `" + p.legacy_marker +
+                                                "` is false for " + target_.describe()
+                                          : std::string();
                 continue;
             }
+            // The package's extras stand in the edge environment while its edges are judged
+            // (swapped, not copied: a copy of the environment per edge was a cost per edge).
+            edge_env_.extras.swap(seen);
             const Package& p = lock_.packages[i];
+            const auto* const* entries = dependency_entries(i);
             for (const Dependency& d : p.dependencies) {
+                const std::vector<std::size_t>& named = **entries++;
                 for (const DependencyConstraint& c : d.constraints) {
-                    std::string why_not;
-                    if (!edge_enabled(p, d, c, seen, why_not)) {
-                        rejections_[d.canonical_name].push_back(why_not);
+                    if (!edge_enabled(p, d, c, edge_env_)) {
                         continue;
                     }
-                    const auto t = resolve(d.canonical_name, c.version, &c, lock_.path, c.position);
+                    const auto t = resolve(named, c.version, &c, lock_.path, c.position);
                     if (!t) {
-                        if (lock_.find(d.canonical_name).empty()) {
+                        if (named.empty()) {
                             sel_.warnings.push_back(p.name + " " + p.version + " requires `" +
                                                     d.name +
                                                     "`, which poetry.lock does not contain");
                         }
                         continue;
                     }
-                    edges_.insert({i, *t, c.markers});
-                    reach(*t, c.extras,
-                          Hop{i,
-                              d.name + (c.version.empty() || c.version == "*"
-                                            ? ""
-                                            : " (" + c.version + ")"),
-                              c.markers});
+                    edges_.push_back(PendingEdge{i, *t, &c.markers});
+                    reach(*t, c.extras, [&] {
+                        return Hop{i,
+                                   d.name + (c.version.empty() || c.version == "*"
+                                                 ? ""
+                                                 : " (" + c.version + ")"),
+                                   c.markers};
+                    });
                 }
             }
+            edge_env_.extras.swap(seen);
         }
     }
 
@@ -679,7 +765,7 @@ private:
             chosen = locked_.items();
         } else {
             for (std::size_t i : visited_.items()) {
-                if (!exclusions_.contains(i)) {
+                if (!exclusions_[i]) {
                     chosen.push_back(i);
                 }
             }
@@ -691,24 +777,43 @@ private:
                                                           : a < b;
         });
         sel_.packages = chosen;
-        const std::set<std::size_t> in(chosen.begin(), chosen.end());
+        IndexSet in;
         for (std::size_t i : chosen) {
-            std::string reason = reasons_.contains(i) ? reasons_[i] : std::string();
-            if (auto it = via_.find(i); it != via_.end()) {
-                const Hop& last = it->second;
-                reason += (reason.empty() ? "" : "; ") +
-                          (last.from ? "required by " + lock_.packages[*last.from].name
-                                     : std::string("required by the project"));
-                sel_.via.emplace(i, it->second);
-            }
-            sel_.reasons[i] = reason.empty() ? "selected" : reason;
+            in.insert(i);
         }
-        for (const auto& e : edges_) {
-            if (in.contains(std::get<0>(e)) && in.contains(std::get<1>(e)) &&
-                std::get<0>(e) != std::get<1>(e)) {
-                if (sel_.edges.empty() || sel_.edges.back().from != std::get<0>(e) ||
-                    sel_.edges.back().to != std::get<1>(e)) {
-                    sel_.edges.push_back(Edge{std::get<0>(e), std::get<1>(e), std::get<2>(e)});
+        if (explain_) { // the planner's extra walks read the sets and edges only
+            for (std::size_t i = 0; i < lock_.packages.size(); ++i) {
+                if (!in.contains(i)) {
+                    reasons_[i].clear();
+                    via_[i].reset();
+                    continue;
+                }
+                std::string& reason = reasons_[i];
+                if (const auto& last = via_[i]) {
+                    reason += (reason.empty() ? "" : "; ") +
+                              (last->from ? "required by " + lock_.packages[*last->from].name
+                                          : std::string("required by the project"));
+                }
+                if (reason.empty()) {
+                    reason = "selected";
+                }
+            }
+            sel_.reasons = std::move(reasons_);
+            sel_.via = std::move(via_);
+        }
+        // The order a std::set of (from, to, marker) gave: per (from, to), the edge with the
+        // smallest marker text speaks for the pair.
+        std::sort(edges_.begin(), edges_.end(), [](const PendingEdge& a, const PendingEdge& b) {
+            if (a.from != b.from || a.to != b.to) {
+                return a.from != b.from ? a.from < b.from : a.to < b.to;
+            }
+            return *a.marker < *b.marker;
+        });
+        for (const PendingEdge& e : edges_) {
+            if (in.contains(e.from) && in.contains(e.to) && e.from != e.to) {
+                if (sel_.edges.empty() || sel_.edges.back().from != e.from ||
+                    sel_.edges.back().to != e.to) {
+                    sel_.edges.push_back(Edge{e.from, e.to, *e.marker});
                 }
             }
         }
@@ -724,8 +829,8 @@ private:
                     sibling = other;
                 }
             }
-            if (exclusions_.contains(i)) {
-                reason = exclusions_[i];
+            if (exclusions_[i]) {
+                reason = *exclusions_[i];
             } else if (sibling && !lock_.has_locked_groups()) {
                 // Another entry of the name is the one this target installs: say what ruled this
                 // one out, not why some requirement of the name was dropped.
@@ -799,16 +904,27 @@ private:
     SelectionCache* cache_;
     pep440::Version python_version_ = pep440::Version::parse(target_.python_version());
     pep440::Version python_full_version_ = pep440::Version::parse(target_.python_full_version());
+    // An edge the walk let through; the marker is the dependency's own text in the lock.
+    struct PendingEdge {
+        std::size_t from;
+        std::size_t to;
+        const std::string* marker;
+    };
+
+    // Per-package state is indexed by package (issue 16: red-black trees keyed by index cost a
+    // cache miss per level once the lock outgrew the caches).
+    bool explain_; ///< build the reasons and exclusions (not for the planner's extra walks)
     Selection sel_;
     IndexSet locked_;
-    std::map<std::size_t, std::string> reasons_;
-    std::map<std::size_t, std::string> exclusions_;
+    std::vector<std::string> reasons_; ///< empty = no reason recorded
+    std::vector<std::optional<std::string>> exclusions_;
     std::map<std::string, std::vector<std::string>> rejections_;
-    std::map<std::size_t, Hop> via_;
-    std::map<std::size_t, std::set<std::string>> extras_seen_;
+    std::vector<std::optional<Hop>> via_;
+    std::vector<std::set<std::string>> extras_seen_;
     IndexSet visited_;
-    std::set<std::tuple<std::size_t, std::size_t, std::string>> edges_;
+    std::vector<PendingEdge> edges_;
     std::deque<std::pair<std::size_t, std::set<std::string>>> queue_;
+    pep508::Environment edge_env_ = env_; ///< env_ with the extras of the package being drained
 };
 
 } // namespace
@@ -818,17 +934,17 @@ Selection select_packages(const Lock& lock, const Pyproject* pyproject, const Ta
     return Selector(lock, pyproject, target, request, cache).run();
 }
 
-std::map<std::size_t, Membership> locked_membership(const Lock& lock, const Target& target,
-                                                    const std::vector<std::string>& extras,
-                                                    SelectionCache* cache) {
+std::vector<Membership> locked_membership(const Lock& lock, const Target& target,
+                                          const std::vector<std::string>& extras,
+                                          SelectionCache* cache) {
     SelectionCache own;
     SelectionCache& c = cache != nullptr ? *cache : own;
     pep508::Environment env = target.marker_environment();
-    std::map<std::size_t, Membership> out;
+    std::vector<Membership> out(lock.packages.size());
     for (std::size_t i = 0; i < lock.packages.size(); ++i) {
         const Package& p = lock.packages[i];
         for (const auto& g : p.groups) {
-            const std::string text = p.marker_for_group(g);
+            const std::string& text = p.marker_for_group(g);
             if (text.empty()) {
                 out[i].groups.insert(g);
                 continue;
@@ -869,8 +985,8 @@ std::string explain(const Lock& lock, const Selection& sel, std::string_view nam
         const Package& p = lock.packages[i];
         if (sel.contains(i)) {
             out << p.name << " " << p.version << " is IN for " << sel.target.describe() << ": "
-                << sel.reasons.at(i) << "\n";
-            if (sel.via.contains(i)) {
+                << sel.reason(i) << "\n";
+            if (sel.hop_to(i) != nullptr) {
                 out << "  path: project";
                 for (const Hop& h : sel.path(i)) {
                     out << " -> " << h.requirement;

@@ -46,6 +46,17 @@ bool requires_version(Variable v) {
            v == Variable::python_full_version || v == Variable::python_version;
 }
 
+// `op version` as packaging's Specifier(op + version) would read it; nullopt when it is none
+// (`in`, or a value that is not a version), and the comparison falls back to strings.
+std::optional<pep440::Specifier> version_specifier(Operator op, std::string_view version) {
+    if (op == Operator::in || op == Operator::not_in) {
+        return std::nullopt;
+    }
+    std::string text(to_string(op));
+    text += version;
+    return pep440::Specifier::try_parse(text);
+}
+
 constexpr std::size_t max_marker_depth = 100;
 
 class Parser {
@@ -183,6 +194,9 @@ public:
             (right_var == Variable::extra && !left_var)) {
             c.value = canonicalize_name(c.value);
         }
+        if (left_var && !right_var && requires_version(*left_var)) {
+            c.specifier = version_specifier(c.op, c.value);
+        }
         return c;
     }
 
@@ -210,22 +224,26 @@ public:
         fail("expected a marker variable or a quoted string");
     }
 
-    std::string op() {
+    Operator op() {
         if (keyword("in")) {
-            return "in";
+            return Operator::in;
         }
         const std::size_t save = pos_;
         if (keyword("not")) {
             if (ws() && keyword("in")) {
-                return "not in";
+                return Operator::not_in;
             }
             pos_ = save;
             fail("expected 'in' after 'not'");
         }
-        for (std::string_view o : {"===", "==", "~=", "!=", "<=", ">=", "<", ">"}) {
-            if (rest().starts_with(o)) {
-                pos_ += o.size();
-                return std::string(o);
+        // Longest first: "===" before "==", "<=" before "<".
+        for (Operator o :
+             {Operator::arbitrary_equal, Operator::equal, Operator::compatible, Operator::not_equal,
+              Operator::less_equal, Operator::greater_equal, Operator::less, Operator::greater}) {
+            const std::string_view text = to_string(o);
+            if (rest().starts_with(text)) {
+                pos_ += text.size();
+                return o;
             }
         }
         fail("expected a marker operator (<=, <, !=, ==, >=, >, ~=, ===, in, not in)");
@@ -253,29 +271,90 @@ std::string format(const Marker& m, bool first) {
     return first ? out : "(" + out + ")";
 }
 
-bool string_op(const std::string& op, const std::string& lhs, const std::string& rhs,
-               const Comparison& c) {
-    if (op == "in") {
-        return rhs.find(lhs) != std::string::npos;
-    }
-    if (op == "not in") {
-        return rhs.find(lhs) == std::string::npos;
-    }
-    if (op == "==" || op == "<=" || op == ">=") {
+bool string_op(Operator op, std::string_view lhs, std::string_view rhs, const Comparison& c) {
+    switch (op) {
+    case Operator::in:
+        return rhs.find(lhs) != std::string_view::npos;
+    case Operator::not_in:
+        return rhs.find(lhs) == std::string_view::npos;
+    case Operator::equal:
+    case Operator::less_equal:
+    case Operator::greater_equal:
         return lhs == rhs;
-    }
-    if (op == "!=") {
+    case Operator::not_equal:
         return lhs != rhs;
-    }
-    if (op == "<" || op == ">") {
+    case Operator::less:
+    case Operator::greater:
         return false; // packaging ≥ 26: no ordering between strings that are not versions
+    case Operator::compatible:
+    case Operator::arbitrary_equal:
+        break;
     }
-    throw Error("undefined comparison `" + c.str() + "`: `" + op +
-                    "` needs versions on both sides, got \"" + lhs + "\" and \"" + rhs + "\"",
+    throw Error("undefined comparison `" + c.str() + "`: `" + std::string(to_string(op)) +
+                    "` needs versions on both sides, got \"" + std::string(lhs) + "\" and \"" +
+                    std::string(rhs) + "\"",
                 {}, {}, "use == or != to compare names");
 }
 
 } // namespace
+
+std::string_view to_string(Operator op) {
+    switch (op) {
+    case Operator::equal:
+        return "==";
+    case Operator::not_equal:
+        return "!=";
+    case Operator::less:
+        return "<";
+    case Operator::less_equal:
+        return "<=";
+    case Operator::greater:
+        return ">";
+    case Operator::greater_equal:
+        return ">=";
+    case Operator::compatible:
+        return "~=";
+    case Operator::arbitrary_equal:
+        return "===";
+    case Operator::in:
+        return "in";
+    case Operator::not_in:
+        return "not in";
+    }
+    return "";
+}
+
+std::optional<Variable> variable_named(std::string_view name) {
+    for (const auto& [text, v] : variable_names) {
+        if (text == name) {
+            return v;
+        }
+    }
+    if (name == "extra") {
+        return Variable::extra;
+    }
+    return std::nullopt;
+}
+
+void Environment::set(Variable v, std::string value) {
+    Slot& slot = slots_[static_cast<std::size_t>(v)];
+    slot.version = requires_version(v) ? pep440::Version::try_parse(value) : std::nullopt;
+    slot.text = std::move(value);
+}
+
+void Environment::unset(Variable v) {
+    slots_[static_cast<std::size_t>(v)] = Slot{};
+}
+
+const std::string* Environment::get(Variable v) const {
+    const Slot& slot = slots_[static_cast<std::size_t>(v)];
+    return slot.text ? &*slot.text : nullptr;
+}
+
+const pep440::Version* Environment::version(Variable v) const {
+    const Slot& slot = slots_[static_cast<std::size_t>(v)];
+    return slot.version ? &*slot.version : nullptr;
+}
 
 std::string_view to_string(Variable v) {
     switch (v) {
@@ -323,10 +402,11 @@ std::string quoted(const std::string& value) {
 std::string Comparison::str() const {
     const std::string var(to_string(variable));
     const std::string val = quoted(value);
+    const std::string op_text(to_string(op));
     if (left_literal) {
-        return quoted(*left_literal) + " " + op + " " + val;
+        return quoted(*left_literal) + " " + op_text + " " + val;
     }
-    return variable_on_left ? var + " " + op + " " + val : val + " " + op + " " + var;
+    return variable_on_left ? var + " " + op_text + " " + val : val + " " + op_text + " " + var;
 }
 
 Marker Marker::parse(std::string_view text) {
@@ -355,16 +435,15 @@ bool evaluate(const Comparison& c, const Environment& env, Mode mode) {
     if (c.left_literal) {
         throw Error("marker comparison `" + c.str() + "` compares two literals");
     }
-    const std::string name(to_string(c.variable));
     if (c.variable == Variable::extra) {
         if (mode == Mode::poetry) {
-            // Poetry binds `extra` to the set of requested extras.
-            const bool member = env.extras.contains(canonicalize_name(c.value));
-            if (c.op == "==") {
-                return member;
+            // Poetry binds `extra` to the set of requested extras. The parser normalised the
+            // value already.
+            if (c.op == Operator::equal) {
+                return env.extras.contains(c.value);
             }
-            if (c.op == "!=") {
-                return !member;
+            if (c.op == Operator::not_equal) {
+                return !env.extras.contains(c.value);
             }
         }
         const std::string current =
@@ -373,17 +452,24 @@ bool evaluate(const Comparison& c, const Environment& env, Mode mode) {
         const std::string& rhs = c.variable_on_left ? c.value : current;
         return string_op(c.op, lhs, rhs, c);
     }
-    auto it = env.values.find(name);
-    if (it == env.values.end()) {
+    const std::string* value = env.get(c.variable);
+    if (value == nullptr) {
         if (mode == Mode::poetry) {
             return true;
         }
-        throw Error("marker variable `" + name + "` is not defined in the environment");
+        throw Error("marker variable `" + std::string(to_string(c.variable)) +
+                    "` is not defined in the environment");
     }
-    const std::string& lhs = c.variable_on_left ? it->second : c.value;
-    const std::string& rhs = c.variable_on_left ? c.value : it->second;
+    const std::string& lhs = c.variable_on_left ? *value : c.value;
+    const std::string& rhs = c.variable_on_left ? c.value : *value;
     if (requires_version(c.variable)) {
-        if (const auto spec = pep440::Specifier::try_parse(c.op + rhs)) {
+        if (c.variable_on_left && c.specifier) {
+            // Both sides parsed once: the specifier by the parser, the value by the environment.
+            const pep440::Version* v = env.version(c.variable);
+            return v != nullptr ? c.specifier->contains(*v, true)
+                                : c.specifier->contains(std::string_view(lhs), true);
+        }
+        if (const auto spec = version_specifier(c.op, rhs)) {
             return spec->contains(std::string_view(lhs), true);
         }
     }

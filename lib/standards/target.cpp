@@ -133,18 +133,17 @@ std::string Target::describe() const {
 }
 
 pep508::Environment Target::marker_environment() const {
+    using pep508::Variable;
     pep508::Environment env;
-    env.values = {
-        {"implementation_name", "cpython"},
-        {"implementation_version", python_full_version()},
-        {"os_name", "posix"},
-        {"platform_machine", platform_machine()},
-        {"platform_python_implementation", "CPython"},
-        {"platform_system", os == Os::Linux ? "Linux" : "Darwin"},
-        {"python_full_version", python_full_version()},
-        {"python_version", python_version()},
-        {"sys_platform", os == Os::Linux ? "linux" : "darwin"},
-    };
+    env.set(Variable::implementation_name, "cpython");
+    env.set(Variable::implementation_version, python_full_version());
+    env.set(Variable::os_name, "posix");
+    env.set(Variable::platform_machine, platform_machine());
+    env.set(Variable::platform_python_implementation, "CPython");
+    env.set(Variable::platform_system, os == Os::Linux ? "Linux" : "Darwin");
+    env.set(Variable::python_full_version, python_full_version());
+    env.set(Variable::python_version, python_version());
+    env.set(Variable::sys_platform, os == Os::Linux ? "linux" : "darwin");
     return env;
 }
 

@@ -60,4 +60,7 @@ struct Value {
 /// Renders `value` at the given indentation depth (in two-space steps).
 std::string render(const Value& value, int depth = 0);
 
+/// Appends the rendering of `value` to `out` (no copy of a large file's text).
+void render_to(std::string& out, const Value& value, int depth = 0);
+
 } // namespace lock2nix::nix

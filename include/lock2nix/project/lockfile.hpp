@@ -2,9 +2,10 @@
 // The typed model of poetry.lock, for every generation Poetry has written (no lock-version,
 // 1.0, 1.1, 2.0, 2.1), with the source position of everything a later step may complain about.
 
-#include "lock2nix/project/dependency.hpp"
 #include "lock2nix/error.hpp"
+#include "lock2nix/project/dependency.hpp"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -81,7 +82,7 @@ struct Package {
     /// 2.1 `markers`: the one marker for every group (string form); empty when absent.
     std::string markers;
     /// 2.1 `markers` table form: group → marker. Groups missing here have no marker.
-    std::map<std::string, std::string> group_markers;
+    std::map<std::string, std::string, std::less<>> group_markers;
     bool markers_by_group = false; ///< true when `markers` was written as a table
     std::string legacy_marker;     ///< package-level `marker` of locks before 1.1
     std::vector<FileEntry> files;
@@ -95,7 +96,9 @@ struct Package {
 
     SourceKind source_kind() const { return source ? source->kind : SourceKind::pypi; }
     /// The marker under which this package is needed by `group` (2.1 locks); empty = always.
-    std::string marker_for_group(std::string_view group) const;
+    /// A reference into the package (or to an empty string): the planner asks per package and
+    /// group, and a copy each time was an allocation each time.
+    const std::string& marker_for_group(std::string_view group) const;
     bool in_group(std::string_view group) const;
 };
 
@@ -120,7 +123,15 @@ struct Lock {
 
 private:
     friend Lock parse_lock(std::string_view, std::string);
-    std::unordered_map<std::string, std::vector<std::size_t>> index_;
+    // Looked up by string_view without building a std::string per lookup (the selector asks
+    // once per dependency edge).
+    struct NameHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    std::unordered_map<std::string, std::vector<std::size_t>, NameHash, std::equal_to<>> index_;
 };
 
 /// Parses poetry.lock text; `path` is used in messages and as the base of relative paths.

@@ -13,6 +13,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <ostream>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -99,7 +100,11 @@ std::string host_system();
 /// `lock2nix plan --json` for one target: target, groups, extras, every planned package (version,
 /// file, whether it is in the default environment, groups and extras that select it, reason and
 /// path from the root for the default ones, dependencies), cycles, build order, the packages that
-/// are unavailable, exclusions and warnings. Linear in the size of the plan.
+/// are unavailable, exclusions and warnings, as text laid out as nlohmann's dump(2), written to
+/// `out` as it is produced (no document is held). Linear in the size of the plan.
+void write_json(std::ostream& out, const Lock& lock, const TargetPlan& plan);
+
+/// The same document as a value (write_json's text, parsed).
 nlohmann::ordered_json to_json(const Lock& lock, const TargetPlan& plan);
 
 } // namespace lock2nix

@@ -69,17 +69,23 @@ struct Selection {
     std::vector<std::string> extras; ///< requested root extras, canonical, sorted
     std::vector<std::string> all_groups;
     std::vector<std::string> all_extras;
-    std::vector<std::size_t> packages;          ///< selected, by canonical name then version
-    std::map<std::size_t, std::string> reasons; ///< package → why it is in
-    /// package → the hop that first reached it; the whole path is built on demand by path() (a
-    /// copy per package was quadratic: 1.4 GB for a 4,000-package chain).
-    std::map<std::size_t, Hop> via;
+    std::vector<std::size_t> packages; ///< selected, by canonical name then version
+    /// By package index: why it is in (empty for packages not selected). Vectors by index, not
+    /// maps: tree lookups missed the caches once the lock outgrew them (issue 16).
+    std::vector<std::string> reasons;
+    /// By package index: the hop that first reached it; the whole path is built on demand by
+    /// path() (a copy per package was quadratic: 1.4 GB for a 4,000-package chain).
+    std::vector<std::optional<Hop>> via;
     std::vector<Edge> edges;            ///< sorted by (from, to)
     std::vector<Exclusion> excluded;    ///< every locked package that is not selected
     std::vector<RootRequirement> roots; ///< the root requirements that were active
     std::vector<std::string> warnings;
 
     bool contains(std::size_t package) const;
+    /// Why `package` is in; empty when it is not selected.
+    std::string_view reason(std::size_t package) const;
+    /// The hop that first reached `package`, or null when no requirement reached it.
+    const Hop* hop_to(std::size_t package) const;
     /// The path from a root requirement to `package` (empty when it was not reached that way).
     std::vector<Hop> path(std::size_t package) const;
 };
@@ -90,6 +96,11 @@ struct SelectionCache {
     std::optional<std::vector<RootRequirement>> roots;
     std::unordered_map<std::string, pep508::Marker> markers;
     std::unordered_map<std::string, pep440::Constraint> constraints;
+    /// The locked entries (Lock::find) each package's dependencies name, flattened: package i's
+    /// k-th dependency at dependency_entries[dependency_offsets[i] + k]. Filled by the first
+    /// selection, so the later walks index an array instead of hashing names per edge.
+    std::vector<std::size_t> dependency_offsets;
+    std::vector<const std::vector<std::size_t>*> dependency_entries;
     /// Leave out the per-package explanations (reasons, exclusions) when only the set matters.
     bool sets_only = false;
 };
@@ -107,14 +118,17 @@ Selection select_packages(const Lock& lock, const Pyproject* pyproject, const Ta
 struct Membership {
     std::set<std::string> groups;
     std::map<std::string, std::set<std::string>> extra_groups; ///< extra → groups it adds
+    /// Nothing selects the package.
+    bool empty() const { return groups.empty() && extra_groups.empty(); }
 };
 
 /// For 2.1 locks, membership read straight from each package's groups and markers (the rule
-/// select_packages applies), for every group and every extra alone; packages nothing selects are
-/// absent. Markers that do not mention `extra` are evaluated once.
-std::map<std::size_t, Membership> locked_membership(const Lock& lock, const Target& target,
-                                                    const std::vector<std::string>& extras,
-                                                    SelectionCache* cache = nullptr);
+/// select_packages applies), for every group and every extra alone, indexed by package; packages
+/// nothing selects have an empty membership. Markers that do not mention `extra` are evaluated
+/// once.
+std::vector<Membership> locked_membership(const Lock& lock, const Target& target,
+                                          const std::vector<std::string>& extras,
+                                          SelectionCache* cache = nullptr);
 
 /// A one-paragraph explanation of why `name` is in or out of `selection`.
 std::string explain(const Lock& lock, const Selection& selection, std::string_view name);

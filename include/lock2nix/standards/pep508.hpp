@@ -6,7 +6,7 @@
 #include "lock2nix/error.hpp"
 #include "lock2nix/standards/pep440.hpp"
 
-#include <map>
+#include <array>
 #include <optional>
 #include <set>
 #include <string>
@@ -34,27 +34,73 @@ enum class Variable {
     dependency_groups,
 };
 
+/// How many Variable values there are (the size of an Environment's table).
+inline constexpr std::size_t variable_count =
+    static_cast<std::size_t>(Variable::dependency_groups) + 1;
+
+/// The canonical name ("python_version").
 std::string_view to_string(Variable v);
+
+/// The variable a name denotes, in any spelling the grammar accepts ("os.name", "extra"); nullopt
+/// for anything else.
+std::optional<Variable> variable_named(std::string_view name);
+
+/// A marker comparison operator, parsed once (evaluation used to compare the operator's text).
+enum class Operator {
+    equal,           ///< ==
+    not_equal,       ///< !=
+    less,            ///< <
+    less_equal,      ///< <=
+    greater,         ///< >
+    greater_equal,   ///< >=
+    compatible,      ///< ~=
+    arbitrary_equal, ///< ===
+    in,              ///< in
+    not_in,          ///< not in
+};
+
+/// "==", "!=", "<", "<=", ">", ">=", "~=", "===", "in", "not in".
+std::string_view to_string(Operator op);
 
 /// One comparison `lhs op rhs`; exactly one side is usually the variable.
 struct Comparison {
     Variable variable = Variable::python_version;
     bool variable_on_left = true;
-    std::string op;    ///< "==", "!=", "<", "<=", ">", ">=", "~=", "===", "in", "not in"
+    Operator op = Operator::equal;
     std::string value; ///< the literal (extra names already normalised)
     /// Set when both sides are literals (packaging accepts that and fails at evaluation).
     std::optional<std::string> left_literal;
+    /// `op value` as a PEP 440 specifier, when a version variable is on the left and the text
+    /// parses as one: filled by the parser so evaluation does not parse it again each time.
+    /// Hand-built comparisons may leave it empty (evaluation then parses as before).
+    std::optional<pep440::Specifier> specifier;
 
     /// `python_version >= "3.8"` (values in double quotes, as packaging prints them).
     std::string str() const;
 };
 
-/// The values a marker is evaluated against.
-struct Environment {
-    /// Variable name → value (python_version, sys_platform, ...). Missing names are unknown.
-    std::map<std::string, std::string> values;
+/// The values a marker is evaluated against: one slot per Variable (a lookup is an index, not a
+/// string-keyed search), with version values parsed once when set.
+class Environment {
+public:
+    /// Sets a variable's value (the text as packaging would report it).
+    void set(Variable v, std::string value);
+    /// Forgets a variable: it becomes unknown (an error in strict mode, true in Poetry mode).
+    void unset(Variable v);
+    /// The value, or null when the variable is unknown.
+    const std::string* get(Variable v) const;
+    /// The value parsed as a PEP 440 version, or null when unknown or not a version.
+    const pep440::Version* version(Variable v) const;
+
     /// The extra being installed (strict mode), or the set of requested extras (Poetry mode).
     std::set<std::string> extras;
+
+private:
+    struct Slot {
+        std::optional<std::string> text;
+        std::optional<pep440::Version> version;
+    };
+    std::array<Slot, variable_count> slots_;
 };
 
 /// How to evaluate.

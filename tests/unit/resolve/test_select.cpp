@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <sstream>
 
 using namespace lock2nix;
 
@@ -392,6 +393,10 @@ TEST_CASE("every corpus lock plans for the two reference targets, or says why no
                     const TargetPlan plan = plan_one(p.lock, p.pyproject ? &*p.pyproject : nullptr,
                                                      Target::make(system, python));
                     CHECK(plan.graph.order.size() == plan.packages.size());
+                    // `plan --json` streams; it must print what the document would.
+                    std::ostringstream streamed;
+                    write_json(streamed, p.lock, plan);
+                    CHECK(streamed.str() == to_json(p.lock, plan).dump(2));
                     CHECK(std::count_if(plan.packages.begin(), plan.packages.end(),
                                         [](const PlannedPackage& q) { return q.in_default; }) ==
                           static_cast<std::ptrdiff_t>(plan.selection.packages.size()));

@@ -15,7 +15,9 @@ const nlohmann::json& vectors() {
 Environment environment(const nlohmann::json& values, const std::string& extra) {
     Environment env;
     for (const auto& [k, v] : values.items()) {
-        env.values[k] = v.get<std::string>();
+        const auto var = variable_named(k);
+        REQUIRE(var);
+        env.set(*var, v.get<std::string>());
     }
     if (!extra.empty()) {
         env.extras.insert(extra);
@@ -95,7 +97,8 @@ TEST_CASE("requirement strings as packaging reads them", "[pep508]") {
 
 TEST_CASE("Poetry's evaluation mode", "[pep508]") {
     Environment env;
-    env.values = {{"python_version", "3.11"}, {"sys_platform", "linux"}};
+    env.set(Variable::python_version, "3.11");
+    env.set(Variable::sys_platform, "linux");
     env.extras = {"cpu"};
     const auto m = Marker::parse("sys_platform == 'darwin' or platform_machine == 'x86_64'");
     // platform_machine is not in the environment: Poetry treats its comparison as true.
@@ -106,4 +109,46 @@ TEST_CASE("Poetry's evaluation mode", "[pep508]") {
     const auto failing = Marker::parse("python_version < '3.10' and sys_platform == 'linux'")
                              .failing_comparisons(env, Mode::poetry);
     CHECK(failing == std::vector<std::string>{"python_version < \"3.10\""});
+}
+
+TEST_CASE("typed environment and operators", "[pep508]") {
+    Environment env;
+    CHECK(env.get(Variable::python_version) == nullptr);
+    env.set(Variable::python_version, "3.11");
+    REQUIRE(env.get(Variable::python_version) != nullptr);
+    CHECK(*env.get(Variable::python_version) == "3.11");
+    REQUIRE(env.version(Variable::python_version) != nullptr);
+    CHECK(env.version(Variable::python_version)->str() == "3.11");
+    env.set(Variable::sys_platform, "linux");
+    CHECK(env.version(Variable::sys_platform) == nullptr); // not a version variable
+    env.unset(Variable::python_version);
+    CHECK(env.get(Variable::python_version) == nullptr);
+
+    CHECK(variable_named("os.name") == Variable::os_name);
+    CHECK(variable_named("extra") == Variable::extra);
+    CHECK_FALSE(variable_named("python"));
+
+    // The operator is parsed once into the enum; the version side is parsed once too.
+    const Marker m = Marker::parse("python_version >= '3.8' and os_name not in 'nt'");
+    const auto cs = m.comparisons();
+    REQUIRE(cs.size() == 2);
+    CHECK(cs[0]->op == Operator::greater_equal);
+    REQUIRE(cs[0]->specifier);
+    CHECK(cs[0]->specifier->str() == ">=3.8");
+    CHECK(cs[1]->op == Operator::not_in);
+    CHECK_FALSE(cs[1]->specifier);
+    for (Operator op : {Operator::equal, Operator::not_equal, Operator::less, Operator::less_equal,
+                        Operator::greater, Operator::greater_equal, Operator::compatible,
+                        Operator::arbitrary_equal, Operator::in, Operator::not_in}) {
+        const std::string text = "implementation_name " + std::string(to_string(op)) + " 'x'";
+        CHECK(Marker::parse(text).comparisons()[0]->op == op);
+    }
+    env.set(Variable::python_version, "3.11");
+    CHECK(m.evaluate(env, Mode::poetry));
+    env.set(Variable::python_version, "3.7");
+    CHECK_FALSE(m.evaluate(env, Mode::poetry));
+    // A hand-built comparison without the parsed specifier evaluates the same way.
+    Comparison c = *cs[0];
+    c.specifier.reset();
+    CHECK_FALSE(evaluate(c, env, Mode::poetry));
 }

@@ -131,10 +131,10 @@ TEST_CASE("target model and marker environment", "[tags]") {
     CHECK(t.python_full_version() == "3.12.4");
     CHECK(t.nix_python_attribute() == "python312");
     const auto env = t.marker_environment();
-    CHECK(env.values.at("sys_platform") == "darwin");
-    CHECK(env.values.at("platform_machine") == "arm64");
-    CHECK(env.values.at("platform_system") == "Darwin");
-    CHECK_FALSE(env.values.contains("platform_release"));
+    CHECK(*env.get(pep508::Variable::sys_platform) == "darwin");
+    CHECK(*env.get(pep508::Variable::platform_machine) == "arm64");
+    CHECK(*env.get(pep508::Variable::platform_system) == "Darwin");
+    CHECK(env.get(pep508::Variable::platform_release) == nullptr);
     CHECK_THROWS_AS(Target::make("riscv64-linux", "3.11"), Error);
     CHECK_THROWS_AS(Target::make("x86_64-linux", "three"), Error);
 }
