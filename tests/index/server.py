@@ -19,9 +19,13 @@ exact path get the fault, later ones the real answer (n = 0: always):
   to /moved/<route>, which answers as <route>: relative links then point under /moved/), gzipbomb
   (200, Content-Encoding: gzip, 128 KB that inflate to 128 MiB), htmljson (200, an HTML page labelled
   text/html whatever was asked), wrongtype (200, JSON API whose first filename is the number 5),
-  trickle (the answer one byte per second)
+  trickle (the answer one byte per second), crosshost (302 to the same route on the server given
+  by --redirect-to, another host), redirectloop (302 to the very path asked for, forever),
+  overlength (the whole body, but a Content-Length of half of it)
 --files DIR also serves /simple/<name>/ pages made from DIR for projects the fixtures lack.
 --latency S adds S seconds to every answer (for the concurrency benchmark).
+--host ADDR listens on ADDR (default 127.0.0.1; any 127.x.y.z is loopback on Linux).
+--log FILE appends one JSON line per request: the path, the Host and Authorization headers.
 /__stats returns the number of requests per path as JSON. ETag / If-None-Match are honoured.
 Prints "PORT <n>" once listening. --tls CERT KEY serves HTTPS instead.
 """
@@ -66,7 +70,7 @@ RETRY_AFTER = {
 lock = threading.Lock()
 
 
-def make_handler(fixtures, files, latency=0.0, file_hashes=True):
+def make_handler(fixtures, files, latency=0.0, file_hashes=True, log=None, redirect_to=None):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True  # headers and body go out at once, no 40 ms ACK stalls
@@ -129,6 +133,10 @@ def make_handler(fixtures, files, latency=0.0, file_hashes=True):
             with lock:
                 counts[path] = counts.get(path, 0) + 1
                 seen = counts[path]
+                if log:
+                    with open(log, "a") as f:
+                        f.write(json.dumps({"path": self.path, "host": self.headers.get("Host"),
+                                            "authorization": self.headers.get("Authorization")}) + "\n")
             if path == "/__stats":
                 return self.send_body(200, json.dumps(counts).encode(), "application/json")
             fault = None
@@ -140,7 +148,27 @@ def make_handler(fixtures, files, latency=0.0, file_hashes=True):
             if path.startswith("/moved/"):
                 path = path[len("/moved"):]
             status, body, ctype = self.route(path)
-            if fault == "redirect":
+            if fault == "crosshost":
+                self.send_response(302)
+                self.send_header("Location", redirect_to + path)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            elif fault == "redirectloop":
+                self.send_response(302)
+                self.send_header("Location", self.path)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            elif fault == "overlength":
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body) // 2))
+                self.end_headers()
+                self.wfile.write(body)
+                self.close_connection = True
+                return
+            elif fault == "redirect":
                 self.send_response(302)
                 self.send_header("Location", "/moved" + path)
                 self.send_header("Content-Length", "0")
@@ -225,8 +253,13 @@ def main():
     ap.add_argument("--no-file-hashes", action="store_true",
                     help="pages made from --files carry no #sha256 fragments")
     ap.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
+    ap.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    ap.add_argument("--log", help="append a JSON line per request (path, Host, Authorization)")
+    ap.add_argument("--redirect-to", help="base URL the crosshost fault redirects to")
     args = ap.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(args.fixtures, args.files, args.latency, not args.no_file_hashes))
+    server = ThreadingHTTPServer((args.host, 0), make_handler(args.fixtures, args.files, args.latency,
+                                                              not args.no_file_hashes, args.log,
+                                                              args.redirect_to))
     server.daemon_threads = True
     if args.tls:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
