@@ -1,5 +1,7 @@
 #include "lock2nix/resolve/artifacts.hpp"
 
+#include "lock2nix/fetch/index.hpp"
+
 #include <algorithm>
 
 namespace lock2nix {
@@ -54,7 +56,7 @@ Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& targ
     switch (p.source_kind()) {
     case SourceKind::git:
         a.kind = ArtifactKind::git;
-        a.reason = "git repository " + p.source->url + " at " +
+        a.reason = "git repository " + redact_url(p.source->url) + " at " +
                    (p.source->resolved_reference.empty() ? p.source->reference
                                                          : p.source->resolved_reference);
         return a;
@@ -74,7 +76,7 @@ Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& targ
         if (!p.files.empty()) {
             a.file = p.files.front();
         }
-        a.reason = "archive at " + p.source->url;
+        a.reason = "archive at " + redact_url(p.source->url);
         return a;
     case SourceKind::unknown:
         throw Error("package `" + p.name + "` has a source of unknown type \"" + p.source->type +
