@@ -387,6 +387,38 @@ for input in dist key range; do
     long_input "override $input" $input.toml -- \
         "$cli" demo/poetry.lock --overrides $input.toml --offline -o out.nix
 done
+mkdir sweep
+# Every string of the demo's lock and pyproject in turn replaced by 100 KB of trouble (a marker
+# nesting too deep, non-ASCII, words): whatever each command says about it stays under 2 KB.
+python3 - "$cli" <<'PY' >sweep.out
+import re, subprocess, sys
+cli = sys.argv[1]
+lock = open("demo/poetry.lock").read()
+pyproject = open("demo/pyproject.toml").read()
+seen, bad = set(), []
+for kind, text, name in (("lock", lock, "poetry.lock"), ("pyproject", pyproject, "pyproject.toml")):
+    for m in re.finditer(r'(^|[\s{,\[])([A-Za-z0-9_.-]+)\s*=\s*"([^"\n]*)"', text, re.M):
+        if (kind, m.group(2)) in seen:
+            continue
+        seen.add((kind, m.group(2)))
+        for garbage in ("(" * 60000 + "x", "é" * 30000 + "!<>", "a b " * 30000):
+            open("sweep/poetry.lock", "w").write(lock)
+            open("sweep/pyproject.toml", "w").write(pyproject)
+            open("sweep/" + name, "w").write(text[:m.start(3)] + garbage + text[m.end(3):])
+            for args in (["inspect", "sweep/poetry.lock"], ["sweep/poetry.lock", "--offline"],
+                         ["check", "--lock", "sweep/poetry.lock"], ["plan", "sweep/poetry.lock"]):
+                r = subprocess.run([cli] + args, capture_output=True)
+                if len(r.stderr) > 2048 or b"internal error" in r.stderr:
+                    bad.append(f"{kind} {m.group(2)} = {garbage[:3]}…, {args[0]}: "
+                               f"{len(r.stderr)} bytes: {r.stderr[:200]!r}")
+print(len(seen), "strings")
+for line in bad:
+    print(line)
+PY
+check "100 KB in any string of the lock or pyproject: every message under 2 KB ($(head -1 sweep.out))" \
+    [ "$(wc -l <sweep.out)" -eq 1 ]
+[ "$(wc -l <sweep.out)" -eq 1 ] || head -20 sweep.out
+
 "$cli" marker/poetry.lock --offline >stdout 2>stderr
 check "the marker's message quotes a window around the place" \
     grep -q 'marker parentheses nest deeper than 100 levels at position 101 of "…((((((((((' stderr
