@@ -120,7 +120,7 @@ OverrideEntry read_entry(const TomlReader& reader, const std::string& package, c
         }
         if (layer == OverrideLayer::defaults) {
             if (detail::embedded_patch(rel) == nullptr) {
-                bad("no patch `" + rel + "` in the default database",
+                bad("no patch `" + excerpt(rel) + "` in the default database",
                     "put it under overrides/patches/ and rebuild lock2nix");
             }
             return rel;
@@ -128,7 +128,8 @@ OverrideEntry read_entry(const TomlReader& reader, const std::string& package, c
         const std::filesystem::path base = std::filesystem::path(reader.file()).parent_path() / rel;
         std::error_code ec;
         if (!std::filesystem::is_regular_file(base, ec)) {
-            bad("patch `" + rel + "` not found (looked for " + base.string() + ")",
+            bad("patch `" + excerpt(rel) + "` not found (looked for " + excerpt(base.string()) +
+                    ")",
                 "name the patch relative to the file that declares it");
         }
         return layer == OverrideLayer::project ? rel : base.string();
@@ -180,7 +181,8 @@ OverrideEntry read_entry(const TomlReader& reader, const std::string& package, c
             }
             const auto& begin = k.source().begin;
             reader.fail_at(SourcePosition{begin.line + line_offset, begin.column},
-                           "unknown override key `" + key + "` for `" + package + "`",
+                           "unknown override key `" + excerpt(key) + "` for `" + excerpt(package) +
+                               "`",
                            "known keys: versions, " + all);
         }
         auto check_interpolations = [&](const toml::node& at, const std::string& text) {

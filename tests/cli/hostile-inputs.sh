@@ -419,6 +419,40 @@ check "100 KB in any string of the lock or pyproject: every message under 2 KB (
     [ "$(wc -l <sweep.out)" -eq 1 ]
 [ "$(wc -l <sweep.out)" -eq 1 ] || head -20 sweep.out
 
+# The same for every kind of value of an overrides file.
+python3 - "$cli" <<'PY' >sweep.out
+import subprocess, sys
+cli = sys.argv[1]
+entries = [
+    'why = "{g}"', 'build-systems = ["{g}"]', 'versions = "{g}"', 'build-inputs = ["{g}"]',
+    'native-build-inputs = ["{g}"]', 'remove-files = ["{g}"]', 'remove-dependencies = ["{g}"]',
+    'env = {{ X = "{g}" }}', 'env = {{ "{g}" = "x" }}', 'post-install = "{g}"',
+    'post-install = "@{g}"', 'auto-patchelf-search-paths = [{{package = "{g}", subdir = "x"}}]',
+    'auto-patchelf-search-paths = [{{package = "x", subdir = "{g}"}}]',
+    'auto-patchelf-ignore-missing = ["{g}"]', 'disabled = "{g}"', '"{g}" = 1', 'patches = ["{g}"]',
+    'dist = "{g}"',
+]
+bad = []
+for entry in entries:
+    for g in ("(" * 60000 + "x", "é" * 30000 + "!<>", "a b " * 30000, "a@b " * 30000):
+        text = '[[requests]]\nwhy = "t"\n' + entry.format(g=g) + "\n"
+        if entry.startswith("why"):
+            text = '[[requests]]\n' + entry.format(g=g) + '\nbuild-systems = ["x"]\n'
+        open("sweep.toml", "w").write(text)
+        for args in (["demo/poetry.lock", "--offline", "--overrides", "sweep.toml"],
+                     ["overrides", "show", "requests", "--overrides", "sweep.toml"]):
+            r = subprocess.run([cli] + args, capture_output=True)
+            if len(r.stderr) > 2048 or b"internal error" in r.stderr:
+                bad.append(f"{entry} with {g[:3]}…, {args[0]}: {len(r.stderr)} bytes: "
+                           f"{r.stderr[:200]!r}")
+print(len(entries), "kinds of override values")
+for line in bad:
+    print(line)
+PY
+check "100 KB in any override value: every message under 2 KB ($(head -1 sweep.out))" \
+    [ "$(wc -l <sweep.out)" -eq 1 ]
+[ "$(wc -l <sweep.out)" -eq 1 ] || head -20 sweep.out
+
 "$cli" marker/poetry.lock --offline >stdout 2>stderr
 check "the marker's message quotes a window around the place" \
     grep -q 'marker parentheses nest deeper than 100 levels at position 101 of "…((((((((((' stderr
