@@ -265,6 +265,47 @@ check "online after the kill: the exact URL from the index" \
     grep -q "\"http://127.0.0.1:$index_port/files/pkg0-1.0-py3-none-any.whl\"" killed.nix
 translate killed/poetry.lock --offline -o killed-offline.nix 2>stderr
 check "offline after that: the same output from the cache" cmp -s <(body killed.nix) <(body killed-offline.nix)
+# The same during an sdist download (read for its [build-system]): its answer is cached only once
+# the whole archive matched the lock's digest, so a killed download leaves at most a temporary.
+python3 "$here/../index/make-archives.py" archives >/dev/null
+cp archives/pkg-1.0.tar.gz files/
+mkdir sdist
+cat >sdist/poetry.lock <<EOF
+[[package]]
+name = "pkg"
+version = "1.0"
+description = ""
+optional = false
+python-versions = "*"
+groups = ["main"]
+files = [{file = "pkg-1.0.tar.gz", hash = "sha256:$(sha256sum files/pkg-1.0.tar.gz | cut -d' ' -f1)"}]
+
+[package.source]
+type = "url"
+url = "http://127.0.0.1:$index_port/fault/trickle/1/files/pkg-1.0.tar.gz"
+
+[metadata]
+lock-version = "2.1"
+python-versions = "*"
+content-hash = "0"
+EOF
+export XDG_CACHE_HOME=$work/sdist-cache
+translate sdist/poetry.lock -o sdist.nix 2>sdist.err &
+victim=$!
+for _ in $(seq 100); do grep -q 'fault/trickle/1/files/pkg-1.0.tar.gz' index.log 2>/dev/null && break; sleep 0.05; done
+sleep 2
+kill -9 $victim
+wait $victim 2>/dev/null
+check "an sdist download killed: no output" [ ! -e sdist.nix ]
+check "an sdist download killed: no build-system answer cached" \
+    sh -c "[ -z \"\$(find '$XDG_CACHE_HOME' -type f -name '*.json')\" ]"
+"$cli" sdist/poetry.lock --system x86_64-linux --python 3.11 --offline -o sdist.nix 2>stderr
+check "offline after it: the backend is a guess, said so" grep -q 'build backend of 1 sdist(s) is a guess' stderr
+rm -f sdist.nix
+translate sdist/poetry.lock -o sdist.nix 2>stderr
+check "online after it: the sdist's own backend" grep -q 'build-system = \[ python.pkgs.hatchling \]' sdist.nix
+translate sdist/poetry.lock --offline -o sdist-offline.nix 2>stderr
+check "offline after that: the same, from the cache" cmp -s <(body sdist.nix) <(body sdist-offline.nix)
 export XDG_CACHE_HOME=$work/cache
 
 # --- -o killed mid-write -----------------------------------------------------------------------
