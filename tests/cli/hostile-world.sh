@@ -342,7 +342,8 @@ fi
 
 # --- a full disk ---------------------------------------------------------------------------------
 # A 16 KiB tmpfs, mounted in a private mount namespace (nothing outside sees it, and it goes away
-# with the namespace): the demo's output (about 40 KB) cannot fit.
+# with the namespace): the demo's output (about 25 KB) cannot fit, nor the index cache of twelve
+# packages (two files each, a page of the tmpfs at least).
 if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
     mkdir disk
     cp "$demo/poetry.lock" "$demo/pyproject.toml" disk/
@@ -358,6 +359,12 @@ ls -A full >full.listing
 "$cli" --offline disk/poetry.lock -o full/new.nix 2>full-new.err
 echo "rc $?" >full-new.result
 ls -A full >full-new.listing
+XDG_CACHE_HOME=full/cache "$cli" shared/poetry.lock --system x86_64-linux --python 3.11 \
+    -o cache-full.nix 2>cache-full.err
+echo "rc $?" >cache-full.result
+XDG_CACHE_HOME=full/cache "$cli" shared/poetry.lock --system x86_64-linux --python 3.11 \
+    --offline -o cache-full-offline.nix 2>cache-full-offline.err
+echo "rc $?" >cache-full-offline.result
 EOF
     mkdir full
     unshare -m --propagation private sh full.sh "$cli"
@@ -372,6 +379,19 @@ EOF
         check "a new -o on a full disk: exit 2" grep -qx 'rc 2' full-new.result
         check "a new -o on a full disk: no file and no temporary left" \
             [ "$(cat full-new.listing)" = out.nix ]
+        # The cache is an optimisation: a full one is told, and the run goes on.
+        check "a full cache disk: the translation succeeds" grep -qx 'rc 0' cache-full.result
+        check "a full cache disk: the same output" cmp -s <(body cache-full.nix) <(body a.nix)
+        check "a full cache disk: told" grep -q 'cannot cache http://127.0.0.1' cache-full.err
+        check "offline from that partly written cache: succeeds (exit $(cat cache-full-offline.result))" \
+            grep -qx 'rc 0' cache-full-offline.result
+        check "offline from that cache: each URL the exact one or the predictable one" python3 -c '
+import re, sys
+urls = re.findall(r"url = \"([^\"]*pkg[0-9]+-1.0-py3-none-any.whl)\"", open(sys.argv[1]).read())
+port = sys.argv[2]
+ok = [f"http://127.0.0.1:{port}/files/", f"http://127.0.0.1:{port}/simple/"]
+assert len(urls) == 12 and all(any(u.startswith(p) for p in ok) for u in urls), urls
+' cache-full-offline.nix "$index_port"
     fi
 else
     echo "SKIPPED full disk: mounting a tmpfs needs root and a private mount namespace (unshare -m)"
