@@ -237,19 +237,31 @@ check "two runs writing one -o at once both succeed, the file is the whole outpu
     [ "$ok" -eq 1 ]
 check "no temporary of -o is left" sh -c '[ -z "$(find . -maxdepth 1 -name ".same.nix.*")" ]'
 
+# start_victim ARGS...: lock2nix itself in the background (its pid in victim.pid; the subshell
+# around it takes the shell's "Killed" report); kill_victim: kill -9 it and wait until it is gone.
+start_victim() {
+    rm -f victim.pid
+    ("$cli" "$@" --system x86_64-linux --python 3.11 --quiet 2>victim.err &
+        echo $! >victim.pid
+        wait) 2>/dev/null &
+    waiter=$!
+    for _ in $(seq 100); do [ -s victim.pid ] && break; sleep 0.02; done
+}
+kill_victim() {
+    kill -9 "$(cat victim.pid)"
+    wait "$waiter"
+}
+
 # --- kill -9 during a download --------------------------------------------------------------------
 # The first answer for pkg0's page trickles a byte a second; the run is killed while it arrives.
 # The cache must not hold that half page: an offline run finds nothing, the next online run (which
 # gets the whole page) and an offline run after it agree with an undisturbed run.
 export XDG_CACHE_HOME=$work/killed-cache
 write_project killed "http://127.0.0.1:$index_port/fault/trickle/1/simple" 0
-translate killed/poetry.lock -o killed.nix 2>killed.err &
-victim=$!
+start_victim killed/poetry.lock -o killed.nix
 for _ in $(seq 100); do grep -q 'fault/trickle/1/simple/pkg0' index.log 2>/dev/null && break; sleep 0.05; done
 sleep 2 # a few bytes in
-kill -9 $victim
-wait $victim 2>/dev/null
-wait $victim 2>/dev/null # bash reports the kill on the next wait
+kill_victim
 check "the killed run wrote no output" [ ! -e killed.nix ]
 translate killed/poetry.lock --offline -o killed.nix >stdout 2>stderr
 rc=$?
@@ -290,12 +302,10 @@ python-versions = "*"
 content-hash = "0"
 EOF
 export XDG_CACHE_HOME=$work/sdist-cache
-translate sdist/poetry.lock -o sdist.nix 2>sdist.err &
-victim=$!
+start_victim sdist/poetry.lock -o sdist.nix
 for _ in $(seq 100); do grep -q 'fault/trickle/1/files/pkg-1.0.tar.gz' index.log 2>/dev/null && break; sleep 0.05; done
 sleep 2
-kill -9 $victim
-wait $victim 2>/dev/null
+kill_victim
 check "an sdist download killed: no output" [ ! -e sdist.nix ]
 check "an sdist download killed: no build-system answer cached" \
     sh -c "[ -z \"\$(find '$XDG_CACHE_HOME' -type f -name '*.json')\" ]"
@@ -325,7 +335,7 @@ if python3 "$here/../../benchmarks/gen_lock.py" 20000 big >/dev/null; then
         # (on a loaded machine, whose runs take longer) after the write and rename.
         delay=$((took / 2 + took * i / 20))
         (timeout -s KILL "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))" \
-            "$cli" big/poetry.lock --offline --quiet -o big.nix 2>/dev/null; exit $?)
+            "$cli" big/poetry.lock --offline --quiet -o big.nix; exit $?) 2>/dev/null
         [ $? -eq 137 ] && killed=$((killed + 1))
         if ! grep -qx old big.nix && ! cmp -s big.nix big.reference; then
             bad=$((bad + 1))
@@ -338,6 +348,29 @@ if python3 "$here/../../benchmarks/gen_lock.py" 20000 big >/dev/null; then
     check "and every kill left no file but the output and its temporaries" \
         sh -c '[ -z "$(ls -A | grep -F big.nix | grep -v -e "^big.nix$" -e "^\.big\.nix\.[A-Za-z0-9]\{6\}$")" ]' 
     rm -rf big big.nix big.reference .big.nix.*
+fi
+
+# Deterministically: strace kills the run at the entry of the write of the output's temporary, of
+# its fsync, and of the rename over the output. Each time the old output stays as it was.
+if command -v strace >/dev/null && strace -qq -e trace=none true 2>/dev/null; then
+    for call in write fsync rename,renameat,renameat2; do
+        echo old >killed.nix
+        (strace -f -qq -e signal=none -e trace="$call" -e inject="$call":signal=KILL \
+            "$cli" --offline --quiet "$demo/poetry.lock" -o killed.nix >/dev/null; exit $?) 2>/dev/null
+        rc=$?
+        check "-o killed at its ${call%%,*}: the run died (exit $rc)" [ "$rc" -eq 137 ]
+        check "-o killed at its ${call%%,*}: the old output is untouched" grep -qx old killed.nix
+        # The kill came after the temporary was made (so at the output's own write): it is left
+        # for a later run to remove (hostile.sh shows that).
+        check "-o killed at its ${call%%,*}: its temporary was made" \
+            sh -c '[ -n "$(find . -maxdepth 1 -name ".killed.nix.??????")" ]'
+        rm -f .killed.nix.*
+    done
+    "$cli" --offline --quiet "$demo/poetry.lock" -o killed.nix
+    check "-o after the killed runs: the whole output" grep -q '^# regenerate: ' killed.nix
+    rm -f killed.nix .killed.nix.*
+else
+    echo "SKIPPED -o killed at chosen system calls: strace is missing or may not trace here"
 fi
 
 # --- a full disk ---------------------------------------------------------------------------------
