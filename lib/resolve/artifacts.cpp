@@ -197,9 +197,11 @@ Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& targ
                            ")");
         }
         std::sort(seen.begin(), seen.end());
+        // One line: messages escape newlines (input quoted in them must not forge lines), so a
+        // list with "\n    " between its items printed as a literal "\n".
         std::string files;
         for (const auto& s : seen) {
-            files += "\n    " + s;
+            files += (files.empty() ? " " : "; ") + s;
         }
         if (p.files.empty()) {
             throw Error("package `" + p.name + "` " + p.version +

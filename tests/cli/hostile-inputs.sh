@@ -290,6 +290,30 @@ for name in '../demo-1.0.tar.gz' 'a/../demo-1.0.tar.gz' '/etc/demo-1.0.tar.gz' \
         "$cli" hostile.lock --offline -o out.nix
     check "the file name \"$name\" is printed escaped" sh -c "! grep -q \$'\\x1b' stderr"
 done
+# A list of files in a message is one line: newlines are escaped in messages, and the list once
+# came out with literal "\n" between its items.
+cat >hostile.lock <<'EOF'
+[[package]]
+name = "demo"
+version = "1.0"
+description = ""
+optional = false
+python-versions = "*"
+groups = ["main"]
+files = [
+    {file = "demo-1.0-cp27-cp27m-win32.whl", hash = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+    {file = "demo-1.0-cp27-cp27m-macosx_10_9_x86_64.whl", hash = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+]
+
+[metadata]
+lock-version = "2.1"
+python-versions = "*"
+content-hash = "0"
+EOF
+refused "no usable file" 'has no file usable on .*; the lock has: demo-1.0-cp27-cp27m-macosx_10_9_x86_64.whl \(built for .*\); demo-1.0-cp27-cp27m-win32.whl' -- \
+    "$cli" hostile.lock --offline --system x86_64-linux --python 3.11 -o out.nix
+check "no usable file: the message is one line and a hint" \
+    sh -c '[ "$(wc -l <stderr)" -eq 2 ] && ! grep -qF "\\n" stderr'
 # [metadata.files] of lock 1.1 too.
 cat >hostile.lock <<'EOF'
 [[package]]
