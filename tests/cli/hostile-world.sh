@@ -350,10 +350,12 @@ if python3 "$here/../../benchmarks/gen_lock.py" 20000 big >/dev/null; then
     rm -rf big big.nix big.reference .big.nix.*
 fi
 
-# Deterministically: strace kills the run at the entry of the write of the output's temporary, of
-# its fsync, and of the rename over the output. Each time the old output stays as it was.
+# Deterministically: strace kills the run at the entry of the fchmod that follows the write of the
+# output's temporary, of its fsync, and of the rename over the output. Each time the old output
+# stays as it was. (Not at `write` itself: the first write of a run may be another one, e.g. a
+# sanitizer's.)
 if command -v strace >/dev/null && strace -qq -e trace=none true 2>/dev/null; then
-    for call in write fsync rename,renameat,renameat2; do
+    for call in fchmod fsync rename,renameat,renameat2; do
         echo old >killed.nix
         (strace -f -qq -e signal=none -e trace="$call" -e inject="$call":signal=KILL \
             "$cli" --offline --quiet "$demo/poetry.lock" -o killed.nix >/dev/null; exit $?) 2>/dev/null
