@@ -7,6 +7,45 @@ namespace lock2nix {
 
 namespace {
 
+constexpr std::size_t max_word = 300;         // a wheel name or a file URL is under 200
+constexpr std::size_t max_message = 16 << 10; // a message listing a hundred files is 10 KB
+
+bool continuation(std::string_view text, std::size_t at) {
+    return at < text.size() && (static_cast<unsigned char>(text[at]) & 0xc0) == 0x80;
+}
+
+// `text` cut to about `limit` bytes: its first three quarters and last quarter, with what was
+// left out counted. Cuts fall between UTF-8 characters.
+std::string shorten(std::string_view text, std::size_t limit) {
+    if (text.size() <= limit) {
+        return std::string(text);
+    }
+    std::size_t head = limit * 3 / 4;
+    std::size_t tail = text.size() - limit / 4;
+    while (head > 0 && continuation(text, head)) {
+        --head;
+    }
+    while (continuation(text, tail)) {
+        ++tail;
+    }
+    return std::string(text.substr(0, head)) + "… (" + std::to_string(tail - head) +
+           " bytes left out) …" + std::string(text.substr(tail));
+}
+
+std::string shorten_words(std::string_view text) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const std::size_t end = std::min(text.find_first_of(" \t", i), text.size());
+        out += shorten(text.substr(i, end - i), max_word);
+        if (end < text.size()) {
+            out += text[end];
+        }
+        i = end + 1;
+    }
+    return out;
+}
+
 std::string compose(const std::string& file, SourcePosition pos, const std::string& message,
                     const std::string& hint, SettingNames names) {
     // Messages quote input (file names, index answers, git's output): a newline or escape
@@ -15,7 +54,12 @@ std::string compose(const std::string& file, SourcePosition pos, const std::stri
     if (!file.empty()) {
         out += printable(describe_position(file, pos)) + ": ";
     }
-    out += "error: " + printable(render_settings(message, names));
+    // The last guards for quoting input, behind the excerpts each quoting place takes: a word
+    // (a run without blanks: a name, a key, a URL) longer than any real one, quoted whole by a
+    // place that did not bound it, keeps its ends; and a message still longer than
+    // max_message (many such values) loses its middle rather than fill the terminal.
+    out +=
+        "error: " + shorten(shorten_words(printable(render_settings(message, names))), max_message);
     if (!hint.empty()) {
         out += "\n  hint: " + render_settings(hint, names);
     }
@@ -117,6 +161,25 @@ std::string render_settings(std::string_view text, SettingNames names) {
     return out;
 }
 
+std::string excerpt(std::string_view text, std::size_t offset) {
+    if (text.size() <= max_quoted_input) {
+        return std::string(text);
+    }
+    offset = std::min(offset, text.size());
+    // The place meant sits a quarter into the window: what led up to it and what follows.
+    std::size_t begin = offset > max_quoted_input / 4 ? offset - max_quoted_input / 4 : 0;
+    begin = std::min(begin, text.size() - max_quoted_input);
+    std::size_t end = begin + max_quoted_input;
+    while (begin > 0 && continuation(text, begin)) {
+        --begin;
+    }
+    while (continuation(text, end)) {
+        ++end;
+    }
+    return (begin > 0 ? "…" : "") + std::string(text.substr(begin, end - begin)) +
+           (end < text.size() ? "…" : "");
+}
+
 std::string describe_position(const std::string& file, SourcePosition position) {
     return position.known()
                ? file + ":" + std::to_string(position.line) + ":" + std::to_string(position.column)
@@ -137,7 +200,8 @@ std::string Error::describe(SettingNames names) const {
 }
 
 SyntaxError::SyntaxError(const std::string& what, std::string input, std::size_t offset)
-    : Error(what + " at position " + std::to_string(offset + 1) + " of \"" + input + "\""),
+    : Error(what + " at position " + std::to_string(offset + 1) + " of \"" +
+            excerpt(input, offset) + "\""),
       input_(std::move(input)), offset_(offset) {}
 
 } // namespace lock2nix

@@ -31,7 +31,30 @@ struct FileDescriptor {
     FileDescriptor& operator=(const FileDescriptor&) = delete;
 };
 
+// What to do about a file that would not open, by the reason.
+std::string open_hint(int err) {
+    switch (err) {
+    case ELOOP:
+        return "the path is a loop of symbolic links (`ls -l` each link on it); point it at the "
+               "real file";
+    case EACCES:
+    case EPERM:
+        return "this user (uid " + std::to_string(::geteuid()) +
+               ") may not read it: check its permissions and those of the directories above it";
+    case ENOENT:
+    case ENOTDIR:
+        return "check the path";
+    default:
+        return "check the path and that this user may read it";
+    }
+}
+
 } // namespace
+
+bool path_present(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 || (errno != ENOENT && errno != ENOTDIR);
+}
 
 std::string read_file(const std::string& path) {
     // Plain read(2) instead of `stream << rdbuf()`: that one turns a failed allocation or a read
@@ -39,8 +62,9 @@ std::string read_file(const std::string& path) {
     // lock with a large comment turned into a valid-looking lock missing its last packages.
     const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (file.fd < 0) {
-        throw Error(std::string("cannot open the file: ") + std::strerror(errno), path, {},
-                    "check the path and that this user may read it");
+        const int err = errno;
+        throw Error(std::string("cannot open the file: ") + std::strerror(err), path, {},
+                    open_hint(err));
     }
     struct stat st {};
     if (::fstat(file.fd, &st) != 0) {

@@ -63,7 +63,7 @@ std::string pypi_url(const TranslateOptions& options) {
 OverrideDatabase load_overrides(bool defaults, const std::string& pyproject_path,
                                 const std::vector<std::string>& files) {
     OverrideDatabase db = defaults ? OverrideDatabase::with_defaults() : OverrideDatabase();
-    if (!pyproject_path.empty() && std::filesystem::exists(pyproject_path)) {
+    if (!pyproject_path.empty() && path_present(pyproject_path)) {
         db.add_pyproject(pyproject_path);
     }
     for (const auto& f : files) {
@@ -106,7 +106,7 @@ std::string tool_digest() {
 }
 
 std::string project_digest(const std::string& pyproject_path) {
-    return pyproject_path.empty() || !std::filesystem::exists(pyproject_path)
+    return pyproject_path.empty() || !path_present(pyproject_path)
                ? "none"
                : OverrideDatabase::project_table_digest(pyproject_path);
 }
@@ -176,7 +176,7 @@ NixFreshness nix_file_freshness(const std::string& nix_path, const std::string& 
         } else if (label.starts_with(overrides_prefix)) {
             const fs::path file =
                 fs::absolute(lock_path).parent_path() / label.substr(overrides_prefix.size());
-            if (!fs::exists(file)) {
+            if (!path_present(file.string())) {
                 return {false, "stale: the overrides file " + file.generic_string() +
                                    " it was generated with is gone; " + regenerate};
             }

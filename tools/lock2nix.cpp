@@ -671,8 +671,10 @@ int run(const std::vector<std::string>& argv) {
         }
     }
     if (it == commands.end()) {
+        // path_present, not std::filesystem::exists: that throws on a symlink loop, which
+        // ended in "internal error" instead of read_file's message naming the file.
         if (command.starts_with("-") || command.ends_with(".lock") ||
-            std::filesystem::exists(command)) {
+            lock2nix::path_present(command)) {
             return cmd_translate(argv);
         }
         throw UsageError("unknown command `" + command + "` (and no such lock file)");

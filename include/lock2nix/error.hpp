@@ -23,6 +23,15 @@ struct SourcePosition {
 /// from the input cannot break a line or drive the terminal. Other bytes (UTF-8) are kept.
 std::string printable(std::string_view text);
 
+/// How much of an input a message quotes: strings up to this many bytes whole, longer ones as a
+/// window of this size around the place meant (see excerpt).
+inline constexpr std::size_t max_quoted_input = 80;
+
+/// `text` as a message quotes it: whole when short, else the max_quoted_input bytes around
+/// `offset` (the start, when there is no particular place), with "…" where it was cut. Cuts fall
+/// between UTF-8 characters. A 100 KB marker once came back whole in its own error message.
+std::string excerpt(std::string_view text, std::size_t offset = 0);
+
 /// "file:line:column", or just "file" when the position is unknown.
 std::string describe_position(const std::string& file, SourcePosition position);
 

@@ -15,6 +15,14 @@ namespace lock2nix {
 /// Inputs larger than max_input_size are refused before they are read (README, "Limits").
 std::string read_file(const std::string& path);
 
+/// Whether something is at `path` that a reader should be told about: a file, a directory, or
+/// a path that cannot be looked at (a loop of symbolic links, a directory this user may not
+/// enter). Only "no such file" (a dangling symlink included) is absent. Unlike
+/// std::filesystem::exists this never throws, so an optional input (the pyproject beside the
+/// lock) that is a symlink loop or unreadable is reported by read_file instead of ending in an
+/// internal error or being skipped silently.
+bool path_present(const std::string& path);
+
 /// The largest input file read_file accepts: 64 MiB, ten times the largest real lock seen.
 inline constexpr std::size_t max_input_size = std::size_t{64} << 20;
 

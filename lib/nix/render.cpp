@@ -1,7 +1,7 @@
 #include "lock2nix/nix/render.hpp"
 
-#include "lock2nix/fetch/index.hpp"
 #include "lock2nix/fetch/locate.hpp"
+#include "lock2nix/fetch/urls.hpp"
 #include "lock2nix/hash.hpp"
 #include "lock2nix/nix/writer.hpp"
 #include "lock2nix/resolve/graph.hpp"
@@ -59,8 +59,8 @@ Value strings(const std::vector<std::string>& items) {
 // "sha256-…" from a lock file entry; Nix verifies md5, sha1, sha256 and sha512.
 std::string sri_of(const Lock& lock, const FileEntry& f) {
     if (!f.has_valid_digest()) {
-        throw Error("file `" + f.name + "` has a malformed digest \"" + f.hash() + "\"", lock.path,
-                    f.position, "regenerate the lock with `poetry lock`");
+        throw Error("file `" + f.name + "` has a malformed digest \"" + excerpt(f.hash()) + "\"",
+                    lock.path, f.position, "regenerate the lock with `poetry lock`");
     }
     if (f.algorithm != "sha256" && f.algorithm != "sha512" && f.algorithm != "sha1" &&
         f.algorithm != "md5") {

@@ -1,5 +1,6 @@
 #include "lock2nix/project/lockfile.hpp"
 
+#include "lock2nix/fetch/urls.hpp"
 #include "lock2nix/standards/names.hpp"
 #include "project/dependency_toml.hpp"
 #include "project/toml_reader.hpp"
@@ -61,12 +62,31 @@ void parse_hash(const TomlReader& reader, const toml::node& at, std::string_view
         hex = text.substr(colon + 1);
     }
     if (algorithm.empty() || hex.empty()) {
-        reader.fail(at, "malformed hash \"" + std::string(text) + "\"",
+        reader.fail(at, "malformed hash \"" + excerpt(text) + "\"",
                     "expected \"<algorithm>:<hex digest>\" such as \"sha256:…\"; " +
                         std::string(regenerate_hint));
     }
     entry.algorithm = ascii_lower(algorithm);
     entry.digest = is_hex(hex) ? ascii_lower(hex) : std::string(hex);
+}
+
+// A file name in a lock is the last part of a URL on the index, never a path: one holding `/`
+// or `..` was joined into predicted URLs (…/packages/source/d/demo/../demo-1.0.tar.gz) and
+// store names, and control characters have no place in either.
+void check_file_name(const TomlReader& reader, const toml::node& at, const std::string& name) {
+    const bool control = std::any_of(name.begin(), name.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u < 0x20 || u == 0x7f;
+    });
+    if (name.empty() || name == "." || name == ".." ||
+        name.find_first_of("/\\") != std::string::npos || control) {
+        reader.fail(at,
+                    "the file name \"" + excerpt(name) +
+                        "\" is not a plain file name (it must not be empty, `.` or `..`, nor "
+                        "hold `/`, `\\` or control characters)",
+                    "a lock names the files of the index, such as \"six-1.16.0.tar.gz\"; " +
+                        std::string(regenerate_hint));
+    }
 }
 
 std::vector<FileEntry> read_file_entries(const TomlReader& reader, const toml::array& list) {
@@ -77,6 +97,7 @@ std::vector<FileEntry> read_file_entries(const TomlReader& reader, const toml::a
         FileEntry entry;
         entry.position = position_of(item);
         entry.name = reader.required_string(t, "file", "a file entry");
+        check_file_name(reader, *t.get("file"), entry.name);
         const std::string hash = reader.required_string(t, "hash", "a file entry");
         parse_hash(reader, *t.get("hash"), hash, entry);
         out.push_back(std::move(entry));
@@ -114,6 +135,28 @@ SourceKind source_kind(std::string_view type) {
     return SourceKind::unknown;
 }
 
+// Archives (`url`) and indexes (`legacy`) are fetched over HTTP(S), by Poetry (requests) and by
+// Nix; a `javascript:` or `file:///etc/passwd` URL there was copied into fetchurl as it was.
+void check_web_url(const TomlReader& reader, const toml::table& table,
+                   const PackageSource& source) {
+    const std::string lower = ascii_lower(source.url.substr(0, 8));
+    const std::size_t host =
+        lower.starts_with("https://") ? 8 : (lower.starts_with("http://") ? 7 : 0);
+    if (host != 0 && host < source.url.size() && source.url[host] != '/') {
+        return;
+    }
+    const toml::node* at = table.get("url");
+    const bool local = lower.starts_with("file:");
+    reader.fail(at != nullptr ? *at : static_cast<const toml::node&>(table),
+                "the " + source.type + " source URL \"" + excerpt(redact_url(source.url)) +
+                    "\" is not an http:// or https:// URL with a host",
+                local ? "a local archive is a `file` source (`poetry add ./path/to/archive`), a "
+                        "local index is served over http://; " +
+                            std::string(regenerate_hint)
+                      : "lock2nix fetches archives and indexes over http:// and https:// only; " +
+                            std::string(regenerate_hint));
+}
+
 std::optional<PackageSource> read_source(const TomlReader& reader, const toml::table& table) {
     PackageSource source;
     source.position = position_of(table);
@@ -126,6 +169,9 @@ std::optional<PackageSource> read_source(const TomlReader& reader, const toml::t
         return std::nullopt; // Poetry 1.0 wrote empty source tables for PyPI packages
     }
     source.kind = source_kind(source.type);
+    if (source.kind == SourceKind::url || source.kind == SourceKind::legacy) {
+        check_web_url(reader, table, source);
+    }
     return source;
 }
 
@@ -293,18 +339,19 @@ LockGeneration generation_of(const TomlReader& reader, const toml::table& metada
         p = ec2 == std::errc() ? q : begin;
     }
     if (ec != std::errc() || p != end) {
-        reader.fail(*node, "`lock-version` \"" + version_text + "\" is not a version number",
+        reader.fail(*node,
+                    "`lock-version` \"" + excerpt(version_text) + "\" is not a version number",
                     "expected a value such as \"2.1\"; " + std::string(regenerate_hint));
     }
     if (major >= 3) {
         reader.fail(*node,
-                    "unsupported lock-version " + version_text +
+                    "unsupported lock-version " + excerpt(version_text) +
                         ": lock2nix reads lock files of versions 1.0 to 2.1",
                     "this lock was written by a newer Poetry; upgrade lock2nix, or lock with a "
                     "Poetry that writes lock-version 2.1");
     }
     if (major < 1) {
-        reader.fail(*node, "unsupported lock-version " + version_text, regenerate_hint);
+        reader.fail(*node, "unsupported lock-version " + excerpt(version_text), regenerate_hint);
     }
     if (major == 1) {
         return minor == 0 ? LockGeneration::v1_0 : LockGeneration::v1_1;

@@ -120,7 +120,7 @@ OverrideEntry read_entry(const TomlReader& reader, const std::string& package, c
         }
         if (layer == OverrideLayer::defaults) {
             if (detail::embedded_patch(rel) == nullptr) {
-                bad("no patch `" + rel + "` in the default database",
+                bad("no patch `" + excerpt(rel) + "` in the default database",
                     "put it under overrides/patches/ and rebuild lock2nix");
             }
             return rel;
@@ -128,7 +128,8 @@ OverrideEntry read_entry(const TomlReader& reader, const std::string& package, c
         const std::filesystem::path base = std::filesystem::path(reader.file()).parent_path() / rel;
         std::error_code ec;
         if (!std::filesystem::is_regular_file(base, ec)) {
-            bad("patch `" + rel + "` not found (looked for " + base.string() + ")",
+            bad("patch `" + excerpt(rel) + "` not found (looked for " + excerpt(base.string()) +
+                    ")",
                 "name the patch relative to the file that declares it");
         }
         return layer == OverrideLayer::project ? rel : base.string();
@@ -153,7 +154,7 @@ OverrideEntry read_entry(const TomlReader& reader, const std::string& package, c
             } else if (text == "sdist") {
                 e.dist = Dist::sdist;
             } else {
-                fail(value, "`dist` is \"" + text + "\" for `" + package + "`",
+                fail(value, "`dist` is \"" + excerpt(text) + "\" for `" + package + "`",
                      "write \"wheel\" or \"sdist\": the artifact the entry is limited to");
             }
             continue;
@@ -180,7 +181,8 @@ OverrideEntry read_entry(const TomlReader& reader, const std::string& package, c
             }
             const auto& begin = k.source().begin;
             reader.fail_at(SourcePosition{begin.line + line_offset, begin.column},
-                           "unknown override key `" + key + "` for `" + package + "`",
+                           "unknown override key `" + excerpt(key) + "` for `" + excerpt(package) +
+                               "`",
                            "known keys: versions, " + all);
         }
         auto check_interpolations = [&](const toml::node& at, const std::string& text) {
@@ -220,13 +222,15 @@ OverrideEntry read_entry(const TomlReader& reader, const std::string& package, c
                         const std::string s = field.as_string()->get();
                         if (field_name == "package") {
                             if (!is_python_name(s)) {
-                                fail(field, "`" + s + "` is not a Python package name");
+                                fail(field, "`" + excerpt(s) + "` is not a Python package name");
                             }
                             path.package = canonicalize_name(s);
                             has_package = true;
                         } else {
                             if (!is_relative_path(s)) {
-                                fail(field, "`" + s + "` is not a relative path inside the package",
+                                fail(field,
+                                     "`" + excerpt(s) +
+                                         "` is not a relative path inside the package",
                                      "write a directory under its site-packages, such as "
                                      "\"torch/lib\"");
                             }
@@ -275,15 +279,15 @@ OverrideEntry read_entry(const TomlReader& reader, const std::string& package, c
                 }
                 const std::string s = item.as_string()->get();
                 if (names_attribute_paths(key) && !is_attribute_path(s)) {
-                    fail(item, "`" + s + "` is not a nixpkgs attribute path",
+                    fail(item, "`" + excerpt(s) + "` is not a nixpkgs attribute path",
                          "write attribute paths such as \"zlib\" or \"cudaPackages.cudnn\"");
                 }
                 if (names_python_packages(key) && !is_python_name(s)) {
-                    fail(item, "`" + s + "` is not a Python package name");
+                    fail(item, "`" + excerpt(s) + "` is not a Python package name");
                 }
                 check_interpolations(item, s);
                 if (key == "remove-files" && !is_relative_path(s)) {
-                    fail(item, "`" + s + "` is not a relative path inside site-packages",
+                    fail(item, "`" + excerpt(s) + "` is not a relative path inside site-packages",
                          "write a path such as \"nvidia/__init__.py\"");
                 }
                 if (key == "patches") {
@@ -440,21 +444,20 @@ std::vector<StringPart> split_interpolations(std::string_view text) {
         const std::string_view inner =
             close == std::string_view::npos ? rest.substr(1) : text.substr(i + 1, close - i - 1);
         if (close == std::string_view::npos) {
-            throw Error("unclosed interpolation `@" + std::string(inner) + "`");
+            throw Error("unclosed interpolation `@" + excerpt(inner) + "`");
         }
         StringPart part;
         if (inner.starts_with("pkgs.")) {
             part.kind = StringPart::Kind::pkgs;
             part.value = std::string(inner.substr(5));
             if (!is_attribute_path(part.value)) {
-                throw Error("`@" + std::string(inner) +
-                            "@` does not name a nixpkgs attribute path");
+                throw Error("`@" + excerpt(inner) + "@` does not name a nixpkgs attribute path");
             }
         } else if (inner.starts_with("python.")) {
             part.kind = StringPart::Kind::python;
             part.value = std::string(inner.substr(7));
             if (part.value != "sitePackages" && part.value != "interpreter") {
-                throw Error("`@" + std::string(inner) +
+                throw Error("`@" + excerpt(inner) +
                             "@` is not @python.sitePackages@ or "
                             "@python.interpreter@");
             }
@@ -462,7 +465,7 @@ std::vector<StringPart> split_interpolations(std::string_view text) {
             part.kind = StringPart::Kind::package;
             part.value = std::string(inner.substr(8));
             if (!is_python_name(part.value)) {
-                throw Error("`@" + std::string(inner) + "@` does not name a Python package");
+                throw Error("`@" + excerpt(inner) + "@` does not name a Python package");
             }
             part.value = canonicalize_name(part.value);
         }

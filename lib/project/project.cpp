@@ -26,7 +26,7 @@ Project load_project(const std::string& lock_path, const std::string& pyproject_
     const std::string path = pyproject_path.empty()
                                  ? (fs::path(lock_path).parent_path() / "pyproject.toml").string()
                                  : pyproject_path;
-    if (!pyproject_path.empty() || fs::exists(path)) {
+    if (!pyproject_path.empty() || path_present(path)) {
         p.pyproject = read_pyproject(path);
         p.pyproject_path = path;
     }

@@ -1,5 +1,7 @@
 #include "lock2nix/resolve/artifacts.hpp"
 
+#include "lock2nix/fetch/urls.hpp"
+
 #include <algorithm>
 
 namespace lock2nix {
@@ -54,7 +56,7 @@ Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& targ
     switch (p.source_kind()) {
     case SourceKind::git:
         a.kind = ArtifactKind::git;
-        a.reason = "git repository " + p.source->url + " at " +
+        a.reason = "git repository " + redact_url(p.source->url) + " at " +
                    (p.source->resolved_reference.empty() ? p.source->reference
                                                          : p.source->resolved_reference);
         return a;
@@ -74,7 +76,7 @@ Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& targ
         if (!p.files.empty()) {
             a.file = p.files.front();
         }
-        a.reason = "archive at " + p.source->url;
+        a.reason = "archive at " + redact_url(p.source->url);
         return a;
     case SourceKind::unknown:
         throw Error("package `" + p.name + "` has a source of unknown type \"" + p.source->type +
@@ -195,9 +197,11 @@ Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& targ
                            ")");
         }
         std::sort(seen.begin(), seen.end());
+        // One line: messages escape newlines (input quoted in them must not forge lines), so a
+        // list with "\n    " between its items printed as a literal "\n".
         std::string files;
         for (const auto& s : seen) {
-            files += "\n    " + s;
+            files += (files.empty() ? " " : "; ") + s;
         }
         if (p.files.empty()) {
             throw Error("package `" + p.name + "` " + p.version +

@@ -828,7 +828,7 @@ void single_constraint(std::string_view clause, std::string_view whole, std::siz
         std::string_view rest = trim(c.substr(skip));
         const auto v = Version::try_parse(rest);
         if (!v) {
-            fail("\"" + std::string(rest) + "\" is not a version");
+            fail("\"" + excerpt(rest) + "\" is not a version");
         }
         return std::make_pair(std::string(rest), *v);
     };
@@ -877,7 +877,7 @@ void single_constraint(std::string_view clause, std::string_view whole, std::siz
         }
         const auto v = Version::try_parse(base);
         if (!v || v->pre || v->post || v->dev || v->has_local()) {
-            fail("\"" + std::string(rest) + "\" is not a version wildcard");
+            fail("\"" + excerpt(rest) + "\" is not a version wildcard");
         }
         if (op == "!=") {
             out.push_back(make(Operator::not_equal, std::string(base), true));
@@ -900,7 +900,7 @@ void single_constraint(std::string_view clause, std::string_view whole, std::siz
         rest = "0.0-dev";
     }
     if (!Version::try_parse(rest)) {
-        fail("\"" + std::string(rest) + "\" is not a version");
+        fail("\"" + excerpt(rest) + "\" is not a version");
     }
     std::string version(rest);
     if (op.empty() || op == "==" || op == "=") {

@@ -19,9 +19,13 @@ exact path get the fault, later ones the real answer (n = 0: always):
   to /moved/<route>, which answers as <route>: relative links then point under /moved/), gzipbomb
   (200, Content-Encoding: gzip, 128 KB that inflate to 128 MiB), htmljson (200, an HTML page labelled
   text/html whatever was asked), wrongtype (200, JSON API whose first filename is the number 5),
-  trickle (the answer one byte per second)
+  trickle (the answer one byte per second), crosshost (302 to the same route on the server given
+  by --redirect-to, another host), redirectloop (302 to the very path asked for, forever),
+  overlength (the whole body, but a Content-Length of half of it)
 --files DIR also serves /simple/<name>/ pages made from DIR for projects the fixtures lack.
 --latency S adds S seconds to every answer (for the concurrency benchmark).
+--host ADDR listens on ADDR (default 127.0.0.1; any 127.x.y.z is loopback on Linux).
+--log FILE appends one JSON line per request: the path, the Host and Authorization headers.
 /__stats returns the number of requests per path as JSON, /__auth the number of those that carried
 an Authorization header, /__inflight the most requests it was answering at once, of any kind and of
 /files/ alone ({"max": n, "files": m}; /__ routes are not counted). ETag / If-None-Match are honoured. Pages made from --files under
@@ -98,7 +102,7 @@ def file_digest(path):
     return digest
 
 
-def make_handler(fixtures, files, latency=0.0, file_hashes=True):
+def make_handler(fixtures, files, latency=0.0, file_hashes=True, log=None, redirect_to=None):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True  # headers and body go out at once, no 40 ms ACK stalls
@@ -185,6 +189,10 @@ def make_handler(fixtures, files, latency=0.0, file_hashes=True):
                 seen = counts[path]
                 if self.headers.get("Authorization"):
                     authorized[path] = authorized.get(path, 0) + 1
+                if log:
+                    with open(log, "a") as f:
+                        f.write(json.dumps({"path": self.path, "host": self.headers.get("Host"),
+                                            "authorization": self.headers.get("Authorization")}) + "\n")
             fault = None
             if path.startswith("/fault/"):
                 _, _, kind, n, rest = path.split("/", 4)
@@ -194,7 +202,27 @@ def make_handler(fixtures, files, latency=0.0, file_hashes=True):
             if path.startswith("/moved/"):
                 path = path[len("/moved"):]
             status, body, ctype = self.route(path)
-            if fault == "redirect":
+            if fault == "crosshost":
+                self.send_response(302)
+                self.send_header("Location", redirect_to + path)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            elif fault == "redirectloop":
+                self.send_response(302)
+                self.send_header("Location", self.path)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            elif fault == "overlength":
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body) // 2))
+                self.end_headers()
+                self.wfile.write(body)
+                self.close_connection = True
+                return
+            elif fault == "redirect":
                 self.send_response(302)
                 self.send_header("Location", "/moved" + path)
                 self.send_header("Content-Length", "0")
@@ -279,11 +307,16 @@ def main():
     ap.add_argument("--no-file-hashes", action="store_true",
                     help="pages made from --files carry no #sha256 fragments")
     ap.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
+    ap.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    ap.add_argument("--log", help="append a JSON line per request (path, Host, Authorization)")
+    ap.add_argument("--redirect-to", help="base URL the crosshost fault redirects to")
     args = ap.parse_args()
     # The listen backlog is 5 by default: 16 clients connecting at once overflowed it, and the
     # dropped SYNs were retried after a second, which the concurrency benchmark measured as time.
     ThreadingHTTPServer.request_queue_size = 128
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(args.fixtures, args.files, args.latency, not args.no_file_hashes))
+    server = ThreadingHTTPServer((args.host, 0), make_handler(args.fixtures, args.files, args.latency,
+                                                              not args.no_file_hashes, args.log,
+                                                              args.redirect_to))
     server.daemon_threads = True
     if args.tls:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -2,6 +2,7 @@
 
 #include "lock2nix/files.hpp"
 #include "lock2nix/project/lockfile.hpp"
+#include "lock2nix/project/project.hpp"
 #include "lock2nix/project/pyproject.hpp"
 #include "lock2nix/translate.hpp"
 #include "support.hpp"
@@ -75,6 +76,34 @@ TEST_CASE("reading: a missing file is named with the reason", "[files]") {
     const Error e = error_of([&] { read_file(missing); });
     CHECK(e.file() == missing);
     CHECK(e.message().find("No such file") != std::string::npos);
+}
+
+TEST_CASE("reading: a symlink loop is named as one, and an optional input in one is not skipped",
+          "[files][hostile]") {
+    TempDir tmp;
+    const std::string a = (tmp.dir / "a.lock").string();
+    const std::string b = (tmp.dir / "b.lock").string();
+    fs::create_symlink(b, a);
+    fs::create_symlink(a, b);
+    const Error e = error_of([&] { read_file(a); });
+    CHECK(e.file() == a);
+    CHECK(e.message() == "cannot open the file: Too many levels of symbolic links");
+    CHECK(e.hint().find("loop of symbolic links") != std::string::npos);
+    // std::filesystem::exists throws here; path_present says "something is there" so that the
+    // reader reports it.
+    CHECK(path_present(a));
+    CHECK(path_present(tmp.dir.string()));
+    CHECK_FALSE(path_present((tmp.dir / "missing").string()));
+    CHECK_FALSE(path_present((tmp.dir / "missing" / "deeper").string()));
+    fs::create_symlink(tmp.dir / "nowhere", tmp.dir / "dangling");
+    CHECK_FALSE(path_present((tmp.dir / "dangling").string())); // as before: no pyproject
+    // A pyproject beside the lock that is a loop: an error naming it, not "internal error".
+    { std::ofstream(tmp.dir / "poetry.lock") << small_lock; }
+    fs::create_symlink("pyproject.toml", tmp.dir / "pyproject.toml");
+    const Error beside =
+        error_of([&] { (void)load_project((tmp.dir / "poetry.lock").string(), ""); });
+    CHECK(beside.file() == (tmp.dir / "pyproject.toml").string());
+    CHECK(beside.message().find("Too many levels of symbolic links") != std::string::npos);
 }
 
 TEST_CASE("reading: pipes and pseudo-files with no size are read to their end", "[files]") {

@@ -4,10 +4,13 @@
 #include "lock2nix/error.hpp"
 #include "lock2nix/project/lockfile.hpp"
 #include "lock2nix/project/pyproject.hpp"
+#include "lock2nix/standards/pep440.hpp"
 #include "lock2nix/standards/pep508.hpp"
 
 #include <catch2/catch.hpp>
+#include <functional>
 #include <string>
+#include <vector>
 
 using namespace lock2nix;
 
@@ -21,6 +24,11 @@ TEST_CASE("deeply nested marker parentheses are refused, not a stack overflow", 
     } catch (const SyntaxError& e) {
         CHECK_THAT(e.message(), Catch::Contains("nest deeper than 100"));
         CHECK(e.offset() == 100);
+        // The message once quoted all 100 KB of the marker: now a window around position 101.
+        CHECK(e.message().size() < 200);
+        CHECK(std::string(e.what()).size() < 200);
+        CHECK_THAT(e.message(),
+                   Catch::EndsWith("at position 101 of \"…" + std::string(80, '(') + "…\""));
     }
     // Shallow nesting still parses.
     const std::string ok = std::string(20, '(') + "python_version >= '3'" + std::string(20, ')');
@@ -96,5 +104,91 @@ TEST_CASE("a marker comparing two variables is refused, not compared with a vari
     } catch (const SyntaxError& e) {
         CHECK_THAT(e.message(), Catch::Contains("between two variables"));
         CHECK(e.offset() == 0);
+    }
+}
+
+TEST_CASE("messages quote a bounded excerpt of long input", "[hostile]") {
+    SECTION("short input is quoted whole") {
+        CHECK(excerpt("python_version >= '3'", 5) == "python_version >= '3'");
+        CHECK(excerpt(std::string(80, 'x')) == std::string(80, 'x'));
+    }
+    SECTION("a window around the offset, with an ellipsis where cut") {
+        std::string text(1000, 'a');
+        text[500] = '!';
+        const std::string e = excerpt(text, 500);
+        CHECK(e == "…" + std::string(20, 'a') + "!" + std::string(59, 'a') + "…");
+        CHECK(excerpt(text, 0) == std::string(80, 'a') + "…");
+        CHECK(excerpt(text, 999) == "…" + std::string(80, 'a'));
+        CHECK(excerpt(text, 5000) == "…" + std::string(80, 'a'));
+    }
+    SECTION("cuts fall between UTF-8 characters") {
+        std::string text;
+        for (int i = 0; i < 100; ++i) {
+            text += "é"; // two bytes each
+        }
+        const std::string e = excerpt(text, 51);
+        const std::string inner = e.substr(3, e.size() - 6); // without both "…"
+        REQUIRE(inner.size() % 2 == 0);
+        for (std::size_t i = 0; i < inner.size(); i += 2) {
+            CHECK(inner.substr(i, 2) == "é");
+        }
+    }
+    SECTION("syntax errors of the standards parsers") {
+        const std::string huge(100000, '9');
+        for (const auto& parse : std::vector<std::function<void()>>{
+                 [&] { (void)pep440::Version::parse("1.0+" + huge + "!"); },
+                 [&] { (void)pep440::SpecifierSet::parse(">=1.0,<" + huge + "x"); },
+                 [&] { (void)pep440::Constraint::parse("^" + huge + "x"); },
+                 [&] { (void)pep508::Requirement::parse("name[" + huge); },
+                 [&] { (void)pep508::Marker::parse("python_version >= '3' and " + huge); }}) {
+            try {
+                parse();
+                FAIL("accepted");
+            } catch (const Error& e) {
+                CHECK(std::string(e.what()).size() < 400);
+                CHECK_THAT(e.what(), Catch::Contains("…"));
+            }
+        }
+    }
+    SECTION("a long value in a lock") {
+        const std::string prefix = "[metadata]\nlock-version = \"2.1\"\npython-versions = \"*\"\n"
+                                   "content-hash = \"x\"\n[[package]]\nname = \"demo\"\n";
+        const std::string huge(100000, 'x');
+        for (const std::string& body :
+             {"version = \"1.0\"\nfiles = [{file = \"demo-1.0.tar.gz\", hash = \":" + huge +
+                  "\"}]\n",
+              "version = \"1.0\"\nfiles = [{file = \"" + huge + "/x\", hash = \"sha256:0\"}]\n",
+              "version = \"1.0\"\nfiles = []\n[package.source]\ntype = \"url\"\nurl = \"" + huge +
+                  "\"\n"}) {
+            try {
+                (void)parse_lock(prefix + body, "poetry.lock");
+                FAIL("accepted");
+            } catch (const Error& e) {
+                CHECK(std::string(e.what()).size() < 600);
+                CHECK(e.position().known());
+            }
+        }
+    }
+    SECTION("a value quoted whole by a message keeps its ends") {
+        const Error e("a value `" + std::string(1 << 20, 'x') + "` was bad", "poetry.lock",
+                      SourcePosition{1, 1});
+        CHECK(std::string(e.what()).size() < 400);
+        CHECK_THAT(e.what(), Catch::Contains("bytes left out"));
+        CHECK_THAT(e.what(), Catch::EndsWith("x` was bad"));
+    }
+    SECTION("real words are not cut") {
+        const std::string wheel = "charset_normalizer-3.4.9-cp310-cp310-manylinux2014_aarch64."
+                                  "manylinux_2_17_aarch64.manylinux_2_28_aarch64.whl";
+        const Error e("no file usable: " + wheel, "poetry.lock", SourcePosition{1, 1});
+        CHECK_THAT(e.what(), Catch::EndsWith(wheel));
+    }
+    SECTION("however many values a message quotes, it is bounded") {
+        std::string many;
+        for (int i = 0; i < 5000; ++i) {
+            many += " `" + std::string(200, 'x') + "`";
+        }
+        const Error e("values:" + many, "poetry.lock", SourcePosition{1, 1});
+        CHECK(std::string(e.what()).size() < (17 << 10));
+        CHECK_THAT(e.what(), Catch::Contains("bytes left out"));
     }
 }
