@@ -22,9 +22,11 @@ cmake --build "$build"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # Unit tests and the command-line suites; not the corpus, e2e, flake, Nix-evaluation or package
-# tests (they exercise Nix and the packaging, not lock2nix's memory, and would not fit CI's time).
+# tests (they exercise Nix and the packaging, not lock2nix's memory, and would not fit CI's time),
+# nor the hostile world around the process (kills, full disks, two writers: file-system
+# behaviour, four minutes under ASan; its inputs run in cli.hostile-inputs here).
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)" -LE 'e2e|corpus|fuzz' \
-    -E '^(nix|flake|package|e2e|corpus)\.'
+    -E '^(nix|flake|package|e2e|corpus)\.|^cli\.hostile-world$'
 if [ "$fuzz" = yes ]; then
     ctest --test-dir "$build" --output-on-failure -j "$(nproc)" -L fuzz
 fi
