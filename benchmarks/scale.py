@@ -58,14 +58,17 @@ def main():
     ap.add_argument("--dir", default="/tmp/lock2nix-scale")
     ap.add_argument("--generations", default="2.1,1.1")
     ap.add_argument("--only", default="", help="comma-separated subset of commands")
+    ap.add_argument("--rich", action="store_true",
+                    help="gen_lock.py's full shape (3-6 files per package) instead of the compact "
+                         "one; at 100,000 packages it is above the 64 MiB input limit")
     args = ap.parse_args()
     rows = []
     for gen in args.generations.split(","):
         dirs = {}
         for n in (args.small, args.large):
-            d = os.path.join(args.dir, f"{gen}-{n}")
+            d = os.path.join(args.dir, f"{gen}-{n}{'-rich' if args.rich else ''}")
             if not os.path.exists(os.path.join(d, "poetry.lock")):
-                gen_lock.generate(n, d, gen)
+                gen_lock.generate(n, d, gen, compact=not args.rich)
             dirs[n] = d
         for what in commands(args.lock2nix, dirs[args.small]):
             if args.only and what not in args.only.split(","):
