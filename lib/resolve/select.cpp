@@ -708,8 +708,11 @@ private:
 
     void drain() {
         while (!queue_.empty()) {
-            auto [i, extras] = std::move(queue_.front());
+            // Not a structured binding: lambdas below capture `i`, which clang 14 refuses for one.
+            auto item = std::move(queue_.front());
             queue_.pop_front();
+            const std::size_t i = item.first;
+            auto& extras = item.second;
             auto& seen = extras_seen_[i];
             const bool first = !visited_.contains(i);
             const std::size_t before = seen.size();

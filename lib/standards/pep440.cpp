@@ -505,7 +505,7 @@ Specifier Specifier::parse(std::string_view text) {
     const auto [b, e] = trimmed_range(text);
     std::size_t i = b;
     Specifier spec;
-    auto starts = [&](std::string_view op) { return text.substr(i, op.size()) == op; };
+    auto starts = [&](std::string_view token) { return text.substr(i, token.size()) == token; };
     if (starts("===")) {
         spec.op = Operator::arbitrary;
         i += 3;
