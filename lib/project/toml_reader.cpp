@@ -49,7 +49,7 @@ bool is_key_char(char c) {
 
 } // namespace
 
-void TomlReader::check_depth(std::string_view text, const std::string& hint) const {
+void TomlReader::check_before_parsing(std::string_view text, const std::string& hint) const {
     std::vector<std::size_t> open{0}; // depth at each open bracket; the base is 0
     std::size_t run_dots = 0;         // dots in the current run of key characters
     std::size_t key_dots = 0;         // dots of the key whose value is being read
@@ -106,6 +106,15 @@ void TomlReader::check_depth(std::string_view text, const std::string& hint) con
         if (is_key_char(c)) {
             continue;
         }
+        if (static_cast<unsigned char>(c) >= 0x80) {
+            // Outside strings and comments TOML has no place for one, and toml++ 3.3 reaches
+            // __builtin_unreachable (undefined behaviour) classifying some of them (U+00A1 and
+            // on) while it records a key or value for its error message: found by UBSan once
+            // toml++ was compiled in. Said here, at its position, before toml++ sees it.
+            throw Error("a non-ASCII character outside a quoted string or comment", file_,
+                        SourcePosition{line, static_cast<std::uint32_t>(i - line_start + 1)},
+                        "TOML allows non-ASCII text only inside quotes (\"...\") or after #");
+        }
         // Anything else ends the run of key characters; `=` ends a key.
         if (c == '=') {
             key_dots = run_dots;
@@ -148,7 +157,7 @@ void TomlReader::check_depth(std::string_view text, const std::string& hint) con
 }
 
 toml::table TomlReader::parse(std::string_view text, const std::string& hint) const {
-    check_depth(text, hint);
+    check_before_parsing(text, hint);
     try {
         return toml::parse(text, file_);
     } catch (const toml::parse_error& e) {

@@ -54,8 +54,9 @@ public:
     const toml::table& as_table(const toml::node& node, std::string_view what) const;
 
 private:
-    /// Refuses text whose keys, headers or brackets nest too deep for a recursive reader.
-    void check_depth(std::string_view text, const std::string& hint) const;
+    /// Refuses, at its position, what toml++ must not be handed: keys, headers or brackets
+    /// nested too deep for a recursive reader, and non-ASCII bytes outside strings and comments.
+    void check_before_parsing(std::string_view text, const std::string& hint) const;
     void no_nul(const toml::node& node, const std::string& value, std::string_view key) const;
     [[noreturn]] void wrong_type(const toml::node& node, std::string_view key,
                                  std::string_view expected) const;

@@ -192,3 +192,36 @@ TEST_CASE("messages quote a bounded excerpt of long input", "[hostile]") {
         CHECK_THAT(e.what(), Catch::Contains("bytes left out"));
     }
 }
+
+TEST_CASE("non-ASCII outside strings and comments is refused before toml++ sees it", "[hostile]") {
+    // toml++ 3.3 reached __builtin_unreachable classifying these while recording a key or value
+    // for its own error message (UBSan, fuzz.lock/pyproject/overrides once toml++ was compiled in).
+    const std::vector<std::pair<std::string, SourcePosition>> cases = {
+        {"[abc\u00e9]\n", {1, 5}},
+        {"[metadata]\na = 1\u00e9\n", {2, 6}},
+        {"a.\u00e9 = 1\n", {1, 3}},
+        {"\u00e9 = 1\n", {1, 1}},
+        {"x = [1, \u00e9]\n", {1, 9}},
+        {"x = { \u00e9 = 1 }\n", {1, 7}},
+        {"a = 1979-05-27T\u00e9\n", {1, 16}},
+    };
+    for (const auto& [text, at] : cases) {
+        for (const auto& read : std::vector<std::function<void()>>{
+                 [&] { (void)parse_lock(text, "poetry.lock"); },
+                 [&] { (void)parse_pyproject(text, "pyproject.toml"); }}) {
+            try {
+                read();
+                FAIL("accepted: " << text);
+            } catch (const Error& e) {
+                CHECK_THAT(e.message(), Catch::Contains("non-ASCII character outside"));
+                CHECK(e.position() == at);
+            }
+        }
+    }
+    // Where TOML allows it, it stays allowed.
+    const Pyproject pp =
+        parse_pyproject("# \u00e9t\u00e9\n[tool.poetry]\nname = \"caf\u00e9\"\n"
+                        "description = '\u00e9'\n\"k\u00e9y\" = \"\"\"\n\u00e9\"\"\"\n",
+                        "pyproject.toml");
+    CHECK(pp.poetry.name == "caf\u00e9");
+}
