@@ -49,6 +49,29 @@ bool is_key_char(char c) {
 
 } // namespace
 
+namespace {
+
+// Bytes in the well-formed UTF-8 sequence starting at `at`, or 0 when there is none.
+std::size_t utf8_length(std::string_view text, std::size_t at) {
+    const auto lead = static_cast<unsigned char>(text[at]);
+    const std::size_t length = lead >= 0xC2 && lead <= 0xDF   ? 2
+                               : lead >= 0xE0 && lead <= 0xEF ? 3
+                               : lead >= 0xF0 && lead <= 0xF4 ? 4
+                                                              : 0;
+    if (length == 0 || at + length > text.size()) {
+        return 0;
+    }
+    for (std::size_t k = 1; k < length; ++k) {
+        const auto b = static_cast<unsigned char>(text[at + k]);
+        if (b < 0x80 || b > 0xBF) {
+            return 0;
+        }
+    }
+    return length;
+}
+
+} // namespace
+
 void TomlReader::check_before_parsing(std::string_view text, const std::string& hint) const {
     std::vector<std::size_t> open{0}; // depth at each open bracket; the base is 0
     std::size_t run_dots = 0;         // dots in the current run of key characters
@@ -61,7 +84,8 @@ void TomlReader::check_before_parsing(std::string_view text, const std::string& 
             file_, SourcePosition{line, static_cast<std::uint32_t>(i - line_start + 1)}, hint);
     };
     const std::size_t n = text.size();
-    for (std::size_t i = 0; i < n; ++i) {
+    const bool bom = text.starts_with("\xEF\xBB\xBF");
+    for (std::size_t i = bom ? 3 : 0; i < n; ++i) {
         const char c = text[i];
         if (c == '"' || c == '\'') {
             // Skip a string (one-line or multi-line, basic or literal); an unterminated one is
@@ -106,11 +130,13 @@ void TomlReader::check_before_parsing(std::string_view text, const std::string& 
         if (is_key_char(c)) {
             continue;
         }
-        if (static_cast<unsigned char>(c) >= 0x80) {
-            // Outside strings and comments TOML has no place for one, and toml++ 3.3 reaches
-            // __builtin_unreachable (undefined behaviour) classifying some of them (U+00A1 and
-            // on) while it records a key or value for its error message: found by UBSan once
-            // toml++ was compiled in. Said here, at its position, before toml++ sees it.
+        if (static_cast<unsigned char>(c) >= 0x80 && utf8_length(text, i) > 0) {
+            // Outside strings and comments TOML has no place for a non-ASCII character, and
+            // toml++ 3.3 reaches __builtin_unreachable (undefined behaviour) classifying some
+            // (U+00A1 and on) while it records a key or value for its error message: found by
+            // UBSan once toml++ was compiled in. Said here, at its position, before toml++ sees
+            // it. Invalid UTF-8 is left to toml++, which rejects it before classifying, and
+            // says so more precisely; so is the byte-order mark a file may start with.
             throw Error("a non-ASCII character outside a quoted string or comment", file_,
                         SourcePosition{line, static_cast<std::uint32_t>(i - line_start + 1)},
                         "TOML allows non-ASCII text only inside quotes (\"...\") or after #");
