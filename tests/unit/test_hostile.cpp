@@ -205,7 +205,10 @@ TEST_CASE("non-ASCII outside strings and comments is refused before toml++ sees 
         {"x = { \u00e9 = 1 }\n", {1, 7}},
         {"a = 1979-05-27T\u00e9\n", {1, 16}},
     };
-    for (const auto& [text, at] : cases) {
+    for (const auto& c : cases) {
+        // Named copies, not a structured binding: the lambdas capture them (clang 14 refuses).
+        const std::string& text = c.first;
+        const SourcePosition at = c.second;
         for (const auto& read : std::vector<std::function<void()>>{
                  [&] { (void)parse_lock(text, "poetry.lock"); },
                  [&] { (void)parse_pyproject(text, "pyproject.toml"); }}) {
