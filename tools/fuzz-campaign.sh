@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# A fuzzing campaign over every harness of a -DLOCK2NIX_FUZZ=ON build: SECONDS per harness,
+# A fuzzing campaign over every harness of a -DLOCK2NIX_FUZZ=ON build: CPU_SECONDS per harness,
 # PARALLEL harnesses at a time (each one job, niced), corpora kept in CORPUS_DIR/<harness> (seeded
 # from fuzz/corpus; one process each, no -jobs: that would log to files in the current
 # directory) and crashes in CORPUS_DIR/crashes/<harness>. Prints, per harness, the CPU seconds
 # it used (user + system: niced harnesses on a busy machine get less than their wall time, and the
 # campaign's promise is in CPU time), executions, coverage (cov), features (ft) and the findings.
-# Runs add up: corpora and CPU seconds are kept in CORPUS_DIR, so a campaign may span sessions.
-#   tools/fuzz-campaign.sh BUILD_DIR SECONDS [PARALLEL] [CORPUS_DIR]
+# Runs add up: corpora and CPU seconds are kept in CORPUS_DIR, so a campaign may span sessions,
+# and a harness runs only until its recorded CPU seconds reach CPU_SECONDS (0 prints the summary).
+#   tools/fuzz-campaign.sh BUILD_DIR CPU_SECONDS [PARALLEL] [CORPUS_DIR]
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 build=$1
 seconds=$2
 parallel=${3:-1}
@@ -20,20 +21,25 @@ mkdir -p "$out/crashes" "$out/logs"
 # libFuzzer reports as a timeout and stops. So the limit is generous, and a timeout whose input
 # runs alone within a second is moved to starved/ and fuzzing goes on for the rest of the budget.
 timeout=${LOCK2NIX_FUZZ_TIMEOUT:-120}
+cpu_of() { awk '{s += $1} END {printf "%d\n", s + 0}' "$out/logs/$1.cpu" 2>/dev/null || echo 0; }
+# slow-unit-* files are reports, not findings (-report_slow_units).
+findings_of() { find "$out/crashes/$1" -type f ! -name 'slow-unit-*' 2>/dev/null; }
 run() {
     local h=$1 dict=()
     [ -f "fuzz/dict/$h.dict" ] && dict=(-dict="fuzz/dict/$h.dict")
     mkdir -p "$out/$h" "$out/crashes/$h" "$out/starved/$h"
     local TIMEFORMAT='%U %S'
-    local cpu left=$seconds start
-    while [ "$left" -gt 0 ]; do
-        start=$(date +%s)
+    local cpu left
+    while :; do
+        # The budget is CPU time, libFuzzer's limit wall time: ask for what is left in CPU
+        # seconds (a starved run gets less and the loop asks again).
+        left=$((seconds - $(cpu_of "$h")))
+        [ "$left" -gt 0 ] || break
         cpu=$( { time nice -n 19 "$build/fuzz/fuzz_$h" "$out/$h" "fuzz/corpus/$h" "${dict[@]}" \
             -max_total_time="$left" -rss_limit_mb=2048 -timeout="$timeout" -print_final_stats=1 \
             -artifact_prefix="$out/crashes/$h/" >>"$out/logs/$h.log" 2>&1; } 2>&1)
         # shellcheck disable=SC2086
         echo $cpu | awk '{printf "%.0f\n", $1 + $2}' >>"$out/logs/$h.cpu"
-        left=$((left - ($(date +%s) - start)))
         local starved=no unit
         for unit in "$out/crashes/$h"/timeout-*; do
             [ -f "$unit" ] || continue
@@ -41,7 +47,10 @@ run() {
                 mv "$unit" "$out/starved/$h/" && starved=yes
             fi
         done
-        [ "$starved" = yes ] || break # finished, or a real finding: stop as libFuzzer did
+        # A real finding stops the harness, as libFuzzer did, and so does a run that could not
+        # start (no CPU time used); otherwise top up the CPU time.
+        [ "$starved" = yes ] || [ -z "$(findings_of "$h")" ] || break
+        [ "$(echo "$cpu" | awk '{print ($1 + $2 >= 1)}')" = 1 ] || break
     done
 }
 running=0
@@ -58,11 +67,10 @@ printf '%-11s %8s %12s %7s %7s %9s\n' harness cpu-s executions cov ft findings
 for h in "${harnesses[@]}"; do
     log=$out/logs/$h.log
     [ -f "$log" ] || continue
-    cpu=$(awk '{s += $1} END {print s + 0}' "$out/logs/$h.cpu" 2>/dev/null)
+    cpu=$(cpu_of "$h")
     execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{s += $2} END {print s + 0}')
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}')
     ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | awk '{print $2}')
-    # slow-unit-* files are reports, not findings (-report_slow_units).
-    findings=$(find "$out/crashes/$h" -type f ! -name 'slow-unit-*' | wc -l)
+    findings=$(findings_of "$h" | wc -l)
     printf '%-11s %8s %12s %7s %7s %9s\n' "$h" "${cpu:-?}" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$findings"
 done
