@@ -8,6 +8,7 @@
 #include "lock2nix/version.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <condition_variable>
 #include <cstdint>
@@ -536,6 +537,9 @@ struct Transfer {
     int attempts = 0;
     bool too_large = false; ///< the body passed IndexOptions::max_body and was cut off
     std::size_t max_body = 0;
+    /// libcurl's own words on a failure: curl_easy_strerror names only the kind ("Unsupported
+    /// protocol" for a reply that was not HTTP at all), this says what it saw.
+    std::array<char, CURL_ERROR_SIZE> error{};
     std::optional<Cache::Entry> cached;
     std::function<void(std::string_view)> sink;
 
@@ -630,8 +634,16 @@ void configure(Transfer& t, const IndexRequest& r, const IndexOptions& o) {
     t.body.clear();
     t.too_large = false;
     t.max_body = o.max_body;
+    t.error[0] = '\0';
     CURL* e = t.easy;
     detail::curl().easy_setopt(e, CURLOPT_URL, r.url.c_str());
+    detail::curl().easy_setopt(e, CURLOPT_ERRORBUFFER, t.error.data());
+    if (t.attempts > 0) {
+        // A retry starts on a new connection: the one that gave a bad answer may still hold the
+        // rest of it (a Content-Length shorter than the body), which a reused connection would
+        // read as the next reply.
+        detail::curl().easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+    }
     detail::curl().easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     detail::curl().easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
     detail::curl().easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
@@ -909,8 +921,11 @@ void run_transfers(const IndexOptions& options, std::vector<std::string>& notes,
                           std::to_string(options.max_body >> 20) +
                           " MiB (after decompression); lock2nix stopped reading it";
             } else if (code != CURLE_OK) {
+                const std::string kind = detail::curl().easy_strerror(code);
+                const std::string detail = redact_urls_in(t->error.data());
                 r.error =
-                    redact_url(request.url) + ": " + detail::curl().easy_strerror(code) +
+                    redact_url(request.url) + ": " + kind +
+                    (detail.empty() || detail == kind ? std::string() : " (" + detail + ")") +
                     tls_hint(code) +
                     (code == CURLE_OPERATION_TIMEDOUT
                          ? " (at most " + std::to_string(options.total_timeout.count() / 1000) +

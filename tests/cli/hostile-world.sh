@@ -170,7 +170,9 @@ lying() { # lying KIND PATTERN
 }
 lying redirectloop 'Number of redirects hit maximum amount'
 lying truncate 'Transferred a partial file' # Content-Length larger than the body
-lying overlength 'not JSON|Unsupported protocol|invalid' # Content-Length smaller than the body
+# Content-Length smaller than the body: each retry on a new connection (a reused one would read
+# the rest of the body as the next reply: "Unsupported protocol"), and a clear verdict.
+lying overlength 'the answer is not valid JSON \(gave up after 5 attempts\)'
 lying htmljson 'not JSON \(Content-Type: text/html\)' # HTML labelled as such, for JSON
 lying gzipbomb 'larger than 64 MiB'
 # Well-formed JSON of the wrong shape ("filename": 5) is a clear error. The answer is valid JSON

@@ -17,8 +17,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,6 +50,20 @@ IndexOptions fast(const TempCache& cache) {
     o.backoff = std::chrono::milliseconds(50);
     o.total_timeout = std::chrono::milliseconds(5000);
     return o;
+}
+
+// A loopback port nothing listens on: bound by the kernel's choice, then closed.
+int free_port() {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    close(fd);
+    return ntohs(a.sin_port);
 }
 
 IndexResponse get(IndexClient& client, const std::string& url, bool json = true) {
@@ -181,6 +197,26 @@ TEST_CASE("faults: retried and recovered, or a clear error, and nothing bad is c
         offline.offline = true;
         IndexClient cached_only(offline);
         CHECK_FALSE(get(cached_only, server.url("/fault/badjson/0" + release)).ok);
+    }
+    SECTION("Content-Length shorter than the body: each retry on a new connection") {
+        // A reused connection would read the rest of the body as the next reply ("Unsupported
+        // protocol"): the verdict would hide what went wrong.
+        const auto r = get(client, server.url("/fault/overlength/0" + release));
+        CHECK_FALSE(r.ok);
+        CHECK(r.attempts == 5);
+        CHECK(r.error.find("not valid JSON (gave up after 5 attempts)") != std::string::npos);
+    }
+    SECTION("a refused connection is told in libcurl's own words, not only its kind") {
+        IndexOptions o = fast(cache);
+        o.retries = 0;
+        IndexClient once(o);
+        // A port the server held a moment ago: nothing listens there now.
+        const std::string url = "http://127.0.0.1:" + std::to_string(free_port()) + release;
+        const auto r = get(once, url);
+        CHECK_FALSE(r.ok);
+        INFO(r.error);
+        CHECK(r.error.find("Couldn't connect to server (") != std::string::npos);
+        CHECK(r.error.find("127.0.0.1") != std::string::npos);
     }
     SECTION("always 500: gives up with the status") {
         const auto r = get(client, server.url("/fault/status500/0" + release));
