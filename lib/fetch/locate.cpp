@@ -163,11 +163,13 @@ Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::siz
                 p.files_origin = FilesOrigin::index;
             }
         }
+        std::vector<std::string> unlisted;
         for (const FileEntry& f : p.files) {
             auto it = std::find_if(files.begin(), files.end(),
                                    [&](const IndexFile& x) { return x.filename == f.name; });
             if (it == files.end()) {
-                continue; // the emitter falls back to the predictable URL
+                unlisted.push_back(f.name); // the emitter falls back to the predictable URL
+                continue;
             }
             auto digest = it->hashes.find(f.algorithm);
             if (digest == it->hashes.end() && f.algorithm != "sha256") {
@@ -190,6 +192,23 @@ Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::siz
                 }
             }
             out.urls[f.name] = it->url;
+        }
+        if (!unlisted.empty()) {
+            // The page answered but does not list them: a guessed URL is only right where the
+            // index keeps files in the usual place, so say so before a build fails to fetch.
+            std::string names;
+            for (std::size_t i = 0; i < unlisted.size() && i < 3; ++i) {
+                names += (i == 0 ? "`" : ", `") + unlisted[i] + "`";
+            }
+            if (unlisted.size() > 3) {
+                names += " and " + std::to_string(unlisted.size() - 3) + " more";
+            }
+            out.notes.push_back(p.name + " " + p.version + ": " + page + " does not list " +
+                                names + " of the lock; " +
+                                (unlisted.size() == 1 ? "its URL is" : "their URLs are") +
+                                " predicted, and a build fails to fetch " +
+                                (unlisted.size() == 1 ? "it" : "them") +
+                                " if the index keeps files elsewhere");
         }
     }
     return out;

@@ -333,6 +333,19 @@ TEST_CASE("locate: exact URLs, digests checked against the lock, hash completion
     const Located found = locate_files(lock, nullptr, {0}, client, where);
     CHECK(found.urls.at("isort-4.3.4.tar.gz")
               .starts_with("https://files.pythonhosted.org/packages/"));
+    CHECK(found.notes.empty());
+
+    // A file the page does not list keeps a predicted URL, and the run says so.
+    Lock unlisted = lock_with("[{file = \"isort-4.3.4.tar.gz\", hash = \"" + good +
+                              "\"}, {file = \"isort-4.3.4-cp99-none-any.whl\", hash = \"sha256:" +
+                              std::string(64, 'b') + "\"}]");
+    const Located partly = locate_files(unlisted, nullptr, {0}, client, where);
+    CHECK(partly.urls.contains("isort-4.3.4.tar.gz"));
+    CHECK_FALSE(partly.urls.contains("isort-4.3.4-cp99-none-any.whl"));
+    REQUIRE(partly.notes.size() == 1);
+    CHECK(partly.notes[0].find("does not list `isort-4.3.4-cp99-none-any.whl` of the lock; its URL "
+                               "is predicted") != std::string::npos);
+    CHECK(partly.notes[0].find("/pypi/isort/4.3.4/json") != std::string::npos);
 
     Lock wrong = lock_with(
         "[{file = \"isort-4.3.4.tar.gz\", hash = \"sha256:" + std::string(64, 'a') + "\"}]");
