@@ -203,12 +203,11 @@ Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::siz
             if (unlisted.size() > 3) {
                 names += " and " + std::to_string(unlisted.size() - 3) + " more";
             }
-            out.notes.push_back(p.name + " " + p.version + ": " + page + " does not list " +
-                                names + " of the lock; " +
-                                (unlisted.size() == 1 ? "its URL is" : "their URLs are") +
-                                " predicted, and a build fails to fetch " +
-                                (unlisted.size() == 1 ? "it" : "them") +
-                                " if the index keeps files elsewhere");
+            out.notes.push_back(
+                p.name + " " + p.version + ": " + page + " does not list " + names +
+                " of the lock; " + (unlisted.size() == 1 ? "its URL is" : "their URLs are") +
+                " predicted, and a build fails to fetch " + (unlisted.size() == 1 ? "it" : "them") +
+                " if the index keeps files elsewhere");
         }
     }
     return out;
