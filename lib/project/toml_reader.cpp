@@ -85,9 +85,19 @@ void TomlReader::check_before_parsing(std::string_view text, const std::string& 
     };
     const std::size_t n = text.size();
     const bool bom = text.starts_with("\xEF\xBB\xBF");
+    // The last character outside strings that was not a space or tab: a quote opens a string
+    // only where TOML puts a key or a value (after `=`, `[`, `{`, `,`, `.` or at a line's
+    // start). Elsewhere toml++ reads it as part of a bare token (`1"é"`, `a"é"`), classifying
+    // each character that follows, so what follows must be checked as outside a string.
+    char last = '\n';
     for (std::size_t i = bom ? 3 : 0; i < n; ++i) {
         const char c = text[i];
-        if (c == '"' || c == '\'') {
+        const char before = last;
+        if (c != ' ' && c != '\t') {
+            last = c;
+        }
+        if ((c == '"' || c == '\'') &&
+            std::string_view("=[{,.\n").find(before) != std::string_view::npos) {
             // Skip a string (one-line or multi-line, basic or literal); an unterminated one is
             // left for toml++ to report.
             const bool multi = text.substr(i, 3) == (c == '"' ? "\"\"\"" : "'''");

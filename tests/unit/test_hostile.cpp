@@ -204,6 +204,12 @@ TEST_CASE("non-ASCII outside strings and comments is refused before toml++ sees 
         {"x = [1, \u00e9]\n", {1, 9}},
         {"x = { \u00e9 = 1 }\n", {1, 7}},
         {"a = 1979-05-27T\u00e9\n", {1, 16}},
+        // A quote inside a bare token opens no string for toml++, which reads on through it
+        // (fuzz.overrides and fuzz.pyproject, session 4: `systems = [1"9792-97:32:…ə u"]`).
+        {"x = [1\"2-\u0259 u\"]\n", {1, 10}},
+        {"x = 0\"d\u01fd\"\n", {1, 8}},
+        {"x = a\"\u00e9\"\n", {1, 7}},
+        {"x = 1 \"\u00e9\"\n", {1, 8}},
     };
     for (const auto& c : cases) {
         // Named copies, not a structured binding: the lambdas capture them (clang 14 refuses).
@@ -222,9 +228,11 @@ TEST_CASE("non-ASCII outside strings and comments is refused before toml++ sees 
         }
     }
     // Where TOML allows it, it stays allowed.
-    const Pyproject pp =
-        parse_pyproject("# \u00e9t\u00e9\n[tool.poetry]\nname = \"caf\u00e9\"\n"
-                        "description = '\u00e9'\n\"k\u00e9y\" = \"\"\"\n\u00e9\"\"\"\n",
-                        "pyproject.toml");
+    const Pyproject pp = parse_pyproject(
+        "# \u00e9t\u00e9\n[tool.poetry]\nname = \"caf\u00e9\"\n"
+        "description = '\u00e9'\n\"k\u00e9y\" = \"\"\"\n\u00e9\"\"\"\n"
+        "a.\"\u00e9\" = 1\nt = { \"\u00e9\" = [\"\u00e9\", # \u00e9\n  '\u00e9'] }\n"
+        "[\"\u00e9\".'\u00e9']\n[[ \"\u00f6\" ]]\n",
+        "pyproject.toml");
     CHECK(pp.poetry.name == "caf\u00e9");
 }
