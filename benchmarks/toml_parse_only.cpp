@@ -4,7 +4,7 @@
 #include "lock2nix/files.hpp"
 
 #include <cstdio>
-#include <toml++/toml.h>
+#include "tomlplusplus.hpp"
 
 int main(int argc, char** argv) {
     if (argc != 2) {

@@ -2,4 +2,4 @@
 // lock2nix_toml target in the top-level CMakeLists.txt for why it is not loaded as a shared
 // library).
 #define TOML_IMPLEMENTATION
-#include <toml++/toml.h>
+#include "tomlplusplus.hpp"

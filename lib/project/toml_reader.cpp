@@ -87,8 +87,8 @@ void TomlReader::check_before_parsing(std::string_view text, const std::string& 
     const bool bom = text.starts_with("\xEF\xBB\xBF");
     // The last character outside strings that was not a space or tab: a quote opens a string
     // only where TOML puts a key or a value (after `=`, `[`, `{`, `,`, `.` or at a line's
-    // start). Elsewhere toml++ reads it as part of a bare token (`1"é"`, `a"é"`), classifying
-    // each character that follows, so what follows must be checked as outside a string.
+    // start). Elsewhere toml++ reads it as part of a bare token (`1"é"`, `a"é"`), so what
+    // follows is outside a string and is checked as such.
     char last = '\n';
     for (std::size_t i = bom ? 3 : 0; i < n; ++i) {
         const char c = text[i];
@@ -141,11 +141,11 @@ void TomlReader::check_before_parsing(std::string_view text, const std::string& 
             continue;
         }
         if (static_cast<unsigned char>(c) >= 0x80 && utf8_length(text, i) > 0) {
-            // Outside strings and comments TOML has no place for a non-ASCII character, and
-            // toml++ 3.3 reaches __builtin_unreachable (undefined behaviour) classifying some
-            // (U+00A1 and on) while it records a key or value for its error message: found by
-            // UBSan once toml++ was compiled in. Said here, at its position, before toml++ sees
-            // it. Invalid UTF-8 is left to toml++, which rejects it before classifying, and
+            // Outside strings and comments TOML has no place for a non-ASCII character. Said
+            // here, at its position: toml++ 3.3 reached undefined behaviour classifying some
+            // while it recorded a key or value for its own message (UBSan, once toml++ was
+            // compiled in; the cause is answered in lib/toml/tomlplusplus.hpp, and this stays
+            // for the clearer message). Invalid UTF-8 is left to toml++, which rejects it and
             // says so more precisely; so is the byte-order mark a file may start with.
             throw Error("a non-ASCII character outside a quoted string or comment", file_,
                         SourcePosition{line, static_cast<std::uint32_t>(i - line_start + 1)},

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <toml++/toml.h>
+#include "tomlplusplus.hpp"
 #include <vector>
 
 namespace lock2nix::detail {

@@ -236,3 +236,18 @@ TEST_CASE("non-ASCII outside strings and comments is refused before toml++ sees 
         "pyproject.toml");
     CHECK(pp.poetry.name == "caf\u00e9");
 }
+
+TEST_CASE("a line-ending backslash before non-ASCII text reads as TOML says", "[hostile]") {
+    // Valid TOML that took toml++ 3.3 to its unreachable branch (undefined behaviour): after a
+    // line-ending backslash it asks whether each next character is whitespace, and its table
+    // of non-ASCII whitespace had no answer for U+00A1..U+0499. lib/project/toml.hpp gives it one.
+    const Pyproject pp = parse_pyproject("[tool.poetry]\nname = \"x\"\n"
+                                         "description = \"\"\"caf\\\n    \u00e9 \\\n\u0259 \\\n"
+                                         "\u00a0\u3000x\"\"\"\n",
+                                         "pyproject.toml");
+    // Non-breaking and ideographic spaces are whitespace to toml++ and are trimmed too.
+    CHECK(pp.poetry.description == "caf\u00e9 \u0259 x");
+    // An escape of a non-ASCII character is an error, never undefined behaviour.
+    CHECK_THROWS_AS(parse_pyproject("[tool.poetry]\nname = \"\"\"\\\u00e9\"\"\"\n", "p.toml"),
+                    Error);
+}

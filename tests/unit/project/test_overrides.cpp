@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <toml++/toml.h>
+#include "tomlplusplus.hpp"
 
 using namespace lock2nix;
 
