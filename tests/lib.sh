@@ -35,3 +35,30 @@ finish() {
     echo "$pass passed, $fail failed"
     [ "$fail" -eq 0 ]
 }
+# Poetry lock text on stdout, for the tests that need a small lock of one-file packages. Values are
+# written as given, unescaped, so a test can put TOML escapes or hostile text in a file name.
+#   lock_package NAME VERSION FILE DIGEST [EXTRA-TOML]: a [[package]] in group main for any Python,
+#       with one file, followed by EXTRA-TOML (its [package.source], say)
+#   lock_metadata [PYTHON-VERSIONS]: the [metadata] that ends a lock 2.1 (python-versions "*")
+#   one_package_lock NAME VERSION FILE DIGEST [EXTRA-TOML [PYTHON-VERSIONS]]: both, a whole lock
+#   package_source TYPE URL [REFERENCE]: a [package.source] table, to pass as EXTRA-TOML
+lock_package() {
+    printf '[[package]]\nname = "%s"\nversion = "%s"\ndescription = ""\noptional = false\n' "$1" "$2"
+    printf 'python-versions = "*"\ngroups = ["main"]\nfiles = [{file = "%s", hash = "%s"}]\n\n' "$3" "$4"
+    if [ -n "${5:-}" ]; then
+        printf '%s\n\n' "$5"
+    fi
+}
+lock_metadata() {
+    printf '[metadata]\nlock-version = "2.1"\npython-versions = "%s"\ncontent-hash = "0"\n' "${1:-*}"
+}
+one_package_lock() {
+    lock_package "$@"
+    lock_metadata "${6:-}"
+}
+package_source() {
+    printf '[package.source]\ntype = "%s"\nurl = "%s"' "$1" "$2"
+    if [ -n "${3:-}" ]; then
+        printf '\nreference = "%s"' "$3"
+    fi
+}

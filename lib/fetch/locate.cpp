@@ -1,5 +1,6 @@
 #include "lock2nix/fetch/locate.hpp"
 
+#include "lock2nix/fetch/urls.hpp"
 #include "lock2nix/standards/names.hpp"
 #include "lock2nix/standards/tags.hpp"
 
@@ -20,10 +21,6 @@ std::string trim_slash(std::string s) {
         s.pop_back();
     }
     return s;
-}
-
-bool from_index(const Package& p) {
-    return p.source_kind() == SourceKind::pypi || p.source_kind() == SourceKind::legacy;
 }
 
 // The source name of a legacy package (its `reference`), for Poetry's credential variables.

@@ -56,11 +56,15 @@ std::vector<std::string> predicted_urls(const Package& p, const FileEntry& f) {
     return {host + "source/" + first + "/" + p.name + "/" + f.name};
 }
 
+bool from_index(const Package& p) {
+    return p.source_kind() == SourceKind::pypi || p.source_kind() == SourceKind::legacy;
+}
+
 std::vector<std::size_t> packages_needing_digests(const Lock& lock) {
     std::vector<std::size_t> out;
     for (std::size_t i = 0; i < lock.packages.size(); ++i) {
         const Package& p = lock.packages[i];
-        if (p.source_kind() != SourceKind::pypi && p.source_kind() != SourceKind::legacy) {
+        if (!from_index(p)) {
             continue;
         }
         const bool unnamed = std::any_of(p.files.begin(), p.files.end(),

@@ -4,6 +4,7 @@
 #include "lock2nix/standards/tags.hpp"
 
 #include <algorithm>
+#include <concepts>
 #include <ostream>
 #include <sstream>
 #include <sys/utsname.h>
@@ -578,6 +579,26 @@ public:
         close_array();
     }
 
+    void member(std::string_view k, std::string_view value) {
+        key(k);
+        string(value);
+    }
+    // Constrained: a string literal converts to bool more readily than to string_view.
+    void member(std::string_view k, std::same_as<bool> auto value) {
+        key(k);
+        boolean(value);
+    }
+    void strings(std::string_view k, const auto& list) {
+        key(k);
+        strings(list);
+    }
+    // Optional members (a tag, a marker, a reason) are absent, not "", when there is none.
+    void member_unless_empty(std::string_view k, std::string_view value) {
+        if (!value.empty()) {
+            member(k, value);
+        }
+    }
+
 private:
     void open(char c) {
         out_ << c;
@@ -604,20 +625,13 @@ private:
 
 void write_artifact(JsonWriter& w, const Artifact& a) {
     w.open_object();
-    w.key("kind");
-    w.string(to_string(a.kind));
+    w.member("kind", to_string(a.kind));
     if (a.file) {
-        w.key("file");
-        w.string(a.file->name);
-        w.key("hash");
-        w.string(a.file->hash());
+        w.member("file", a.file->name);
+        w.member("hash", a.file->hash());
     }
-    if (!a.best_tag.empty()) {
-        w.key("tag");
-        w.string(a.best_tag);
-    }
-    w.key("reason");
-    w.string(a.reason);
+    w.member_unless_empty("tag", a.best_tag);
+    w.member("reason", a.reason);
     w.close_object();
 }
 
@@ -627,16 +641,11 @@ void write_package(JsonWriter& w, const Lock& lock, const TargetPlan& plan,
     const std::size_t i = planned.package;
     const Package& p = lock.packages[i];
     w.open_object();
-    w.key("name");
-    w.string(p.canonical_name);
-    w.key("version");
-    w.string(p.version);
-    w.key("attribute");
-    w.string(planned.key);
-    w.key("default");
-    w.boolean(planned.in_default);
-    w.key("source");
-    w.string(to_string(p.source_kind()));
+    w.member("name", p.canonical_name);
+    w.member("version", p.version);
+    w.member("attribute", planned.key);
+    w.member("default", planned.in_default);
+    w.member("source", to_string(p.source_kind()));
     if (planned.artifact) {
         w.key("artifact");
         write_artifact(w, *planned.artifact);
@@ -646,24 +655,18 @@ void write_package(JsonWriter& w, const Lock& lock, const TargetPlan& plan,
             write_artifact(w, planned.alternative->artifact);
         }
     } else {
-        w.key("unavailable");
-        w.string(planned.unavailable);
+        w.member("unavailable", planned.unavailable);
     }
-    w.key("groups");
-    w.strings(planned.groups);
+    w.strings("groups", planned.groups);
     if (!planned.extra_groups.empty()) {
         w.key("extras");
         w.open_object();
         for (const auto& [extra, groups] : planned.extra_groups) {
-            w.key(extra);
-            w.strings(groups);
+            w.strings(extra, groups);
         }
         w.close_object();
     }
-    if (const std::string_view reason = sel.reason(i); !reason.empty()) {
-        w.key("reason");
-        w.string(reason);
-    }
+    w.member_unless_empty("reason", sel.reason(i));
     if (sel.hop_to(i) != nullptr) {
         // The hops nearest the package: every package's whole path would make the JSON
         // quadratic in a long chain (`explain` prints one package's path in full).
@@ -671,8 +674,7 @@ void write_package(JsonWriter& w, const Lock& lock, const TargetPlan& plan,
         constexpr std::size_t max_hops = 32;
         if (hops.size() > max_hops) {
             hops.erase(hops.begin(), hops.end() - max_hops);
-            w.key("path_truncated");
-            w.boolean(true);
+            w.member("path_truncated", true);
         }
         w.key("path");
         w.open_array();
@@ -685,12 +687,8 @@ void write_package(JsonWriter& w, const Lock& lock, const TargetPlan& plan,
             } else {
                 w.null();
             }
-            w.key("requirement");
-            w.string(h.requirement);
-            if (!h.marker.empty()) {
-                w.key("marker");
-                w.string(h.marker);
-            }
+            w.member("requirement", h.requirement);
+            w.member_unless_empty("marker", h.marker);
             w.close_object();
         }
         w.close_array();
@@ -703,8 +701,7 @@ void write_package(JsonWriter& w, const Lock& lock, const TargetPlan& plan,
     }
     w.close_array();
     if (planned.in_cycle) {
-        w.key("in_cycle");
-        w.boolean(true);
+        w.member("in_cycle", true);
     }
     w.close_object();
 }
@@ -720,21 +717,14 @@ void write_json(std::ostream& out, const Lock& lock, const TargetPlan& plan) {
     w.open_object();
     w.key("target");
     w.open_object();
-    w.key("system");
-    w.string(sel.target.system);
-    w.key("python");
-    w.string(sel.target.python_full_version());
-    w.key("interpreter");
-    w.string(sel.target.nix_python_attribute());
+    w.member("system", sel.target.system);
+    w.member("python", sel.target.python_full_version());
+    w.member("interpreter", sel.target.nix_python_attribute());
     w.close_object();
-    w.key("groups");
-    w.strings(sel.groups);
-    w.key("extras");
-    w.strings(sel.extras);
-    w.key("available_groups");
-    w.strings(sel.all_groups);
-    w.key("available_extras");
-    w.strings(sel.all_extras);
+    w.strings("groups", sel.groups);
+    w.strings("extras", sel.extras);
+    w.strings("available_groups", sel.all_groups);
+    w.strings("available_extras", sel.all_extras);
     w.key("packages");
     w.open_array();
     for (const PlannedPackage& planned : plan.packages) {
@@ -747,14 +737,9 @@ void write_json(std::ostream& out, const Lock& lock, const TargetPlan& plan) {
     for (const Edge& e : sel.edges) {
         w.item();
         w.open_object();
-        w.key("from");
-        w.string(name_of(e.from));
-        w.key("to");
-        w.string(name_of(e.to));
-        if (!e.marker.empty()) {
-            w.key("marker");
-            w.string(e.marker);
-        }
+        w.member("from", name_of(e.from));
+        w.member("to", name_of(e.to));
+        w.member_unless_empty("marker", e.marker);
         w.close_object();
     }
     w.close_array();
@@ -785,10 +770,8 @@ void write_json(std::ostream& out, const Lock& lock, const TargetPlan& plan) {
         }
         w.item();
         w.open_object();
-        w.key("name");
-        w.string(name_of(planned.package));
-        w.key("reason");
-        w.string(planned.unavailable);
+        w.member("name", name_of(planned.package));
+        w.member("reason", planned.unavailable);
         w.close_object();
     }
     w.close_array();
@@ -797,17 +780,13 @@ void write_json(std::ostream& out, const Lock& lock, const TargetPlan& plan) {
     for (const Exclusion& e : sel.excluded) {
         w.item();
         w.open_object();
-        w.key("name");
-        w.string(name_of(e.package));
-        w.key("version");
-        w.string(lock.packages[e.package].version);
-        w.key("reason");
-        w.string(e.reason);
+        w.member("name", name_of(e.package));
+        w.member("version", lock.packages[e.package].version);
+        w.member("reason", e.reason);
         w.close_object();
     }
     w.close_array();
-    w.key("warnings");
-    w.strings(sel.warnings);
+    w.strings("warnings", sel.warnings);
     w.close_object();
 }
 

@@ -265,22 +265,8 @@ done
 
 # --- hostile file names and URLs in the lock -----------------------------------------------------
 lock_with() { # lock_with FILE-NAME [SOURCE-TOML]: one package `demo` 1.0
-    cat >hostile.lock <<EOF
-[[package]]
-name = "demo"
-version = "1.0"
-description = ""
-optional = false
-python-versions = "*"
-groups = ["main"]
-files = [{file = "$1", hash = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}]
-${2:-}
-
-[metadata]
-lock-version = "2.1"
-python-versions = "*"
-content-hash = "0"
-EOF
+    one_package_lock demo 1.0 "$1" sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa \
+        "${2:-}" >hostile.lock
 }
 # A file name once went into predicted URLs as it was: …/source/d/demo/../demo-1.0.tar.gz.
 for name in '../demo-1.0.tar.gz' 'a/../demo-1.0.tar.gz' '/etc/demo-1.0.tar.gz' \
@@ -339,23 +325,16 @@ for url in 'javascript:alert(1)//demo-1.0-py3-none-any.whl' 'file:///etc/passwd'
     'FILE:///tmp/demo-1.0-py3-none-any.whl' 'data:text/plain,x' 'http:///demo-1.0-py3-none-any.whl' \
     '/tmp/demo-1.0-py3-none-any.whl' 'ftp://127.0.0.1/demo-1.0-py3-none-any.whl'; do
     for type in url legacy; do
-        lock_with demo-1.0-py3-none-any.whl "[package.source]
-type = \"$type\"
-url = \"$url\"
-reference = \"corp\""
-        refused "a $type source at $url" "^hostile.lock:11:7: error: the $type source URL .* is not an http:// or https:// URL" -- \
+        lock_with demo-1.0-py3-none-any.whl "$(package_source "$type" "$url" corp)"
+        refused "a $type source at $url" "^hostile.lock:12:7: error: the $type source URL .* is not an http:// or https:// URL" -- \
             "$cli" hostile.lock --offline -o out.nix
     done
 done
-lock_with x.whl '[package.source]
-type = "url"
-url = "file:///x.whl"'
+lock_with x.whl "$(package_source url file:///x.whl)"
 "$cli" hostile.lock --offline >stdout 2>stderr
 check "a file:// URL is pointed at file sources" grep -q 'hint: a local archive is a `file` source' stderr
 # Credentials in an archive URL reach neither the fetchurl URL nor the comment above it.
-lock_with demo-1.0-py3-none-any.whl '[package.source]
-type = "url"
-url = "https://alice:s3cret@127.0.0.1:1/demo-1.0-py3-none-any.whl"'
+lock_with demo-1.0-py3-none-any.whl "$(package_source url https://alice:s3cret@127.0.0.1:1/demo-1.0-py3-none-any.whl)"
 "$cli" hostile.lock --offline -o out.nix 2>stderr
 check "an archive URL with credentials translates" [ -s out.nix ]
 check "the archive URL is emitted without credentials" \

@@ -47,13 +47,11 @@ write_project() { # write_project DIR SOURCE-URL [PACKAGES...]
     mkdir -p "$dir"
     {
         for i in "$@"; do
-            printf '[[package]]\nname = "pkg%s"\nversion = "1.0"\ndescription = ""\noptional = false\n' "$i"
-            printf 'python-versions = "*"\ngroups = ["main"]\n'
-            printf 'files = [{file = "pkg%s-1.0-py3-none-any.whl", hash = "sha256:%s"}]\n\n' "$i" \
-                "$(sha256sum "files/pkg$i-1.0-py3-none-any.whl" | cut -d' ' -f1)"
-            printf '[package.source]\ntype = "legacy"\nurl = "%s"\nreference = "corp"\n\n' "$url"
+            lock_package "pkg$i" 1.0 "pkg$i-1.0-py3-none-any.whl" \
+                "sha256:$(sha256sum "files/pkg$i-1.0-py3-none-any.whl" | cut -d' ' -f1)" \
+                "$(package_source legacy "$url" corp)"
         done
-        printf '[metadata]\nlock-version = "2.1"\npython-versions = "^3.8"\ncontent-hash = "0"\n'
+        lock_metadata '^3.8'
     } >"$dir/poetry.lock"
     {
         printf '[tool.poetry]\nname = "p"\nversion = "0"\ndescription = ""\nauthors = []\n'
@@ -106,21 +104,8 @@ assert rows and all(r["authorization"] is None for r in rows), rows' other.log
     credentials_stay "cross-host redirect, POETRY_HTTP_BASIC_*" "Basic $(printf alice:s3cret | base64)"
     # 3. --index-url with user:password, for a package from PyPI's JSON API.
     mkdir pypi
-    cat >pypi/poetry.lock <<'EOF'
-[[package]]
-name = "attrs"
-version = "17.4.0"
-description = ""
-optional = false
-python-versions = "*"
-groups = ["main"]
-files = [{file = "attrs-17.4.0-py2.py3-none-any.whl", hash = "sha256:1fbfc10ebc8c876dcbab17f016b80ae1a4f0c1413461a695871427960795beb4"}]
-
-[metadata]
-lock-version = "2.1"
-python-versions = "*"
-content-hash = "0"
-EOF
+    one_package_lock attrs 17.4.0 attrs-17.4.0-py2.py3-none-any.whl \
+        sha256:1fbfc10ebc8c876dcbab17f016b80ae1a4f0c1413461a695871427960795beb4 >pypi/poetry.lock
     rm -f index.log other.log
     translate pypi/poetry.lock --index-url "http://bob:hunter2@127.0.0.1:$index_port/fault/crosshost/0" \
         -o out.nix 2>stderr
@@ -140,21 +125,8 @@ fi
 # 2 naming the URL and what happened, no output, and nothing cached (a private cache stays empty,
 # so no later --offline run can be served the bad answer).
 mkdir pypi-lies
-cat >pypi-lies/poetry.lock <<'EOF'
-[[package]]
-name = "attrs"
-version = "17.4.0"
-description = ""
-optional = false
-python-versions = "*"
-groups = ["main"]
-files = [{file = "attrs-17.4.0-py2.py3-none-any.whl", hash = "sha256:1fbfc10ebc8c876dcbab17f016b80ae1a4f0c1413461a695871427960795beb4"}]
-
-[metadata]
-lock-version = "2.1"
-python-versions = "*"
-content-hash = "0"
-EOF
+one_package_lock attrs 17.4.0 attrs-17.4.0-py2.py3-none-any.whl \
+    sha256:1fbfc10ebc8c876dcbab17f016b80ae1a4f0c1413461a695871427960795beb4 >pypi-lies/poetry.lock
 lying() { # lying KIND PATTERN
     local kind=$1 pattern=$2
     rm -f out.nix
@@ -284,25 +256,9 @@ check "offline after that: the same output from the cache" cmp -s <(body killed.
 python3 "$here/../index/make-archives.py" archives >/dev/null
 cp archives/pkg-1.0.tar.gz files/
 mkdir sdist
-cat >sdist/poetry.lock <<EOF
-[[package]]
-name = "pkg"
-version = "1.0"
-description = ""
-optional = false
-python-versions = "*"
-groups = ["main"]
-files = [{file = "pkg-1.0.tar.gz", hash = "sha256:$(sha256sum files/pkg-1.0.tar.gz | cut -d' ' -f1)"}]
-
-[package.source]
-type = "url"
-url = "http://127.0.0.1:$index_port/fault/trickle/1/files/pkg-1.0.tar.gz"
-
-[metadata]
-lock-version = "2.1"
-python-versions = "*"
-content-hash = "0"
-EOF
+one_package_lock pkg 1.0 pkg-1.0.tar.gz "sha256:$(sha256sum files/pkg-1.0.tar.gz | cut -d' ' -f1)" \
+    "$(package_source url "http://127.0.0.1:$index_port/fault/trickle/1/files/pkg-1.0.tar.gz")" \
+    >sdist/poetry.lock
 export XDG_CACHE_HOME=$work/sdist-cache
 start_victim sdist/poetry.lock -o sdist.nix
 for _ in $(seq 100); do grep -q 'fault/trickle/1/files/pkg-1.0.tar.gz' index.log 2>/dev/null && break; sleep 0.05; done

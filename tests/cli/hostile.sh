@@ -58,26 +58,9 @@ private = { version = "1.0", source = "corp" }
 name = "corp"
 url = "https://alice:s3cret@127.0.0.1:1/simple"
 TOML
-cat >poetry.lock <<'TOML'
-[[package]]
-name = "private"
-version = "1.0"
-description = ""
-optional = false
-python-versions = "*"
-groups = ["main"]
-files = [{file = "private-1.0-py3-none-any.whl", hash = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}]
-
-[package.source]
-type = "legacy"
-url = "https://alice:s3cret@127.0.0.1:1/simple"
-reference = "corp"
-
-[metadata]
-lock-version = "2.1"
-python-versions = "^3.8"
-content-hash = "0"
-TOML
+one_package_lock private 1.0 private-1.0-py3-none-any.whl \
+    sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa \
+    "$(package_source legacy https://alice:s3cret@127.0.0.1:1/simple corp)" '^3.8' >poetry.lock
 "$cli" poetry.lock --offline --index-url "http://bob:hunter2@127.0.0.1:1/" >out.nix 2>err.txt
 rc=$?
 check "translation with credentials in URLs succeeds offline (exit $rc)" [ "$rc" -eq 0 ]
@@ -135,21 +118,7 @@ rc=$?
 check "a NUL in a name: exit 2 (exit $rc)" [ "$rc" -eq 2 ]
 check "a NUL in a name: the error has a position" grep -q '^nul.lock:2:8: error: a NUL byte' err
 
-cat >nl.lock <<'TOML'
-[[package]]
-name = "demo"
-version = "1.0"
-description = ""
-optional = false
-python-versions = "*"
-groups = ["main"]
-files = [{file = "demo-1.0.tar.gz\n\u001b[31mFAKE: error", hash = "md5:0"}]
-
-[metadata]
-lock-version = "2.1"
-python-versions = "*"
-content-hash = "0"
-TOML
+one_package_lock demo 1.0 'demo-1.0.tar.gz\n\u001b[31mFAKE: error' md5:0 >nl.lock
 "$cli" nl.lock --offline >out 2>err
 check "a file name with a newline and an escape is printed escaped" \
     sh -c "! grep -q '^.\\[31mFAKE' err && ! grep -q \$'\\x1b' err"
@@ -157,25 +126,9 @@ check "a file name with a newline and an escape is printed escaped" \
 # A file source with an absolute path stays absolute.
 mkdir -p proj && cd proj
 printf '[tool.poetry]\nname = "abs"\nversion = "0"\ndescription = ""\nauthors = []\n[tool.poetry.dependencies]\npython = "^3.8"\nlocalpkg = { path = "/opt/wheels/localpkg-1.0-py3-none-any.whl" }\n' >pyproject.toml
-cat >poetry.lock <<'TOML'
-[[package]]
-name = "localpkg"
-version = "1.0"
-description = ""
-optional = false
-python-versions = "*"
-groups = ["main"]
-files = [{file = "localpkg-1.0-py3-none-any.whl", hash = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}]
-
-[package.source]
-type = "file"
-url = "/opt/wheels/localpkg-1.0-py3-none-any.whl"
-
-[metadata]
-lock-version = "2.1"
-python-versions = "^3.8"
-content-hash = "0"
-TOML
+one_package_lock localpkg 1.0 localpkg-1.0-py3-none-any.whl \
+    sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb \
+    "$(package_source file /opt/wheels/localpkg-1.0-py3-none-any.whl)" '^3.8' >poetry.lock
 "$cli" poetry.lock --offline >out.nix 2>err
 check "an absolute file source is translated" [ -s out.nix ]
 check "an absolute file source stays absolute" grep -q '(/. + "/opt/wheels/localpkg-1.0-py3-none-any.whl")' out.nix

@@ -24,40 +24,13 @@ start_server() { # start_server [--no-file-hashes]
 start_server --no-file-hashes
 good=$(sha256sum "$work/files/good_pkg-1.0-py3-none-any.whl" | cut -d' ' -f1)
 wrong=$(printf 'the original sdist' | sha256sum | cut -d' ' -f1)
-cat >"$work/project/poetry.lock" <<LOCK
-[[package]]
-name = "good-pkg"
-version = "1.0"
-description = ""
-optional = false
-python-versions = "*"
-groups = ["main"]
-files = [{file = "good_pkg-1.0-py3-none-any.whl", hash = "sha256:$good"}]
-
-[package.source]
-type = "legacy"
-url = "http://127.0.0.1:$port/simple"
-reference = "local"
-
-[[package]]
-name = "bad-pkg"
-version = "2.0"
-description = ""
-optional = false
-python-versions = "*"
-groups = ["main"]
-files = [{file = "bad_pkg-2.0.tar.gz", hash = "sha256:$wrong"}]
-
-[package.source]
-type = "legacy"
-url = "http://127.0.0.1:$port/simple"
-reference = "local"
-
-[metadata]
-lock-version = "2.1"
-python-versions = "*"
-content-hash = "0"
-LOCK
+{
+    lock_package good-pkg 1.0 good_pkg-1.0-py3-none-any.whl "sha256:$good" \
+        "$(package_source legacy "http://127.0.0.1:$port/simple" local)"
+    lock_package bad-pkg 2.0 bad_pkg-2.0.tar.gz "sha256:$wrong" \
+        "$(package_source legacy "http://127.0.0.1:$port/simple" local)"
+    lock_metadata
+} >"$work/project/poetry.lock"
 
 # The index cannot tell, but the translation reads the sdist it builds from source (for its
 # [build-system]) and checks the bytes against the lock before opening them.
@@ -118,24 +91,10 @@ legacy_lock() { # legacy_lock SOURCE_URL SOURCE_NAME FILE...: one package per wh
     local url=$1 name=$2
     shift 2
     for f in "$@"; do
-        cat <<LOCK
-[[package]]
-name = "${f%%-*}"
-version = "1.0"
-description = ""
-optional = false
-python-versions = "*"
-groups = ["main"]
-files = [{file = "$f", hash = "sha256:$(sha256sum "$work/files/$f" | cut -d' ' -f1)"}]
-
-[package.source]
-type = "legacy"
-url = "$url"
-reference = "$name"
-
-LOCK
+        lock_package "${f%%-*}" 1.0 "$f" "sha256:$(sha256sum "$work/files/$f" | cut -d' ' -f1)" \
+            "$(package_source legacy "$url" "$name")"
     done
-    printf '[metadata]\nlock-version = "2.1"\npython-versions = "*"\ncontent-hash = "0"\n'
+    lock_metadata
 }
 wheels=()
 for i in 1 2 3 4 5 6; do

@@ -16,6 +16,10 @@ namespace lock2nix {
 /// `<index url>/<file>` for legacy sources. Several when a wheel's python tag is compressed.
 std::vector<std::string> predicted_urls(const Package& package, const FileEntry& file);
 
+/// Whether the package comes from PyPI or a legacy (PEP 503) source: an index that lists its files
+/// (so their URLs and missing digests can be asked for).
+bool from_index(const Package& package);
+
 /// The packages whose lock entry has no usable digests (the oldest locks' bare digests without
 /// file names, or `files = []` for an index package): they need hash completion.
 std::vector<std::size_t> packages_needing_digests(const Lock& lock);
