@@ -250,7 +250,10 @@ private:
 } // namespace
 
 LockStamp read_lock_stamp(const std::string& path) {
-    const std::string text = read_file(path);
+    return parse_lock_stamp(read_file(path), path);
+}
+
+LockStamp parse_lock_stamp(std::string_view text, const std::string& path) {
     if (const auto section = MetadataScanner(text).run()) {
         try {
             // The table alone through the full reader: the same validation of lock-version and

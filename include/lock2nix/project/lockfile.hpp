@@ -148,10 +148,15 @@ struct LockStamp {
     bool fast = false;        ///< read from the [metadata] table alone (else: the whole lock)
 };
 
-/// Reads lock-version and content-hash without modelling the lock: a scan finds the one plain
-/// [metadata] table and only it is parsed; anything unusual (a root key, a quoted or repeated
-/// header, an unterminated string, a table the full reader would reject) reads the whole lock
-/// with read_lock instead, so the answer and the errors are always read_lock's.
+/// Lock-version and content-hash of poetry.lock text without modelling the lock: a scan finds
+/// the one plain [metadata] table and only it is parsed; anything unusual (a root key, a quoted
+/// or repeated header, an unterminated string, a table the full reader would reject) parses the
+/// whole text with parse_lock instead. On any text parse_lock accepts the answer is parse_lock's
+/// (fuzz.lock checks it); a fault the scan does not look at (a bad value in a package) is not
+/// reported, and errors raised are parse_lock's.
+LockStamp parse_lock_stamp(std::string_view text, const std::string& path);
+
+/// parse_lock_stamp of a file.
 LockStamp read_lock_stamp(const std::string& path);
 
 } // namespace lock2nix
