@@ -16,13 +16,6 @@ namespace {
 
 constexpr const char* simple_accept = "application/vnd.pypi.simple.v1+json, text/html;q=0.1";
 
-std::string trim_slash(std::string s) {
-    while (!s.empty() && s.back() == '/') {
-        s.pop_back();
-    }
-    return s;
-}
-
 // The source name of a legacy package (its `reference`), for Poetry's credential variables.
 std::string source_name(const Package& p, const Pyproject* pp) {
     if (!p.source->reference.empty()) {
@@ -30,7 +23,7 @@ std::string source_name(const Package& p, const Pyproject* pp) {
     }
     if (pp != nullptr) {
         for (const IndexSource& s : pp->poetry.sources) {
-            if (trim_slash(s.url) == trim_slash(p.source->url)) {
+            if (without_trailing_slash(s.url) == without_trailing_slash(p.source->url)) {
                 return s.name;
             }
         }
@@ -68,12 +61,12 @@ Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::siz
         }
         IndexRequest r;
         if (p.source_kind() == SourceKind::pypi) {
-            r.url = trim_slash(options.pypi_url) + "/pypi/" + p.canonical_name + "/" + p.version +
-                    "/json";
+            r.url = without_trailing_slash(options.pypi_url) + "/pypi/" + p.canonical_name + "/" +
+                    p.version + "/json";
             r.accept = "application/json";
             r.json_body = true;
         } else {
-            r.url = trim_slash(p.source->url) + "/" + p.canonical_name + "/";
+            r.url = without_trailing_slash(p.source->url) + "/" + p.canonical_name + "/";
             r.accept = simple_accept;
             r.json_body = true;
             std::tie(r.username, r.password) = source_credentials(source_name(p, pp));
@@ -280,7 +273,7 @@ std::optional<UrlParts> url_parts(std::string_view url) {
         return std::nullopt;
     }
     out.origin = scheme + "://" + ascii_lower(std::string(host)) + ":" + port;
-    out.path = trim_slash(std::string(path));
+    out.path = without_trailing_slash(std::string(path));
     return out;
 }
 

@@ -132,7 +132,7 @@ ResolvedSources resolve_sources(Lock& lock, const Pyproject* pyproject, const En
                                 SourceFetcher& fetcher, GitMode git_mode, bool read_sdists) {
     ResolvedSources out;
     std::set<std::size_t> seen;
-    std::vector<std::size_t> from_index;
+    std::vector<std::size_t> to_locate;
     for (const TargetPlan& t : plan.targets) {
         for (const PlannedPackage& planned : t.packages) {
             if (!planned.artifact || !seen.insert(planned.package).second) {
@@ -142,7 +142,7 @@ ResolvedSources resolve_sources(Lock& lock, const Pyproject* pyproject, const En
             switch (planned.artifact->kind) {
             case ArtifactKind::wheel:
             case ArtifactKind::sdist:
-                from_index.push_back(planned.package);
+                to_locate.push_back(planned.package);
                 break;
             case ArtifactKind::git:
                 if (git_mode == GitMode::pure) {
@@ -181,8 +181,8 @@ ResolvedSources resolve_sources(Lock& lock, const Pyproject* pyproject, const En
             }
         }
     }
-    if (!from_index.empty()) {
-        Located located = fetcher.locate(lock, pyproject, from_index);
+    if (!to_locate.empty()) {
+        Located located = fetcher.locate(lock, pyproject, to_locate);
         out.urls = std::move(located.urls);
         out.notes = std::move(located.notes);
     }

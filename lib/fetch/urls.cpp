@@ -6,16 +6,12 @@
 
 namespace lock2nix {
 
-namespace {
-
-std::string without_trailing_slash(std::string s) {
-    while (!s.empty() && s.back() == '/') {
-        s.pop_back();
+std::string without_trailing_slash(std::string url) {
+    while (!url.empty() && url.back() == '/') {
+        url.pop_back();
     }
-    return s;
+    return url;
 }
-
-} // namespace
 
 std::vector<std::string> predicted_urls(const Package& p, const FileEntry& f) {
     const std::string first(1, p.name.empty() ? '_' : p.name.front());

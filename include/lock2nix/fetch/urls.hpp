@@ -24,6 +24,9 @@ bool from_index(const Package& package);
 /// file names, or `files = []` for an index package): they need hash completion.
 std::vector<std::size_t> packages_needing_digests(const Lock& lock);
 
+/// The URL (or path) without its trailing slashes, so an index URL compares and joins one way.
+std::string without_trailing_slash(std::string url);
+
 /// The URL without user:password, for messages and cache keys.
 std::string redact_url(const std::string& url);
 /// Every `scheme://user:password@` in free text (a command line, a tool's output) without its
