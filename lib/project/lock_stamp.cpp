@@ -9,7 +9,6 @@
 #include "lock2nix/project/lockfile.hpp"
 
 #include <cctype>
-#include <cstring>
 #include <optional>
 #if defined(__SSE2__)
 #include <emmintrin.h>
