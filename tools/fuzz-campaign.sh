@@ -17,6 +17,12 @@ out=${4:-$build/fuzz-campaign}
 # LOCK2NIX_FUZZ_HARNESSES="lock index" runs only those (a campaign spread over sessions).
 read -r -a harnesses <<<"${LOCK2NIX_FUZZ_HARNESSES:-lock pyproject overrides pep440 pep508 names index sdist nix_string}"
 mkdir -p "$out/crashes" "$out/logs"
+# `nice` orders processes within one autogroup only: a campaign started with setsid is a group
+# of its own and took an equal share of the CPU from builds at nice 0 (the CI run beside it got a
+# quarter of the machine). Leading its own session, the campaign lowers its group's weight too.
+if [ "$(ps -o sid= -p $$ | tr -d ' ')" = "$$" ] && [ -w /proc/self/autogroup ]; then
+    echo 19 >/proc/self/autogroup 2>/dev/null || true
+fi
 # Timeouts are wall-clock time: a niced harness on a busy machine can be starved for seconds, which
 # libFuzzer reports as a timeout and stops. So the limit is generous, and a timeout whose input
 # runs alone within a second is moved to starved/ and fuzzing goes on for the rest of the budget.
