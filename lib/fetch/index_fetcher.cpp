@@ -1,5 +1,6 @@
 #include "lock2nix/fetch/index_fetcher.hpp"
 
+#include "lock2nix/fetch/git.hpp"
 #include "lock2nix/fetch/sdist.hpp"
 #include "lock2nix/files.hpp"
 #include "lock2nix/hash.hpp"

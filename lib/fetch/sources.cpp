@@ -1,5 +1,6 @@
 #include "lock2nix/fetch/sources.hpp"
 
+#include "lock2nix/fetch/urls.hpp"
 #include "lock2nix/files.hpp"
 #include "lock2nix/hash.hpp"
 #include "lock2nix/standards/names.hpp"

@@ -1,6 +1,6 @@
 #include "lock2nix/nix/render.hpp"
 
-#include "lock2nix/fetch/locate.hpp"
+#include "lock2nix/fetch/sources.hpp"
 #include "lock2nix/fetch/urls.hpp"
 #include "lock2nix/hash.hpp"
 #include "lock2nix/nix/writer.hpp"

@@ -3,21 +3,14 @@
 // locked commit, without `.git`, serialised as a NAR and hashed with SHA-256. Results are cached
 // per repository and commit, so each is computed once.
 
+#include "lock2nix/fetch/fetched.hpp"
+
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace lock2nix {
-
-/// What fetchgit needs besides url and rev.
-struct GitSource {
-    std::string url;
-    std::string rev;
-    std::string hash;        ///< SRI, e.g. "sha256-..."
-    bool submodules = false; ///< the checkout has submodules (fetched and hashed with them)
-    std::vector<std::string> build_requires; ///< [build-system].requires of the checkout
-};
 
 /// Computes (or takes from the cache) the fetchgit hash of `url` at `rev`. Throws Error naming the
 /// repository when git is missing, the network is unreachable or the commit does not exist.

@@ -4,6 +4,7 @@
 // accepted only when the index's sha256 is one of the lock's digests for that package; locks that
 // carry no usable digests get theirs from the index (hash completion).
 
+#include "lock2nix/fetch/fetched.hpp"
 #include "lock2nix/fetch/index.hpp"
 #include "lock2nix/fetch/urls.hpp"
 #include "lock2nix/project/lockfile.hpp"
@@ -19,12 +20,6 @@ namespace lock2nix {
 /// Where PyPI is (--index-url / LOCK2NIX_INDEX_URL point it elsewhere).
 struct LocateOptions {
     std::string pypi_url = "https://pypi.org";
-};
-
-/// What the index said.
-struct Located {
-    std::map<std::string, std::string> urls; ///< file name → exact URL
-    std::vector<std::string> notes;          ///< e.g. which digests came from the index
 };
 
 /// The index pages a run has read, parsed (by request: URL, Accept, user). A run asks twice for

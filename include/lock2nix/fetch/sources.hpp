@@ -5,8 +5,7 @@
 // through a SourceFetcher, so the renderer stays a pure function and tests can fake the outside
 // world.
 
-#include "lock2nix/fetch/git.hpp"
-#include "lock2nix/fetch/locate.hpp"
+#include "lock2nix/fetch/fetched.hpp"
 #include "lock2nix/project/lockfile.hpp"
 #include "lock2nix/project/pyproject.hpp"
 #include "lock2nix/resolve/plan.hpp"
