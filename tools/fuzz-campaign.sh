@@ -35,7 +35,7 @@ run() {
     [ -f "fuzz/dict/$h.dict" ] && dict=(-dict="fuzz/dict/$h.dict")
     mkdir -p "$out/$h" "$out/crashes/$h" "$out/starved/$h"
     local TIMEFORMAT='%U %S'
-    local cpu left
+    local cpu used left
     while :; do
         # The budget is CPU time, libFuzzer's limit wall time: ask for what is left in CPU
         # seconds (a starved run gets less and the loop asks again).
@@ -45,7 +45,8 @@ run() {
             -max_total_time="$left" -rss_limit_mb=2048 -timeout="$timeout" -print_final_stats=1 \
             -artifact_prefix="$out/crashes/$h/" >>"$out/logs/$h.log" 2>&1; } 2>&1)
         # shellcheck disable=SC2086
-        echo $cpu | awk '{printf "%.0f\n", $1 + $2}' >>"$out/logs/$h.cpu"
+        used=$(echo $cpu | awk '{printf "%.0f\n", $1 + $2}')
+        echo "$used" >>"$out/logs/$h.cpu"
         local starved=no unit
         for unit in "$out/crashes/$h"/timeout-*; do
             [ -f "$unit" ] || continue
@@ -56,7 +57,7 @@ run() {
         # A real finding stops the harness, as libFuzzer did, and so does a run that could not
         # start (no CPU time used); otherwise top up the CPU time.
         [ "$starved" = yes ] || [ -z "$(findings_of "$h")" ] || break
-        [ "$(echo "$cpu" | awk '{print ($1 + $2 >= 1)}')" = 1 ] || break
+        [ "$used" -ge 1 ] || break
     done
 }
 running=0

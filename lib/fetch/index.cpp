@@ -922,10 +922,10 @@ void run_transfers(const IndexOptions& options, std::vector<std::string>& notes,
                           " MiB (after decompression); lock2nix stopped reading it";
             } else if (code != CURLE_OK) {
                 const std::string kind = detail::curl().easy_strerror(code);
-                const std::string detail = redact_urls_in(t->error.data());
+                const std::string said = redact_urls_in(t->error.data());
                 r.error =
                     redact_url(request.url) + ": " + kind +
-                    (detail.empty() || detail == kind ? std::string() : " (" + detail + ")") +
+                    (said.empty() || said == kind ? std::string() : " (" + said + ")") +
                     tls_hint(code) +
                     (code == CURLE_OPERATION_TIMEDOUT
                          ? " (at most " + std::to_string(options.total_timeout.count() / 1000) +

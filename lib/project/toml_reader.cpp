@@ -47,10 +47,6 @@ bool is_key_char(char c) {
            c == '-' || c == ' ' || c == '\t';
 }
 
-} // namespace
-
-namespace {
-
 // Bytes in the well-formed UTF-8 sequence starting at `at`, or 0 when there is none.
 std::size_t utf8_length(std::string_view text, std::size_t at) {
     const auto lead = static_cast<unsigned char>(text[at]);

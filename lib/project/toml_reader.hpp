@@ -4,11 +4,11 @@
 
 #include "lock2nix/error.hpp"
 #include "lock2nix/files.hpp"
+#include "tomlplusplus.hpp"
 
 #include <optional>
 #include <string>
 #include <string_view>
-#include "tomlplusplus.hpp"
 #include <vector>
 
 namespace lock2nix::detail {
@@ -54,8 +54,9 @@ public:
     const toml::table& as_table(const toml::node& node, std::string_view what) const;
 
 private:
-    /// Refuses, at its position, what toml++ must not be handed: keys, headers or brackets
-    /// nested too deep for a recursive reader, and non-ASCII bytes outside strings and comments.
+    /// Refuses, at its position: keys, headers or brackets nested too deep for a recursive
+    /// reader, and non-ASCII characters outside strings and comments (said more clearly here than
+    /// toml++ says it).
     void check_before_parsing(std::string_view text, const std::string& hint) const;
     void no_nul(const toml::node& node, const std::string& value, std::string_view key) const;
     [[noreturn]] void wrong_type(const toml::node& node, std::string_view key,
