@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <span>
 #include <sstream>
 
 namespace lock2nix {
@@ -599,7 +600,47 @@ struct OverrideDatabase::State {
     mutable std::map<std::string, std::vector<OverrideEntry>, std::less<>> defaults;
     mutable std::mutex mutex;
     std::map<std::string, std::vector<OverrideEntry>, std::less<>> added; // project and user
+
+    // The entries of a canonical name: the defaults' (parsed on first use) and the added ones,
+    // by reference. A planned package is resolved up to three times (its recipe, then the
+    // chosen and the other artifact); copying its entries each time was most of the cost.
+    // Map nodes never move, and a package's parsed vector is never changed once stored.
+    std::pair<std::span<const OverrideEntry>, std::span<const OverrideEntry>>
+    find(const std::string& key) const;
 };
+
+std::pair<std::span<const OverrideEntry>, std::span<const OverrideEntry>>
+OverrideDatabase::State::find(const std::string& key) const {
+    std::span<const OverrideEntry> builtin;
+    if (with_defaults) {
+        std::lock_guard lock(mutex);
+        auto it = defaults.find(key);
+        if (it == defaults.end()) {
+            std::vector<OverrideEntry> parsed;
+            const auto* begin = detail::embedded_overrides;
+            const auto* end = begin + detail::embedded_override_count;
+            const auto* first = std::lower_bound(
+                begin, end, key, [](const detail::EmbeddedOverride& e, const std::string& k) {
+                    return std::strcmp(e.package(), k.c_str()) < 0;
+                });
+            for (const auto* e = first; e != end && key == e->package(); ++e) {
+                TomlReader reader(e->file(), keys_hint);
+                const toml::table root = reader.parse(e->text(), "the default override database");
+                for (OverrideEntry& entry :
+                     read_entries(reader, root, OverrideLayer::defaults, e->first_line - 1)) {
+                    parsed.push_back(std::move(entry));
+                }
+            }
+            it = defaults.emplace(key, std::move(parsed)).first;
+        }
+        builtin = it->second;
+    }
+    std::span<const OverrideEntry> own;
+    if (auto it = added.find(key); it != added.end()) {
+        own = it->second;
+    }
+    return {builtin, own};
+}
 
 OverrideDatabase::OverrideDatabase() : state_(std::make_unique<State>()) {}
 OverrideDatabase::~OverrideDatabase() = default;
@@ -684,34 +725,9 @@ std::string OverrideDatabase::project_table_digest(const std::string& pyproject_
 }
 
 std::vector<OverrideEntry> OverrideDatabase::entries(std::string_view name) const {
-    const std::string key = canonicalize_name(name);
-    std::vector<OverrideEntry> out;
-    if (state_->with_defaults) {
-        std::lock_guard lock(state_->mutex);
-        auto it = state_->defaults.find(key);
-        if (it == state_->defaults.end()) {
-            std::vector<OverrideEntry> parsed;
-            const auto* begin = detail::embedded_overrides;
-            const auto* end = begin + detail::embedded_override_count;
-            const auto* first = std::lower_bound(
-                begin, end, key, [](const detail::EmbeddedOverride& e, const std::string& k) {
-                    return std::strcmp(e.package(), k.c_str()) < 0;
-                });
-            for (const auto* e = first; e != end && key == e->package(); ++e) {
-                TomlReader reader(e->file(), keys_hint);
-                const toml::table root = reader.parse(e->text(), "the default override database");
-                for (OverrideEntry& entry :
-                     read_entries(reader, root, OverrideLayer::defaults, e->first_line - 1)) {
-                    parsed.push_back(std::move(entry));
-                }
-            }
-            it = state_->defaults.emplace(key, std::move(parsed)).first;
-        }
-        out = it->second;
-    }
-    if (auto it = state_->added.find(key); it != state_->added.end()) {
-        out.insert(out.end(), it->second.begin(), it->second.end());
-    }
+    const auto [builtin, own] = state_->find(canonicalize_name(name));
+    std::vector<OverrideEntry> out(builtin.begin(), builtin.end());
+    out.insert(out.end(), own.begin(), own.end());
     std::stable_sort(out.begin(), out.end(), [](const OverrideEntry& a, const OverrideEntry& b) {
         return a.layer < b.layer;
     });
@@ -721,51 +737,58 @@ std::vector<OverrideEntry> OverrideDatabase::entries(std::string_view name) cons
 Recipe OverrideDatabase::resolve(std::string_view name, std::string_view version,
                                  std::optional<Dist> dist) const {
     Recipe out;
-    const auto all = entries(name);
+    const auto [builtin, own] = state_->find(canonicalize_name(name));
+    if (builtin.empty() && own.empty()) {
+        return out;
+    }
     const auto v = pep440::Version::try_parse(version);
     for (OverrideLayer layer :
          {OverrideLayer::defaults, OverrideLayer::project, OverrideLayer::user}) {
         std::map<std::string, OverrideValue> combined;
         std::map<std::string, const OverrideEntry*> from;
-        for (const OverrideEntry& e : all) {
-            if (e.layer != layer) {
-                continue;
-            }
-            if (e.versions && !(v && e.versions->contains(*v, true))) {
-                continue;
-            }
-            if (e.dist && e.dist != dist) {
-                continue;
-            }
-            for (const auto& [key, value] : e.settings) {
-                auto it = combined.find(key);
-                if (it == combined.end()) {
-                    combined[key] = value;
-                    from[key] = &e;
-                } else if (auto* list = std::get_if<std::vector<std::string>>(&it->second)) {
-                    for (const auto& item : std::get<std::vector<std::string>>(value)) {
-                        if (std::find(list->begin(), list->end(), item) == list->end()) {
-                            list->push_back(item);
+        // Within a layer, the defaults' entries come before the added ones, as in entries().
+        for (const auto& part : {builtin, own}) {
+            for (const OverrideEntry& e : part) {
+                if (e.layer != layer) {
+                    continue;
+                }
+                if (e.versions && !(v && e.versions->contains(*v, true))) {
+                    continue;
+                }
+                if (e.dist && e.dist != dist) {
+                    continue;
+                }
+                for (const auto& [key, value] : e.settings) {
+                    auto it = combined.find(key);
+                    if (it == combined.end()) {
+                        combined[key] = value;
+                        from[key] = &e;
+                    } else if (auto* list = std::get_if<std::vector<std::string>>(&it->second)) {
+                        for (const auto& item : std::get<std::vector<std::string>>(value)) {
+                            if (std::find(list->begin(), list->end(), item) == list->end()) {
+                                list->push_back(item);
+                            }
                         }
-                    }
-                } else if (auto* paths = std::get_if<std::vector<PackagePath>>(&it->second)) {
-                    for (const auto& item : std::get<std::vector<PackagePath>>(value)) {
-                        if (std::find(paths->begin(), paths->end(), item) == paths->end()) {
-                            paths->push_back(item);
+                    } else if (auto* paths = std::get_if<std::vector<PackagePath>>(&it->second)) {
+                        for (const auto& item : std::get<std::vector<PackagePath>>(value)) {
+                            if (std::find(paths->begin(), paths->end(), item) == paths->end()) {
+                                paths->push_back(item);
+                            }
                         }
+                    } else if (auto* table =
+                                   std::get_if<std::map<std::string, std::string>>(&it->second)) {
+                        for (const auto& [k, s] :
+                             std::get<std::map<std::string, std::string>>(value)) {
+                            (*table)[k] = s;
+                        }
+                    } else if (it->second != value) {
+                        throw Error("overrides for `" + e.package + "` " + std::string(version) +
+                                        " contradict each other: `" + key + "` is " +
+                                        describe(it->second) + " at " + from[key]->where() +
+                                        " but " + describe(value) + " at " + e.where(),
+                                    e.file, e.position,
+                                    "make the version ranges disjoint, or agree on one value");
                     }
-                } else if (auto* table =
-                               std::get_if<std::map<std::string, std::string>>(&it->second)) {
-                    for (const auto& [k, s] : std::get<std::map<std::string, std::string>>(value)) {
-                        (*table)[k] = s;
-                    }
-                } else if (it->second != value) {
-                    throw Error("overrides for `" + e.package + "` " + std::string(version) +
-                                    " contradict each other: `" + key + "` is " +
-                                    describe(it->second) + " at " + from[key]->where() + " but " +
-                                    describe(value) + " at " + e.where(),
-                                e.file, e.position,
-                                "make the version ranges disjoint, or agree on one value");
                 }
             }
         }

@@ -46,10 +46,9 @@ std::string unfit_reason(const tags::WheelName& wheel, const Target& target) {
                        : "built for " + list + ", not " + target.system;
 }
 
-} // namespace
-
-Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& target,
-                         const tags::TagRanking& ranking, const ArtifactPolicy& policy) {
+// The artifact of a package whose source is not an index (git, a path, an archive URL); none
+// for an index package.
+std::optional<Artifact> source_artifact(const Lock& lock, std::size_t index) {
     const Package& p = lock.packages[index];
     Artifact a;
     a.package = index;
@@ -87,57 +86,87 @@ Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& targ
     case SourceKind::legacy:
         break;
     }
+    return std::nullopt;
+}
 
-    // Best wheel: lowest tag rank, then highest build number, then file name.
-    std::optional<std::size_t> best_rank;
-    const FileEntry* best_wheel = nullptr;
-    std::optional<tags::WheelName> best_name;
-    const FileEntry* sdist = nullptr;
-    bool sdist_standard = false;
+// What a scan of a package's files passed over, kept only to explain a package that has no
+// usable file (building these strings for every file of every package cost more than the
+// choice itself).
+struct Passed {
     std::vector<std::string> seen;
-    std::vector<const FileEntry*> unfit; // explained only if nothing fits
-    // Files whose names carry another version are not this entry's: Poetry looks the version's
-    // files up on the index and keeps those whose digest the lock lists, so a stray file is
-    // never installed, and an entry with nothing but strays is refused ("Retrieved digest for
-    // link … not in poetry.lock metadata").
-    const auto own_version = pep440::Version::try_parse(p.version);
+    std::vector<const FileEntry*> unfit;
+    // Files whose names carry another version are not this entry's: Poetry looks the
+    // version's files up on the index and keeps those whose digest the lock lists, so a stray
+    // file is never installed, and an entry with nothing but strays is refused ("Retrieved
+    // digest for link … not in poetry.lock metadata").
     std::vector<std::pair<const FileEntry*, std::string>> strays;
+};
+
+// The index files of one package that can serve the target: its best wheel and its sdist.
+struct Candidates {
+    const FileEntry* wheel = nullptr;
+    std::optional<tags::WheelName> wheel_name;
+    std::size_t wheel_rank = 0;
+    const FileEntry* sdist = nullptr;
+};
+
+// One pass over the files. With `passed` null, a wheel no platform tag of which fits is dropped
+// before its name is parsed; the choice is the same either way (such a wheel is never taken).
+Candidates find_candidates(const Package& p, const tags::TagRanking& ranking, Passed* passed) {
+    Candidates c;
+    bool sdist_standard = false;
+    const auto own_version = pep440::Version::try_parse(p.version);
     auto stray = [&](const FileEntry& f, const pep440::Version& v) {
         if (own_version && v != *own_version) {
-            strays.emplace_back(&f, v.str());
+            if (passed != nullptr) {
+                passed->strays.emplace_back(&f, v.str());
+            }
             return true;
         }
         return false;
     };
+    auto note = [&](std::string line) {
+        if (passed != nullptr) {
+            passed->seen.push_back(std::move(line));
+        }
+    };
     for (const FileEntry& f : p.files) {
         const auto kind = tags::classify(f.name);
         if (kind == tags::FileKind::wheel) {
-            if (const auto w = tags::WheelName::try_parse(f.name); w && stray(f, w->version)) {
+            if (passed == nullptr && !ranking.may_fit(f.name)) {
                 continue;
             }
-            if (!ranking.may_fit(f.name)) {
-                unfit.push_back(&f);
+            auto w = tags::WheelName::try_parse(f.name);
+            if (w && stray(f, w->version)) {
                 continue;
             }
-            const auto w = tags::WheelName::try_parse(f.name);
+            if (passed != nullptr && !ranking.may_fit(f.name)) {
+                passed->unfit.push_back(&f);
+                continue;
+            }
             if (!w) {
-                seen.push_back(f.name + " (unreadable wheel name)");
+                note(f.name + " (unreadable wheel name)");
                 continue;
             }
             const auto r = ranking.rank(*w);
             if (!r) {
-                unfit.push_back(&f);
+                if (passed != nullptr) {
+                    passed->unfit.push_back(&f);
+                }
                 continue;
             }
+            // Best wheel: lowest tag rank, then highest build number, then file name.
             const auto build = w->build ? w->build->first : 0;
-            const auto best_build = best_name && best_name->build ? best_name->build->first : 0;
-            if (!best_rank || *r < *best_rank || (*r == *best_rank && build > best_build) ||
-                (*r == *best_rank && build == best_build && f.name < best_wheel->name)) {
-                best_rank = r;
-                best_wheel = &f;
-                best_name = w;
+            const auto best_build =
+                c.wheel_name && c.wheel_name->build ? c.wheel_name->build->first : 0;
+            if (c.wheel == nullptr || *r < c.wheel_rank ||
+                (*r == c.wheel_rank && build > best_build) ||
+                (*r == c.wheel_rank && build == best_build && f.name < c.wheel->name)) {
+                c.wheel_rank = *r;
+                c.wheel = &f;
+                c.wheel_name = std::move(w);
             }
-            seen.push_back(f.name);
+            note(f.name);
         } else if (kind == tags::FileKind::sdist) {
             const auto s = tags::SdistName::try_parse(f.name);
             if (s && stray(f, s->version)) {
@@ -145,83 +174,131 @@ Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& targ
             }
             const bool standard = s && s->standard;
             // Prefer .tar.gz/.zip over older archive kinds; then the first in the lock.
-            if (sdist == nullptr || (standard && !sdist_standard)) {
-                sdist = &f;
+            if (c.sdist == nullptr || (standard && !sdist_standard)) {
+                c.sdist = &f;
                 sdist_standard = standard;
             }
-            seen.push_back(f.name);
+            note(f.name);
         } else {
-            seen.push_back(f.name + " (" + std::string(tags::to_string(kind)) +
-                           ", not installable)");
+            note(f.name + " (" + std::string(tags::to_string(kind)) + ", not installable)");
         }
     }
+    return c;
+}
 
+Artifact wheel_artifact(std::size_t index, const Candidates& c, const Target& target,
+                        const tags::TagRanking& ranking) {
+    Artifact a;
+    a.package = index;
+    a.kind = ArtifactKind::wheel;
+    a.file = *c.wheel;
+    a.wheel = c.wheel_name;
+    a.best_tag = ranking.tags()[c.wheel_rank].str();
+    a.reason =
+        "wheel " + c.wheel->name + " (best tag " + a.best_tag + " for " + target.describe() + ")";
+    return a;
+}
+
+Artifact sdist_artifact(std::size_t index, const Candidates& c, const std::string& why) {
+    Artifact a;
+    a.package = index;
+    a.kind = ArtifactKind::sdist;
+    a.file = *c.sdist;
+    a.reason = "sdist " + c.sdist->name + " (" + why + ")";
+    return a;
+}
+
+// The error for an index package with no usable file, naming every file and why it is unfit.
+[[noreturn]] void refuse(const Lock& lock, std::size_t index, const Target& target,
+                         const tags::TagRanking& ranking) {
+    const Package& p = lock.packages[index];
+    Passed passed;
+    find_candidates(p, ranking, &passed);
+    if (!passed.strays.empty()) {
+        const auto& [file, version] = passed.strays.front();
+        throw Error("package `" + p.name + "` " + p.version + " lists " + file->name +
+                        ", a file of version " + version + ", and " +
+                        (passed.strays.size() == p.files.size()
+                             ? std::string("no file of its own version")
+                             : "no file of its own version usable on " + target.describe()),
+                    lock.path, file->position,
+                    "the lock's file list does not belong to the locked version (Poetry "
+                    "refuses it too); regenerate the lock with `poetry lock`");
+    }
+    for (const FileEntry* f : passed.unfit) {
+        const auto w = tags::WheelName::try_parse(f->name);
+        passed.seen.push_back(
+            f->name + " (" + (w ? unfit_reason(*w, target) : std::string("unreadable wheel name")) +
+            ")");
+    }
+    std::sort(passed.seen.begin(), passed.seen.end());
+    // One line: messages escape newlines (input quoted in them must not forge lines), so a
+    // list with "\n    " between its items printed as a literal "\n".
+    std::string files;
+    for (const auto& s : passed.seen) {
+        files += (files.empty() ? " " : "; ") + s;
+    }
+    if (p.files.empty()) {
+        throw Error("package `" + p.name + "` " + p.version +
+                        " has no files in the lock, so "
+                        "there is nothing to build or install for " +
+                        target.describe(),
+                    lock.path, p.position,
+                    "the lock lists no file names or digests for it (a private index may "
+                    "have returned none); regenerate the lock, or let lock2nix complete the "
+                    "hashes from the index");
+    }
+    throw Error("package `" + p.name + "` " + p.version + " has no file usable on " +
+                    target.describe() + "; the lock has:" + files,
+                lock.path, p.position,
+                "no wheel matches this system and Python, and there is no sdist to build "
+                "from; pick another target system (" +
+                    mention(Setting::systems) + ") or Python (" + mention(Setting::pythons) +
+                    "), or lock a version that ships one");
+}
+
+} // namespace
+
+ArtifactChoice choose_artifact_and_alternative(const Lock& lock, std::size_t index,
+                                               const Target& target,
+                                               const tags::TagRanking& ranking,
+                                               const ArtifactPolicy& policy) {
+    if (auto a = source_artifact(lock, index)) {
+        return ArtifactChoice{std::move(*a), std::nullopt};
+    }
+    const Package& p = lock.packages[index];
+    const Candidates c = find_candidates(p, ranking, nullptr);
     const bool want_sdist =
         !policy.wheel_packages.contains(p.canonical_name) &&
         (policy.prefer_sdists || policy.sdist_packages.contains(p.canonical_name));
-    auto take_wheel = [&] {
-        a.kind = ArtifactKind::wheel;
-        a.file = *best_wheel;
-        a.wheel = best_name;
-        a.best_tag = ranking.tags()[*best_rank].str();
-        a.reason = "wheel " + best_wheel->name + " (best tag " + a.best_tag + " for " +
-                   target.describe() + ")";
-    };
-    auto take_sdist = [&](const std::string& why) {
-        a.kind = ArtifactKind::sdist;
-        a.file = *sdist;
-        a.reason = "sdist " + sdist->name + " (" + why + ")";
-    };
-    if (want_sdist && sdist != nullptr) {
-        take_sdist("sdists preferred by policy");
-    } else if (best_wheel != nullptr) {
-        take_wheel();
-    } else if (sdist != nullptr) {
-        take_sdist(p.files.size() == 1 ? "the only file" : "no wheel fits " + target.describe());
-    } else {
-        if (!strays.empty()) {
-            const auto& [file, version] = strays.front();
-            throw Error("package `" + p.name + "` " + p.version + " lists " + file->name +
-                            ", a file of version " + version + ", and " +
-                            (strays.size() == p.files.size()
-                                 ? std::string("no file of its own version")
-                                 : "no file of its own version usable on " + target.describe()),
-                        lock.path, file->position,
-                        "the lock's file list does not belong to the locked version (Poetry "
-                        "refuses it too); regenerate the lock with `poetry lock`");
+    // The alternative's reason is the one a choice with the other kind forced would give.
+    if (want_sdist && c.sdist != nullptr) {
+        ArtifactChoice out{sdist_artifact(index, c, "sdists preferred by policy"), std::nullopt};
+        if (c.wheel != nullptr) {
+            out.alternative = wheel_artifact(index, c, target, ranking);
         }
-        for (const FileEntry* f : unfit) {
-            const auto w = tags::WheelName::try_parse(f->name);
-            seen.push_back(f->name + " (" +
-                           (w ? unfit_reason(*w, target) : std::string("unreadable wheel name")) +
-                           ")");
-        }
-        std::sort(seen.begin(), seen.end());
-        // One line: messages escape newlines (input quoted in them must not forge lines), so a
-        // list with "\n    " between its items printed as a literal "\n".
-        std::string files;
-        for (const auto& s : seen) {
-            files += (files.empty() ? " " : "; ") + s;
-        }
-        if (p.files.empty()) {
-            throw Error("package `" + p.name + "` " + p.version +
-                            " has no files in the lock, so "
-                            "there is nothing to build or install for " +
-                            target.describe(),
-                        lock.path, p.position,
-                        "the lock lists no file names or digests for it (a private index may "
-                        "have returned none); regenerate the lock, or let lock2nix complete the "
-                        "hashes from the index");
-        }
-        throw Error("package `" + p.name + "` " + p.version + " has no file usable on " +
-                        target.describe() + "; the lock has:" + files,
-                    lock.path, p.position,
-                    "no wheel matches this system and Python, and there is no sdist to build "
-                    "from; pick another target system (" +
-                        mention(Setting::systems) + ") or Python (" + mention(Setting::pythons) +
-                        "), or lock a version that ships one");
+        return out;
     }
-    return a;
+    if (c.wheel != nullptr) {
+        ArtifactChoice out{wheel_artifact(index, c, target, ranking), std::nullopt};
+        if (c.sdist != nullptr) {
+            out.alternative = sdist_artifact(index, c, "sdists preferred by policy");
+        }
+        return out;
+    }
+    if (c.sdist != nullptr) {
+        return ArtifactChoice{sdist_artifact(index, c,
+                                             p.files.size() == 1
+                                                 ? "the only file"
+                                                 : "no wheel fits " + target.describe()),
+                              std::nullopt};
+    }
+    refuse(lock, index, target, ranking);
+}
+
+Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& target,
+                         const tags::TagRanking& ranking, const ArtifactPolicy& policy) {
+    return choose_artifact_and_alternative(lock, index, target, ranking, policy).chosen;
 }
 
 std::vector<Artifact> choose_artifacts(const Lock& lock, const Selection& selection,

@@ -297,45 +297,31 @@ TargetPlan plan_target(const Lock& lock, const Pyproject* pp, const Target& targ
                 pkg.dependencies.push_back(dep);
             }
         }
+        std::optional<Artifact> alternative;
         try {
-            pkg.artifact = choose_artifact(lock, i, target, ranking, policy);
+            auto choice = choose_artifact_and_alternative(lock, i, target, ranking, policy);
+            pkg.artifact = std::move(choice.chosen);
+            alternative = std::move(choice.alternative);
         } catch (const Error& e) {
             if (pkg.in_default) {
                 throw;
             }
             pkg.unavailable = e.message();
         }
+        const Package& p = lock.packages[i];
         if (pkg.artifact && options.overrides != nullptr) {
             // The `dist` filter: entries limited to the wheel or to the sdist apply now that the
             // artifact is known (the recipe above, which chose it, had only the others).
-            const Package& p = lock.packages[i];
             pkg.recipe = BuildRecipe::from(
                 options.overrides->resolve(p.canonical_name, p.version, dist_of(*pkg.artifact)));
         }
-        if (pkg.artifact && (pkg.artifact->kind == ArtifactKind::wheel ||
-                             pkg.artifact->kind == ArtifactKind::sdist)) {
-            // The other index file, when one fits: the emitted package carries both.
-            const std::string& name = lock.packages[i].canonical_name;
-            ArtifactPolicy other = policy;
-            other.wheel_packages.erase(name);
-            other.sdist_packages.erase(name);
-            (pkg.artifact->kind == ArtifactKind::wheel ? other.sdist_packages
-                                                       : other.wheel_packages)
-                .insert(name);
-            try {
-                Artifact a = choose_artifact(lock, i, target, ranking, other);
-                if (a.kind != pkg.artifact->kind &&
-                    (a.kind == ArtifactKind::wheel || a.kind == ArtifactKind::sdist)) {
-                    const Package& p = lock.packages[i];
-                    BuildRecipe other_recipe = options.overrides != nullptr
-                                                   ? BuildRecipe::from(options.overrides->resolve(
-                                                         p.canonical_name, p.version, dist_of(a)))
-                                                   : BuildRecipe{};
-                    pkg.alternative = AlternativeBuild{std::move(a), std::move(other_recipe)};
-                }
-            } catch (const Error&) {
-                // no other file fits the target
-            }
+        if (alternative) {
+            BuildRecipe other_recipe =
+                options.overrides != nullptr
+                    ? BuildRecipe::from(options.overrides->resolve(p.canonical_name, p.version,
+                                                                   dist_of(*alternative)))
+                    : BuildRecipe{};
+            pkg.alternative = AlternativeBuild{std::move(*alternative), std::move(other_recipe)};
         }
         plan.positions.emplace(i, plan.packages.size());
         plan.packages.push_back(std::move(pkg));

@@ -46,4 +46,17 @@ std::vector<Artifact> choose_artifacts(const Lock& lock, const Selection& select
 Artifact choose_artifact(const Lock& lock, std::size_t package, const Target& target,
                          const tags::TagRanking& ranking, const ArtifactPolicy& policy);
 
+/// A package's artifact and, for a package from an index, the other of wheel and sdist when
+/// one fits the target too (the emitted package carries both).
+struct ArtifactChoice {
+    Artifact chosen;
+    std::optional<Artifact> alternative;
+};
+
+/// choose_artifact and the alternative from one look at the package's files.
+ArtifactChoice choose_artifact_and_alternative(const Lock& lock, std::size_t package,
+                                               const Target& target,
+                                               const tags::TagRanking& ranking,
+                                               const ArtifactPolicy& policy);
+
 } // namespace lock2nix
