@@ -7,12 +7,10 @@
 
 #include "lock2nix/files.hpp"
 #include "lock2nix/project/lockfile.hpp"
+#include "project/byte_scan.hpp"
 
 #include <cctype>
 #include <optional>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace lock2nix {
 
@@ -180,30 +178,9 @@ private:
         return at + 2 < s_.size() && s_[at] == quote && s_[at + 1] == quote && s_[at + 2] == quote;
     }
 
-    // Offset of the first of `Cs` at or after `from`, or the size. Strings (digests, file names,
-    // URLs) are most of a lock's bytes: a byte-at-a-time loop over them was 60% of `check`'s
-    // scan, and one memchr per stop character (quote, backslash, newline) still read each string
-    // three times. SSE2 is x86-64's baseline; elsewhere the plain loop gives the same answers.
     template <char... Cs>
     std::size_t find_any(std::size_t from) const {
-        const char* p = s_.data();
-        const std::size_t n = s_.size();
-        std::size_t i = from;
-#if defined(__SSE2__)
-        for (; i + 16 <= n; i += 16) {
-            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-            const __m128i hits = (_mm_cmpeq_epi8(v, _mm_set1_epi8(Cs)) | ...);
-            if (const int mask = _mm_movemask_epi8(hits); mask != 0) {
-                return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-            }
-        }
-#endif
-        for (; i < n; ++i) {
-            if (((p[i] == Cs) || ...)) {
-                return i;
-            }
-        }
-        return n;
+        return detail::find_any<Cs...>(s_, from);
     }
 
     bool string(char quote) {

@@ -1,5 +1,7 @@
 #include "project/toml_reader.hpp"
 
+#include "project/byte_scan.hpp"
+
 namespace lock2nix::detail {
 
 SourcePosition position_of(const toml::node& node) {
@@ -66,6 +68,11 @@ std::size_t utf8_length(std::string_view text, std::size_t at) {
     return length;
 }
 
+// The delimiter of a multi-line string opened by `quote`.
+std::string_view triple_quote(char quote) {
+    return quote == '"' ? std::string_view(R"(""")") : std::string_view("'''");
+}
+
 } // namespace
 
 void TomlReader::check_before_parsing(std::string_view text, const std::string& hint) const {
@@ -96,12 +103,21 @@ void TomlReader::check_before_parsing(std::string_view text, const std::string& 
             std::string_view("=[{,.\n").find(before) != std::string_view::npos) {
             // Skip a string (one-line or multi-line, basic or literal); an unterminated one is
             // left for toml++ to report.
-            const bool multi = text.substr(i, 3) == (c == '"' ? "\"\"\"" : "'''");
+            const bool multi = text.substr(i, 3) == triple_quote(c);
             std::size_t j = i + (multi ? 3 : 1);
             bool closed = false;
-            while (j < n) {
-                if (c == '"' && text[j] == '\\') {
-                    j += 2;
+            while (true) {
+                // Stops: the quote, a newline, and in basic strings a backslash.
+                j = c == '"' ? find_any<'"', '\\', '\n'>(text, j) : find_any<'\'', '\n'>(text, j);
+                if (j >= n) {
+                    break;
+                }
+                if (text[j] == '\\') {
+                    j += 2; // the escaped character, which may be a quote or a line's end
+                    if (j <= n && text[j - 1] == '\n') {
+                        ++line;
+                        line_start = j;
+                    }
                     continue;
                 }
                 if (text[j] == '\n') {
@@ -109,9 +125,10 @@ void TomlReader::check_before_parsing(std::string_view text, const std::string& 
                         break;
                     }
                     ++line;
-                    line_start = j + 1;
+                    line_start = ++j;
+                    continue;
                 }
-                if (text[j] == c && (!multi || text.substr(j, 3) == std::string(3, c))) {
+                if (!multi || text.substr(j, 3) == triple_quote(c)) {
                     j += multi ? 3 : 1;
                     while (multi && j < n && text[j] == c) {
                         ++j; // up to two quotes may end a multi-line string's content

@@ -210,6 +210,10 @@ TEST_CASE("non-ASCII outside strings and comments is refused before toml++ sees 
         {"x = 0\"d\u01fd\"\n", {1, 8}},
         {"x = a\"\u00e9\"\n", {1, 7}},
         {"x = 1 \"\u00e9\"\n", {1, 8}},
+        // Lines counted through multi-line strings, also where a backslash ends one of their
+        // lines (the guard stepped over that newline without counting it: one line short).
+        {"x = \"\"\"a\nb\\\nc\\\r\n\"\"\"\ny = 1\u00e9\n", {5, 6}},
+        {"x = \'\'\'a\\\nb\'\'\'\ny = \u00e9\n", {3, 5}},
     };
     for (const auto& c : cases) {
         // Named copies, not a structured binding: the lambdas capture them (clang 14 refuses).
