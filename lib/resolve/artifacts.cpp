@@ -186,8 +186,9 @@ Candidates find_candidates(const Package& p, const tags::TagRanking& ranking, Pa
     return c;
 }
 
+// `alternative`: the wheel kept beside the sdist the policy chose.
 Artifact wheel_artifact(std::size_t index, const Candidates& c, const Target& target,
-                        const tags::TagRanking& ranking) {
+                        const tags::TagRanking& ranking, bool alternative = false) {
     Artifact a;
     a.package = index;
     a.kind = ArtifactKind::wheel;
@@ -195,7 +196,8 @@ Artifact wheel_artifact(std::size_t index, const Candidates& c, const Target& ta
     a.wheel = c.wheel_name;
     a.best_tag = ranking.tags()[c.wheel_rank].str();
     a.reason =
-        "wheel " + c.wheel->name + " (best tag " + a.best_tag + " for " + target.describe() + ")";
+        "wheel " + c.wheel->name + " (best tag " + a.best_tag + " for " + target.describe() +
+        (alternative ? "; the alternative to the sdist: lock2nix.build \"wheel\" picks it)" : ")");
     return a;
 }
 
@@ -271,18 +273,20 @@ ArtifactChoice choose_artifact_and_alternative(const Lock& lock, std::size_t ind
     const bool want_sdist =
         !policy.wheel_packages.contains(p.canonical_name) &&
         (policy.prefer_sdists || policy.sdist_packages.contains(p.canonical_name));
-    // The alternative's reason is the one a choice with the other kind forced would give.
     if (want_sdist && c.sdist != nullptr) {
         ArtifactChoice out{sdist_artifact(index, c, "sdists preferred by policy"), std::nullopt};
         if (c.wheel != nullptr) {
-            out.alternative = wheel_artifact(index, c, target, ranking);
+            out.alternative = wheel_artifact(index, c, target, ranking, true);
         }
         return out;
     }
     if (c.wheel != nullptr) {
         ArtifactChoice out{wheel_artifact(index, c, target, ranking), std::nullopt};
         if (c.sdist != nullptr) {
-            out.alternative = sdist_artifact(index, c, "sdists preferred by policy");
+            // Said in the emitted file above the sdist's arguments: it was "sdists preferred by
+            // policy", which no policy had asked for.
+            out.alternative = sdist_artifact(
+                index, c, "the alternative to the wheel: lock2nix.build \"sdist\" picks it");
         }
         return out;
     }

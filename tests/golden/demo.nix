@@ -333,7 +333,7 @@ environment {
             };
             dependencies = [ ];
           };
-          # sdist certifi-2026.6.17.tar.gz (sdists preferred by policy)
+          # sdist certifi-2026.6.17.tar.gz (the alternative to the wheel: lock2nix.build "sdist" picks it)
           sdist = {
             pname = "certifi";
             version = "2026.6.17";
@@ -363,7 +363,7 @@ environment {
             };
             dependencies = [ ];
           };
-          # sdist charset_normalizer-3.4.9.tar.gz (sdists preferred by policy)
+          # sdist charset_normalizer-3.4.9.tar.gz (the alternative to the wheel: lock2nix.build "sdist" picks it)
           sdist = {
             pname = "charset-normalizer";
             version = "3.4.9";
@@ -393,7 +393,7 @@ environment {
             };
             dependencies = [ ];
           };
-          # sdist click-8.4.2.tar.gz (sdists preferred by policy)
+          # sdist click-8.4.2.tar.gz (the alternative to the wheel: lock2nix.build "sdist" picks it)
           sdist = {
             pname = "click";
             version = "8.4.2";
@@ -423,7 +423,7 @@ environment {
             };
             dependencies = [ ];
           };
-          # sdist idna-3.18.tar.gz (sdists preferred by policy)
+          # sdist idna-3.18.tar.gz (the alternative to the wheel: lock2nix.build "sdist" picks it)
           sdist = {
             pname = "idna";
             version = "3.18";
@@ -456,7 +456,7 @@ environment {
             };
             dependencies = [ final.mdurl ];
           };
-          # sdist markdown_it_py-4.2.0.tar.gz (sdists preferred by policy)
+          # sdist markdown_it_py-4.2.0.tar.gz (the alternative to the wheel: lock2nix.build "sdist" picks it)
           sdist = {
             pname = "markdown-it-py";
             version = "4.2.0";
@@ -489,7 +489,7 @@ environment {
             };
             dependencies = [ ];
           };
-          # sdist mdurl-0.1.2.tar.gz (sdists preferred by policy)
+          # sdist mdurl-0.1.2.tar.gz (the alternative to the wheel: lock2nix.build "sdist" picks it)
           sdist = {
             pname = "mdurl";
             version = "0.1.2";
@@ -522,7 +522,7 @@ environment {
             };
             dependencies = [ ];
           };
-          # sdist pygments-2.20.0.tar.gz (sdists preferred by policy)
+          # sdist pygments-2.20.0.tar.gz (the alternative to the wheel: lock2nix.build "sdist" picks it)
           sdist = {
             pname = "pygments";
             version = "2.20.0";
@@ -557,7 +557,7 @@ environment {
               final.urllib3
             ];
           };
-          # sdist requests-2.34.2.tar.gz (sdists preferred by policy)
+          # sdist requests-2.34.2.tar.gz (the alternative to the wheel: lock2nix.build "sdist" picks it)
           sdist = {
             pname = "requests";
             version = "2.34.2";
@@ -595,7 +595,7 @@ environment {
               final.pygments
             ];
           };
-          # sdist rich-15.0.0.tar.gz (sdists preferred by policy)
+          # sdist rich-15.0.0.tar.gz (the alternative to the wheel: lock2nix.build "sdist" picks it)
           sdist = {
             pname = "rich";
             version = "15.0.0";
@@ -631,7 +631,7 @@ environment {
             };
             dependencies = [ ];
           };
-          # sdist urllib3-2.7.0.tar.gz (sdists preferred by policy)
+          # sdist urllib3-2.7.0.tar.gz (the alternative to the wheel: lock2nix.build "sdist" picks it)
           sdist = {
             pname = "urllib3";
             version = "2.7.0";
@@ -725,7 +725,7 @@ environment {
             };
             dependencies = [ ];
           };
-          # sdist certifi-2026.6.17.tar.gz (sdists preferred by policy)
+          # sdist certifi-2026.6.17.tar.gz (the alternative to the wheel: lock2nix.build "sdist" picks it)
           sdist = {
             pname = "certifi";
             version = "2026.6.17";
@@ -757,7 +757,7 @@ environment {
             nativeBuildInputs = [ pkgs.autoPatchelfHook ];
             buildInputs = [ pkgs.stdenv.cc.cc.lib ] ++ pkgs.pythonManylinuxPackages.manylinux2014;
           };
-          # sdist charset_normalizer-3.4.9.tar.gz (sdists preferred by policy)
+          # sdist charset_normalizer-3.4.9.tar.gz (the alternative to the wheel: lock2nix.build "sdist" picks it)
           sdist = {
             pname = "charset-normalizer";
             version = "3.4.9";
@@ -787,7 +787,7 @@ environment {
             };
             dependencies = [ ];
           };
-          # sdist click-8.4.2.tar.gz (sdists preferred by policy)
+          # sdist click-8.4.2.tar.gz (the alternative to the wheel: lock2nix.build "sdist" picks it)
           sdist = {
             pname = "click";
             version = "8.4.2";
@@ -817,7 +817,7 @@ environment {
             };
             dependencies = [ ];
           };
-          # sdist idna-3.18.tar.gz (sdists preferred by policy)
+          # sdist idna-3.18.tar.gz (the alternative to the wheel: lock2nix.build "sdist" picks it)
           sdist = {
             pname = "idna";
             version = "3.18";
@@ -850,7 +850,7 @@ environment {
             };
             dependencies = [ final.mdurl ];
           };
-          # sdist markdown_it_py-4.2.0.tar.gz (sdists preferred by policy)
+          # sdist markdown_it_py-4.2.0.tar.gz (the alternative to the wheel: lock2nix.build "sdist" picks it)
           sdist = {
             pname = "markdown-it-py";
             version = "4.2.0";
@@ -883,7 +883,7 @@ environment {
             };
             dependencies = [ ];
           };
-          # sdist mdurl-0.1.2.tar.gz (sdists preferred by policy)
+          # sdist mdurl-0.1.2.tar.gz (the alternative to the wheel: lock2nix.build "sdist" picks it)
           sdist = {
             pname = "mdurl";
             version = "0.1.2";
@@ -916,7 +916,7 @@ environment {
             };
             dependencies = [ ];
           };
-          # sdist pygments-2.20.0.tar.gz (sdists preferred by policy)
+          # sdist pygments-2.20.0.tar.gz (the alternative to the wheel: lock2nix.build "sdist" picks it)
           sdist = {
             pname = "pygments";
             version = "2.20.0";
@@ -951,7 +951,7 @@ environment {
               final.urllib3
             ];
           };
-          # sdist requests-2.34.2.tar.gz (sdists preferred by policy)
+          # sdist requests-2.34.2.tar.gz (the alternative to the wheel: lock2nix.build "sdist" picks it)
           sdist = {
             pname = "requests";
             version = "2.34.2";
@@ -989,7 +989,7 @@ environment {
               final.pygments
             ];
           };
-          # sdist rich-15.0.0.tar.gz (sdists preferred by policy)
+          # sdist rich-15.0.0.tar.gz (the alternative to the wheel: lock2nix.build "sdist" picks it)
           sdist = {
             pname = "rich";
             version = "15.0.0";
@@ -1025,7 +1025,7 @@ environment {
             };
             dependencies = [ ];
           };
-          # sdist urllib3-2.7.0.tar.gz (sdists preferred by policy)
+          # sdist urllib3-2.7.0.tar.gz (the alternative to the wheel: lock2nix.build "sdist" picks it)
           sdist = {
             pname = "urllib3";
             version = "2.7.0";

@@ -358,6 +358,27 @@ TEST_CASE("artifacts: best wheel, sdist policy, and a clear error when nothing f
     CHECK(artifact("x86_64-linux", "3.12", "rich", sdists).kind == ArtifactKind::sdist);
     CHECK(artifact("x86_64-linux", "3.12", "click", sdists).kind == ArtifactKind::wheel);
 
+    // The other of wheel and sdist rides along, and says what it is (the emitted file shows the
+    // reason above it; it said "sdists preferred by policy" under a chosen wheel).
+    auto alternative = [&](const std::string& name, ArtifactPolicy policy = {}) {
+        const TargetPlan plan =
+            plan_one(demo.lock, &*demo.pyproject, Target::make("x86_64-linux", "3.12"), policy);
+        return plan.find(demo.lock.find(name).front())->alternative;
+    };
+    const auto sdist = alternative("charset-normalizer");
+    REQUIRE(sdist);
+    CHECK(sdist->artifact.kind == ArtifactKind::sdist);
+    CHECK(sdist->artifact.file->name == "charset_normalizer-3.4.9.tar.gz");
+    CHECK_THAT(sdist->artifact.reason,
+               Catch::Contains("the alternative to the wheel: lock2nix.build \"sdist\""));
+    const auto wheel = alternative("rich", sdists);
+    REQUIRE(wheel);
+    CHECK(wheel->artifact.kind == ArtifactKind::wheel);
+    CHECK(wheel->artifact.best_tag == "py3-none-any");
+    CHECK_THAT(wheel->artifact.reason, Catch::Contains("the alternative to the sdist"));
+    CHECK(artifact("x86_64-linux", "3.12", "rich", sdists).reason.find("alternative") ==
+          std::string::npos);
+
     const Project gmsh = corpus("corpus/poetry2nix-tests/gmsh");
     try {
         plan_one(gmsh.lock, &*gmsh.pyproject, Target::make("x86_64-darwin", "3.11"));
