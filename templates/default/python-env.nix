@@ -291,7 +291,7 @@ environment {
             };
             dependencies = [ ];
           };
-          # sdist click-8.4.2.tar.gz (sdists preferred by policy)
+          # sdist click-8.4.2.tar.gz (the alternative to the wheel: lock2nix.build "sdist" picks it)
           sdist = {
             pname = "click";
             version = "8.4.2";
@@ -339,7 +339,7 @@ environment {
             };
             dependencies = [ ];
           };
-          # sdist click-8.4.2.tar.gz (sdists preferred by policy)
+          # sdist click-8.4.2.tar.gz (the alternative to the wheel: lock2nix.build "sdist" picks it)
           sdist = {
             pname = "click";
             version = "8.4.2";
