@@ -666,22 +666,33 @@ constexpr int package_member_depth = 4;
 // A per-package member rendered to its text at once: the file's value tree held every package's
 // nodes until the end, several times the size of the text (issue 16: peak memory). Raw text
 // renders verbatim, so the file is byte for byte what the tree gave.
-// `text_size` adds up the rendered text, so that render_nix can size the file's buffer once
-// (doubling it left up to twice the file allocated at the end).
-Value prerendered(Value v, std::size_t& text_size) {
-    Value out = Value::raw(nix::render(v, package_member_depth));
+struct Pieces {
+    // Adds up the rendered text, so that render_nix can size the file's buffer once (doubling
+    // it left up to twice the file allocated at the end).
+    std::size_t text_size = 0;
+    // Each piece is rendered here and copied out at its size: grown on its own, a piece kept up
+    // to twice its text allocated (27 MB of pieces for 17 MB of text at 10,000 packages, all
+    // alive at the end with the file's buffer).
+    std::string scratch;
+};
+
+Value prerendered(Value v, Pieces& pieces) {
+    std::string& scratch = pieces.scratch;
+    scratch.clear();
+    nix::render_to(scratch, v, package_member_depth);
+    Value out = Value::raw(scratch);
     out.comments = std::move(v.comments);
-    text_size += out.text.size();
+    pieces.text_size += out.text.size();
     // The comments are written above the member, a line each (indentation, "# ", newline):
     // left out of the bound, a 10,000-package file outgrew its buffer by 1% at the last
     // package and the copy into a doubled one set the run's peak (135 MB instead of ~100).
     for (const auto& comment : out.comments) {
-        text_size += comment.size() + 64;
+        pieces.text_size += comment.size() + 64;
     }
     return out;
 }
 
-Value target_value(const Context& c, const TargetPlan& t, std::size_t& text_size) {
+Value target_value(const Context& c, const TargetPlan& t, Pieces& pieces) {
     Value v = Value::set_of();
     v.set("system", Value::str(t.target.system));
     v.set("python", Value::str(t.target.python_version()));
@@ -702,7 +713,7 @@ Value target_value(const Context& c, const TargetPlan& t, std::size_t& text_size
             ex.set(e, strings({gs.begin(), gs.end()}));
         }
         m.set("extras", std::move(ex));
-        membership.set(planned.key, prerendered(std::move(m), text_size));
+        membership.set(planned.key, prerendered(std::move(m), pieces));
         if (!planned.artifact) {
             unavailable.set(planned.key, Value::str(planned.unavailable));
         }
@@ -719,7 +730,7 @@ Value target_value(const Context& c, const TargetPlan& t, std::size_t& text_size
                     store_safe(p.canonical_name), store_safe(p.version), path_root(p.source->url),
                     local == c.sources.local_pyprojects.end() ? nullptr : &local->second, keys));
         }
-        packages.set(planned.key, prerendered(package_value(c, t, planned), text_size));
+        packages.set(planned.key, prerendered(package_value(c, t, planned), pieces));
     }
     v.set("membership", std::move(membership));
     v.set("unavailable", std::move(unavailable));
@@ -836,16 +847,16 @@ std::string render_nix(const Lock& lock, const Pyproject* pp, const EnvironmentP
     generated.set("project", pp != nullptr && pp->describes_package() ? project_value(*pp)
                                                                       : Value::raw("null"));
     Value targets = Value::set_of();
-    std::size_t text_size = 0;
+    Pieces pieces;
     std::size_t members = 0;
     for (const TargetPlan& t : plan.targets) {
-        targets.set(target_key(t.target), target_value(c, t, text_size));
+        targets.set(target_key(t.target), target_value(c, t, pieces));
         members += 2 * t.packages.size();
     }
     generated.set("targets", std::move(targets));
     // The pre-rendered members, a line around each, the template with its indentation and the
     // rest of the file: an upper bound, so the buffer is allocated once.
-    out.reserve(out.size() + text_size + members * 64 + 2 * environment_template().size() +
+    out.reserve(out.size() + pieces.text_size + members * 64 + 2 * environment_template().size() +
                 (std::size_t{64} << 10));
     nix::render_to(out, Value::let_in(std::move(let.attrs),
                                       Value::apply("environment", std::move(generated))));
