@@ -663,19 +663,20 @@ std::string path_root(const std::string& path) {
 // (render_nix).
 constexpr int package_member_depth = 4;
 
-// A per-package member rendered to its text at once: the file's value tree held every package's
-// nodes until the end, several times the size of the text (issue 16: peak memory). Raw text
-// renders verbatim, so the file is byte for byte what the tree gave.
+// What render_nix gathers while it renders the per-package members.
 struct Pieces {
     // Adds up the rendered text, so that render_nix can size the file's buffer once (doubling
-    // it left up to twice the file allocated at the end).
+    // it at the end left up to twice the file allocated, and set a large file's peak).
     std::size_t text_size = 0;
-    // Each piece is rendered here and copied out at its size: grown on its own, a piece kept up
-    // to twice its text allocated (27 MB of pieces for 17 MB of text at 10,000 packages, all
-    // alive at the end with the file's buffer).
+    // Each member is rendered here and copied out at its size: a string grown on its own keeps
+    // up to twice its text allocated, and every member's text is alive at the end together with
+    // the file's buffer.
     std::string scratch;
 };
 
+// A per-package member rendered to its text at once: the file's value tree held every package's
+// nodes until the end, several times the size of the text (issue 16: peak memory). Raw text
+// renders verbatim, so the file is byte for byte what the tree gave.
 Value prerendered(Value v, Pieces& pieces) {
     std::string& scratch = pieces.scratch;
     scratch.clear();
@@ -683,9 +684,8 @@ Value prerendered(Value v, Pieces& pieces) {
     Value out = Value::raw(scratch);
     out.comments = std::move(v.comments);
     pieces.text_size += out.text.size();
-    // The comments are written above the member, a line each (indentation, "# ", newline):
-    // left out of the bound, a 10,000-package file outgrew its buffer by 1% at the last
-    // package and the copy into a doubled one set the run's peak (135 MB instead of ~100).
+    // The comments are written above the member, a line each (indentation, "# ", newline); a
+    // bound without them was short for files with many packages.
     for (const auto& comment : out.comments) {
         pieces.text_size += comment.size() + 64;
     }

@@ -1,8 +1,9 @@
 #pragma once
 // Finding the next of a few bytes in TOML text, 16 bytes at a time. Strings (digests, file
-// names, URLs) are most of a lock's bytes, and both the [metadata] scan of `check` and the guard
-// run before toml++ step over them: a byte-at-a-time loop was most of either's cost, and one
-// memchr per stop character (quote, backslash, newline) read each string several times.
+// names, URLs) are most of a lock's bytes. Two scans step over them: `check`'s search for
+// [metadata] and the guard that runs before toml++. A byte-at-a-time loop was most of either's
+// cost, and one memchr per stop character (quote, backslash, newline) read each string several
+// times.
 
 #include <cstddef>
 #include <string_view>
@@ -12,7 +13,8 @@
 
 namespace lock2nix::detail {
 
-/// Offset of the first of `Cs` in `s` at or after `from`, or `s.size()`. SSE2 is x86-64's
+/// Offset of the first of `Cs` in `s` at or after `from`; `s.size()` when there is none or
+/// `from` is past the end. SSE2 is x86-64's
 /// baseline; elsewhere the plain loop gives the same answers.
 template <char... Cs>
 std::size_t find_any(std::string_view s, std::size_t from) {

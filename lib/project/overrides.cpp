@@ -604,7 +604,9 @@ struct OverrideDatabase::State {
     // The entries of a canonical name: the defaults' (parsed on first use) and the added ones,
     // by reference. A planned package is resolved up to three times (its recipe, then the
     // chosen and the other artifact); copying its entries each time was most of the cost.
-    // Map nodes never move, and a package's parsed vector is never changed once stored.
+    // The defaults' spans stay valid (map nodes never move, and a package's parsed vector is
+    // not changed once stored; the mutex guards that map only); the added ones until the next
+    // add_*, so neither outlives one resolve or entries call.
     std::pair<std::span<const OverrideEntry>, std::span<const OverrideEntry>>
     find(const std::string& key) const;
 };
@@ -746,7 +748,8 @@ Recipe OverrideDatabase::resolve(std::string_view name, std::string_view version
          {OverrideLayer::defaults, OverrideLayer::project, OverrideLayer::user}) {
         std::map<std::string, OverrideValue> combined;
         std::map<std::string, const OverrideEntry*> from;
-        // Within a layer, the defaults' entries come before the added ones, as in entries().
+        // The layer's entries in entries()'s order: the built-in part holds only the defaults
+        // layer and the added part only the others.
         for (const auto& part : {builtin, own}) {
             for (const OverrideEntry& e : part) {
                 if (e.layer != layer) {

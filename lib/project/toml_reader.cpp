@@ -113,6 +113,12 @@ void TomlReader::check_before_parsing(std::string_view text, const std::string& 
                     break;
                 }
                 if (text[j] == '\\') {
+                    // A backslash ending a line continues only a multi-line string; a one-line
+                    // string ends there unterminated, for toml++ to report at its line.
+                    const std::string_view rest = text.substr(j + 1, 2);
+                    if (!multi && (rest.starts_with('\n') || rest == "\r\n")) {
+                        break;
+                    }
                     j += 2; // the escaped character, which may be a quote or a line's end
                     if (j <= n && text[j - 1] == '\n') {
                         ++line;

@@ -130,18 +130,24 @@ Candidates find_candidates(const Package& p, const tags::TagRanking& ranking, Pa
             passed->seen.push_back(std::move(line));
         }
     };
+    auto unfit = [&](const FileEntry& f) {
+        if (passed != nullptr) {
+            passed->unfit.push_back(&f);
+        }
+    };
     for (const FileEntry& f : p.files) {
         const auto kind = tags::classify(f.name);
         if (kind == tags::FileKind::wheel) {
-            if (passed == nullptr && !ranking.may_fit(f.name)) {
+            const bool may_fit = ranking.may_fit(f.name);
+            if (passed == nullptr && !may_fit) {
                 continue;
             }
             auto w = tags::WheelName::try_parse(f.name);
             if (w && stray(f, w->version)) {
                 continue;
             }
-            if (passed != nullptr && !ranking.may_fit(f.name)) {
-                passed->unfit.push_back(&f);
+            if (!may_fit) {
+                unfit(f);
                 continue;
             }
             if (!w) {
@@ -150,9 +156,7 @@ Candidates find_candidates(const Package& p, const tags::TagRanking& ranking, Pa
             }
             const auto r = ranking.rank(*w);
             if (!r) {
-                if (passed != nullptr) {
-                    passed->unfit.push_back(&f);
-                }
+                unfit(f);
                 continue;
             }
             // Best wheel: lowest tag rank, then highest build number, then file name.
@@ -186,18 +190,17 @@ Candidates find_candidates(const Package& p, const tags::TagRanking& ranking, Pa
     return c;
 }
 
-// `alternative`: the wheel kept beside the sdist the policy chose.
+// `also`: said after the tag, for the wheel kept beside the sdist a policy chose.
 Artifact wheel_artifact(std::size_t index, const Candidates& c, const Target& target,
-                        const tags::TagRanking& ranking, bool alternative = false) {
+                        const tags::TagRanking& ranking, std::string_view also = {}) {
     Artifact a;
     a.package = index;
     a.kind = ArtifactKind::wheel;
     a.file = *c.wheel;
     a.wheel = c.wheel_name;
     a.best_tag = ranking.tags()[c.wheel_rank].str();
-    a.reason =
-        "wheel " + c.wheel->name + " (best tag " + a.best_tag + " for " + target.describe() +
-        (alternative ? "; the alternative to the sdist: lock2nix.build \"wheel\" picks it)" : ")");
+    a.reason = "wheel " + c.wheel->name + " (best tag " + a.best_tag + " for " + target.describe() +
+               std::string(also) + ")";
     return a;
 }
 
@@ -276,15 +279,17 @@ ArtifactChoice choose_artifact_and_alternative(const Lock& lock, std::size_t ind
     if (want_sdist && c.sdist != nullptr) {
         ArtifactChoice out{sdist_artifact(index, c, "sdists preferred by policy"), std::nullopt};
         if (c.wheel != nullptr) {
-            out.alternative = wheel_artifact(index, c, target, ranking, true);
+            out.alternative =
+                wheel_artifact(index, c, target, ranking,
+                               "; the alternative to the sdist: lock2nix.build \"wheel\" picks it");
         }
         return out;
     }
     if (c.wheel != nullptr) {
         ArtifactChoice out{wheel_artifact(index, c, target, ranking), std::nullopt};
         if (c.sdist != nullptr) {
-            // Said in the emitted file above the sdist's arguments: it was "sdists preferred by
-            // policy", which no policy had asked for.
+            // Printed above the sdist's arguments in the emitted file: it must say why the sdist
+            // is there, and no policy chose it.
             out.alternative = sdist_artifact(
                 index, c, "the alternative to the wheel: lock2nix.build \"sdist\" picks it");
         }

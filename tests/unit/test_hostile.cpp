@@ -231,6 +231,19 @@ TEST_CASE("non-ASCII outside strings and comments is refused before toml++ sees 
             }
         }
     }
+    // A backslash at the end of a one-line string ends nothing: the string is unterminated
+    // there, and that is the error, at its line (the guard read on as if the string went on,
+    // and blamed a later line for a non-ASCII character).
+    for (const std::string text :
+         {"x = \"a\\\nb\"\n\u00e9 = 1\n", "x = \"a\\\r\nb\"\n\u00e9 = 1\n"}) {
+        try {
+            (void)parse_lock(text, "poetry.lock");
+            FAIL("accepted: " << text);
+        } catch (const Error& e) {
+            CHECK_THAT(e.message(), Catch::Contains("invalid TOML"));
+            CHECK(e.position().line == 1);
+        }
+    }
     // Where TOML allows it, it stays allowed.
     const Pyproject pp = parse_pyproject(
         "# \u00e9t\u00e9\n[tool.poetry]\nname = \"caf\u00e9\"\n"

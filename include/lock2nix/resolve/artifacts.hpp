@@ -53,7 +53,8 @@ struct ArtifactChoice {
     std::optional<Artifact> alternative;
 };
 
-/// choose_artifact and the alternative from one look at the package's files.
+/// choose_artifact and the alternative from one look at the package's files; throws Error as
+/// choose_artifact does.
 ArtifactChoice choose_artifact_and_alternative(const Lock& lock, std::size_t package,
                                                const Target& target,
                                                const tags::TagRanking& ranking,

@@ -358,8 +358,8 @@ TEST_CASE("artifacts: best wheel, sdist policy, and a clear error when nothing f
     CHECK(artifact("x86_64-linux", "3.12", "rich", sdists).kind == ArtifactKind::sdist);
     CHECK(artifact("x86_64-linux", "3.12", "click", sdists).kind == ArtifactKind::wheel);
 
-    // The other of wheel and sdist rides along, and says what it is (the emitted file shows the
-    // reason above it; it said "sdists preferred by policy" under a chosen wheel).
+    // The other of wheel and sdist rides along, and says what it is: the emitted file shows the
+    // reason above it, so it must not claim a policy chose it.
     auto alternative = [&](const std::string& name, ArtifactPolicy policy = {}) {
         const TargetPlan plan =
             plan_one(demo.lock, &*demo.pyproject, Target::make("x86_64-linux", "3.12"), policy);
