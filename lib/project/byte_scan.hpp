@@ -1,9 +1,9 @@
 #pragma once
-// Finding the next of a few bytes in TOML text, 16 bytes at a time. Strings (digests, file
-// names, URLs) are most of a lock's bytes. Two scans step over them: `check`'s search for
-// [metadata] and the guard that runs before toml++. A byte-at-a-time loop was most of either's
-// cost, and one memchr per stop character (quote, backslash, newline) read each string several
-// times.
+// Finding the next of a few bytes in TOML text, 16 bytes at a time, and a multi-line string's
+// delimiter. Strings (digests, file names, URLs) are most of a lock's bytes. Two scans step over
+// them: `check`'s search for [metadata] and the guard that runs before toml++. A byte-at-a-time
+// loop was most of either's cost, and one memchr per stop character (quote, backslash, newline)
+// read each string several times.
 
 #include <cstddef>
 #include <string_view>
@@ -36,6 +36,11 @@ std::size_t find_any(std::string_view s, std::size_t from) {
         }
     }
     return n;
+}
+
+/// Whether `s` holds three `quote`s at `at`: a multi-line string's delimiter (`"""` or `'''`).
+inline bool starts_triple_quote(std::string_view s, std::size_t at, char quote) {
+    return at + 2 < s.size() && s[at] == quote && s[at + 1] == quote && s[at + 2] == quote;
 }
 
 } // namespace lock2nix::detail

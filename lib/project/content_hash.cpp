@@ -1,7 +1,7 @@
 #include "lock2nix/project/content_hash.hpp"
 
-#include "project/content_hash_toml.hpp"
 #include "lock2nix/hash.hpp"
+#include "project/content_hash_toml.hpp"
 #include "project/python_json.hpp"
 
 #include <optional>

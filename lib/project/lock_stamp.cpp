@@ -174,17 +174,13 @@ private:
         i_ = nl == std::string_view::npos ? s_.size() : nl; // the newline ends the value line
     }
 
-    bool triple(std::size_t at, char quote) const {
-        return at + 2 < s_.size() && s_[at] == quote && s_[at + 1] == quote && s_[at + 2] == quote;
-    }
-
     template <char... Cs>
     std::size_t find_any(std::size_t from) const {
         return detail::find_any<Cs...>(s_, from);
     }
 
     bool string(char quote) {
-        const bool multi = triple(i_, quote);
+        const bool multi = detail::starts_triple_quote(s_, i_, quote);
         i_ += multi ? 3 : 1;
         while (i_ < s_.size()) {
             // Stops: the closing quote; a backslash, which may escape it (basic strings only); a
@@ -203,7 +199,7 @@ private:
                 i_ = stop + 1;
                 return true;
             }
-            if (triple(stop, quote)) {
+            if (detail::starts_triple_quote(s_, stop, quote)) {
                 i_ = stop + 3;
                 // Up to two more quotes belong to the content ("""a"""" is `a"`).
                 for (int k = 0; k < 2 && i_ < s_.size() && s_[i_] == quote; ++k) {

@@ -68,11 +68,6 @@ std::size_t utf8_length(std::string_view text, std::size_t at) {
     return length;
 }
 
-// The delimiter of a multi-line string opened by `quote`.
-std::string_view triple_quote(char quote) {
-    return quote == '"' ? std::string_view(R"(""")") : std::string_view("'''");
-}
-
 } // namespace
 
 void TomlReader::check_before_parsing(std::string_view text, const std::string& hint) const {
@@ -103,7 +98,7 @@ void TomlReader::check_before_parsing(std::string_view text, const std::string& 
             std::string_view("=[{,.\n").find(before) != std::string_view::npos) {
             // Skip a string (one-line or multi-line, basic or literal); an unterminated one is
             // left for toml++ to report.
-            const bool multi = text.substr(i, 3) == triple_quote(c);
+            const bool multi = starts_triple_quote(text, i, c);
             std::size_t j = i + (multi ? 3 : 1);
             bool closed = false;
             while (true) {
@@ -134,7 +129,7 @@ void TomlReader::check_before_parsing(std::string_view text, const std::string& 
                     line_start = ++j;
                     continue;
                 }
-                if (!multi || text.substr(j, 3) == triple_quote(c)) {
+                if (!multi || starts_triple_quote(text, j, c)) {
                     j += multi ? 3 : 1;
                     while (multi && j < n && text[j] == c) {
                         ++j; // up to two quotes may end a multi-line string's content

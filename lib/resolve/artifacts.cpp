@@ -125,9 +125,11 @@ Candidates find_candidates(const Package& p, const tags::TagRanking& ranking, Pa
         }
         return false;
     };
-    auto note = [&](std::string line) {
+    // The line is built only when an explanation is wanted: the plan of every package passes
+    // here, and a file name copied per file was a visible part of its cost.
+    auto note = [&](const FileEntry& f, std::string_view why = {}) {
         if (passed != nullptr) {
-            passed->seen.push_back(std::move(line));
+            passed->seen.push_back(why.empty() ? f.name : f.name + " (" + std::string(why) + ")");
         }
     };
     auto unfit = [&](const FileEntry& f) {
@@ -151,7 +153,7 @@ Candidates find_candidates(const Package& p, const tags::TagRanking& ranking, Pa
                 continue;
             }
             if (!w) {
-                note(f.name + " (unreadable wheel name)");
+                note(f, "unreadable wheel name");
                 continue;
             }
             const auto r = ranking.rank(*w);
@@ -170,7 +172,7 @@ Candidates find_candidates(const Package& p, const tags::TagRanking& ranking, Pa
                 c.wheel = &f;
                 c.wheel_name = std::move(w);
             }
-            note(f.name);
+            note(f);
         } else if (kind == tags::FileKind::sdist) {
             const auto s = tags::SdistName::try_parse(f.name);
             if (s && stray(f, s->version)) {
@@ -182,9 +184,9 @@ Candidates find_candidates(const Package& p, const tags::TagRanking& ranking, Pa
                 c.sdist = &f;
                 sdist_standard = standard;
             }
-            note(f.name);
+            note(f);
         } else {
-            note(f.name + " (" + std::string(tags::to_string(kind)) + ", not installable)");
+            note(f, std::string(tags::to_string(kind)) + ", not installable");
         }
     }
     return c;

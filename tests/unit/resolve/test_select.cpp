@@ -50,6 +50,16 @@ std::set<std::string> names(const Project& p, const Selection& s) {
     return out;
 }
 
+// A 2.1 lock of the given [[package]] tables, with a [metadata] table that fits any target.
+Lock small_lock(const std::string& packages, const std::string& path) {
+    return parse_lock(packages + R"([metadata]
+lock-version = "2.1"
+python-versions = "*"
+content-hash = "x"
+)",
+                      path);
+}
+
 bool has(const Project& p, const Selection& s, const std::string& canonical) {
     for (std::size_t i : s.packages) {
         if (p.lock.packages[i].canonical_name == canonical) {
@@ -300,7 +310,7 @@ TEST_CASE("cycles are broken by the component rule, and the order is determinist
 
 TEST_CASE("a dependant of a cycle member depends on the whole cycle", "[graph]") {
     // a -> b, b <-> c : a must get both b and c.
-    const Lock lock = parse_lock(R"([[package]]
+    const Lock lock = small_lock(R"([[package]]
 name = "a"
 version = "1"
 groups = ["main"]
@@ -321,10 +331,6 @@ groups = ["main"]
 files = []
 [package.dependencies]
 b = "*"
-[metadata]
-lock-version = "2.1"
-python-versions = "*"
-content-hash = "x"
 )",
                                  "cycle.lock");
     const Selection s = select_packages(lock, nullptr, Target::make("x86_64-linux", "3.11"), {});
@@ -396,6 +402,37 @@ TEST_CASE("artifacts: best wheel, sdist policy, and a clear error when nothing f
         CHECK(msg.find("gmsh") != std::string::npos);
         CHECK(msg.find("aarch64-darwin/cpython3.11") != std::string::npos);
         CHECK(msg.find("gmsh-4.13.1-py2.py3-none-macosx_12_0_arm64.whl") != std::string::npos);
+        CHECK(e.position().known());
+    }
+}
+
+TEST_CASE("nothing fits: the error lists every file of the package with why it was passed over",
+          "[artifacts]") {
+    const std::string digest = "sha256:" + std::string(64, 'a');
+    const Lock lock = small_lock(R"([[package]]
+name = "odd"
+version = "1.0"
+groups = ["main"]
+files = [
+    {file = "odd-1.0-py3.11.egg", hash = ")" +
+                                     digest + R"("},
+    {file = "odd-1.0-x-py3-none-any.whl", hash = ")" +
+                                     digest + R"("},
+    {file = "odd-1.0-cp312-cp312-win_amd64.whl", hash = ")" +
+                                     digest + R"("},
+]
+)",
+                                 "odd.lock");
+    try {
+        plan_one(lock, nullptr, Target::make("x86_64-linux", "3.12"));
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        const std::string msg = e.what();
+        CHECK_THAT(msg, Catch::Contains("odd-1.0-py3.11.egg (egg, not installable)"));
+        CHECK_THAT(msg, Catch::Contains("odd-1.0-x-py3-none-any.whl (unreadable wheel name)"));
+        CHECK_THAT(
+            msg, Catch::Contains(
+                     "odd-1.0-cp312-cp312-win_amd64.whl (built for win_amd64, not x86_64-linux)"));
         CHECK(e.position().known());
     }
 }
