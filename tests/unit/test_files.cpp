@@ -32,6 +32,15 @@ Error error_of(F&& f) {
     throw;
 }
 
+// Sets a file's modification time to `age` ago (a leftover of a run killed that long ago).
+void age(const fs::path& p, std::chrono::minutes age) {
+    fs::last_write_time(p, fs::file_time_type::clock::now() - age);
+}
+
+void touch(const fs::path& p) {
+    std::ofstream(p) << "partial";
+}
+
 const std::string small_lock = R"([[package]]
 name = "six"
 version = "1.16.0"
@@ -124,4 +133,42 @@ TEST_CASE("reading: pipes and pseudo-files with no size are read to their end", 
     writer.join();
     REQUIRE(lock.packages.size() == 1);
     CHECK(lock.packages[0].name == "six");
+}
+
+TEST_CASE("temporaries of killed runs: old ones go; fresh ones, lookalikes and links stay",
+          "[files]") {
+    using std::chrono::minutes;
+    const minutes old = stale_temporary_age + minutes(5);
+    TempDir d;
+    // `-o out.nix` writes `.out.nix.XXXXXX`.
+    for (const char* name :
+         {".out.nix.Ab12Cd", ".out.nix.ab12c", ".out.nix.ab_12c", "out.nix", ".out.nix.Ab12Cd.x"}) {
+        touch(d.dir / name);
+        age(d.dir / name, old);
+    }
+    touch(d.dir / ".out.nix.Xy34Zw"); // a concurrent run's: too young to be a leftover
+    fs::create_directory(d.dir / ".out.nix.Dir123");
+    age(d.dir / ".out.nix.Dir123", old);
+    fs::create_symlink("out.nix", d.dir / ".out.nix.Ln12Ks"); // its target is old
+    CHECK(remove_stale_temporaries(d.dir.string(), ".out.nix.") == 1);
+    CHECK_FALSE(fs::exists(d.dir / ".out.nix.Ab12Cd"));
+    for (const char* kept : {".out.nix.ab12c", ".out.nix.ab_12c", "out.nix", ".out.nix.Ab12Cd.x",
+                             ".out.nix.Xy34Zw", ".out.nix.Dir123"}) {
+        CHECK(fs::exists(d.dir / kept));
+    }
+    CHECK(fs::is_symlink(d.dir / ".out.nix.Ln12Ks"));
+
+    // The cache's entries: `.<key>.body.XXXXXX`, any key.
+    TempDir cache;
+    for (const char* name : {".k1.body.Ab12Cd", ".k2.json.Qw34Er", ".k1.body", ".Ab12Cd"}) {
+        touch(cache.dir / name);
+        age(cache.dir / name, old);
+    }
+    touch(cache.dir / ".k3.body.Zx56Cv");
+    CHECK(remove_stale_temporaries(cache.dir.string(), ".", /*any_stem=*/true) == 2);
+    for (const char* kept : {".k1.body", ".Ab12Cd", ".k3.body.Zx56Cv"}) {
+        CHECK(fs::exists(cache.dir / kept));
+    }
+    // A missing directory is no error (the cache may not exist yet).
+    CHECK(remove_stale_temporaries((d.dir / "none").string(), ".") == 0);
 }

@@ -6,6 +6,7 @@
 #include "lock2nix/fetch/index_fetcher.hpp"
 #include "lock2nix/fetch/locate.hpp"
 #include "lock2nix/fetch/sources.hpp"
+#include "lock2nix/files.hpp"
 #include "lock2nix/hash.hpp"
 #include "lock2nix/pipeline.hpp"
 #include "lock2nix/project/lockfile.hpp"
@@ -245,10 +246,19 @@ TEST_CASE("cache: revalidated with ETag, used offline, skipped with refresh", "[
     Server server;
     TempCache cache;
     const std::string url = server.url("/pypi/isort/4.3.4/json");
+    // A writer killed mid-entry left its temporary; a concurrent one's is too young to touch.
+    const fs::path killed = cache.dir / ".0123abcd.body.Ab12Cd";
+    const fs::path running = cache.dir / ".4567ef01.body.Xy34Zw";
+    std::ofstream(killed) << "partial";
+    std::ofstream(running) << "partial";
+    fs::last_write_time(killed, fs::file_time_type::clock::now() - stale_temporary_age -
+                                    std::chrono::minutes(1));
     IndexClient client(fast(cache));
     const auto first = get(client, url);
     REQUIRE(first.ok);
     CHECK_FALSE(first.from_cache);
+    CHECK_FALSE(fs::exists(killed));
+    CHECK(fs::exists(running));
     const auto second = get(client, url);
     CHECK(second.ok);
     CHECK(second.from_cache); // 304 Not Modified

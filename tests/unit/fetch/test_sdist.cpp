@@ -7,6 +7,7 @@
 #include "lock2nix/fetch/index_fetcher.hpp"
 #include "lock2nix/fetch/sdist.hpp"
 #include "lock2nix/fetch/sources.hpp"
+#include "lock2nix/files.hpp"
 #include "lock2nix/hash.hpp"
 #include "lock2nix/pipeline.hpp"
 #include "lock2nix/project/overrides.hpp"
@@ -16,6 +17,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 namespace fs = std::filesystem;
 using namespace lock2nix;
@@ -124,6 +126,14 @@ TEST_CASE("sdists are fetched once, verified against the lock, and cached", "[sd
     IndexClient client(options);
     IndexFetcher fetcher(client, {}, builds.dir, builds.dir / "build-systems");
     const FileEntry pkg = entry("pkg-1.0.tar.gz");
+    // A run killed while reading an sdist left its scratch file; one still running has its own.
+    fs::create_directories(builds.dir / "build-systems");
+    const fs::path killed = builds.dir / "build-systems" / ".sdist-Ab12Cd";
+    const fs::path running = builds.dir / "build-systems" / ".sdist-Xy34Zw";
+    std::ofstream(killed) << "partial";
+    std::ofstream(running) << "partial";
+    fs::last_write_time(killed, fs::file_time_type::clock::now() - stale_temporary_age -
+                                    std::chrono::minutes(1));
 
     // A failing first answer is retried; the file is read, and what it declares cached by digest.
     const auto first =
@@ -131,6 +141,8 @@ TEST_CASE("sdists are fetched once, verified against the lock, and cached", "[sd
     REQUIRE(first);
     CHECK(first->build_backend == "hatchling.build");
     CHECK(fs::exists(builds.dir / "build-systems" / (pkg.digest + ".json")));
+    CHECK_FALSE(fs::exists(killed));
+    CHECK(fs::exists(running));
     const auto again = fetcher.sdist_build_system(pkg, {server.url("/files/pkg-1.0.tar.gz")});
     REQUIRE(again);
     CHECK(again->requirements == first->requirements);
