@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -587,6 +588,32 @@ TEST_CASE("concurrency is clamped to the open-file limit and failed cache writes
     REQUIRE(get(uncached, server.url("/pypi/isort/4.3.4/json")).ok);
     REQUIRE_FALSE(uncached.notes().empty());
     CHECK_THAT(uncached.notes()[0], Catch::Contains("cannot cache"));
+}
+
+TEST_CASE("the README's limits are the defaults", "[index]") {
+    // README, "Limits": users size their CI and private indexes by these figures.
+    std::ifstream in(std::string(LOCK2NIX_TEST_DIR) + "/../README.md");
+    std::map<std::string, std::string> rows; // first cell -> the row
+    for (std::string line; std::getline(in, line);) {
+        if (line.starts_with("| ")) {
+            rows[line.substr(2, line.find(" |") - 2)] = line;
+        }
+    }
+    const IndexOptions d;
+    const auto secs = [](auto t) {
+        return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(t).count());
+    };
+    CHECK_THAT(rows["one index answer, after decompression"],
+               Catch::Contains(std::to_string(d.max_body >> 20) + " MiB"));
+    CHECK_THAT(rows["one index transfer"],
+               Catch::Contains(secs(d.total_timeout) + " s in all, and never below " +
+                               std::to_string(d.low_speed_limit) + " bytes/s for " +
+                               secs(d.low_speed_time) + " s"));
+    CHECK_THAT(rows["requests"], Catch::Contains("at most 1 + " + std::to_string(d.retries) +
+                                                 " retries each, `--concurrency` (default " +
+                                                 std::to_string(d.concurrency) + ")"));
+    CHECK_THAT(rows["a server's `Retry-After`"],
+               Catch::Contains("the wait is cut to " + secs(d.max_retry_after) + " s"));
 }
 
 // --- Issue #16: the network at its bound -------------------------------------------------------
