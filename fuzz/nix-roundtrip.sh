@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Every file of the given corpus directories, rendered as a Nix string literal by the writer, is
-# parsed (nix-instantiate --parse) and evaluated by the real Nix and must read back as the same
-# bytes. One Nix invocation for the whole corpus: calling Nix per input inside the fuzzer is too
-# slow. Usage: nix-roundtrip.sh ROUNDTRIP-TOOL DIR...
+# Every file of the given corpus directories, rendered by the writer as a Nix string literal, an
+# attribute name and a selected attribute, is parsed (nix-instantiate --parse) and evaluated by
+# the real Nix and must read back as the same bytes. One Nix invocation for the whole corpus:
+# calling Nix per input inside the fuzzer is too slow. Usage: nix-roundtrip.sh ROUNDTRIP-TOOL DIR...
 set -euo pipefail
 tool=$1
 shift
