@@ -83,15 +83,25 @@ html = ('<!DOCTYPE html><html><head><base href="https://mirror.example/files/"><
         '\' data-yanked="">demo-1.0.tar.gz</a></body></html>')
 put("index", b"\x02" + html.encode())
 put("index", b"\x02<a href=demo.whl>x</a><base href=")
+# Real answers: Poetry's fixtures of PyPI's JSON API, PEP 691 pages and PEP 503 pages.
+pypi = os.path.join(shared, "fixtures", "pypi", "python-poetry+poetry", "tests", "repositories",
+                    "fixtures")
+for path in sorted(glob.glob(os.path.join(pypi, "pypi.org", "json", "**", "*.json"), recursive=True)):
+    put("index", b"\x00" + read(path))
+for path in sorted(glob.glob(os.path.join(pypi, "legacy", "json", "*.json"))):
+    put("index", b"\x01" + read(path))
+for path in sorted(glob.glob(os.path.join(pypi, "**", "*.html"), recursive=True)):
+    put("index", b"\x02" + read(path))
 
 def tar_gz(members, fmt="w:gz"):
+    # gzip's header holds a time: compressed apart with mtime 0, the seeds are the same every run.
     b = io.BytesIO()
-    with tarfile.open(fileobj=b, mode=fmt) as t:
+    with tarfile.open(fileobj=b, mode="w" if fmt == "w:gz" else fmt) as t:
         for name, data in members:
             info = tarfile.TarInfo(name)
             info.size = len(data)
             t.addfile(info, io.BytesIO(data))
-    return b.getvalue()
+    return gzip.compress(b.getvalue(), mtime=0) if fmt == "w:gz" else b.getvalue()
 
 pyproject = b'[build-system]\nrequires = ["setuptools>=61", "wheel"]\nbuild-backend = "setuptools.build_meta"\n'
 put("sdist", tar_gz([("demo-1.0/pyproject.toml", pyproject), ("demo-1.0/setup.py", b"")]))
@@ -99,7 +109,8 @@ put("sdist", tar_gz([("demo-1.0/setup.py", b"")], "w"))
 put("sdist", tar_gz([("demo-1.0/pyproject.toml", b'[build-system]\nrequires = 5\n')], "w:bz2"))
 z = io.BytesIO()
 with zipfile.ZipFile(z, "w") as f:
-    f.writestr("demo-1.0/pyproject.toml", pyproject + b'backend-path = ["."]\n')
+    f.writestr(zipfile.ZipInfo("demo-1.0/pyproject.toml", date_time=(1980, 1, 1, 0, 0, 0)),
+               pyproject + b'backend-path = ["."]\n')
 put("sdist", z.getvalue())
 
 for s in ["", "plain", 'a "quoted" one', "back\\slash", "${interpolated}", "$${x}", "$", "''",
