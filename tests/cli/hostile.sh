@@ -34,6 +34,9 @@ if [ "$memory_limit" = yes ]; then
         prlimit --as=$((600 << 20)) "$cli" plan chain.lock --python 3.11 --json
     check "explain prints the whole path of the chain's last package" \
         sh -c "prlimit --as=$((600 << 20)) '$cli' explain p3999 chain.lock --python 3.11 | grep -q 'p3998 -> p3999'"
+    check "translating the chain runs in 600 MB, every package in the output" \
+        sh -c "prlimit --as=$((600 << 20)) '$cli' chain.lock --python 3.11 --offline --quiet -o chain.nix &&
+            [ \$(grep -o 'p[0-9]*-1.0-py3-none-any.whl' chain.nix | sort -u | wc -l) -eq 4000 ]"
 fi
 check "plan --json keeps the nearest 32 hops of a long path" \
     sh -c "'$cli' plan chain.lock --python 3.11 --json | python3 -c '
@@ -42,7 +45,7 @@ d = json.load(sys.stdin)
 t = d[\"targets\"][0] if \"targets\" in d else d
 p = [x for x in t[\"packages\"] if x[\"name\"] == \"p3999\"][0]
 assert len(p[\"path\"]) == 32 and p[\"path_truncated\"] is True, p'"
-rm -f chain.lock pyproject.toml
+rm -f chain.lock chain.nix pyproject.toml
 
 # --- 8: credentials in source URLs reach neither the output nor stderr --------------------------
 cat >pyproject.toml <<'TOML'
