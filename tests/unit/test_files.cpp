@@ -135,7 +135,7 @@ TEST_CASE("reading: pipes and pseudo-files with no size are read to their end", 
     CHECK(lock.packages[0].name == "six");
 }
 
-TEST_CASE("temporaries of killed runs: old ones go; fresh ones, lookalikes and links stay",
+TEST_CASE("temporaries of killed runs: old ones go, fresh ones, lookalikes and links stay",
           "[files]") {
     using std::chrono::minutes;
     const minutes old = stale_temporary_age + minutes(5);
