@@ -1,4 +1,4 @@
-// For tests/fuzz/nix-roundtrip.sh: prints one Nix expression that checks every input file read
+// For fuzz/nix-roundtrip.sh: prints one Nix expression that checks every input file read
 // back through the writer: as a string literal, as the name of an attribute in a set and as a
 // selected attribute. It evaluates to the list of the files for which Nix read something else
 // (strings compared by sha256; Nix strings hold any byte but NUL), so an empty list means every
@@ -20,11 +20,15 @@ int main(int argc, char** argv) {
             continue;
         }
         // The names the emitted file gives packages, overrides and their keys take this path.
-        const std::string attr = nix::attribute_name(text);
-        std::cout << "{ n = " << nix::string_literal(argv[i])
-                  << "; s = " << nix::string_literal(text) << "; w = \"" << sha256_hex(text)
-                  << "\"; l = " << text.size() << "; a = builtins.attrNames { " << attr
-                  << " = null; }; b = " << nix::select("{ " + attr + " = true; }", text) << "; }\n";
+        // `a`: the name Nix reads from the writer's attribute name. `b`: the writer's selection
+        // of a set keyed by the literal (checked by `s`); `or false` lists a miss instead of
+        // stopping the whole evaluation.
+        const std::string lit = nix::string_literal(text);
+        std::cout << "{ n = " << nix::string_literal(argv[i]) << "; s = " << lit << "; w = \""
+                  << sha256_hex(text) << "\"; l = " << text.size() << "; a = builtins.attrNames { "
+                  << nix::attribute_name(text)
+                  << " = null; }; b = " << nix::select("{ " + lit + " = true; }", text)
+                  << " or false; }\n";
     }
     std::cout << "])\n";
     return 0;

@@ -114,5 +114,7 @@ with zipfile.ZipFile(z, "w") as f:
 put("sdist", z.getvalue())
 
 for s in ["", "plain", 'a "quoted" one', "back\\slash", "${interpolated}", "$${x}", "$", "''",
-          "line\nbreak\r\ttab", "\u00e9t\u00e9 \u2603", "\x01\x7f", "\\${", "'' ${", "${\\"]:
+          "line\nbreak\r\ttab", "\u00e9t\u00e9 \u2603", "\x01\x7f", "\\${", "'' ${", "${\\",
+          # as attribute names: keywords, Nix's one special name, and what an identifier may hold
+          "or", "inherit", "rec", "__curPos", "a.b", "-a", "1a", "a''", "x'y"]:
     put("nix_string", s)

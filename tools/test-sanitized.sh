@@ -26,7 +26,9 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # nor the hostile world around the process (kills, full disks, two writers: file-system
 # behaviour, four minutes under ASan; its inputs run in cli.hostile-inputs here).
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)" -LE 'e2e|corpus|fuzz' \
-    -E '^(nix|flake|package|e2e|corpus)\.|^cli\.hostile-world$'
+    -E '^(nix|flake|package|e2e|corpus)\.|^cli\.hostile-world$' --test-output-size-passed 1048576
+# The fuzz run below replaces CTest's log: keep this one for tools/test.sh's list of skipped cases.
+cp "$build/Testing/Temporary/LastTest.log" "$build/sanitized-tests.log"
 if [ "$fuzz" = yes ]; then
     ctest --test-dir "$build" --output-on-failure -j "$(nproc)" -L fuzz
 fi

@@ -1022,7 +1022,8 @@ std::vector<IndexResponse> IndexClient::fetch_all(const std::vector<IndexRequest
     std::error_code ec;
     const bool cache_exists = std::filesystem::is_directory(cache.dir, ec);
     if (cache_exists && options_.use_cache && !options_.offline) {
-        // Temporaries of cache entries whose writer was killed (`.<key>.body.XXXXXX`).
+        // Temporaries of cache entries whose writer was killed (`.<key>.body.XXXXXX`,
+        // `.<key>.json.XXXXXX`).
         remove_stale_temporaries(cache.dir.string(), ".", /*any_stem=*/true);
     }
     for (std::size_t i = 0; i < requests.size(); ++i) {

@@ -127,9 +127,10 @@ Candidates find_candidates(const Package& p, const tags::TagRanking& ranking, Pa
     };
     // The line is built only when an explanation is wanted: the plan of every package passes
     // here, and a file name copied per file was a visible part of its cost.
-    auto note = [&](const FileEntry& f, std::string_view why = {}) {
+    auto note = [&](const FileEntry& f, std::string_view why = {}, std::string_view more = {}) {
         if (passed != nullptr) {
-            passed->seen.push_back(why.empty() ? f.name : f.name + " (" + std::string(why) + ")");
+            passed->seen.push_back(
+                why.empty() ? f.name : f.name + " (" + std::string(why) + std::string(more) + ")");
         }
     };
     auto unfit = [&](const FileEntry& f) {
@@ -186,7 +187,7 @@ Candidates find_candidates(const Package& p, const tags::TagRanking& ranking, Pa
             }
             note(f);
         } else {
-            note(f, std::string(tags::to_string(kind)) + ", not installable");
+            note(f, tags::to_string(kind), ", not installable");
         }
     }
     return c;

@@ -190,11 +190,13 @@ check "no temporary is left in the cache" \
     sh -c "[ -z \"\$(find '$XDG_CACHE_HOME' -name '.*.XXXXXX' -o -name '.*body.*' -type f)\" ]"
 # A --concurrency the open-file limit cannot hold is lowered, and the run says so (cache writes
 # failing for want of descriptors were silent before).
-prlimit --nofile=128 "$cli" shared/poetry.lock --system x86_64-linux --python 3.11 --refresh \
+# (Soft limit only: `128:` leaves the hard limit, which a user may not raise again, alone.)
+prlimit --nofile=128: "$cli" shared/poetry.lock --system x86_64-linux --python 3.11 --refresh \
     --concurrency 10000 -o d.nix 2>d.err
-check "under ulimit -n 128, --concurrency 10000 runs (exit $?) with the same output" \
-    cmp -s <(body a.nix) <(body d.nix)
-check "and says it lowered the concurrency" grep -q "lowered to 32.*open-file limit" d.err
+rc=$?
+check "under ulimit -n 128, --concurrency 10000 runs (exit $rc)" [ "$rc" -eq 0 ]
+check "with the same output" cmp -s <(body a.nix) <(body d.nix)
+check "and says it lowered the concurrency" grep -Eq "lowered to [0-9]+ .*open-file limit" d.err
 stop_server index
 translate shared/poetry.lock --offline -o c.nix 2>c.err
 check "a third run, offline, from that cache succeeds (exit $?)" [ -s c.nix ]

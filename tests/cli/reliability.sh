@@ -59,6 +59,8 @@ PY
         [ "$bad" -eq 0 ]
     check "the last limit tried succeeded" [ "$rc" -eq 0 ]
     rm -f "$work/big.lock"
+else
+    echo "SKIPPED reads under memory limits: --no-memory-limit (a sanitizer build reserves more address space)"
 fi
 
 # --- A standard output that cannot take the answer ---------------------------------------------

@@ -8,6 +8,8 @@
 #include "support.hpp"
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <sys/stat.h>
@@ -32,9 +34,12 @@ Error error_of(F&& f) {
     throw;
 }
 
-// Sets a file's modification time to `age` ago (a leftover of a run killed that long ago).
-void age(const fs::path& p, std::chrono::minutes age) {
-    fs::last_write_time(p, fs::file_time_type::clock::now() - age);
+// Sets the modification time of `p` itself (a link is not followed) to `ago` before now: a
+// leftover of a run killed that long ago.
+void age(const fs::path& p, std::chrono::minutes ago) {
+    const auto then = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() - ago);
+    const timespec times[2] = {{then, 0}, {then, 0}};
+    REQUIRE(::utimensat(AT_FDCWD, p.c_str(), times, AT_SYMLINK_NOFOLLOW) == 0);
 }
 
 void touch(const fs::path& p) {
@@ -135,7 +140,7 @@ TEST_CASE("reading: pipes and pseudo-files with no size are read to their end", 
     CHECK(lock.packages[0].name == "six");
 }
 
-TEST_CASE("temporaries of killed runs: old ones go, fresh ones, lookalikes and links stay",
+TEST_CASE("temporaries of killed runs: old ones go while fresh ones, lookalikes and non-files stay",
           "[files]") {
     using std::chrono::minutes;
     const minutes old = stale_temporary_age + minutes(5);
@@ -147,18 +152,21 @@ TEST_CASE("temporaries of killed runs: old ones go, fresh ones, lookalikes and l
         age(d.dir / name, old);
     }
     touch(d.dir / ".out.nix.Xy34Zw"); // a concurrent run's: too young to be a leftover
-    fs::create_directory(d.dir / ".out.nix.Dir123");
-    age(d.dir / ".out.nix.Dir123", old);
-    fs::create_symlink("out.nix", d.dir / ".out.nix.Ln12Ks"); // its target is old
+    // Only regular files go: an old link (to an old file) and an old FIFO of that name stay.
+    fs::create_symlink("out.nix", d.dir / ".out.nix.Ln12Ks");
+    age(d.dir / ".out.nix.Ln12Ks", old);
+    REQUIRE(::mkfifo((d.dir / ".out.nix.Ff12Gg").c_str(), 0600) == 0);
+    age(d.dir / ".out.nix.Ff12Gg", old);
     CHECK(remove_stale_temporaries(d.dir.string(), ".out.nix.") == 1);
     CHECK_FALSE(fs::exists(d.dir / ".out.nix.Ab12Cd"));
-    for (const char* kept : {".out.nix.ab12c", ".out.nix.ab_12c", "out.nix", ".out.nix.Ab12Cd.x",
-                             ".out.nix.Xy34Zw", ".out.nix.Dir123"}) {
+    for (const char* kept :
+         {".out.nix.ab12c", ".out.nix.ab_12c", "out.nix", ".out.nix.Ab12Cd.x", ".out.nix.Xy34Zw"}) {
         CHECK(fs::exists(d.dir / kept));
     }
     CHECK(fs::is_symlink(d.dir / ".out.nix.Ln12Ks"));
+    CHECK(fs::is_fifo(d.dir / ".out.nix.Ff12Gg"));
 
-    // The cache's entries: `.<key>.body.XXXXXX`, any key.
+    // The cache's entries: `.<key>.body.XXXXXX` and `.<key>.json.XXXXXX`, any key.
     TempDir cache;
     for (const char* name : {".k1.body.Ab12Cd", ".k2.json.Qw34Er", ".k1.body", ".Ab12Cd"}) {
         touch(cache.dir / name);

@@ -590,7 +590,7 @@ TEST_CASE("concurrency is clamped to the open-file limit and failed cache writes
     CHECK_THAT(uncached.notes()[0], Catch::Contains("cannot cache"));
 }
 
-TEST_CASE("the README's limits are the defaults", "[index]") {
+TEST_CASE("the README's network limits are IndexOptions' defaults", "[index]") {
     // README, "Limits": users size their CI and private indexes by these figures.
     std::ifstream in(std::string(LOCK2NIX_TEST_DIR) + "/../README.md");
     std::map<std::string, std::string> rows; // first cell -> the row
