@@ -87,12 +87,38 @@ let
   # Shell words and double-quoted shell text, for the scripts written below.
   quote = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
   inDoubleQuotes = s: builtins.replaceStrings [ "\\" "\"" "`" ] [ "\\\\" "\\\"" "\\`" ] s;
-  # A file script of an editable project runs the file in the project's folder. The folder may
-  # name environment variables ("$REPO_ROOT"): they are expanded when the script runs.
+  # Paths that become code: an editable root goes into the `.pth` line nixpkgs'
+  # mkPythonEditablePackage writes (Python inside shell quotes), and with a file script's path into
+  # a shell wrapper. lock2nix refuses unsafe ones where it reads them; these checks also hold a
+  # caller's `editableRoot` to the same rule. A root may name variables ($NAME, ''${NAME}), which
+  # Python and the wrapper expand when they run; nothing else in it is special to either.
+  safeRoot =
+    root:
+    if
+      builtins.match "([^\"'\\`$[:cntrl:]]|[$][A-Za-z_][A-Za-z0-9_]*|[$][{][A-Za-z_][A-Za-z0-9_]*[}])*" root
+      != null
+    then
+      root
+    else
+      throw (
+        "lock2nix: the editable root ${builtins.toJSON root} may not hold quotes, backslashes, "
+        + "backticks or control characters, nor `$` other than in $NAME or \${NAME}"
+      );
+  # A file script's path: inside the project (relative, no `..`), and nothing special to the shell.
+  safeScriptPath =
+    path:
+    if
+      builtins.match "[^\"'\\`$[:cntrl:]/][^\"'\\`$[:cntrl:]]*" path != null
+      && builtins.match "(.*/)?[.][.](/.*)?" path == null
+    then
+      path
+    else
+      throw "lock2nix: the file script ${builtins.toJSON path} is not a plain path inside the project";
+  # A file script of an editable project runs the file in the project's folder, so edits show.
   fileScript = root: name: path: ''
     cat > $out/bin/${quote name} <<'LOCK2NIX_EOF'
     #!${pkgs.runtimeShell or "/bin/sh"}
-    exec "${inDoubleQuotes root}/${inDoubleQuotes (builtins.replaceStrings [ "$" ] [ "\\$" ] path)}" "$@"
+    exec "${inDoubleQuotes (safeRoot root)}"/${quote (safeScriptPath path)} "$@"
     LOCK2NIX_EOF
     chmod +x $out/bin/${quote name}
   '';
@@ -102,7 +128,7 @@ let
     set: e:
     python.pkgs.mkPythonEditablePackage {
       inherit (e) pname version scripts;
-      root = e.packagesRoot;
+      root = safeRoot e.packagesRoot;
       dependencies = map (name: set.${name}) e.dependencies;
       derivationArgs =
         if e.fileScripts == { } then

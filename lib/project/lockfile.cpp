@@ -3,6 +3,7 @@
 #include "lock2nix/fetch/urls.hpp"
 #include "lock2nix/standards/names.hpp"
 #include "project/dependency_toml.hpp"
+#include "project/code_paths.hpp"
 #include "project/toml_reader.hpp"
 
 #include <algorithm>
@@ -254,34 +255,84 @@ bool same_version_text(std::string_view a, std::string_view b) {
 }
 
 // Older locks keep one file list per *name* in [metadata.files]; when the same name is locked
-// twice the list mixes both versions. Keep the files whose name carries this package's version.
-void assign_metadata_files(Lock& lock, const std::vector<std::vector<FileEntry>>& lists) {
-    for (std::size_t i = 0; i < lock.packages.size(); ++i) {
-        Package& pkg = lock.packages[i];
-        if (pkg.files_origin != FilesOrigin::metadata_files &&
-            pkg.files_origin != FilesOrigin::metadata_hashes) {
-            continue;
+// several times the list mixes every version. Each package takes the files whose name carries its
+// version. The list is read once per name and split into buckets by version: copying the whole
+// list into every entry cost memory in the square of the lock's size (one name locked 4,000 times
+// needed 3.4 GB).
+struct NameFiles {
+    std::vector<FileEntry> files;
+    std::vector<std::size_t> packages; ///< the entries of this name that take files from here
+};
+
+std::vector<FileEntry> take_matching(const std::vector<FileEntry>& files,
+                                     const auto& wanted) {
+    std::vector<FileEntry> out;
+    for (const FileEntry& f : files) {
+        if (wanted(f)) {
+            out.push_back(f);
         }
-        std::vector<FileEntry> files = lists[i];
-        const bool shared = lock.find(pkg.canonical_name).size() > 1;
+    }
+    return out;
+}
+
+void assign_metadata_files(Lock& lock, NameFiles& group) {
+    std::vector<std::size_t> by_version; // packages of a plain source, sharing the name
+    for (std::size_t i : group.packages) {
+        Package& pkg = lock.packages[i];
         if (pkg.source_kind() == SourceKind::git || pkg.source_kind() == SourceKind::directory) {
-            files.clear();
+            pkg.files.clear();
         } else if (pkg.source_kind() == SourceKind::file) {
             const std::string wanted = basename(pkg.source->url);
-            std::erase_if(files, [&](const FileEntry& f) { return f.name != wanted; });
-        } else if (shared) {
-            std::vector<FileEntry> own;
-            for (const FileEntry& f : files) {
-                const auto v = version_in_filename(f.name);
-                if (!v.empty() && same_version_text(v, pkg.version)) {
-                    own.push_back(f);
-                }
-            }
-            if (!own.empty()) {
-                files = std::move(own);
-            }
+            pkg.files =
+                take_matching(group.files, [&](const FileEntry& f) { return f.name == wanted; });
+        } else {
+            by_version.push_back(i);
         }
-        pkg.files = std::move(files);
+    }
+    if (by_version.empty()) {
+        return;
+    }
+    if (lock.find(lock.packages[by_version.front()].canonical_name).size() == 1) {
+        lock.packages[by_version.front()].files = std::move(group.files);
+        return;
+    }
+    // Bucket the files by the version in their names; a package whose version no file carries
+    // keeps the files no version claimed, when it is the only one in that case (more than one
+    // would each hold a copy of them again), else none and the files are completed later.
+    std::unordered_map<std::string, std::vector<std::size_t>> buckets;
+    for (std::size_t i : by_version) {
+        buckets[canonicalize_name(lock.packages[i].version)];
+    }
+    std::vector<std::size_t> unclaimed;
+    for (std::size_t f = 0; f < group.files.size(); ++f) {
+        const auto v = version_in_filename(group.files[f].name);
+        auto it = v.empty() ? buckets.end() : buckets.find(canonicalize_name(v));
+        if (it == buckets.end()) {
+            unclaimed.push_back(f);
+        } else {
+            it->second.push_back(f);
+        }
+    }
+    std::vector<std::size_t> without;
+    for (std::size_t i : by_version) {
+        const auto& own = buckets.at(canonicalize_name(lock.packages[i].version));
+        if (own.empty()) {
+            without.push_back(i);
+            continue;
+        }
+        auto& files = lock.packages[i].files;
+        files.clear();
+        files.reserve(own.size());
+        for (std::size_t f : own) {
+            files.push_back(group.files[f]);
+        }
+    }
+    if (without.size() == 1) {
+        auto& files = lock.packages[without.front()].files;
+        files.clear();
+        for (std::size_t f : unclaimed) {
+            files.push_back(group.files[f]);
+        }
     }
 }
 
@@ -331,6 +382,19 @@ Package read_package(const TomlReader& reader, const toml::table& t) {
         pkg.source = read_source(reader, *source);
     }
     pkg.develop = reader.boolean(t, "develop");
+    if (pkg.develop.value_or(false) && pkg.source_kind() == SourceKind::directory) {
+        // Installed editable in the devShell: its folder becomes part of the `.pth` line.
+        const std::string problem =
+            detail::code_path_problem(pkg.source->url, detail::PathScope::anywhere);
+        if (!problem.empty()) {
+            const toml::node* url = t.get("source")->as_table()->get("url");
+            reader.fail(url != nullptr ? *url : t,
+                        "the folder of `" + pkg.name + "` (develop = true), \"" +
+                            excerpt(pkg.source->url) + "\", " + problem,
+                        "rename the folder, or make the dependency non-editable (develop = "
+                        "false); its path is written into the editable install's Python code");
+        }
+    }
     return pkg;
 }
 
@@ -517,7 +581,7 @@ Lock parse_lock(std::string_view text, std::string path) {
         for (const auto& [key, value] : files != nullptr ? *files : *hashes) {
             by_name.emplace(canonicalize_name(key.str()), &value);
         }
-        std::vector<std::vector<FileEntry>> lists(lock.packages.size());
+        std::unordered_map<std::string, NameFiles> groups;
         for (std::size_t i = 0; i < lock.packages.size(); ++i) {
             Package& pkg = lock.packages[i];
             if (pkg.files_origin == FilesOrigin::package) {
@@ -532,12 +596,18 @@ Lock parse_lock(std::string_view text, std::string path) {
                 reader.fail(*it->second, "expected an array of files for `" + pkg.name +
                                              "`, found " + describe_type(*it->second));
             }
-            lists[i] = files != nullptr ? read_file_entries(reader, *entries)
-                                        : read_bare_digests(reader, *entries);
+            auto [group, first] = groups.try_emplace(pkg.canonical_name);
+            if (first) {
+                group->second.files = files != nullptr ? read_file_entries(reader, *entries)
+                                                       : read_bare_digests(reader, *entries);
+            }
+            group->second.packages.push_back(i);
             pkg.files_origin =
                 files != nullptr ? FilesOrigin::metadata_files : FilesOrigin::metadata_hashes;
         }
-        assign_metadata_files(lock, lists);
+        for (auto& [name, group] : groups) {
+            assign_metadata_files(lock, group);
+        }
     }
     return lock;
 }

@@ -2,6 +2,7 @@
 
 #include "lock2nix/standards/names.hpp"
 #include "lock2nix/standards/pep508.hpp"
+#include "project/code_paths.hpp"
 #include "project/content_hash_toml.hpp"
 #include "project/dependency_toml.hpp"
 #include "project/toml_reader.hpp"
@@ -33,6 +34,17 @@ read_name_lists(const TomlReader& reader, const toml::table& table, std::string_
     return out;
 }
 
+// A path the emitted file writes into code (see code_paths.hpp), refused at its position.
+void check_code_path(const TomlReader& reader, const toml::node& at, std::string_view path,
+                     const std::string& what, std::string_view example) {
+    const std::string problem = detail::code_path_problem(path, detail::PathScope::inside_project);
+    if (!problem.empty()) {
+        reader.fail(at, what + " \"" + excerpt(path) + "\" " + problem,
+                    "name " + std::string(example) + "; the editable install and the scripts " +
+                        "lock2nix emits write this path into Python and shell code");
+    }
+}
+
 // Console scripts ("module:function"); Poetry's `type = "file"` entries go to `files` when given.
 std::map<std::string, std::string>
 read_scripts(const TomlReader& reader, const toml::table& t,
@@ -48,6 +60,10 @@ read_scripts(const TomlReader& reader, const toml::table& t,
                 target = reader.string_or(*entry, "reference", "");
             }
             if (files != nullptr && reader.string_or(*entry, "type", "") == "file") {
+                check_code_path(reader, entry->get("reference") != nullptr ? *entry->get("reference")
+                                                                           : value,
+                                target, "the file of script `" + std::string(key.str()) + "`",
+                                "a path relative to the project, such as \"bin/tool.sh\"");
                 (*files)[std::string(key.str())] = target;
             } else {
                 out[std::string(key.str())] = target;
@@ -149,6 +165,11 @@ PoetrySection read_poetry(const TomlReader& reader, const toml::table& t) {
             PackageInclude inc;
             inc.include = reader.required_string(pt, "include", "an entry of `packages`");
             inc.from = reader.string_or(pt, "from", "");
+            if (!inc.from.empty()) {
+                check_code_path(reader, *pt.get("from"), inc.from,
+                                "the folder `from` of an entry of `packages`",
+                                "a folder inside the project, such as \"src\"");
+            }
             inc.formats = reader.string_list(pt, "format", /*allow_single=*/true);
             p.packages.push_back(std::move(inc));
         }

@@ -49,6 +49,36 @@ p = [x for x in t[\"packages\"] if x[\"name\"] == \"p3999\"][0]
 assert len(p[\"path\"]) == 32 and p[\"path_truncated\"] is True, p'"
 rm -f chain.lock chain.nix pyproject.toml
 
+# --- one name locked 4,000 times in a lock 1.1, [metadata.files] listing all its files ----------
+# Every entry once received a copy of the name's whole list: 3.4 GB and 32 s for `inspect`.
+python3 - <<'PY'
+n = 4000
+for shape in ("matching", "unmatched"):
+    with open(f"dups-{shape}.lock", "w") as f:
+        for i in range(n):
+            version = f"{i}.0" if shape == "matching" else f"{i}.0.post1"
+            f.write(f'[[package]]\nname = "dup"\nversion = "{version}"\ndescription = ""\n'
+                    f'category = "main"\noptional = false\npython-versions = "*"\n\n')
+        f.write('[metadata]\nlock-version = "1.1"\npython-versions = "^3.8"\ncontent-hash = "0"\n\n'
+                '[metadata.files]\ndup = [\n')
+        for i in range(n):
+            f.write(f'  {{file = "dup-{i}.0-py3-none-any.whl", hash = "sha256:{i:064x}"}},\n')
+        f.write(']\n')
+PY
+limit=()
+[ "$memory_limit" = yes ] && limit=(prlimit --as=$((300 << 20)))
+"${limit[@]}" "$cli" inspect dups-matching.lock >out 2>err
+rc=$?
+check "a name locked 4,000 times with 4,000 files: inspect runs in 300 MB (exit $rc)" [ "$rc" -eq 0 ]
+check "each entry has the one file of its version" \
+    sh -c "[ \$(grep -c '^  dup [0-9]*\.0 (1 files)\$' out) -eq 4000 ]"
+"${limit[@]}" "$cli" inspect dups-unmatched.lock >out 2>err
+rc=$?
+check "the same when no file carries an entry's version: inspect runs in 300 MB (exit $rc)" [ "$rc" -eq 0 ]
+check "and no entry takes files of other versions" \
+    sh -c "[ \$(grep -c '^  dup [0-9]*\.0\.post1 (0 files)\$' out) -eq 4000 ]"
+rm -f dups-*.lock out err
+
 # --- 8: credentials in source URLs reach neither the output nor stderr --------------------------
 cat >pyproject.toml <<'TOML'
 [tool.poetry]

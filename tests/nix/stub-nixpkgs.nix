@@ -132,6 +132,7 @@ let
         python = version;
         packages = map (p: p.pname) selected;
         editableRoots = builtins.filter (r: r != null) (map (p: p.root or null) selected);
+        editablePostInstalls = map (p: p.postInstall) (builtins.filter (p: p ? root) selected);
       };
   };
 in

@@ -1,0 +1,35 @@
+#include "project/code_paths.hpp"
+
+namespace lock2nix::detail {
+
+std::string code_path_problem(std::string_view path, PathScope scope) {
+    if (path.empty()) {
+        return "is empty";
+    }
+    for (const char c : path) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f) {
+            return "holds a control character";
+        }
+        if (c == '"' || c == '\'' || c == '\\' || c == '`' || c == '$') {
+            return std::string("holds `") + c +
+                   "`, which a path written into Python and shell code cannot carry safely";
+        }
+    }
+    if (scope == PathScope::inside_project) {
+        if (path.front() == '/') {
+            return "is absolute, not a path inside the project";
+        }
+        std::string_view rest = path;
+        while (!rest.empty()) {
+            const auto slash = rest.find('/');
+            if (rest.substr(0, slash) == "..") {
+                return "leaves the project through `..`";
+            }
+            rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+        }
+    }
+    return {};
+}
+
+} // namespace lock2nix::detail

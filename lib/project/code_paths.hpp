@@ -1,0 +1,24 @@
+#pragma once
+// Paths from a project that the emitted file writes into code rather than into a Nix string: the
+// editable root goes into the `.pth` line nixpkgs' mkPythonEditablePackage writes (Python source,
+// inside shell quotes at build time), and a file script's path into a shell wrapper. Escaping for
+// two languages at once is fragile, so such paths are held to characters that mean nothing in
+// either, and anything else is refused where it is read.
+
+#include <string>
+#include <string_view>
+
+namespace lock2nix::detail {
+
+/// Where a path may point.
+enum class PathScope {
+    inside_project, ///< relative, no `..` component: Poetry's `from`, a file script's reference
+    anywhere,       ///< also absolute or `..` (a path dependency's folder in the lock)
+};
+
+/// What is wrong with `path` as a path written into code; empty when nothing is. Refused: the
+/// empty path, `"`, `'`, `\`, `` ` ``, `$` and control characters; and for `inside_project`,
+/// absolute paths and `..` components.
+std::string code_path_problem(std::string_view path, PathScope scope);
+
+} // namespace lock2nix::detail
