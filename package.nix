@@ -45,6 +45,7 @@ stdenv.mkDerivation (finalAttrs: {
       ./lib
       ./tools
       ./overrides
+      ./nixpkgs
       ./examples
       (lib.fileset.difference ./tests ./tests/flake)
     ];

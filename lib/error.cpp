@@ -91,6 +91,7 @@ constexpr SettingWords setting_words[] = {
     {Setting::with_groups, "SelectionRequest::with"},
     {Setting::without_groups, "SelectionRequest::without"},
     {Setting::concurrency, "FetchOptions::concurrency"},
+    {Setting::nixpkgs, "TranslateOptions::nixpkgs"},
 };
 
 } // namespace

@@ -24,27 +24,52 @@ std::string lock_file_digest(const std::string& lock_path) {
     return sha256_hex(detail::read_file(lock_path));
 }
 
-std::vector<Target> targets_of(const TranslateOptions& options, const Lock& lock,
-                               const Pyproject* pyproject) {
-    std::vector<Target> out;
+TargetChoice choose_targets(const TranslateOptions& options, const Project& project) {
+    const Lock& lock = project.lock;
+    const Pyproject* pp = project.pyproject_or_null();
+    TargetChoice out;
+    out.release = &nixpkgs_release(options.nixpkgs);
+    const NixpkgsRelease& release = *out.release;
     const std::vector<std::string> systems =
         options.systems.empty() ? std::vector<std::string>{host_system()} : options.systems;
-    const std::vector<std::string> pythons =
-        options.pythons.empty() ? std::vector<std::string>{default_python(lock, pyproject)}
-                                : options.pythons;
+    auto make = [&](const std::string& system, const std::string& python) {
+        Target t = Target::make(system, python, release);
+        if (!options.glibc.empty() && t.os == Target::Os::Linux) {
+            t.set_platform_version("glibc", options.glibc);
+        }
+        if (!options.musl.empty() && t.os == Target::Os::Linux) {
+            t.set_platform_version("musl", options.musl);
+        }
+        if (!options.macos.empty() && t.os == Target::Os::Darwin) {
+            t.set_platform_version("macos", options.macos);
+        }
+        return t;
+    };
+    PythonQuestion question;
+    question.systems = systems;
+    question.release = &release;
+    question.request = options.request;
+    question.make_target = [&](const std::string& system, const NixpkgsPython& python) {
+        return make(system, python.full);
+    };
+    question.python_version_file = project.python_version_file;
+    std::vector<std::string> pythons = options.pythons;
+    if (pythons.empty()) {
+        PythonChoice choice = choose_python(lock, pp, question);
+        pythons.push_back(choice.python.version);
+        out.python_reason = std::move(choice.reason);
+        out.warnings = std::move(choice.warnings);
+    }
     for (const auto& python : pythons) {
         for (const auto& system : systems) {
-            Target t = Target::make(system, python);
-            if (!options.glibc.empty() && t.os == Target::Os::Linux) {
-                t.set_platform_version("glibc", options.glibc);
+            out.targets.push_back(make(system, python));
+        }
+        if (!options.pythons.empty()) {
+            // Judged before any plan: a Python outside the range is refused first, at its place.
+            check_target_python(lock, pp, out.targets.back(), release);
+            for (std::string& w : check_python(lock, pp, question, out.targets.back())) {
+                out.warnings.push_back(std::move(w));
             }
-            if (!options.musl.empty() && t.os == Target::Os::Linux) {
-                t.set_platform_version("musl", options.musl);
-            }
-            if (!options.macos.empty() && t.os == Target::Os::Darwin) {
-                t.set_platform_version("macos", options.macos);
-            }
-            out.push_back(t);
         }
     }
     return out;
@@ -74,10 +99,11 @@ OverrideDatabase load_overrides(bool defaults, const std::string& pyproject_path
 
 namespace {
 
-PlanOptions plan_options(const TranslateOptions& options, const Lock& lock,
-                         const Pyproject* pyproject, const OverrideDatabase& overrides) {
+PlanOptions plan_options(const TranslateOptions& options, const TargetChoice& targets,
+                         const OverrideDatabase& overrides) {
     PlanOptions plan;
-    plan.targets = targets_of(options, lock, pyproject);
+    plan.targets = targets.targets;
+    plan.release = targets.release;
     plan.request = options.request;
     plan.policy = options.policy;
     plan.overrides = &overrides;
@@ -87,11 +113,16 @@ PlanOptions plan_options(const TranslateOptions& options, const Lock& lock,
 } // namespace
 
 EnvironmentPlan plan_for(Project& project, const TranslateOptions& options,
-                         const OverrideDatabase& overrides, SourceFetcher& fetcher) {
+                         const OverrideDatabase& overrides, SourceFetcher& fetcher,
+                         TargetChoice* choice) {
     complete_digests(project.lock, project.pyproject_or_null(), fetcher);
-    return plan_environment(
-        project.lock, project.pyproject_or_null(),
-        plan_options(options, project.lock, project.pyproject_or_null(), overrides));
+    TargetChoice targets = choose_targets(options, project);
+    EnvironmentPlan plan = plan_environment(project.lock, project.pyproject_or_null(),
+                                            plan_options(options, targets, overrides));
+    if (choice != nullptr) {
+        *choice = std::move(targets);
+    }
+    return plan;
 }
 
 namespace {
@@ -216,9 +247,19 @@ Translation translate(const TranslateOptions& options) {
                                  : fs::absolute(options.output_path).parent_path();
     const std::string rel = fs::relative(project.lock_dir, out_dir).generic_string();
     render.project_dir = rel.empty() ? "." : rel;
-    return translate_project(
-        project, plan_options(options, project.lock, project.pyproject_or_null(), overrides),
-        render, fetcher);
+    std::vector<std::string> notes =
+        complete_digests(project.lock, project.pyproject_or_null(), fetcher);
+    const TargetChoice targets = choose_targets(options, project);
+    render.nixpkgs_release = targets.release->name;
+    render.python_reason = targets.python_reason;
+    if (!targets.python_reason.empty()) {
+        notes.push_back(targets.python_reason);
+    }
+    Translation out =
+        plan_and_render(project, plan_options(options, targets, overrides), render, fetcher);
+    out.notes.insert(out.notes.begin(), notes.begin(), notes.end());
+    out.warnings = targets.warnings;
+    return out;
 }
 
 std::vector<VerifiedFile> verify_files(const TranslateOptions& options) {

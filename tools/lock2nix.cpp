@@ -62,6 +62,8 @@ std::string cli_flag(lock2nix::Setting setting) {
         return "--without";
     case Setting::concurrency:
         return "--concurrency";
+    case Setting::nixpkgs:
+        return "--nixpkgs";
     }
     return lock2nix::library_setting_name(setting);
 }
@@ -111,9 +113,13 @@ LOCK defaults to ./poetry.lock; PYPROJECT defaults to the pyproject.toml beside 
 selection options (plan, explain):
   --system S           Nix system: x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin
                        (default: this machine's)
-  --python X.Y[.Z]     Python version (default: the newest of nixpkgs' 3.9-3.13 that the
-                       lock and the project allow)
-  --glibc X.Y          glibc the Linux target runs (default 2.40, nixpkgs 25.x)
+  --python X.Y[.Z]     Python version (default: of the release's interpreters that the lock
+                       and the project allow, the one that installs every package and builds
+                       the fewest compiled packages from source, newest on a tie; or the
+                       .python-version beside the project when it names such a one)
+  --nixpkgs RELEASE    the nixpkgs release the file is for: its interpreters, glibc and macOS
+                       (default: the current stable; `lock2nix releases` lists them)
+  --glibc X.Y          glibc the Linux target runs (default: the release's)
   --musl X.Y           a musl target instead (pkgsMusl: 1.2)
   --macos X.Y          macOS the Darwin target runs (default 14.0)
   --with G, --without G, --only G
@@ -142,7 +148,7 @@ translation options:
 // shows instead of the whole usage (which buries the one line that matters).
 const char* const selection_help = R"(
 selection options:
-  --system S, --python X.Y[.Z], --glibc X.Y, --musl X.Y, --macos X.Y
+  --system S, --python X.Y[.Z], --nixpkgs RELEASE, --glibc X.Y, --musl X.Y, --macos X.Y
   --with G, --without G, --only G, --extras E, --all-extras
   --prefer-sdists, --sdist PKG, --wheel PKG, --pyproject FILE
 index and override options:
@@ -286,7 +292,7 @@ std::vector<std::string> list_option(const Options& opts, const std::string& nam
 
 const OptionSpec selection_spec{
     .flags = {"--json", "--all-extras", "--prefer-sdists"},
-    .values = {"--system", "--python", "--pyproject", "--macos", "--glibc", "--musl"},
+    .values = {"--system", "--python", "--nixpkgs", "--pyproject", "--macos", "--glibc", "--musl"},
     .repeatable = {"--with", "--without", "--only", "--extras", "--sdist", "--wheel"},
 };
 
@@ -322,6 +328,7 @@ lock2nix::TranslateOptions translate_options(const Options& opts) {
     t.pyproject_path = opts.value("--pyproject");
     t.systems = list_option(opts, "--system");
     t.pythons = list_option(opts, "--python");
+    t.nixpkgs = opts.value("--nixpkgs");
     t.glibc = opts.value("--glibc");
     t.musl = opts.value("--musl");
     t.macos = opts.value("--macos");
@@ -360,18 +367,20 @@ lock2nix::TranslateOptions translate_options(const Options& opts) {
 struct Planned {
     lock2nix::Project project;
     lock2nix::TargetPlan plan;
+    lock2nix::TargetChoice choice;
     const lock2nix::Lock& lock() const { return project.lock; }
 };
 
 Planned plan_from(const Options& opts, const std::string& lock_path) {
-    Planned out{lock2nix::load_project(lock_path, opts.value("--pyproject")), {}};
+    Planned out{lock2nix::load_project(lock_path, opts.value("--pyproject")), {}, {}};
     lock2nix::TranslateOptions t = translate_options(opts);
-    lock2nix::Target target =
-        lock2nix::targets_of(t, out.lock(), out.project.pyproject_or_null()).front();
-    // A platform version for the other OS is a mistake worth saying.
+    // A platform version for the other OS is a mistake worth saying (a translation, with its
+    // several systems, applies each to the systems of its OS).
+    lock2nix::Target probe = lock2nix::Target::make(
+        t.systems.empty() ? lock2nix::host_system() : t.systems.front(), "3.11");
     for (const char* kind : {"macos", "glibc", "musl"}) {
         if (opts.has(std::string("--") + kind)) {
-            target.set_platform_version(kind, opts.value(std::string("--") + kind));
+            probe.set_platform_version(kind, opts.value(std::string("--") + kind));
         }
     }
     const lock2nix::OverrideDatabase overrides =
@@ -379,8 +388,12 @@ Planned plan_from(const Options& opts, const std::string& lock_path) {
     lock2nix::IndexClient client(t.index);
     lock2nix::IndexFetcher fetcher(client, lock2nix::LocateOptions{lock2nix::pypi_url(t)},
                                    out.project.lock_dir);
-    // --system and --python take one value here, so this is the one target above.
-    out.plan = std::move(lock2nix::plan_for(out.project, t, overrides, fetcher).targets.front());
+    // --system and --python take one value here: one target.
+    out.plan = std::move(
+        lock2nix::plan_for(out.project, t, overrides, fetcher, &out.choice).targets.front());
+    for (const auto& w : out.choice.warnings) {
+        std::cerr << "warning: " << cli_text(w) << '\n';
+    }
     return out;
 }
 
@@ -392,6 +405,9 @@ int cmd_plan(const std::vector<std::string>& args) {
     const std::string lock_path =
         opts.positionals().empty() ? "poetry.lock" : opts.positionals()[0];
     const Planned p = plan_from(opts, lock_path);
+    if (!p.choice.python_reason.empty() && opts.flag("--json") && !opts.flag("--quiet")) {
+        std::cerr << "note: " << cli_text(p.choice.python_reason) << '\n';
+    }
     if (opts.flag("--json")) {
         lock2nix::write_json(std::cout, p.lock(), p.plan);
         std::cout << '\n';
@@ -400,6 +416,11 @@ int cmd_plan(const std::vector<std::string>& args) {
     const auto& sel = p.plan.selection;
     std::cout << "target " << sel.target.describe() << ", groups " << join_list(sel.groups)
               << ", extras " << (sel.extras.empty() ? "none" : join_list(sel.extras)) << '\n';
+    std::cout << "nixpkgs " << p.choice.release->name << "; "
+              << (p.choice.python_reason.empty() ? "Python " + sel.target.python_version() +
+                                                       " as named"
+                                                 : cli_text(p.choice.python_reason))
+              << '\n';
     std::size_t others = 0;
     for (std::size_t i : p.plan.graph.order) {
         const lock2nix::PlannedPackage& planned = *p.plan.find(i);
@@ -527,6 +548,9 @@ int cmd_translate(const std::vector<std::string>& args) {
     t.command = command;
     const lock2nix::Translation translation = lock2nix::translate(t);
     const std::string& text = translation.nix;
+    for (const auto& w : translation.warnings) {
+        std::cerr << "warning: " << cli_text(w) << '\n';
+    }
     if (!opts.flag("--quiet")) {
         for (const auto& n : translation.notes) {
             std::cerr << "note: " << cli_text(n) << '\n';

@@ -52,6 +52,7 @@ enum class Setting {
     with_groups,     ///< SelectionRequest::with
     without_groups,  ///< SelectionRequest::without
     concurrency,     ///< FetchOptions::concurrency
+    nixpkgs,         ///< TranslateOptions::nixpkgs, the nixpkgs release targeted
 };
 
 /// How a front end spells each setting; `library_setting_names()` is the library's own words.

@@ -18,6 +18,7 @@ struct Translation {
     std::string nix;
     std::vector<std::string>
         notes; ///< e.g. which digests came from the index (may mention settings: render_settings)
+    std::vector<std::string> warnings; ///< e.g. compiled packages built from source
 };
 
 /// Completes digests, plans, resolves sources and renders. With an OfflineFetcher nothing leaves
@@ -25,5 +26,10 @@ struct Translation {
 /// `project.lock` receives digests the fetcher completes. Throws Error.
 Translation translate_project(Project& project, const PlanOptions& plan,
                               const RenderOptions& render, SourceFetcher& fetcher);
+
+/// translate_project's steps after the digests are complete: plan, resolve, render. Its notes
+/// are those of resolving the sources.
+Translation plan_and_render(Project& project, const PlanOptions& plan,
+                            const RenderOptions& render, SourceFetcher& fetcher);
 
 } // namespace lock2nix

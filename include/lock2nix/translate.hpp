@@ -10,6 +10,7 @@
 #include "lock2nix/project/project.hpp"
 #include "lock2nix/resolve/artifacts.hpp"
 #include "lock2nix/resolve/plan.hpp"
+#include "lock2nix/resolve/python_choice.hpp"
 #include "lock2nix/resolve/select.hpp"
 
 #include <filesystem>
@@ -25,7 +26,8 @@ struct TranslateOptions {
     std::string lock_path = "poetry.lock";
     std::string pyproject_path;       ///< empty: the pyproject.toml beside the lock, if any
     std::vector<std::string> systems; ///< empty: this machine's system
-    std::vector<std::string> pythons; ///< empty: default_python(lock)
+    std::vector<std::string> pythons; ///< empty: chosen by choose_python
+    std::string nixpkgs;              ///< the nixpkgs release ("25.11"); empty: the default
     std::string glibc, musl, macos;   ///< platform versions ("X.Y"), empty for the defaults
     InstallRequest request;
     ArtifactPolicy policy;
@@ -49,10 +51,22 @@ std::string lock_file_digest(const std::string& lock_path);
 /// PyPI's base URL: --index-url, else $LOCK2NIX_INDEX_URL, else pypi.org.
 std::string pypi_url(const TranslateOptions& options);
 
-/// The targets `options` asks for (every --system × --python, with the platform versions),
-/// defaulting to this machine and default_python(lock, pyproject).
-std::vector<Target> targets_of(const TranslateOptions& options, const Lock& lock,
-                               const Pyproject* pyproject = nullptr);
+/// The targets of a translation, and how their Python was decided.
+struct TargetChoice {
+    std::vector<Target> targets;
+    const NixpkgsRelease* release = nullptr;
+    /// Why this Python, when lock2nix chose it (see choose_python); empty when it was named.
+    std::string python_reason;
+    /// Said once on stderr: a named Python that builds compiled packages from source, a
+    /// `.python-version` not followed.
+    std::vector<std::string> warnings;
+};
+
+/// The targets `options` asks for (every --system × --python, with the platform versions and the
+/// release's patch levels), defaulting to this machine and to choose_python's answer. Throws
+/// Error for an unknown release, a Python outside the lock's range, or a named Python that leaves
+/// a package without a usable file where another installs everything.
+TargetChoice choose_targets(const TranslateOptions& options, const Project& project);
 
 /// What a generated file depends on besides the lock, as `label → sha256`: lock2nix itself
 /// (version, compiled-in database, fixed Nix part), the pyproject's [tool.lock2nix] table, and each
@@ -78,8 +92,10 @@ NixFreshness nix_file_freshness(const std::string& nix_path, const std::string& 
 Translation translate(const TranslateOptions& options);
 
 /// The plan `options` asks for, with digests completed through `fetcher` when the lock lacks
-/// them: what `plan`, `explain` and `verify` show is what `translate` renders.
+/// them: what `plan`, `explain` and `verify` show is what `translate` renders. `choice`, when
+/// given, receives how the targets were chosen.
 EnvironmentPlan plan_for(Project& project, const TranslateOptions& options,
-                         const OverrideDatabase& overrides, SourceFetcher& fetcher);
+                         const OverrideDatabase& overrides, SourceFetcher& fetcher,
+                         TargetChoice* choice = nullptr);
 
 } // namespace lock2nix

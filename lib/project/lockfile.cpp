@@ -248,12 +248,6 @@ std::string_view version_in_filename(std::string_view file) {
     return {};
 }
 
-// Versions in file names are written as the project spelled them; compare loosely so that
-// "1.0" in the lock matches "1.0" or "1_0" in a file name.
-bool same_version_text(std::string_view a, std::string_view b) {
-    return canonicalize_name(a) == canonicalize_name(b);
-}
-
 // Older locks keep one file list per *name* in [metadata.files]; when the same name is locked
 // several times the list mixes every version. Each package takes the files whose name carries its
 // version. The list is read once per name and split into buckets by version: copying the whole

@@ -30,6 +30,11 @@ Project load_project(const std::string& lock_path, const std::string& pyproject_
         p.pyproject = read_pyproject(path);
         p.pyproject_path = path;
     }
+    const fs::path version_file =
+        fs::path(p.pyproject ? p.pyproject_path : lock_path).parent_path() / ".python-version";
+    if (path_present(version_file.string())) {
+        p.python_version_file = read_file(version_file.string());
+    }
     return p;
 }
 

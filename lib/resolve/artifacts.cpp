@@ -3,6 +3,8 @@
 #include "lock2nix/fetch/urls.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <iterator>
 
 namespace lock2nix {
 
@@ -256,8 +258,11 @@ Artifact sdist_artifact(std::size_t index, const Candidates& c, const std::strin
                     "have returned none); regenerate the lock, or let lock2nix complete the "
                     "hashes from the index");
     }
+    const std::string coverage = wheel_coverage(p);
     throw Error("package `" + p.name + "` " + p.version + " has no file usable on " +
-                    target.describe() + "; the lock has:" + files,
+                    target.describe() +
+                    (coverage.empty() ? "" : " (its wheels are for " + coverage + ")") +
+                    "; the lock has:" + files,
                 lock.path, p.position,
                 "no wheel matches this system and Python, and there is no sdist to build "
                 "from; pick another target system (" +
@@ -306,6 +311,133 @@ ArtifactChoice choose_artifact_and_alternative(const Lock& lock, std::size_t ind
                               std::nullopt};
     }
     refuse(lock, index, target, ranking);
+}
+
+FileOffer file_offer(const Lock& lock, std::size_t index, const tags::TagRanking& ranking) {
+    const Package& p = lock.packages[index];
+    if (p.source_kind() != SourceKind::pypi && p.source_kind() != SourceKind::legacy) {
+        return FileOffer{false, false, false};
+    }
+    const Candidates c = find_candidates(p, ranking, nullptr);
+    return FileOffer{true, c.wheel != nullptr, c.sdist != nullptr};
+}
+
+namespace {
+
+// The wheels of the package's own version (a lock may list strays of other versions).
+template <class Visit>
+void for_each_own_wheel(const Package& p, Visit&& visit) {
+    const auto own_version = pep440::Version::try_parse(p.version);
+    for (const FileEntry& f : p.files) {
+        if (tags::classify(f.name) != tags::FileKind::wheel) {
+            continue;
+        }
+        const auto w = tags::WheelName::try_parse(f.name);
+        if (w && (!own_version || w->version == *own_version)) {
+            visit(*w);
+        }
+    }
+}
+
+// A wheel platform tag as the Nix system it runs on, where it names one.
+std::string system_of_platform(const std::string& platform) {
+    const bool on_linux = platform.starts_with("manylinux") || platform.starts_with("musllinux") ||
+                       platform.starts_with("linux_");
+    const bool musl = platform.starts_with("musllinux");
+    if (on_linux && platform.ends_with("_x86_64")) {
+        return musl ? "x86_64-linux (musl)" : "x86_64-linux";
+    }
+    if (on_linux && platform.ends_with("_aarch64")) {
+        return musl ? "aarch64-linux (musl)" : "aarch64-linux";
+    }
+    if (platform.starts_with("macosx_")) {
+        if (platform.ends_with("_arm64")) {
+            return "aarch64-darwin";
+        }
+        if (platform.ends_with("_x86_64") || platform.ends_with("_intel")) {
+            return "x86_64-darwin";
+        }
+        if (platform.ends_with("_universal2") || platform.ends_with("_universal")) {
+            return "aarch64-darwin, x86_64-darwin";
+        }
+    }
+    return platform == "any" ? "any platform" : platform;
+}
+
+// "3.8–3.12", "3.8, 3.10" for a set of CPython 3 minors.
+std::string minor_ranges(const std::set<int>& minors) {
+    std::string out;
+    for (auto it = minors.begin(); it != minors.end();) {
+        auto last = it;
+        while (std::next(last) != minors.end() && *std::next(last) == *last + 1) {
+            ++last;
+        }
+        out += (out.empty() ? "" : ", ") + ("3." + std::to_string(*it));
+        if (last != it) {
+            out += "\u2013" "3." + std::to_string(*last);
+        }
+        it = std::next(last);
+    }
+    return out;
+}
+
+} // namespace
+
+bool publishes_binary_wheels(const Package& p) {
+    bool binary = false;
+    for_each_own_wheel(p, [&](const tags::WheelName& w) {
+        for (const tags::Tag& t : w.tags) {
+            binary = binary || t.abi != "none" || t.platform != "any";
+        }
+    });
+    return binary;
+}
+
+std::string wheel_coverage(const Package& p) {
+    std::set<int> cpython;
+    int abi3_from = -1;
+    bool any_python = false;
+    std::set<std::string> systems;
+    for_each_own_wheel(p, [&](const tags::WheelName& w) {
+        for (const tags::Tag& t : w.tags) {
+            int minor = -1;
+            if (t.interpreter.starts_with("cp3") && t.interpreter.size() > 3) {
+                const auto digits = std::string_view(t.interpreter).substr(3);
+                std::from_chars(digits.data(), digits.data() + digits.size(), minor);
+            }
+            if (t.abi == "abi3" && minor >= 0) {
+                abi3_from = abi3_from < 0 ? minor : std::min(abi3_from, minor);
+            } else if (minor >= 0) {
+                cpython.insert(minor);
+            } else if (t.interpreter.starts_with("py")) {
+                any_python = true;
+            }
+            systems.insert(system_of_platform(t.platform));
+        }
+    });
+    if (systems.empty()) {
+        return {};
+    }
+    std::string pythons;
+    if (any_python) {
+        pythons = "any Python";
+    } else {
+        if (!cpython.empty()) {
+            pythons = "CPython " + minor_ranges(cpython);
+        }
+        if (abi3_from >= 0) {
+            pythons += (pythons.empty() ? "CPython " : ", ") + ("3." + std::to_string(abi3_from)) +
+                       " and newer (abi3)";
+        }
+        if (pythons.empty()) {
+            pythons = "other interpreters";
+        }
+    }
+    std::string where;
+    for (const auto& s : systems) {
+        where += (where.empty() ? "" : ", ") + s;
+    }
+    return pythons + " on " + where;
 }
 
 Artifact choose_artifact(const Lock& lock, std::size_t index, const Target& target,

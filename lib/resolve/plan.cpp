@@ -187,7 +187,8 @@ Reach reach(const Lock& lock, const Pyproject* pp, const Target& target, const S
 
 TargetPlan plan_target(const Lock& lock, const Pyproject* pp, const Target& target,
                        const PlanOptions& options) {
-    check_target_python(lock, pp, target);
+    check_target_python(lock, pp, target,
+                        options.release != nullptr ? *options.release : default_nixpkgs_release());
     TargetPlan plan;
     plan.target = target;
     SelectionCache cache;
@@ -395,102 +396,6 @@ EnvironmentPlan plan_environment(const Lock& lock, const Pyproject* pyproject,
     }
     return plan;
 }
-const std::vector<std::string>& nixpkgs_pythons() {
-    static const std::vector<std::string> pythons{"3.13", "3.12", "3.11", "3.10", "3.9"};
-    return pythons;
-}
-
-namespace {
-
-// One Python range a target must lie in, and where it was written.
-struct PythonRange {
-    std::string text;
-    std::string file;
-    SourcePosition position;
-    std::string what;
-};
-
-std::vector<PythonRange> python_ranges(const Lock& lock, const Pyproject* pp) {
-    std::vector<PythonRange> out;
-    if (!lock.python_versions.empty() && lock.python_versions != "*") {
-        out.push_back({lock.python_versions, lock.path, lock.python_versions_position,
-                       "poetry.lock's [metadata] python-versions"});
-    }
-    if (pp != nullptr) {
-        if (!pp->poetry.python.empty() && pp->poetry.python != "*") {
-            out.push_back({pp->poetry.python, pp->path, pp->poetry.python_position,
-                           "the project's python ([tool.poetry.dependencies])"});
-        } else if (!pp->project.requires_python.empty()) {
-            out.push_back({pp->project.requires_python, pp->path,
-                           pp->project.requires_python_position,
-                           "the project's requires-python ([project])"});
-        }
-    }
-    return out;
-}
-
-// Whether `version` ("3.11.12" or "3.11") lies in the range; a range that does not parse is
-// left to the selection, which reports it at its position when it matters.
-bool python_allows(const PythonRange& r, const std::string& version) {
-    const auto c = pep440::Constraint::try_parse(r.text);
-    return !c || c->contains(pep440::Version::parse(version), false);
-}
-
-std::string allowed_pythons(const std::vector<PythonRange>& ranges) {
-    std::string out;
-    for (const std::string& v : nixpkgs_pythons()) {
-        const std::string full = Target::make("x86_64-linux", v).python_full_version();
-        if (std::all_of(ranges.begin(), ranges.end(),
-                        [&](const PythonRange& r) { return python_allows(r, full); })) {
-            out = v + (out.empty() ? "" : ", " + out);
-        }
-    }
-    return out;
-}
-
-} // namespace
-
-std::string default_python(const Lock& lock, const Pyproject* pyproject) {
-    const auto ranges = python_ranges(lock, pyproject);
-    for (const std::string& v : nixpkgs_pythons()) {
-        // Judged at the patch level nixpkgs ships (a range such as ">=3.9.2" must hold for it).
-        const std::string full = Target::make("x86_64-linux", v).python_full_version();
-        if (std::all_of(ranges.begin(), ranges.end(),
-                        [&](const PythonRange& r) { return python_allows(r, full); })) {
-            return v;
-        }
-    }
-    std::string what;
-    for (const auto& r : ranges) {
-        what += (what.empty() ? "" : " and ") + r.what + " `" + r.text + "`";
-    }
-    throw Error(what + " allow none of the interpreters nixpkgs offers (Python " +
-                    nixpkgs_pythons().back() + " to " + nixpkgs_pythons().front() + ")",
-                ranges.empty() ? lock.path : ranges.front().file,
-                ranges.empty() ? SourcePosition{} : ranges.front().position,
-                "name an interpreter you provide as the target Python (" +
-                    mention(Setting::pythons) + ", X.Y), or widen the range and run `poetry lock`");
-}
-
-void check_target_python(const Lock& lock, const Pyproject* pyproject, const Target& target) {
-    const auto ranges = python_ranges(lock, pyproject);
-    for (const PythonRange& r : ranges) {
-        if (python_allows(r, target.python_full_version())) {
-            continue;
-        }
-        const std::string ok = allowed_pythons(ranges);
-        throw Error(r.what + " is `" + r.text + "`, which excludes Python " +
-                        target.python_full_version() + " (target " + target.describe() +
-                        "); Poetry refuses to install this project there",
-                    r.file, r.position,
-                    ok.empty() ? "no interpreter nixpkgs offers is in the range: widen it and "
-                                 "run `poetry lock`"
-                               : "choose a target Python (" + mention(Setting::pythons) +
-                                     ") the lock allows (of nixpkgs': " + ok +
-                                     "), or choose none to get the newest of them");
-    }
-}
-
 std::string host_system() {
     utsname u{};
     if (uname(&u) != 0) {

@@ -6,27 +6,6 @@ namespace lock2nix {
 
 namespace {
 
-// Patch levels of the interpreters in nixpkgs 25.05, used for python_full_version when the user
-// gives only "3.X"; `--python 3.X.Y` overrides.
-int default_micro(int minor) {
-    switch (minor) {
-    case 8:
-        return 20;
-    case 9:
-        return 22;
-    case 10:
-        return 17;
-    case 11:
-        return 12;
-    case 12:
-        return 10;
-    case 13:
-        return 3;
-    default:
-        return 0;
-    }
-}
-
 bool parse_int(std::string_view s, int& out) {
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
     return ec == std::errc() && p == s.data() + s.size() && out >= 0;
@@ -40,7 +19,8 @@ const std::vector<std::string>& known_systems() {
     return systems;
 }
 
-Target Target::make(std::string_view system, std::string_view python) {
+Target Target::make(std::string_view system, std::string_view python,
+                     const NixpkgsRelease& release) {
     Target t;
     const auto dash = system.find('-');
     const std::string_view cpu = system.substr(0, dash);
@@ -57,6 +37,10 @@ Target Target::make(std::string_view system, std::string_view python) {
     t.cpu = std::string(cpu);
     t.os = kernel == "linux" ? Os::Linux : Os::Darwin;
     t.libc = t.os == Os::Linux ? Libc::glibc : Libc::none;
+    t.libc_major = release.glibc_major;
+    t.libc_minor = release.glibc_minor;
+    t.macos_major = release.macos_major;
+    t.macos_minor = release.macos_minor;
 
     const auto bad_python = [&] {
         return Error("invalid Python version \"" + std::string(python) + "\"", {}, {},
@@ -78,8 +62,8 @@ Target Target::make(std::string_view system, std::string_view python) {
         if (!parse_int(python.substr(dot2 + 1), t.python_micro)) {
             throw bad_python();
         }
-    } else {
-        t.python_micro = default_micro(t.python_minor);
+    } else if (const NixpkgsPython* p = release.python(t.python_version())) {
+        t.python_micro = p->patch;
     }
     return t;
 }

@@ -97,7 +97,7 @@ expect "checkPhase runs the hooks" 'true' "$out"
 out=$(ev 'builtins.replaceStrings [ pkgs.curl.outPath pkgs.libarchive.outPath pkgs.openssl.outPath ] [ "CURL" "ARCHIVE" "OPENSSL" ] e.package.postFixup')
 expect "the binary gets the directories of libcurl, libarchive and libcrypto in its RUNPATH (they are dlopen'd)" '"patchelf --add-rpath CURL/lib:ARCHIVE/lib:OPENSSL/lib $out/bin/lock2nix\n"' "$out"
 out=$(ev 'builtins.attrNames (builtins.readDir e.package.src)')
-expect "src holds what the build reads, nothing else" '["CMakeLists.txt","cmake","examples","include","lib","overrides","tests","tools"]' "$out"
+expect "src holds what the build reads, nothing else" '["CMakeLists.txt","cmake","examples","include","lib","nixpkgs","overrides","tests","tools"]' "$out"
 out=$(ev 'let t = builtins.readDir (e.package.src + "/tests"); in [ (t ? flake) (t ? unit) ]')
 expect "src has the tests but not tests/flake" '[false,true]' "$out"
 out=$(ev 'e.package.src == (e.pkgs.callPackage (/. + "'"$root"'/package.nix") { }).src')

@@ -31,6 +31,10 @@ struct RenderOptions {
     /// Other inputs the file depends on (label → sha256), recorded in the header as
     /// `# input LABEL: DIGEST` for `lock2nix check --nix`.
     std::vector<std::pair<std::string, std::string>> inputs;
+    /// The nixpkgs release the file is for ("25.11"), named in its header and its refusals.
+    std::string nixpkgs_release;
+    /// Why lock2nix chose the target Python, for the header; empty when the user named it.
+    std::string python_reason;
 };
 
 /// Renders the Nix file. Throws Error for a digest Nix cannot verify or a url package without

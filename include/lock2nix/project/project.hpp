@@ -18,6 +18,9 @@ struct Project {
     std::optional<Pyproject> pyproject;
     std::string pyproject_path;     ///< the pyproject read; empty when there is none
     std::filesystem::path lock_dir; ///< absolute; empty for a project made from text
+    /// The `.python-version` beside the pyproject (or the lock), as read; the Python it names is
+    /// the default target when the lock allows it.
+    std::optional<std::string> python_version_file;
 
     const Pyproject* pyproject_or_null() const { return pyproject ? &*pyproject : nullptr; }
 };
@@ -29,7 +32,7 @@ Project parse_project(std::string lock_text, const std::optional<std::string>& p
                       const std::string& pyproject_name = "pyproject.toml");
 
 /// Reads `lock_path` and `pyproject_path`, or, when that is empty, the pyproject.toml beside the
-/// lock if there is one. Throws Error.
+/// lock if there is one; and a `.python-version` beside the pyproject. Throws Error.
 Project load_project(const std::string& lock_path, const std::string& pyproject_path = {});
 
 } // namespace lock2nix

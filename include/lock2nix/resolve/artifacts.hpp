@@ -60,4 +60,24 @@ ArtifactChoice choose_artifact_and_alternative(const Lock& lock, std::size_t pac
                                                const tags::TagRanking& ranking,
                                                const ArtifactPolicy& policy);
 
+/// What an index package's files offer one target, without choosing between them.
+struct FileOffer {
+    bool from_index = true; ///< false for git, path and URL packages: built from their source
+    bool wheel = false;     ///< a wheel of its version fits the target
+    bool sdist = false;     ///< it has an sdist of its version
+
+    bool usable() const { return !from_index || wheel || sdist; }
+};
+
+/// One look at a package's files for `ranking`'s target.
+FileOffer file_offer(const Lock& lock, std::size_t package, const tags::TagRanking& ranking);
+
+/// Whether a package publishes wheels of its version tied to an interpreter's ABI or to a
+/// platform: a compiled package, whose sdist needs a compiler and often system libraries.
+bool publishes_binary_wheels(const Package& package);
+
+/// Where a package's wheels of its version run, for messages: "CPython 3.8–3.12 on x86_64-linux,
+/// win_amd64"; empty when it has none.
+std::string wheel_coverage(const Package& package);
+
 } // namespace lock2nix

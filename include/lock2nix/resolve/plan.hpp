@@ -8,6 +8,7 @@
 #include "lock2nix/project/pyproject.hpp"
 #include "lock2nix/resolve/artifacts.hpp"
 #include "lock2nix/resolve/graph.hpp"
+#include "lock2nix/resolve/python_choice.hpp"
 #include "lock2nix/resolve/select.hpp"
 
 #include <map>
@@ -70,6 +71,7 @@ struct PlanOptions {
     InstallRequest request;      ///< the default environment
     ArtifactPolicy policy; ///< the command line's wheel/sdist choices (they beat the database)
     const OverrideDatabase* overrides = nullptr; ///< null: no overrides
+    const NixpkgsRelease* release = nullptr;     ///< null: the default release
 };
 
 /// "x86_64-linux python3.11": how the emitted file names a target.
@@ -79,20 +81,6 @@ std::string target_key(const Target& target);
 /// file (naming the package, the target and the files there are) or needs one that has none.
 EnvironmentPlan plan_environment(const Lock& lock, const Pyproject* pyproject,
                                  const PlanOptions& options);
-
-/// The Python versions whose interpreters nixpkgs offers (python39 … python313), newest first.
-const std::vector<std::string>& nixpkgs_pythons();
-
-/// The default Python for a lock: the newest interpreter nixpkgs offers that both the lock's
-/// `[metadata] python-versions` and the project's own range allow. Throws Error naming the range
-/// when none does.
-std::string default_python(const Lock& lock, const Pyproject* pyproject = nullptr);
-
-/// Refuses a target whose Python the lock's `[metadata] python-versions` or the project's range
-/// (`tool.poetry.dependencies.python`, `project.requires-python`) excludes, as Poetry does ("the
-/// currently activated Python version … is not supported by the project"): the lock was solved
-/// for that range only. plan_environment calls it for every target.
-void check_target_python(const Lock& lock, const Pyproject* pyproject, const Target& target);
 
 /// The Nix system of the machine lock2nix runs on.
 std::string host_system();

@@ -2,6 +2,7 @@
 // What lock2nix translates for: a Nix system and a Python version, with the libc or macOS
 // version that decide which wheels run there, and the PEP 508 environment that follows.
 
+#include "lock2nix/standards/nixpkgs.hpp"
 #include "lock2nix/standards/pep508.hpp"
 
 #include <string>
@@ -9,18 +10,6 @@
 #include <vector>
 
 namespace lock2nix {
-
-/// glibc version of current nixpkgs (25.05 and 25.11 ship 2.40).
-inline constexpr int default_glibc_major = 2;
-inline constexpr int default_glibc_minor = 40;
-/// musl version of pkgsMusl.
-inline constexpr int default_musl_major = 1;
-inline constexpr int default_musl_minor = 2;
-/// macOS version wheels are matched against: nixpkgs 25.11 builds with the macOS 14.4 SDK, and
-/// Python accepts a wheel when the running macOS is at least the wheel's version. Older
-/// machines pass `--macos 11.0` (or whatever they run).
-inline constexpr int default_macos_major = 14;
-inline constexpr int default_macos_minor = 0;
 
 /// A translation target.
 struct Target {
@@ -33,18 +22,20 @@ struct Target {
     std::string cpu = "x86_64"; ///< Nix CPU name: x86_64, aarch64
     Os os = Os::Linux;
     Libc libc = Libc::glibc;
-    int libc_major = default_glibc_major;
-    int libc_minor = default_glibc_minor;
-    int macos_major = default_macos_major;
-    int macos_minor = default_macos_minor;
+    int libc_major = 2;
+    int libc_minor = 40;
+    int macos_major = 14;
+    int macos_minor = 0;
     std::string implementation = "cp"; ///< Python implementation tag: "cp" (CPython)
     int python_major = 3;
     int python_minor = 11;
     int python_micro = 0; ///< patch level for python_full_version
 
     /// Builds a target from a Nix system ("aarch64-darwin") and a Python version ("3.12" or
-    /// "3.12.4"); throws Error for systems and versions lock2nix does not know.
-    static Target make(std::string_view system, std::string_view python);
+    /// "3.12.4") as `release` has them: its patch level for "3.X", its glibc and macOS versions.
+    /// Throws Error for systems and versions lock2nix does not know.
+    static Target make(std::string_view system, std::string_view python,
+                       const NixpkgsRelease& release = default_nixpkgs_release());
 
     /// Sets the platform version from "X.Y": glibc on Linux (or musl with `musl`), macOS on
     /// Darwin. Throws Error on a malformed version or a libc on the wrong OS.
