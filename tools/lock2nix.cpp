@@ -105,6 +105,8 @@ commands:
   overrides show NAME[==VERSION] [--pyproject F] [--overrides F]
                                  the override database's entries for a package and the
                                  effective settings, with the layer each key came from
+  releases                       the nixpkgs releases lock2nix targets (--nixpkgs), their
+                                 interpreters, glibc and macOS
   help                           this text
   version                        the version of lock2nix
 
@@ -663,6 +665,22 @@ int cmd_overrides(const std::vector<std::string>& args) {
     return any ? exit_ok : exit_negative;
 }
 
+int cmd_releases(const std::vector<std::string>& args) {
+    if (!args.empty()) {
+        throw UsageError("releases takes no arguments");
+    }
+    for (const lock2nix::NixpkgsRelease& r : lock2nix::nixpkgs_releases()) {
+        std::cout << r.name << (&r == &lock2nix::default_nixpkgs_release() ? " (default)" : "")
+                  << ": " << r.description << "\n  python";
+        for (auto it = r.pythons.rbegin(); it != r.pythons.rend(); ++it) {
+            std::cout << ' ' << it->full;
+        }
+        std::cout << "\n  glibc " << r.glibc_major << '.' << r.glibc_minor << ", macOS "
+                  << r.macos_major << '.' << r.macos_minor << '\n';
+    }
+    return exit_ok;
+}
+
 // The subcommand being run, for usage errors (empty for the translation itself).
 std::string current_command;
 
@@ -676,6 +694,7 @@ int run(const std::vector<std::string>& argv) {
     const std::map<std::string, std::function<int(const std::vector<std::string>&)>> commands{
         {"inspect", cmd_inspect}, {"check", cmd_check},         {"plan", cmd_plan},
         {"explain", cmd_explain}, {"overrides", cmd_overrides}, {"verify", cmd_verify},
+        {"releases", cmd_releases},
     };
     if (command == "help" || command == "--help" || command == "-h") {
         std::cout << usage_text;

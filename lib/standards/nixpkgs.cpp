@@ -68,6 +68,23 @@ NixpkgsRelease read_release(const toml::table& t) {
         p.attribute = "python3" + std::to_string(p.minor);
         r.pythons.push_back(std::move(p));
     }
+    // Each fact names where it was read (the file's comment says how to keep it current).
+    const auto* sources = t.get_as<toml::array>("sources");
+    if (sources == nullptr || sources->empty()) {
+        bad_data(where + " names no sources");
+    }
+    for (const toml::node& s : *sources) {
+        const auto* st = s.as_table();
+        if (st == nullptr) {
+            bad_data(where + ": a source that is not a table");
+        }
+        for (const char* key : {"fact", "repository", "path", "commit"}) {
+            required(*st, key, where + "'s source");
+        }
+        if (required(*st, "commit", where).size() != 40) {
+            bad_data(where + ": a source's commit is not 40 hex digits");
+        }
+    }
     std::sort(r.pythons.begin(), r.pythons.end(),
               [](const NixpkgsPython& a, const NixpkgsPython& b) { return a.minor > b.minor; });
     return r;

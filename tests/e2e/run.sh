@@ -404,6 +404,17 @@ expect_fail "case6: without the defaults the nvidia wheels collide" "collision b
     nix-build --no-out-link -E "let e = import $work/case6/bare.nix { pkgs = $pkgs; }; in
       e.python.withPackages (_: [ e.packages.nvidia-cublas-cu12 e.packages.nvidia-cuda-runtime-cu12 ])"
 
+# (6a) no --python: the default rule picks the interpreter the lock serves. torch's only wheel is
+# for the host's CPython, so each newer interpreter of the release has no file for it, and the
+# project builds at the host's Python although it is not the newest the release offers.
+"$cli" "$work/case6/poetry.lock" --system "$system" -o "$work/case6/default.nix" 2>"$work/case6/default.err"
+check "case6: with no --python, the target is the host's Python (the one torch has a wheel for)" \
+    grep -qx "# targets: $system python$pyver" "$work/case6/default.nix"
+check "case6: the header says why the newer ones were passed over" \
+    grep -q "^# python: Python $pyver: 3\.[0-9]* has no usable file for torch 2.5.0" "$work/case6/default.nix"
+check "case6: the env at the chosen Python builds and imports torch" \
+    sh -c "out=\$(nix-build --no-out-link '$work/case6/default.nix' --arg pkgs '$pkgs' -A env) && \"\$out/bin/python3\" -c 'import torch, torchvision'"
+
 # (6b) the override vocabulary from a project's [tool.lock2nix.overrides]: a patch next to the
 # pyproject, fix-up phases, store-path interpolation, a `dist`-limited entry, and a package with
 # both a wheel and an sdist that `overrides` switches to the sdist without regenerating.
