@@ -11,6 +11,7 @@
 #include "lock2nix/version.hpp"
 #include "project/toml_reader.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -29,6 +30,26 @@ TargetChoice choose_targets(const TranslateOptions& options, const Project& proj
     const Pyproject* pp = project.pyproject_or_null();
     TargetChoice out;
     out.release = &nixpkgs_release(options.nixpkgs);
+    if (options.nixpkgs.empty() && options.pythons.empty() &&
+        allowed_pythons(lock, pp, *out.release).empty()) {
+        // An old lock whose interpreters the default release has dropped: the newest older
+        // release that still has one, said loudly (the user's nixpkgs must be that one).
+        const auto& all = nixpkgs_releases();
+        for (auto it = std::find_if(all.rbegin(), all.rend(),
+                                    [&](const NixpkgsRelease& r) { return &r == out.release; });
+             it != all.rend(); ++it) {
+            if (!allowed_pythons(lock, pp, *it).empty()) {
+                out.warnings.push_back(
+                    "nixpkgs " + out.release->name + " has no interpreter the lock allows (it has " +
+                    out.release->python_list() + "); the file is for nixpkgs " + it->name +
+                    ", which has one: build it with that nixpkgs, or name the release (" +
+                    mention(Setting::nixpkgs) + ") and the Python (" + mention(Setting::pythons) +
+                    ") you provide");
+                out.release = &*it;
+                break;
+            }
+        }
+    }
     const NixpkgsRelease& release = *out.release;
     const std::vector<std::string> systems =
         options.systems.empty() ? std::vector<std::string>{host_system()} : options.systems;
@@ -58,7 +79,7 @@ TargetChoice choose_targets(const TranslateOptions& options, const Project& proj
         PythonChoice choice = choose_python(lock, pp, question);
         pythons.push_back(choice.python.version);
         out.python_reason = std::move(choice.reason);
-        out.warnings = std::move(choice.warnings);
+        out.warnings.insert(out.warnings.end(), choice.warnings.begin(), choice.warnings.end());
     }
     for (const auto& python : pythons) {
         for (const auto& system : systems) {

@@ -170,6 +170,9 @@ PythonAssessment assess_python(const Lock& lock, const Pyproject* pyproject,
             const FileOffer offer = file_offer(lock, i, ranking);
             if (!offer.usable()) {
                 if (missing_seen.insert(i).second) {
+                    if (!out.first_unavailable) {
+                        out.first_unavailable = i;
+                    }
                     out.unavailable.push_back(p.name + " " + p.version + " on " + system);
                 }
             } else if (offer.from_index && !offer.wheel && publishes_binary_wheels(p)) {
@@ -296,7 +299,8 @@ std::vector<std::string> check_python(const Lock& lock, const Pyproject* pyproje
     }
     if (!mine.installs_everything()) {
         if (best && best->installs_everything()) {
-            throw Error("Python " + own.version + " " + cost_of(mine), lock.path, {},
+            throw Error("Python " + own.version + " " + cost_of(mine), lock.path,
+                        lock.packages[*mine.first_unavailable].position,
                         "Python " + best->python.version + " installs every package of the lock" +
                             (best->source_builds.empty()
                                  ? std::string(", building no compiled package from source")

@@ -109,9 +109,10 @@ mkdir pure && cd pure
 project six >pyproject.toml
 "$cli" poetry.lock --offline --system x86_64-linux -o python-env.nix 2>err
 check "pure wheels: the newest interpreter" grep -qx '# targets: x86_64-linux python3.14' python-env.nix
-# The stub nixpkgs ends at python313, as a release before 25.11 does.
+# The stub nixpkgs without python314, as a release before 25.11 is.
 nix-instantiate --eval --strict --option restrict-eval true -I "stub=$here" -I "gen=$PWD" -E '
-  let e = import <gen/python-env.nix> { pkgs = import <stub/stub-nixpkgs.nix> { }; projectDir = <gen>; };
+  let pkgs = removeAttrs (import <stub/stub-nixpkgs.nix> { }) [ "python314" ];
+      e = import <gen/python-env.nix> { inherit pkgs; projectDir = <gen>; };
   in e.env' >out 2>&1
 rc=$?
 check "a pkgs without python314 stops the evaluation (exit $rc)" [ "$rc" -ne 0 ]

@@ -21,6 +21,7 @@ CLASSES = [
     ("files of another version", r"a file of version"),
     ("stale lock", r"which poetry.lock does not contain"),
     ("target Python excluded", r"excludes Python"),
+    ("no interpreter of any release in the range", r"allow none of the interpreters nixpkgs"),
     ("path dependency missing", r"(does not exist|no such (file|directory))"),
 ]
 

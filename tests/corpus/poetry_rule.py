@@ -350,6 +350,7 @@ def classify(stderr):
     if "every locked entry of it excludes Python" in stderr:
         return "python-versions"
     if "has no file usable on" in stderr or "has no files in the lock" in stderr or \
+            re.search(r"error: Python 3\.\d+ has no usable file for", stderr) or \
             "no file of its own version" in stderr:
         return "no-file"
     if "which poetry.lock does not contain" in stderr:
@@ -358,7 +359,7 @@ def classify(stderr):
 
 
 def lock2nix_plan(cli, lock_path, system, python):
-    r = subprocess.run([cli, "plan", lock_path, "--system", system, "--python", python,
+    r = subprocess.run([cli, "plan", lock_path, "--system", system, "--python", FULL[python],
                         "--json", "--offline", "--quiet", "--no-default-overrides"],
                        capture_output=True, text=True)
     if r.returncode != 0:

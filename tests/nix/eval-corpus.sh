@@ -34,15 +34,18 @@ PY
 
 skipped=0
 for dir in "$shared"/corpus/*/*/; do
+    [ -e "$dir/poetry.lock" ] || continue # (corpus/pylock holds other formats)
     name=$(basename "$dir")
     out="$work/$name"
     mkdir -p "$out"
-    # Python 3.11, or for a lock whose own range leaves 3.11 out, the newest it allows.
-    python=(--python 3.11)
-    if "$cli" plan --offline --quiet "$dir/poetry.lock" --system x86_64-linux --python 3.11 2>&1 >/dev/null |
-        grep -q 'excludes Python'; then
-        python=()
-    fi
+    # Python 3.11; for a lock whose own range leaves 3.11 out, lock2nix's choice; for one whose
+    # range no release of nixpkgs serves any more, an older interpreter the stub still has.
+    python=()
+    for candidate in 3.11 "" 3.10 3.9 3.8; do
+        python=(${candidate:+--python "$candidate"})
+        "$cli" plan --offline --quiet "$dir/poetry.lock" --system x86_64-linux "${python[@]}" 2>&1 >/dev/null |
+            grep -q -e 'excludes Python' -e 'allow none of the interpreters' || break
+    done
     if ! "$cli" --offline "$dir/poetry.lock" --system x86_64-linux "${python[@]}" -o "$out/python-env.nix" 2>"$out/err"; then
         # Not every lock plans for this target (no usable file, stale lock): that is the
         # planner's business, tested elsewhere; the message must say why.

@@ -230,4 +230,5 @@ in
   python311 = mkPython "3.11";
   python312 = mkPython "3.12";
   python313 = mkPython "3.13";
+  python314 = mkPython "3.14";
 }

@@ -24,6 +24,7 @@ struct PythonAssessment {
     /// Packages of the default environment with no file usable there ("torch 2.2.1+cpu on
     /// x86_64-linux"), each once.
     std::vector<std::string> unavailable;
+    std::optional<std::size_t> first_unavailable; ///< lock index of the first of them
     /// Compiled packages (they publish binary wheels) that no wheel serves, so their sdists are
     /// built: canonical names, each once, sorted.
     std::vector<std::string> source_builds;

@@ -111,7 +111,7 @@ TEST_CASE("the default avoids building compiled packages from source", "[python]
     CHECK(a.source_builds == std::vector<std::string>{"numpy"});
 }
 
-TEST_CASE("fewest source builds wins; newest on a tie", "[python]") {
+TEST_CASE("fewest source builds wins, newest on a tie", "[python]") {
     // a: wheels to 3.12; b: wheels to 3.11. 3.11 builds none, 3.12 builds b, newer build both.
     auto a = cp_wheels("a", "1.0", 10, 12);
     a.push_back("a-1.0.tar.gz");
