@@ -4,7 +4,7 @@
 # python-env.nix returns packages, env, mkEnv, devShell, mkDevShell, image, mkImage, python,
 # unavailable (and app, mkApp, scripts for a package-mode project); see the top-level README.
 {
-  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-26.05";
 
   outputs =
     { self, nixpkgs }:

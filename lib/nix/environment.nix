@@ -9,6 +9,7 @@
   python,
   overrides,
   projectDir,
+  projectSource,
   targets,
   project,
   generatedFor,
@@ -181,8 +182,11 @@ let
       ++ packages;
       # An editable root such as "$REPO_ROOT" (a flake's source is a store copy) is expanded by
       # Python when the environment starts; default it to the repository or current folder.
+      # Poetry run in the shell installs into this environment's editable project rather than
+      # making a virtualenv of its own beside it.
       shellHook = ''
         export REPO_ROOT="''${REPO_ROOT:-$(git rev-parse --show-toplevel 2>/dev/null || pwd)}"
+        export POETRY_VIRTUALENVS_CREATE=false
       ''
       + shellHook;
     };
@@ -192,9 +196,9 @@ let
       checkGroups ? [ ],
     }:
     python.pkgs.buildPythonPackage (
-      project.package
+      removeAttrs project.package [ "lock2nixPackaged" ]
       // {
-        src = lib.cleanSource projectDir;
+        src = projectSource projectDir project.package.lock2nixPackaged;
         dependencies = packagesFor [ "main" ] target.defaultExtras;
         nativeCheckInputs = packagesFor checkGroups target.defaultExtras;
       }

@@ -230,6 +230,59 @@ Value in_subdirectory(Value checkout, const std::string& subdirectory) {
         Value::raw("\"${checkout}/" + nix::string_literal(subdirectory).substr(1)));
 }
 
+// A glob of poetry-core's (`*`, `?`, `[...]`, `**` across folders) as a POSIX regular expression
+// over a path relative to the project, for builtins.match.
+std::string glob_regex(const std::string& glob) {
+    std::string out;
+    for (std::size_t i = 0; i < glob.size(); ++i) {
+        const char c = glob[i];
+        if (c == '*' && i + 1 < glob.size() && glob[i + 1] == '*') {
+            const bool folder = i + 2 < glob.size() && glob[i + 2] == '/';
+            out += folder ? "(.*/)?" : ".*";
+            i += folder ? 2 : 1;
+        } else if (c == '*') {
+            out += "[^/]*";
+        } else if (c == '?') {
+            out += "[^/]";
+        } else if (c == '[' && glob.find(']', i + 1) != std::string::npos) {
+            const auto close = glob.find(']', i + 1);
+            std::string set = glob.substr(i + 1, close - i - 1);
+            if (set.starts_with("!")) {
+                set[0] = '^';
+            }
+            out += "[" + set + "]";
+            i = close;
+        } else if (std::string_view(".^$+(){}|\\").find(c) != std::string_view::npos) {
+            out += std::string("[") + c + "]";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+// What projectSource copies of a project (lib/nix/source.nix).
+Value packaged_value(const PackagedFiles& packaged) {
+    Value v = Value::set_of();
+    v.set("everything", Value::raw(packaged.everything ? "true" : "false"));
+    v.set("paths", strings(packaged.paths));
+    std::vector<Value> patterns;
+    for (const std::string& glob : packaged.globs) {
+        Value pattern = Value::set_of();
+        const auto wildcard = glob.find_first_of("*?[");
+        const auto slash = glob.rfind('/', wildcard);
+        pattern.set("folder", Value::str(slash == std::string::npos ? "" : glob.substr(0, slash)));
+        // Whether it reaches below that folder (a `/` or `**` after the first wildcard).
+        const bool deep = glob.find('/', wildcard) != std::string::npos ||
+                          glob.find("**", wildcard) != std::string::npos;
+        pattern.set("deep", Value::raw(deep ? "true" : "false"));
+        pattern.set("regex", Value::str(glob_regex(glob)));
+        patterns.push_back(std::move(pattern));
+    }
+    v.set("patterns", Value::list(std::move(patterns)));
+    return v;
+}
+
 // Everything one renderer call needs, so the helpers take one argument for it.
 struct Context {
     const Lock& lock;
@@ -261,7 +314,13 @@ Value source_value(const Context& c, const Package& p, const PlannedPackage& pla
         if (!p.source->subdirectory.empty()) {
             rel += "/" + p.source->subdirectory;
         }
-        return Value::raw("lib.cleanSource (" + project_path(rel) + ")");
+        // A folder that was not there at translation has no pyproject to read: copied whole.
+        const auto local = c.sources.local_pyprojects.find(planned.package);
+        if (local == c.sources.local_pyprojects.end()) {
+            return Value::raw("lib.cleanSource (" + project_path(rel) + ")");
+        }
+        return Value::apply("projectSource (" + project_path(rel) + ")",
+                            packaged_value(packaged_files(local->second)));
     }
     case ArtifactKind::git: {
         const std::string rev = p.source->resolved_reference.empty() ? p.source->reference
@@ -766,6 +825,7 @@ Value project_value(const Pyproject& pp) {
     }
     std::sort(scripts.begin(), scripts.end());
     scripts.erase(std::unique(scripts.begin(), scripts.end()), scripts.end());
+    package.set("lock2nixPackaged", packaged_value(packaged_files(pp)));
     Value editable = editable_value(pname, version, "editableRoot", &pp, {});
     Value project = Value::set_of();
     project.set("package", std::move(package));
@@ -774,11 +834,10 @@ Value project_value(const Pyproject& pp) {
     return project;
 }
 
-// The template without its opening comment (written for lock2nix's readers), indented to sit as a
+// A fixed part without its opening comment (written for lock2nix's readers), indented to sit as a
 // let binding's value.
-std::string indented_template() {
+std::string indented_template(std::string_view text) {
     std::string out;
-    std::string_view text = environment_template();
     while (text.starts_with("#")) {
         const auto end = text.find('\n');
         text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
@@ -843,13 +902,17 @@ std::string render_nix(const Lock& lock, const Pyproject* pp, const EnvironmentP
 
     Value let = Value::set_of();
     let.inherit({"fetchurl", "fetchgit"}, "pkgs");
-    Value environment = Value::raw(indented_template());
+    Value source = Value::raw(indented_template(source_template()));
+    source.comments.emplace_back(
+        "A project's folder as its build backend packages it (the same in every file).");
+    let.set("projectSource", std::move(source));
+    Value environment = Value::raw(indented_template(environment_template()));
     environment.comments.emplace_back(
         "The same in every file lock2nix writes: applied below to what it decided for this lock.");
     let.set("environment", std::move(environment));
 
     Value generated = Value::set_of();
-    generated.inherit({"pkgs", "lib", "overrides", "projectDir"});
+    generated.inherit({"pkgs", "lib", "overrides", "projectDir", "projectSource"});
     // The interpreter, or a refusal naming the release the file was made for (rather than Nix's
     // "attribute missing" at the file's first line).
     generated.set(
@@ -876,7 +939,8 @@ std::string render_nix(const Lock& lock, const Pyproject* pp, const EnvironmentP
     generated.set("targets", std::move(targets));
     // The pre-rendered members, a line around each, the template with its indentation and the
     // rest of the file: an upper bound, so the buffer is allocated once.
-    out.reserve(out.size() + pieces.text_size + members * 64 + 2 * environment_template().size() +
+    out.reserve(out.size() + pieces.text_size + members * 64 +
+                2 * (environment_template().size() + source_template().size()) +
                 (std::size_t{64} << 10));
     nix::render_to(out, Value::let_in(std::move(let.attrs),
                                       Value::apply("environment", std::move(generated))));

@@ -174,6 +174,40 @@ PoetrySection read_poetry(const TomlReader& reader, const toml::table& t) {
             p.packages.push_back(std::move(inc));
         }
     }
+    // Read leniently: these only narrow the files the emitted file copies, and poetry-core
+    // itself reports a malformed entry when it builds.
+    const auto strings_of = [](const toml::node* node, std::vector<std::string>& out) {
+        if (node == nullptr) {
+            return;
+        }
+        auto add = [&](const toml::node& item) {
+            if (const auto* s = item.as_string()) {
+                out.push_back(s->get());
+            } else if (const auto* entry = item.as_table()) {
+                if (const auto* path = entry->get_as<std::string>("path")) {
+                    out.push_back(path->get());
+                }
+            }
+        };
+        if (const auto* list = node->as_array()) {
+            for (const toml::node& item : *list) {
+                add(item);
+            }
+        } else {
+            add(*node);
+        }
+    };
+    strings_of(t.get("readme"), p.readme);
+    strings_of(t.get("include"), p.include);
+    if (const auto* build = t.get("build")) {
+        if (const auto* s = build->as_string()) {
+            p.build_script = s->get();
+        } else if (const auto* bt = build->as_table()) {
+            if (const auto* script = bt->get_as<std::string>("script")) {
+                p.build_script = script->get();
+            }
+        }
+    }
     if (const toml::table* plugins = reader.table(t, "plugins")) {
         for (const auto& [group, entries] : *plugins) {
             const toml::table& et = reader.as_table(entries, "plugin group");
@@ -210,6 +244,15 @@ ProjectSection read_project(const TomlReader& reader, const toml::table& t) {
         p.gui_scripts = read_scripts(reader, *scripts);
     }
     p.dynamic = reader.string_list(t, "dynamic");
+    if (const toml::node* readme = t.get("readme")) {
+        if (const auto* s = readme->as_string()) {
+            p.readme = s->get();
+        } else if (const auto* rt = readme->as_table()) {
+            if (const auto* file = rt->get_as<std::string>("file")) {
+                p.readme = file->get();
+            }
+        }
+    }
     return p;
 }
 
@@ -330,6 +373,55 @@ std::vector<std::string> BuildSystem::pinned_requirements() const {
         if (!req || !req->specifier.empty() || !req->url.empty()) {
             out.push_back(r);
         }
+    }
+    return out;
+}
+
+PackagedFiles packaged_files(const Pyproject& pp) {
+    PackagedFiles out;
+    const std::string& backend = pp.build_system.build_backend;
+    const bool poetry_core = backend.starts_with("poetry.core.masonry") ||
+                             backend.starts_with("poetry.masonry") ||
+                             (backend.empty() && pp.poetry.present);
+    if (!poetry_core || !pp.poetry.present) {
+        out.everything = true;
+        return out;
+    }
+    const auto add = [&](const std::string& path) {
+        if (path.empty() || path.starts_with("/")) {
+            return;
+        }
+        if (path.find_first_of("*?[") != std::string::npos) {
+            out.globs.push_back(path);
+        } else {
+            out.paths.push_back(path.ends_with("/") ? path.substr(0, path.size() - 1) : path);
+        }
+    };
+    add("pyproject.toml");
+    for (const auto& r : pp.poetry.readme) {
+        add(r);
+    }
+    add(pp.project.readme);
+    if (pp.poetry.packages.empty()) {
+        // poetry-core's default: the module named after the project, beside the pyproject or
+        // under src/.
+        std::string module = canonicalize_name(pp.project_name());
+        std::replace(module.begin(), module.end(), '-', '_');
+        for (const std::string& where : {std::string(), std::string("src/")}) {
+            add(where + module);
+            add(where + module + ".py");
+        }
+    }
+    for (const PackageInclude& inc : pp.poetry.packages) {
+        add(inc.from.empty() ? inc.include : inc.from + "/" + inc.include);
+    }
+    for (const auto& inc : pp.poetry.include) {
+        add(inc);
+    }
+    add(pp.poetry.build_script);
+    // poetry-core adds these to every distribution it builds.
+    for (const char* license : {"LICENSE*", "LICENCE*", "COPYING*", "AUTHORS*", "NOTICE*"}) {
+        add(license);
     }
     return out;
 }

@@ -2,7 +2,7 @@
   description = "hello-nix: a Poetry project built with Nix through lock2nix";
 
   inputs = {
-    nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-26.05";
     lock2nix = {
       url = "github:lock2nix/lock2nix";
       inputs.nixpkgs.follows = "nixpkgs";

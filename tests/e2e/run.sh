@@ -225,6 +225,30 @@ stage "main: refusals"
 expect_fail "main: two packages installing the same file collide (optional group)" \
     "collision between .*e2e_lima/__init__.py" \
     nix-build --no-out-link -E "(import $work/main/python-env.nix { pkgs = $pkgs; }).mkEnv { groups = [ \"main\" \"clash\" ]; }"
+# Sources are what the build backend packages: an edit beside the code (a README the metadata
+# does not name, tests, CI files, a virtualenv) leaves the project's and the path dependency's
+# derivations as they were; an edit of the code does not.
+drv_of() { # drv_of ATTR: the drvPath of an attribute of the main project's file
+    nix-instantiate --read-write-mode --eval -E "(import $work/main/python-env.nix { pkgs = $pkgs; }).$1.drvPath"
+}
+app_drv=$(drv_of app)
+papa_drv=$(drv_of packages.e2e-papa)
+mkdir -p "$work/main/tests" "$work/main/.github" "$work/main/.venv/lib" "$world/paths/papa/docs"
+echo "# e2e-main" >"$work/main/README.md"
+echo "def test_x(): pass" >"$work/main/tests/test_x.py"
+echo "on: push" >"$work/main/.github/ci.yml"
+echo "x" >"$work/main/.venv/lib/junk"
+echo "notes" >"$world/paths/papa/docs/notes.md"
+check "main: a README, tests and CI files beside the project leave the app's drvPath as it was" \
+    [ "$(drv_of app)" = "$app_drv" ]
+check "main: a file beside the path dependency's code leaves its drvPath as it was" \
+    [ "$(drv_of packages.e2e-papa)" = "$papa_drv" ]
+cp "$work/main/src/e2e_main/__init__.py" "$work/main/init.saved"
+echo "# edited" >>"$work/main/src/e2e_main/__init__.py"
+check "main: an edit of the project's code changes the app's drvPath" [ "$(drv_of app)" != "$app_drv" ]
+mv "$work/main/init.saved" "$work/main/src/e2e_main/__init__.py"
+check "main: the devShell keeps poetry from making a virtualenv of its own" in_shell main \
+    'test "$POETRY_VIRTUALENVS_CREATE" = false'
 cp "$work/main/python-env.nix" "$work/main/tampered.nix"
 $PY - "$work/main/tampered.nix" <<'PY'
 import re, sys

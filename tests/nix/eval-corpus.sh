@@ -3,7 +3,9 @@
 # or the sample projects in tests/data/shared) must evaluate; at least MIN of them must plan.
 # Every corpus lock that plans for x86_64-linux/Python 3.11 is translated; the file must parse
 # (nix-instantiate --parse) and evaluate strictly, in restricted mode, against the nixpkgs stub:
-# every package, env, mkEnv with every group, app and devShell.
+# every package, env, mkEnv with every group, app and devShell. The project's folder is the
+# corpus folder itself, and its siblings are readable: path dependencies that point at them are
+# copied at evaluation (filtered to what their backend packages), as they would be in a checkout.
 # Git sources need their fetchgit hash, which needs the network: the cache is filled beforehand
 # with placeholder hashes for the corpus's git commits (the hash computation itself is tested
 # against nix-hash in the unit tests).
@@ -70,9 +72,9 @@ for dir in "$shared"/corpus/*/*/; do
         continue
     fi
     if ! nix-instantiate --eval --strict --option restrict-eval true \
-        -I "stub=$here" -I "gen=$out" -E '
+        -I "stub=$here" -I "gen=$out" -I "project=$dir" -I "siblings=$(dirname "$dir")" -E '
         let
-          e = import <gen/python-env.nix> { pkgs = import <stub/stub-nixpkgs.nix> { }; projectDir = <gen>; };
+          e = import <gen/python-env.nix> { pkgs = import <stub/stub-nixpkgs.nix> { }; projectDir = <project>; };
         in {
           packages = removeAttrs e.packages (builtins.attrNames e.unavailable);
           inherit (e) env;

@@ -45,4 +45,8 @@ std::string render_nix(const Lock& lock, const Pyproject* pyproject, const Envir
 /// The fixed Nix part of every emitted file (lib/nix/environment.nix).
 std::string_view environment_template();
 
+/// The fixed function that filters a project's folder to what its build backend packages
+/// (lib/nix/source.nix), bound as `projectSource` in every emitted file.
+std::string_view source_template();
+
 } // namespace lock2nix

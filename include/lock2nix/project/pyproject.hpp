@@ -63,6 +63,11 @@ struct PoetrySection {
     std::vector<PackageInclude> packages;
     std::map<std::string, std::map<std::string, std::string>> plugins;
     bool package_mode = true;
+    /// What the build packages besides `packages`: readme files, `include` entries (paths or
+    /// globs) and the build script, as written.
+    std::vector<std::string> readme;
+    std::vector<std::string> include;
+    std::string build_script;
 };
 
 /// PEP 621 [project].
@@ -79,6 +84,7 @@ struct ProjectSection {
     std::map<std::string, std::string> gui_scripts;
     std::vector<std::string> dynamic;
     SourcePosition dependencies_position;
+    std::string readme; ///< `readme` (a path, or a table's `file`)
 };
 
 /// [build-system].
@@ -114,6 +120,23 @@ struct Pyproject {
     /// True when the pyproject describes an installable package (not `package-mode = false`).
     bool describes_package() const;
 };
+
+/// The files a project's build backend packages, relative to its folder: the emitted file builds
+/// the project from these alone, so an edit elsewhere (a README the metadata does not name, tests,
+/// CI files) changes no derivation.
+struct PackagedFiles {
+    /// The backend is not one lock2nix reads (only poetry-core's rules are known): everything but
+    /// version control, caches, virtual environments, build outputs and `result` links.
+    bool everything = false;
+    std::vector<std::string> paths; ///< files and folders, each taken whole
+    /// Globs (`*`, `?`, `[...]`, `**` across folders) over paths relative to the project.
+    std::vector<std::string> globs;
+};
+
+/// What poetry-core packages for `pyproject` (pyproject.toml, readme, `packages` or the module
+/// named after the project, `include`, the build script, license files); `everything` for any
+/// other backend.
+PackagedFiles packaged_files(const Pyproject& pyproject);
 
 /// Parses pyproject.toml text; `path` is used in messages.
 Pyproject parse_pyproject(std::string_view text, std::string path);

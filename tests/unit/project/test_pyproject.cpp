@@ -115,3 +115,37 @@ TEST_CASE("wrong types in a pyproject are errors at their position", "[pyproject
         CHECK(std::string(e.what()).find("found an integer") != std::string::npos);
     }
 }
+
+TEST_CASE("what poetry-core packages: the sources the emitted file copies", "[pyproject]") {
+    const auto pp = parse_pyproject(R"([tool.poetry]
+name = "My.Tool"
+version = "1.0"
+readme = ["README.md", "CHANGES.rst"]
+packages = [{ include = "mytool", from = "src" }, { include = "extra/*.py" }]
+include = ["data/", { path = "schemas/**/*.json", format = "sdist" }]
+build = { script = "build.py" }
+[build-system]
+requires = ["poetry-core"]
+build-backend = "poetry.core.masonry.api"
+)",
+                                    "pyproject.toml");
+    const PackagedFiles f = packaged_files(pp);
+    CHECK_FALSE(f.everything);
+    CHECK(f.paths == std::vector<std::string>{"pyproject.toml", "README.md", "CHANGES.rst",
+                                              "src/mytool", "data", "build.py"});
+    CHECK(std::find(f.globs.begin(), f.globs.end(), "extra/*.py") != f.globs.end());
+    CHECK(std::find(f.globs.begin(), f.globs.end(), "schemas/**/*.json") != f.globs.end());
+    CHECK(std::find(f.globs.begin(), f.globs.end(), "LICENSE*") != f.globs.end());
+    // Without `packages`, the module named after the project, beside the pyproject or in src/.
+    const auto plain = parse_pyproject("[tool.poetry]\nname = \"My.Tool\"\nversion = \"1\"\n",
+                                       "pyproject.toml");
+    const auto paths = packaged_files(plain).paths;
+    CHECK(std::find(paths.begin(), paths.end(), "src/my_tool") != paths.end());
+    CHECK(std::find(paths.begin(), paths.end(), "my_tool.py") != paths.end());
+    // Another backend: everything but version control, caches and build outputs.
+    const auto hatch = parse_pyproject(
+        "[project]\nname = \"x\"\n[build-system]\nrequires = [\"hatchling\"]\n"
+        "build-backend = \"hatchling.build\"\n",
+        "pyproject.toml");
+    CHECK(packaged_files(hatch).everything);
+}
