@@ -1,5 +1,7 @@
 #include "lock2nix/pipeline.hpp"
 
+#include <set>
+
 namespace lock2nix {
 
 Translation translate_project(Project& project, const PlanOptions& plan_options,
@@ -20,6 +22,28 @@ Translation plan_and_render(Project& project, const PlanOptions& plan_options,
     const ResolvedSources sources = resolve_sources(lock, pp, plan, fetcher, render.git_mode);
     out.notes = sources.notes;
     out.nix = render_nix(lock, pp, plan, sources, render);
+    // Nix verifies md5 and sha1 too, but a collision can be made for either: the file is used,
+    // and the package named.
+    std::set<std::string> weak;
+    for (const TargetPlan& t : plan.targets) {
+        for (const PlannedPackage& planned : t.packages) {
+            for (const Artifact* a : {planned.artifact ? &*planned.artifact : nullptr,
+                                      planned.alternative ? &planned.alternative->artifact
+                                                          : nullptr}) {
+                if (a != nullptr && a->file &&
+                    (a->file->algorithm == "md5" || a->file->algorithm == "sha1")) {
+                    const Package& p = lock.packages[planned.package];
+                    weak.insert("`" + p.name + "` " + p.version + ": " + a->file->name +
+                                " is pinned by " + a->file->algorithm + " only");
+                }
+            }
+        }
+    }
+    for (const std::string& w : weak) {
+        out.warnings.push_back(w + ", a digest for which collisions can be made; Nix checks it, "
+                                   "but regenerate the lock against an index that serves sha256 "
+                                   "to be sure of the file");
+    }
     return out;
 }
 

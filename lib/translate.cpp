@@ -279,7 +279,7 @@ Translation translate(const TranslateOptions& options) {
     Translation out =
         plan_and_render(project, plan_options(options, targets, overrides), render, fetcher);
     out.notes.insert(out.notes.begin(), notes.begin(), notes.end());
-    out.warnings = targets.warnings;
+    out.warnings.insert(out.warnings.begin(), targets.warnings.begin(), targets.warnings.end());
     return out;
 }
 
@@ -298,31 +298,41 @@ std::vector<VerifiedFile> verify_files(const TranslateOptions& options) {
     const ResolvedSources sources =
         resolve_sources(lock, pp, plan, fetcher, GitMode::impure, /*read_sdists=*/false);
     std::vector<VerifiedFile> out;
-    std::set<std::string> seen;
+    // One check per URL and digest: two packages may share a file name and not their bytes.
+    std::set<std::pair<std::string, std::string>> seen;
+    auto add = [&](const Artifact& a) {
+        if (!a.file) {
+            return;
+        }
+        const Package& p = lock.packages[a.package];
+        VerifiedFile v{p.name + " " + p.version, a.file->name, {}, a.file->hash(), {}, {}};
+        if (a.kind == ArtifactKind::url) {
+            v.url = p.source->url;
+        } else if (a.kind == ArtifactKind::file) {
+            v.url = "file://" + (lock_dir / p.source->url).string();
+        } else if (auto it = sources.urls.find(a.file->name); it != sources.urls.end()) {
+            v.url = it->second;
+        } else {
+            v.url = predicted_urls(p, *a.file).front();
+        }
+        if (!seen.emplace(v.url, v.expected).second) {
+            return;
+        }
+        if (a.file->algorithm != "sha256") {
+            v.error = "pinned by " + a.file->algorithm + "; lock2nix verifies sha256 digests";
+        }
+        out.push_back(std::move(v));
+    };
     for (const TargetPlan& t : plan.targets) {
         for (const PlannedPackage& planned : t.packages) {
             if (!planned.artifact) {
                 continue;
             }
-            const Artifact& a = *planned.artifact;
-            if (!a.file || !seen.insert(a.file->name).second) {
-                continue;
+            add(*planned.artifact);
+            // The other of wheel and sdist is in the file too (`lock2nix.build` switches to it).
+            if (planned.alternative) {
+                add(planned.alternative->artifact);
             }
-            const Package& p = lock.packages[a.package];
-            VerifiedFile v{p.name + " " + p.version, a.file->name, {}, a.file->hash(), {}, {}};
-            if (a.kind == ArtifactKind::url) {
-                v.url = p.source->url;
-            } else if (a.kind == ArtifactKind::file) {
-                v.url = "file://" + (lock_dir / p.source->url).string();
-            } else if (auto it = sources.urls.find(a.file->name); it != sources.urls.end()) {
-                v.url = it->second;
-            } else {
-                v.url = predicted_urls(p, *a.file).front();
-            }
-            if (a.file->algorithm != "sha256") {
-                v.error = "pinned by " + a.file->algorithm + "; lock2nix verifies sha256 digests";
-            }
-            out.push_back(std::move(v));
         }
     }
     // Every download at once, --concurrency at a time, each streamed through its own digest.

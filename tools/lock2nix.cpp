@@ -561,10 +561,12 @@ int cmd_translate(const std::vector<std::string>& args) {
     if (t.output_path.empty() || t.output_path == "-") {
         std::cout << text << std::flush;
     } else {
-        // Never over the lock or the pyproject it was made from (-o poetry.lock is a typo away).
+        // Never over an input: the lock, the pyproject, an overrides file (-o poetry.lock is a
+        // typo away).
         const auto beside = std::filesystem::path(t.lock_path).parent_path() / "pyproject.toml";
-        lock2nix::write_file_atomically(t.output_path, text, true,
-                                        {t.lock_path, t.pyproject_path, beside.string()});
+        std::vector<std::string> inputs{t.lock_path, t.pyproject_path, beside.string()};
+        inputs.insert(inputs.end(), t.override_files.begin(), t.override_files.end());
+        lock2nix::write_file_atomically(t.output_path, text, true, inputs);
     }
     return exit_ok;
 }

@@ -1,6 +1,7 @@
 #include "lock2nix/project/overrides.hpp"
 
 #include "lock2nix/hash.hpp"
+#include "lock2nix/nix/writer.hpp"
 #include "lock2nix/standards/names.hpp"
 #include "project/overrides_embedded.hpp"
 #include "project/toml_reader.hpp"
@@ -22,27 +23,17 @@ using detail::TomlReader;
 
 const char* const keys_hint = "see overrides/README.md for the keys and what each takes";
 
-// A nixpkgs attribute path: identifiers joined by dots ("cudaPackages_11_8.cudnn").
+// A nixpkgs attribute path: Nix identifiers joined by dots ("cudaPackages_12_8.cudnn"). A Nix
+// keyword is no identifier: `pkgs.rec` or `a.then` would be emitted as code that does not parse.
 bool is_attribute_path(std::string_view s) {
-    if (s.empty()) {
-        return false;
-    }
     std::size_t start = 0;
     while (start <= s.size()) {
         auto dot = s.find('.', start);
         if (dot == std::string_view::npos) {
             dot = s.size();
         }
-        const std::string_view part = s.substr(start, dot - start);
-        if (part.empty() ||
-            !(std::isalpha(static_cast<unsigned char>(part[0])) != 0 || part[0] == '_')) {
+        if (!nix::is_identifier(s.substr(start, dot - start))) {
             return false;
-        }
-        for (char c : part) {
-            if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '_' && c != '-' &&
-                c != '\'') {
-                return false;
-            }
         }
         start = dot + 1;
     }

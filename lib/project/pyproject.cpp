@@ -51,6 +51,20 @@ read_scripts(const TomlReader& reader, const toml::table& t,
              std::map<std::string, std::string>* files = nullptr) {
     std::map<std::string, std::string> out;
     for (const auto& [key, value] : t) {
+        // A script becomes a file in $out/bin: its name is a file name, nothing more.
+        const std::string_view name = key.str();
+        const bool control = std::any_of(name.begin(), name.end(), [](char c) {
+            return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+        });
+        if (name.empty() || name == "." || name == ".." ||
+            name.find_first_of("/\\") != std::string_view::npos || control) {
+            reader.fail_at(detail::position_of(value),
+                           "the script name \"" + excerpt(name) +
+                               "\" is not a file name (it must not be empty, `.` or `..`, nor "
+                               "hold `/`, `\\` or control characters)",
+                           "name the command as it is typed, such as \"my-tool\"; it becomes "
+                           "a file in the package's bin/");
+        }
         if (const auto* s = value.as_string()) {
             out[std::string(key.str())] = s->get();
         } else if (const auto* entry = value.as_table()) {

@@ -249,10 +249,12 @@ TargetPlan plan_target(const Lock& lock, const Pyproject* pp, const Target& targ
         if (taken.contains(key)) {
             key = p.canonical_name + "@" + p.version;
         }
-        // A later claim of a taken "name@version" replaced the earlier one in the map this was.
-        if (!taken.insert(key).second) {
-            std::erase_if(keyed, [&](const auto& k) { return k.first == key; });
+        // The same version locked again (from another source, under other markers) gets a
+        // number: every entry keeps its own attribute, in the plan and in the file alike.
+        for (int n = 2; taken.contains(key); ++n) {
+            key = p.canonical_name + "@" + p.version + "#" + std::to_string(n);
         }
+        taken.insert(key);
         keyed.emplace_back(std::move(key), i);
         claimed[i] = true;
     };

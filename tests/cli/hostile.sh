@@ -192,4 +192,60 @@ check "a recent temporary (maybe another run's) is left alone" [ -e .out.nix.XyZ
 check "-o wrote the output" [ -s out.nix ]
 cd ..
 
+# --- names and attribute paths that would become code or leave their place ---------------------
+mkdir -p names && cd names
+one_package_lock six 1.16.0 six-1.16.0-py2.py3-none-any.whl \
+    sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa >poetry.lock
+printf '[tool.poetry]\nname = "p"\nversion = "1"\ndescription = ""\nauthors = []\n[tool.poetry.dependencies]\npython = "^3.8"\nsix = "*"\n' >base.toml
+# Override attribute paths that are Nix keywords would be emitted as code that does not parse.
+for value in 'build-inputs = ["if"]' 'build-inputs = ["pkgs.rec"]' 'post-install = "@pkgs.a.then@"' \
+    'native-build-inputs = ["or"]'; do
+    printf '[[six]]\nwhy = "test"\n%s\n' "$value" >kw.toml
+    cp base.toml pyproject.toml
+    "$cli" poetry.lock --offline --quiet --overrides kw.toml -o out.nix 2>err
+    rc=$?
+    check "override $value: refused (exit $rc)" sh -c "[ $rc -eq 2 ] && [ ! -e out.nix ]"
+    check "override $value: at its position in the overrides file" grep -q '^kw.toml:3:[0-9]*: error: .*attribute path' err
+done
+# -o over an overrides file given on the same command line.
+printf '[[six]]\nwhy = "test"\nbuild-inputs = ["zlib"]\n' >ov.toml
+cp ov.toml ov.saved
+"$cli" poetry.lock --offline --quiet --overrides ov.toml -o ov.toml 2>err
+rc=$?
+check "-o over an --overrides file: refused (exit $rc)" [ "$rc" -eq 2 ]
+check "-o over an --overrides file: the file is untouched" cmp -s ov.toml ov.saved
+check "-o over an --overrides file: said" grep -q 'would overwrite the input ov.toml' err
+# A script name is a file name in bin/.
+for name in '../../../../tmp/evil' 'a/b' '..'; do
+    { cat base.toml; printf '[tool.poetry.scripts]\n"%s" = "p:main"\n' "$name"; } >pyproject.toml
+    "$cli" poetry.lock --offline --quiet -o out.nix 2>err
+    rc=$?
+    check "script name $name: refused (exit $rc)" sh -c "[ $rc -eq 2 ] && [ ! -e out.nix ]"
+    check "script name $name: at its position" grep -q '^pyproject.toml:10:[0-9]*: error: the script name' err
+done
+cp base.toml pyproject.toml
+# md5 and sha1 digests are used, with a warning naming the package.
+one_package_lock six 1.16.0 six-1.16.0-py2.py3-none-any.whl md5:0123456789abcdef0123456789abcdef >poetry.lock
+"$cli" poetry.lock --offline --quiet -o out.nix 2>err
+check "an md5-pinned file translates" grep -q 'hash = "md5-' out.nix
+check "with a warning naming the package and the digest" \
+    grep -q '^warning: `six` 1.16.0: six-1.16.0-py2.py3-none-any.whl is pinned by md5 only' err
+# The same name and version locked three times (three sources): each keeps its own attribute, in
+# the plan and in the file alike.
+{
+    for src in a b c; do
+        lock_package six 1.16.0 six-1.16.0-py2.py3-none-any.whl \
+            sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa \
+            "$(package_source legacy "https://$src.example/simple" "$src")"
+    done
+    lock_metadata
+} >poetry.lock
+"$cli" plan poetry.lock --offline --json --system x86_64-linux --python 3.11 >plan.json 2>err
+"$cli" poetry.lock --offline --quiet --system x86_64-linux --python 3.11 -o out.nix 2>err
+check "three entries of one version: three attributes in the plan" \
+    python3 -c "import json; d = json.load(open('plan.json')); keys = sorted(p['attribute'] for p in d['packages']); assert keys == ['six', 'six@1.16.0', 'six@1.16.0#2'], keys"
+check "three entries of one version: the same three in the file" \
+    sh -c 'for k in "six = " "\"six@1.16.0\" = " "\"six@1.16.0#2\" = "; do grep -q "^ *$k" out.nix || exit 1; done'
+cd ..
+
 finish

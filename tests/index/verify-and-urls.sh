@@ -142,4 +142,41 @@ check "translation with credentials in the source URL" [ $? -eq 0 ]
 "$cli" verify "$work/private/poetry.lock" --system x86_64-linux --python 3.11 --quiet >"$work/verify.out" 2>&1
 check "verify from the cache sends the URL's credentials with the file" [ $? -eq 0 ]
 check "and prints none" sh -c "! grep -q s3cret '$work/verify.out'"
+# Two `url` packages whose files share a name, served by two hosts with other bytes: each is
+# checked (one check per name let the second pass unseen), and so is the sdist beside a wheel.
+mkdir -p "$work/other-files" "$work/same-name"
+printf 'first bytes' >"$work/files/shared-1.0-py3-none-any.whl"
+printf 'other bytes' >"$work/other-files/shared-1.0-py3-none-any.whl"
+python3 "$here/server.py" --fixtures "$shared/fixtures/pypi/python-poetry+poetry/tests/repositories/fixtures" \
+    --files "$work/other-files" --no-file-hashes >"$work/port2" &
+other_pid=$!
+at_exit+=("kill $other_pid 2>/dev/null")
+for _ in $(seq 50); do [ -s "$work/port2" ] && break; sleep 0.1; done
+port2=$(awk '{print $2}' "$work/port2")
+first=$(sha256sum "$work/files/shared-1.0-py3-none-any.whl" | cut -d' ' -f1)
+{
+    lock_package shared-a 1.0 shared-1.0-py3-none-any.whl "sha256:$first" \
+        "$(package_source url "http://127.0.0.1:$port/files/shared-1.0-py3-none-any.whl")"
+    lock_package shared-b 1.0 shared-1.0-py3-none-any.whl "sha256:$first" \
+        "$(package_source url "http://127.0.0.1:$port2/files/shared-1.0-py3-none-any.whl")"
+    lock_metadata
+} >"$work/same-name/poetry.lock"
+"$cli" verify "$work/same-name/poetry.lock" --system x86_64-linux --python 3.11 --quiet >"$work/verify.out" 2>&1
+check "two files of one name from two hosts: verify exits 1" [ $? -eq 1 ]
+check "the first is ok" grep -q "^ok *shared-1.0-py3-none-any.whl$" "$work/verify.out"
+check "the second, other bytes under the same name, is a mismatch" grep -q "^MISMATCH .*shared-b" "$work/verify.out"
+printf 'the sdist' >"$work/other-files/alt-1.0.tar.gz"
+printf 'the wheel' >"$work/other-files/alt-1.0-py3-none-any.whl"
+wheel_digest=$(sha256sum "$work/other-files/alt-1.0-py3-none-any.whl" | cut -d' ' -f1)
+{
+    printf '[[package]]\nname = "alt"\nversion = "1.0"\ndescription = ""\noptional = false\n'
+    printf 'python-versions = "*"\ngroups = ["main"]\nfiles = [\n'
+    printf '  {file = "alt-1.0-py3-none-any.whl", hash = "sha256:%s"},\n' "$wheel_digest"
+    printf '  {file = "alt-1.0.tar.gz", hash = "sha256:%s"},\n]\n\n' "$wrong"
+    package_source legacy "http://127.0.0.1:$port2/simple" other
+    printf '\n\n'
+    lock_metadata
+} >"$work/same-name/poetry.lock"
+"$cli" verify "$work/same-name/poetry.lock" --system x86_64-linux --python 3.11 --quiet >"$work/verify.out" 2>&1
+check "the sdist beside the chosen wheel is verified too (exit 1)" grep -q "^MISMATCH .*alt-1.0.tar.gz" "$work/verify.out"
 finish

@@ -20,7 +20,8 @@ struct VerifiedFile {
     bool ok() const { return error.empty() && expected == actual; }
 };
 
-/// Checks every file the selection of `options` installs (all its targets), once per file name.
+/// Checks every file the emitted file may fetch for the selection of `options` (all its targets,
+/// the other of wheel and sdist included), once per URL and digest.
 std::vector<VerifiedFile> verify_files(const TranslateOptions& options);
 
 } // namespace lock2nix

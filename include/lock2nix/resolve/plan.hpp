@@ -35,6 +35,7 @@ struct PlannedPackage {
     std::size_t package = 0;      ///< index into Lock::packages
     std::string key;              ///< attribute name: the canonical name, or "name@version" for a
                                   ///< second locked version selected only by other groups or extras
+                                  ///< ("name@version#2", #3… for the same version locked again)
     bool in_default = false;      ///< part of the default environment
     std::set<std::string> groups; ///< groups that select it without any extra
     std::map<std::string, std::set<std::string>> extra_groups; ///< extra → groups selecting it
