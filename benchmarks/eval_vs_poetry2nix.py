@@ -105,6 +105,7 @@ def main():
         os.makedirs(gen, exist_ok=True)
         subprocess.run([args.lock2nix, os.path.join(corpus_dir, "poetry.lock"), "--offline", "--quiet",
                         "--system", "x86_64-linux", "--python", "3.11",
+                        "--project-root", os.path.dirname(os.path.abspath(corpus_dir)),
                         "-o", os.path.join(gen, "python-env.nix")], check=True,
                        env=dict(env, XDG_CACHE_HOME=os.path.join(work, "cache")))
         text = open(os.path.join(gen, "python-env.nix")).read()

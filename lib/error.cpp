@@ -92,6 +92,8 @@ constexpr SettingWords setting_words[] = {
     {Setting::without_groups, "SelectionRequest::without"},
     {Setting::concurrency, "FetchOptions::concurrency"},
     {Setting::nixpkgs, "TranslateOptions::nixpkgs"},
+    {Setting::project_root, "TranslateOptions::project_root"},
+    {Setting::allow_outside_project, "TranslateOptions::allow_outside_project"},
 };
 
 } // namespace

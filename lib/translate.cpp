@@ -245,9 +245,69 @@ NixFreshness nix_file_freshness(const std::string& nix_path, const std::string& 
     return {true, "fresh: generated from this " + lock_path + " and these overrides"};
 }
 
+namespace {
+
+// The git repository holding `dir` (a folder with `.git`, a directory or a worktree's file), or
+// `dir` itself.
+std::filesystem::path repository_root(const std::filesystem::path& dir) {
+    for (std::filesystem::path p = dir; !p.empty(); p = p.parent_path()) {
+        if (path_present((p / ".git").string())) {
+            return p;
+        }
+        if (p == p.parent_path()) {
+            break;
+        }
+    }
+    return dir;
+}
+
+bool inside(const std::filesystem::path& path, const std::filesystem::path& root) {
+    auto r = root.begin();
+    auto p = path.begin();
+    for (; r != root.end() && !r->empty(); ++r, ++p) {
+        if (p == path.end() || *p != *r) {
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+void check_local_paths(const Project& project, const TranslateOptions& options) {
+    namespace fs = std::filesystem;
+    if (options.allow_outside_project) {
+        return;
+    }
+    const fs::path root = fs::weakly_canonical(
+        options.project_root.empty() ? repository_root(project.lock_dir)
+                                     : fs::absolute(options.project_root));
+    for (const Package& p : project.lock.packages) {
+        const SourceKind kind = p.source_kind();
+        if (kind != SourceKind::file && kind != SourceKind::directory) {
+            continue;
+        }
+        const fs::path target = fs::weakly_canonical(project.lock_dir / p.source->url);
+        if (inside(target, root)) {
+            continue;
+        }
+        throw Error("the path dependency `" + p.name + "` (" + printable(p.source->url) +
+                        ") is outside the project's folder " + root.string() +
+                        ": Nix would copy " + target.string() +
+                        " into the store, which every user of the machine can read",
+                    project.lock.path, p.source->position,
+                    "move it inside, name the folder that holds the project and its path "
+                    "dependencies (" +
+                        mention(Setting::project_root) +
+                        "), or let it through if it is meant to be built (" +
+                        mention(Setting::allow_outside_project) + ")");
+    }
+}
+
 Translation translate(const TranslateOptions& options) {
     namespace fs = std::filesystem;
     Project project = load_project(options.lock_path, options.pyproject_path);
+    check_local_paths(project, options);
     const OverrideDatabase overrides =
         load_overrides(options.default_overrides, project.pyproject_path, options.override_files);
     IndexClient client(options.index);

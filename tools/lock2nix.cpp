@@ -64,6 +64,10 @@ std::string cli_flag(lock2nix::Setting setting) {
         return "--concurrency";
     case Setting::nixpkgs:
         return "--nixpkgs";
+    case Setting::project_root:
+        return "--project-root DIR";
+    case Setting::allow_outside_project:
+        return "--allow-outside-project";
     }
     return lock2nix::library_setting_name(setting);
 }
@@ -138,6 +142,10 @@ translation options:
   --no-default-overrides
                        leave lock2nix's own override database out
   --impure-git         builtins.fetchGit without a hash instead of fetchgit
+  --project-root DIR   the folder path dependencies must stay inside (default: the git
+                       repository holding the lock, else the lock's folder)
+  --allow-outside-project
+                       let path dependencies point outside it (Nix copies them into the store)
   --offline            no network: the index cache and predictable URLs only
   --refresh            ignore the index cache (and refill it)
   --index-url URL      PyPI's base URL (default $LOCK2NIX_INDEX_URL, else https://pypi.org)
@@ -316,6 +324,8 @@ OptionSpec plan_spec() {
 OptionSpec translate_spec() {
     OptionSpec spec = plan_spec();
     spec.flags.insert("--impure-git");
+    spec.flags.insert("--allow-outside-project");
+    spec.values.insert("--project-root");
     spec.values.insert("--output");
     spec.repeatable.insert("--system");
     spec.repeatable.insert("--python");
@@ -543,6 +553,8 @@ int cmd_translate(const std::vector<std::string>& args) {
     lock2nix::TranslateOptions t = translate_options(opts);
     t.lock_path = opts.positionals()[0];
     t.output_path = opts.value("--output");
+    t.project_root = opts.value("--project-root");
+    t.allow_outside_project = opts.flag("--allow-outside-project");
     std::string command = "lock2nix";
     for (const auto& a : args) {
         command += " " + shell_quote(a);

@@ -53,6 +53,8 @@ enum class Setting {
     without_groups,  ///< SelectionRequest::without
     concurrency,     ///< FetchOptions::concurrency
     nixpkgs,         ///< TranslateOptions::nixpkgs, the nixpkgs release targeted
+    project_root,    ///< TranslateOptions::project_root
+    allow_outside_project, ///< TranslateOptions::allow_outside_project
 };
 
 /// How a front end spells each setting; `library_setting_names()` is the library's own words.

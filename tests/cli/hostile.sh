@@ -164,10 +164,46 @@ printf '[tool.poetry]\nname = "abs"\nversion = "0"\ndescription = ""\nauthors = 
 one_package_lock localpkg 1.0 localpkg-1.0-py3-none-any.whl \
     sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb \
     "$(package_source file /opt/wheels/localpkg-1.0-py3-none-any.whl)" '^3.8' >poetry.lock
-"$cli" poetry.lock --offline >out.nix 2>err
-check "an absolute file source is translated" [ -s out.nix ]
+"$cli" poetry.lock --offline -o out.nix 2>err
+rc=$?
+check "an absolute file source outside the project is refused by default (exit $rc)" \
+    sh -c "[ $rc -eq 2 ] && [ ! -e out.nix ]"
+check "at the package's source in the lock, naming what Nix would copy" \
+    grep -q '^poetry.lock:[0-9]*:[0-9]*: error: the path dependency `localpkg` (/opt/wheels/localpkg-1.0-py3-none-any.whl) is outside the project' err
+check "and the way to let it through" grep -q 'hint: .*--allow-outside-project' err
+"$cli" poetry.lock --offline --allow-outside-project >out.nix 2>err
+check "an absolute file source is translated when allowed" [ -s out.nix ]
 check "an absolute file source stays absolute" grep -q '(/. + "/opt/wheels/localpkg-1.0-py3-none-any.whl")' out.nix
 check "and never becomes projectDir + \"//...\"" sh -c '! grep -q "projectDir + \"//" out.nix'
+
+# `..` out of the project, directly or through a symbolic link, is refused too; a sibling is let
+# through by naming the folder that holds both (--project-root).
+mkdir -p ../sibling && printf '[tool.poetry]\nname = "sib"\nversion = "1"\n' >../sibling/pyproject.toml
+ln -sfn ../sibling inner-link
+for path in ../sibling inner-link; do
+    one_package_lock sib 1 "" "" "$(package_source directory "$path")" '^3.8' |
+        sed 's/^files = .*/files = []/' >paths.lock
+    "$cli" paths.lock --offline -o paths.nix 2>err
+    rc=$?
+    check "a path dependency at $path (outside the project): refused (exit $rc)" \
+        sh -c "[ $rc -eq 2 ] && [ ! -e paths.nix ]"
+    "$cli" paths.lock --offline --project-root .. -o paths.nix 2>err
+    check "a path dependency at $path: allowed inside --project-root .." [ -s paths.nix ]
+    rm -f paths.nix
+done
+rm -f inner-link
+# A git dependency's subdirectory stays inside the checkout, whatever the options.
+for sub in ../../../etc /etc; do
+    printf '%s\n' '[[package]]' 'name = "g"' 'version = "1"' 'description = ""' 'optional = false' \
+        'python-versions = "*"' 'groups = ["main"]' 'files = []' '' '[package.source]' 'type = "git"' \
+        'url = "https://example.org/g.git"' 'reference = "main"' \
+        'resolved_reference = "0123456789abcdef0123456789abcdef01234567"' "subdirectory = \"$sub\"" '' >git.lock
+    lock_metadata >>git.lock
+    "$cli" git.lock --offline --allow-outside-project -o git.nix 2>err
+    rc=$?
+    check "a git subdirectory $sub: refused even when outside paths are allowed (exit $rc)" \
+        sh -c "[ $rc -eq 2 ] && grep -q '^git.lock:15:[0-9]*: error: the subdirectory' err"
+done
 
 # An override key that looks like Nix code is a quoted attribute.
 cat >evil.toml <<'TOML'
@@ -175,7 +211,7 @@ cat >evil.toml <<'TOML'
 why = "test"
 env = { "inherit (builtins) abort" = "x" }
 TOML
-"$cli" poetry.lock --offline --overrides evil.toml >out.nix 2>err
+"$cli" poetry.lock --offline --allow-outside-project --overrides evil.toml >out.nix 2>err
 check "an override env key that looks like Nix is emitted quoted" \
     grep -q '"inherit (builtins) abort" = "x";' out.nix
 check "and never as an inherit" sh -c '! grep -q "^ *inherit (builtins) abort" out.nix'
@@ -186,7 +222,7 @@ check "the file with that key still parses" [ $? -eq 0 ]
 printf 'old' >.out.nix.AbC123
 touch -d '2 hours ago' .out.nix.AbC123
 printf 'new' >.out.nix.XyZ789
-"$cli" poetry.lock --offline -o out.nix 2>err
+"$cli" poetry.lock --offline --allow-outside-project -o out.nix 2>err
 check "a stale temporary of -o is removed" [ ! -e .out.nix.AbC123 ]
 check "a recent temporary (maybe another run's) is left alone" [ -e .out.nix.XyZ789 ]
 check "-o wrote the output" [ -s out.nix ]

@@ -23,6 +23,7 @@ CLASSES = [
     ("target Python excluded", r"excludes Python"),
     ("no interpreter of any release in the range", r"allow none of the interpreters nixpkgs"),
     ("path dependency missing", r"(does not exist|no such (file|directory))"),
+    ("path dependency outside the project", r"is outside the project's folder"),
 ]
 
 
@@ -39,7 +40,10 @@ def main():
                    for n in os.listdir(f"{corpus}/{g}"))
 
     def run(lock):
-        r = subprocess.run([cli, "--offline", "--quiet", lock, "--system", "x86_64-linux"],
+        # Path dependencies point at sibling folders of the corpus: its folder is their root.
+        root = os.path.dirname(os.path.dirname(lock))
+        r = subprocess.run([cli, "--offline", "--quiet", lock, "--system", "x86_64-linux",
+                            "--project-root", root],
                            capture_output=True, text=True, env=env)
         return lock, r.returncode, r.stderr
 

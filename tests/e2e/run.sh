@@ -134,7 +134,8 @@ module() { # module PROJECT PATH CONTENT
 lock_and_translate() {
     (cd "$work/$1" && $PY -m poetry lock --no-update -n) >"$work/$1.lock.log" 2>&1 ||
         { cat "$work/$1.lock.log"; return 1; }
-    "$cli" "$work/$1/poetry.lock" --system "$system" --python "$pyver" --quiet \
+    # Path dependencies live in the world beside the projects: $work holds them all.
+    "$cli" "$work/$1/poetry.lock" --system "$system" --python "$pyver" --quiet --project-root "$work" \
         -o "$work/$1/python-env.nix" && nix-instantiate --parse "$work/$1/python-env.nix" >/dev/null
 }
 
@@ -431,7 +432,7 @@ expect_fail "case6: without the defaults the nvidia wheels collide" "collision b
 # (6a) no --python: the default rule picks the interpreter the lock serves. torch's only wheel is
 # for the host's CPython, so each newer interpreter of the release has no file for it, and the
 # project builds at the host's Python although it is not the newest the release offers.
-"$cli" "$work/case6/poetry.lock" --system "$system" -o "$work/case6/default.nix" 2>"$work/case6/default.err"
+"$cli" "$work/case6/poetry.lock" --system "$system" --project-root "$work" -o "$work/case6/default.nix" 2>"$work/case6/default.err"
 check "case6: with no --python, the target is the host's Python (the one torch has a wheel for)" \
     grep -qx "# targets: $system python$pyver" "$work/case6/default.nix"
 check "case6: the header says why the newer ones were passed over" \

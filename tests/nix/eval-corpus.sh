@@ -48,7 +48,9 @@ for dir in "$shared"/corpus/*/*/; do
         "$cli" plan --offline --quiet "$dir/poetry.lock" --system x86_64-linux "${python[@]}" 2>&1 >/dev/null |
             grep -q -e 'excludes Python' -e 'allow none of the interpreters' || break
     done
-    if ! "$cli" --offline "$dir/poetry.lock" --system x86_64-linux "${python[@]}" -o "$out/python-env.nix" 2>"$out/err"; then
+    # Path dependencies point at sibling folders of the corpus, or above it (monorepos).
+    if ! "$cli" --offline "$dir/poetry.lock" --system x86_64-linux "${python[@]}" \
+        --allow-outside-project -o "$out/python-env.nix" 2>"$out/err"; then
         # Not every lock plans for this target (no usable file, stale lock): that is the
         # planner's business, tested elsewhere; the message must say why.
         if grep -q -e 'has no file usable on' -e 'which poetry.lock does not contain' "$out/err"; then

@@ -85,7 +85,8 @@ with tempfile.TemporaryDirectory() as work:
     gen = os.path.join(work, name)
     os.makedirs(gen)
     subprocess.run([lock2nix, os.path.join(corpus, "poetry.lock"), "--offline", "--quiet",
-                    "--system", "x86_64-linux", "--python", "3.11", "-o",
+                    "--system", "x86_64-linux", "--python", "3.11",
+                    "--project-root", os.path.dirname(corpus), "-o",
                     os.path.join(gen, "python-env.nix")],
                    check=True, env=dict(env, XDG_CACHE_HOME=os.path.join(work, "cache")))
     text = open(os.path.join(gen, "python-env.nix")).read()
