@@ -81,6 +81,7 @@ BuildGraph build_graph(const Lock& lock, const Selection& selection) {
     Graph condensed(components);
     std::vector<std::pair<std::size_t, std::size_t>> condensed_edges;
     std::vector<std::size_t> deps;
+    std::size_t expanded = 0;
     for (std::size_t v = 0; v < vertices.size(); ++v) {
         deps.clear();
         for (auto [it, end] = boost::adjacent_vertices(v, g); it != end; ++it) {
@@ -103,6 +104,21 @@ BuildGraph build_graph(const Lock& lock, const Selection& selection) {
             list.push_back(vertices[w]);
         }
         std::sort(list.begin(), list.end(), by_name);
+        expanded += list.size();
+        if (expanded > max_expanded_edges) {
+            const auto& largest = *std::max_element(
+                out.cycles.begin(), out.cycles.end(),
+                [](const auto& a, const auto& b) { return a.size() < b.size(); });
+            const Package& first = lock.packages[largest.front()];
+            throw Error("the dependency cycles of this lock (the largest has " +
+                            std::to_string(largest.size()) + " members, `" + first.name +
+                            "` among them) make more than " + std::to_string(max_expanded_edges) +
+                            " dependency edges: whoever depends on a member of a cycle depends "
+                            "on all of it",
+                        lock.path, first.position,
+                        "the emitted file would hold every one of them; break the cycle in the "
+                        "packages' own dependencies (README, \"Limits\")");
+        }
         out.dependencies[vertices[v]] = std::move(list);
     }
     // Added in the order the std::set gave, so Boost sees the same graph.

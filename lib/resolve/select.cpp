@@ -282,6 +282,17 @@ private:
                 add("dev");
             }
         }
+        if (all.size() > max_groups) {
+            const auto& groups = pp_ != nullptr ? pp_->poetry.groups : std::vector<DependencyGroup>{};
+            const SourcePosition at =
+                groups.size() > max_groups ? groups[max_groups].position : SourcePosition{};
+            throw Error("this project has " + std::to_string(all.size()) +
+                            " dependency groups, more than lock2nix's limit of " +
+                            std::to_string(max_groups),
+                        groups.size() > max_groups ? pp_->path : lock_.path, at,
+                        "each group's package set is worked out apart, so the cost grows with "
+                        "the lock times the groups; merge groups (README, \"Limits\")");
+        }
         sel_.all_groups = all;
         auto check = [&](const std::vector<std::string>& names, Setting option) {
             std::vector<std::string> out;
@@ -332,6 +343,14 @@ private:
             for (const auto& [e, reqs] : pp_->project.optional_dependencies) {
                 all.insert(e);
             }
+        }
+        if (all.size() > max_root_extras) {
+            throw Error("this project has " + std::to_string(all.size()) +
+                            " extras, more than lock2nix's limit of " +
+                            std::to_string(max_root_extras),
+                        pp_ != nullptr ? pp_->path : lock_.path, {},
+                        "each extra's package set is worked out apart, so the cost grows with the "
+                        "lock times the extras; merge extras (README, \"Limits\")");
         }
         sel_.all_extras = {all.begin(), all.end()};
         if (request_.all_extras) {

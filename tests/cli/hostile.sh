@@ -8,6 +8,7 @@ set -u
 cli=$1
 memory_limit=yes
 [ "${2:-}" = "--no-memory-limit" ] && memory_limit=no
+benchmarks=$(cd "$(dirname "$0")/../../benchmarks" && pwd)
 . "$(dirname "$0")/../lib.sh"
 cd "$work"
 
@@ -282,6 +283,37 @@ check "three entries of one version: three attributes in the plan" \
     python3 -c "import json; d = json.load(open('plan.json')); keys = sorted(p['attribute'] for p in d['packages']); assert keys == ['six', 'six@1.16.0', 'six@1.16.0#2'], keys"
 check "three entries of one version: the same three in the file" \
     sh -c 'for k in "six = " "\"six@1.16.0\" = " "\"six@1.16.0#2\" = "; do grep -q "^ *$k" out.nix || exit 1; done'
+cd ..
+
+# --- limits on the shapes whose cost grows faster than the lock (README, "Limits") ----------------
+mkdir -p limits && cd limits
+# The shapes of benchmarks/shapes.py, one past each limit, and one at it.
+python3 - "$benchmarks" <<'PY'
+import os, sys
+sys.path.insert(0, sys.argv[1])
+import shapes
+for name, make, n in (("groups", shapes.groups, 1001), ("extras", shapes.root_extras, 1001),
+                      ("cycle", shapes.cycle, 1001), ("groups-ok", shapes.groups, 998)):
+    os.makedirs(name, exist_ok=True)
+    lock, pp = make(n)
+    open(f"{name}/poetry.lock", "w").write(lock)
+    open(f"{name}/pyproject.toml", "w").write(pp)
+PY
+for shape in groups extras cycle; do
+    "$cli" "$shape/poetry.lock" --offline --quiet --system x86_64-linux --python 3.11 -o "$shape/out.nix" 2>err
+    rc=$?
+    check "limits: 1,001 $shape is refused (exit $rc), nothing written" sh -c "[ $rc -eq 2 ] && [ ! -e $shape/out.nix ]"
+done
+"$cli" groups/poetry.lock --offline --quiet --system x86_64-linux --python 3.11 -o groups/out.nix 2>err
+check "limits: the groups refusal names the count, the limit and its place" \
+    grep -q '^groups/pyproject.toml:[0-9]*:[0-9]*: error: this project has 1003 dependency groups, more than lock2nix.s limit of 1000' err
+"$cli" extras/poetry.lock --offline --quiet --system x86_64-linux --python 3.11 -o extras/out.nix 2>err
+check "limits: the extras refusal names the count and the limit" grep -q 'this project has 1001 extras, more than lock2nix.s limit of 1000' err
+"$cli" cycle/poetry.lock --offline --quiet --system x86_64-linux --python 3.11 -o cycle/out.nix 2>err
+check "limits: the cycle refusal names the largest cycle, at its place in the lock" \
+    grep -q '^cycle/poetry.lock:[0-9]*:[0-9]*: error: the dependency cycles of this lock (the largest has 1001 members' err
+"$cli" groups-ok/poetry.lock --offline --quiet --system x86_64-linux --python 3.11 -o groups-ok/out.nix 2>err
+check "limits: a project at the limit (main, dev and 998 groups) translates" [ -s groups-ok/out.nix ]
 cd ..
 
 finish

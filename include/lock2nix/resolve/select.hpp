@@ -18,6 +18,12 @@
 
 namespace lock2nix {
 
+/// The most dependency groups, and the most root extras, a project may have: the package set of
+/// every group and extra is worked out apart, so their cost grows with the lock's size times their
+/// number (README, "Limits"). Real projects have a few dozen at most.
+inline constexpr std::size_t max_groups = 1000;
+inline constexpr std::size_t max_root_extras = 1000;
+
 /// Which dependency groups and extras to install, as `poetry install` takes them.
 struct InstallRequest {
     std::vector<std::string> with;    ///< add these (optional) groups
