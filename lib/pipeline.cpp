@@ -27,9 +27,9 @@ Translation plan_and_render(Project& project, const PlanOptions& plan_options,
     std::set<std::string> weak;
     for (const TargetPlan& t : plan.targets) {
         for (const PlannedPackage& planned : t.packages) {
-            for (const Artifact* a : {planned.artifact ? &*planned.artifact : nullptr,
-                                      planned.alternative ? &planned.alternative->artifact
-                                                          : nullptr}) {
+            for (const Artifact* a :
+                 {planned.artifact ? &*planned.artifact : nullptr,
+                  planned.alternative ? &planned.alternative->artifact : nullptr}) {
                 if (a != nullptr && a->file &&
                     (a->file->algorithm == "md5" || a->file->algorithm == "sha1")) {
                     const Package& p = lock.packages[planned.package];

@@ -40,8 +40,9 @@ TargetChoice choose_targets(const TranslateOptions& options, const Project& proj
              it != all.rend(); ++it) {
             if (!allowed_pythons(lock, pp, *it).empty()) {
                 out.warnings.push_back(
-                    "nixpkgs " + out.release->name + " has no interpreter the lock allows (it has " +
-                    out.release->python_list() + "); the file is for nixpkgs " + it->name +
+                    "nixpkgs " + out.release->name +
+                    " has no interpreter the lock allows (it has " + out.release->python_list() +
+                    "); the file is for nixpkgs " + it->name +
                     ", which has one: build it with that nixpkgs, or name the release (" +
                     mention(Setting::nixpkgs) + ") and the Python (" + mention(Setting::pythons) +
                     ") you provide");
@@ -279,9 +280,9 @@ void check_local_paths(const Project& project, const TranslateOptions& options) 
     if (options.allow_outside_project) {
         return;
     }
-    const fs::path root = fs::weakly_canonical(
-        options.project_root.empty() ? repository_root(project.lock_dir)
-                                     : fs::absolute(options.project_root));
+    const fs::path root =
+        fs::weakly_canonical(options.project_root.empty() ? repository_root(project.lock_dir)
+                                                          : fs::absolute(options.project_root));
     for (const Package& p : project.lock.packages) {
         const SourceKind kind = p.source_kind();
         if (kind != SourceKind::file && kind != SourceKind::directory) {
@@ -292,8 +293,8 @@ void check_local_paths(const Project& project, const TranslateOptions& options) 
             continue;
         }
         throw Error("the path dependency `" + p.name + "` (" + printable(p.source->url) +
-                        ") is outside the project's folder " + root.string() +
-                        ": Nix would copy " + target.string() +
+                        ") is outside the project's folder " + root.string() + ": Nix would copy " +
+                        target.string() +
                         " into the store, which every user of the machine can read",
                     project.lock.path, p.source->position,
                     "move it inside, name the folder that holds the project and its path "

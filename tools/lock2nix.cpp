@@ -429,9 +429,9 @@ int cmd_plan(const std::vector<std::string>& args) {
     std::cout << "target " << sel.target.describe() << ", groups " << join_list(sel.groups)
               << ", extras " << (sel.extras.empty() ? "none" : join_list(sel.extras)) << '\n';
     std::cout << "nixpkgs " << p.choice.release->name << "; "
-              << (p.choice.python_reason.empty() ? "Python " + sel.target.python_version() +
-                                                       " as named"
-                                                 : cli_text(p.choice.python_reason))
+              << (p.choice.python_reason.empty()
+                      ? "Python " + sel.target.python_version() + " as named"
+                      : cli_text(p.choice.python_reason))
               << '\n';
     std::size_t others = 0;
     for (std::size_t i : p.plan.graph.order) {
@@ -706,8 +706,8 @@ int run(const std::vector<std::string>& argv) {
     const std::string& command = argv.front();
     const std::vector<std::string> rest(argv.begin() + 1, argv.end());
     const std::map<std::string, std::function<int(const std::vector<std::string>&)>> commands{
-        {"inspect", cmd_inspect}, {"check", cmd_check},         {"plan", cmd_plan},
-        {"explain", cmd_explain}, {"overrides", cmd_overrides}, {"verify", cmd_verify},
+        {"inspect", cmd_inspect},   {"check", cmd_check},         {"plan", cmd_plan},
+        {"explain", cmd_explain},   {"overrides", cmd_overrides}, {"verify", cmd_verify},
         {"releases", cmd_releases},
     };
     if (command == "help" || command == "--help" || command == "-h") {

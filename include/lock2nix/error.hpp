@@ -40,20 +40,20 @@ std::string describe_position(const std::string& file, SourcePosition position);
 /// (see `mention`) that reads in the library's words by default and that the CLI renders as its
 /// flag (`--python`) through `render_settings`.
 enum class Setting {
-    systems,         ///< TranslateOptions::systems, the target systems
-    pythons,         ///< TranslateOptions::pythons, the target Pythons
-    macos,           ///< TranslateOptions::macos
-    pyproject,       ///< TranslateOptions::pyproject_path
-    offline,         ///< FetchOptions::offline: the cache only, no network
-    impure_git,      ///< git sources left to Nix's builtins.fetchGit
-    ca_certificates, ///< FetchOptions::ca_file
-    override_files,  ///< override files added to the database
-    only_groups,     ///< SelectionRequest::only
-    with_groups,     ///< SelectionRequest::with
-    without_groups,  ///< SelectionRequest::without
-    concurrency,     ///< FetchOptions::concurrency
-    nixpkgs,         ///< TranslateOptions::nixpkgs, the nixpkgs release targeted
-    project_root,    ///< TranslateOptions::project_root
+    systems,               ///< TranslateOptions::systems, the target systems
+    pythons,               ///< TranslateOptions::pythons, the target Pythons
+    macos,                 ///< TranslateOptions::macos
+    pyproject,             ///< TranslateOptions::pyproject_path
+    offline,               ///< FetchOptions::offline: the cache only, no network
+    impure_git,            ///< git sources left to Nix's builtins.fetchGit
+    ca_certificates,       ///< FetchOptions::ca_file
+    override_files,        ///< override files added to the database
+    only_groups,           ///< SelectionRequest::only
+    with_groups,           ///< SelectionRequest::with
+    without_groups,        ///< SelectionRequest::without
+    concurrency,           ///< FetchOptions::concurrency
+    nixpkgs,               ///< TranslateOptions::nixpkgs, the nixpkgs release targeted
+    project_root,          ///< TranslateOptions::project_root
     allow_outside_project, ///< TranslateOptions::allow_outside_project
 };
 

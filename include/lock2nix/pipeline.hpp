@@ -29,7 +29,7 @@ Translation translate_project(Project& project, const PlanOptions& plan,
 
 /// translate_project's steps after the digests are complete: plan, resolve, render. Its notes
 /// are those of resolving the sources.
-Translation plan_and_render(Project& project, const PlanOptions& plan,
-                            const RenderOptions& render, SourceFetcher& fetcher);
+Translation plan_and_render(Project& project, const PlanOptions& plan, const RenderOptions& render,
+                            SourceFetcher& fetcher);
 
 } // namespace lock2nix

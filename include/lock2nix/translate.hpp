@@ -42,7 +42,7 @@ struct TranslateOptions {
     std::string project_root;
     /// Let path dependencies point outside project_root (Nix copies them into the store).
     bool allow_outside_project = false;
-    std::string command;     ///< the command line, for the file's header
+    std::string command; ///< the command line, for the file's header
 };
 
 /// The override database for a project: lock2nix's defaults (unless turned off), the

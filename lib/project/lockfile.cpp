@@ -2,8 +2,8 @@
 
 #include "lock2nix/fetch/urls.hpp"
 #include "lock2nix/standards/names.hpp"
-#include "project/dependency_toml.hpp"
 #include "project/code_paths.hpp"
+#include "project/dependency_toml.hpp"
 #include "project/toml_reader.hpp"
 
 #include <algorithm>
@@ -275,8 +275,7 @@ struct NameFiles {
     std::vector<std::size_t> packages; ///< the entries of this name that take files from here
 };
 
-std::vector<FileEntry> take_matching(const std::vector<FileEntry>& files,
-                                     const auto& wanted) {
+std::vector<FileEntry> take_matching(const std::vector<FileEntry>& files, const auto& wanted) {
     std::vector<FileEntry> out;
     for (const FileEntry& f : files) {
         if (wanted(f)) {

@@ -74,10 +74,10 @@ read_scripts(const TomlReader& reader, const toml::table& t,
                 target = reader.string_or(*entry, "reference", "");
             }
             if (files != nullptr && reader.string_or(*entry, "type", "") == "file") {
-                check_code_path(reader, entry->get("reference") != nullptr ? *entry->get("reference")
-                                                                           : value,
-                                target, "the file of script `" + std::string(key.str()) + "`",
-                                "a path relative to the project, such as \"bin/tool.sh\"");
+                check_code_path(
+                    reader, entry->get("reference") != nullptr ? *entry->get("reference") : value,
+                    target, "the file of script `" + std::string(key.str()) + "`",
+                    "a path relative to the project, such as \"bin/tool.sh\"");
                 (*files)[std::string(key.str())] = target;
             } else {
                 out[std::string(key.str())] = target;

@@ -342,7 +342,7 @@ void for_each_own_wheel(const Package& p, Visit&& visit) {
 // A wheel platform tag as the Nix system it runs on, where it names one.
 std::string system_of_platform(const std::string& platform) {
     const bool on_linux = platform.starts_with("manylinux") || platform.starts_with("musllinux") ||
-                       platform.starts_with("linux_");
+                          platform.starts_with("linux_");
     const bool musl = platform.starts_with("musllinux");
     if (on_linux && platform.ends_with("_x86_64")) {
         return musl ? "x86_64-linux (musl)" : "x86_64-linux";
@@ -374,7 +374,9 @@ std::string minor_ranges(const std::set<int>& minors) {
         }
         out += (out.empty() ? "" : ", ") + ("3." + std::to_string(*it));
         if (last != it) {
-            out += "\u2013" "3." + std::to_string(*last);
+            out += "\u2013"
+                   "3." +
+                   std::to_string(*last);
         }
         it = std::next(last);
     }

@@ -106,9 +106,9 @@ BuildGraph build_graph(const Lock& lock, const Selection& selection) {
         std::sort(list.begin(), list.end(), by_name);
         expanded += list.size();
         if (expanded > max_expanded_edges) {
-            const auto& largest = *std::max_element(
-                out.cycles.begin(), out.cycles.end(),
-                [](const auto& a, const auto& b) { return a.size() < b.size(); });
+            const auto& largest =
+                *std::max_element(out.cycles.begin(), out.cycles.end(),
+                                  [](const auto& a, const auto& b) { return a.size() < b.size(); });
             const Package& first = lock.packages[largest.front()];
             throw Error("the dependency cycles of this lock (the largest has " +
                             std::to_string(largest.size()) + " members, `" + first.name +

@@ -82,8 +82,7 @@ std::string cost_of(const PythonAssessment& a, const std::string& verb = "would 
     if (!a.installs_everything()) {
         return "has no usable file for " + some_names(a.unavailable, 3);
     }
-    return verb + " " +
-           plural(a.source_builds.size(), "compiled package", "compiled packages") +
+    return verb + " " + plural(a.source_builds.size(), "compiled package", "compiled packages") +
            " from source (" + some_names(a.source_builds) + ")";
 }
 
@@ -206,15 +205,14 @@ PythonChoice choose_python(const Lock& lock, const Pyproject* pyproject,
     const std::string release_words = "nixpkgs " + release.name;
     if (question.python_version_file) {
         const std::string wanted = python_version_in(*question.python_version_file);
-        const auto it =
-            std::find_if(allowed.begin(), allowed.end(),
-                         [&](const NixpkgsPython& p) { return p.version == wanted; });
+        const auto it = std::find_if(allowed.begin(), allowed.end(),
+                                     [&](const NixpkgsPython& p) { return p.version == wanted; });
         if (wanted.empty()) {
             choice.warnings.push_back(".python-version names no CPython 3.X; it is not followed");
         } else if (release.python(wanted) == nullptr) {
             choice.warnings.push_back(".python-version asks for Python " + wanted + ", which " +
-                                      release_words + " does not offer (" +
-                                      release.python_list() + "); it is not followed");
+                                      release_words + " does not offer (" + release.python_list() +
+                                      "); it is not followed");
         } else if (it == allowed.end()) {
             choice.warnings.push_back(".python-version asks for Python " + wanted +
                                       ", which the lock's Python range excludes; it is not "
@@ -259,11 +257,11 @@ PythonChoice choose_python(const Lock& lock, const Pyproject* pyproject,
                     " " + cost_of(*std::prev(best));
     for (auto it = std::prev(best); it != assessed.begin();) {
         --it;
-        choice.reason += (it == std::prev(best, 2) ? "; " : ", ") + it->python.version + " " +
-                         (it->installs_everything()
-                              ? std::to_string(it->source_builds.size()) + " from source"
-                              : "cannot install " + plural(it->unavailable.size(), "package",
-                                                           "packages"));
+        choice.reason +=
+            (it == std::prev(best, 2) ? "; " : ", ") + it->python.version + " " +
+            (it->installs_everything()
+                 ? std::to_string(it->source_builds.size()) + " from source"
+                 : "cannot install " + plural(it->unavailable.size(), "package", "packages"));
     }
     if (!best->source_builds.empty()) {
         choice.reason += "; " + best->python.version + " itself " + cost_of(*best, "builds");
@@ -312,9 +310,9 @@ std::vector<std::string> check_python(const Lock& lock, const Pyproject* pyproje
     }
     std::string warning = "Python " + own.version + " " + cost_of(mine);
     if (best) {
-        warning += "; Python " + best->python.version +
-                   (best->source_builds.empty() ? " installs them all from wheels"
-                                                : " " + cost_of(*best));
+        warning +=
+            "; Python " + best->python.version +
+            (best->source_builds.empty() ? " installs them all from wheels" : " " + cost_of(*best));
     }
     return {warning};
 }
@@ -334,8 +332,8 @@ void check_target_python(const Lock& lock, const Pyproject* pyproject, const Tar
                     ok.empty() ? "no interpreter nixpkgs " + release.name +
                                      " offers is in the range: widen it and run `poetry lock`"
                                : "choose a target Python (" + mention(Setting::pythons) +
-                                     ") the lock allows (of nixpkgs " + release.name + "'s: " +
-                                     ok + "), or choose none to let lock2nix pick one");
+                                     ") the lock allows (of nixpkgs " + release.name + "'s: " + ok +
+                                     "), or choose none to let lock2nix pick one");
     }
 }
 

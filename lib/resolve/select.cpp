@@ -283,7 +283,8 @@ private:
             }
         }
         if (all.size() > max_groups) {
-            const auto& groups = pp_ != nullptr ? pp_->poetry.groups : std::vector<DependencyGroup>{};
+            const auto& groups =
+                pp_ != nullptr ? pp_->poetry.groups : std::vector<DependencyGroup>{};
             const SourcePosition at =
                 groups.size() > max_groups ? groups[max_groups].position : SourcePosition{};
             throw Error("this project has " + std::to_string(all.size()) +

@@ -20,7 +20,7 @@ const std::vector<std::string>& known_systems() {
 }
 
 Target Target::make(std::string_view system, std::string_view python,
-                     const NixpkgsRelease& release) {
+                    const NixpkgsRelease& release) {
     Target t;
     const auto dash = system.find('-');
     const std::string_view cpu = system.substr(0, dash);

@@ -4,10 +4,10 @@
 // network and decides nothing the plan did not decide; the file only picks the target it is
 // evaluated for and refuses any other. Its fixed part is lib/nix/environment.nix, embedded.
 
-#include "lock2nix/project/lockfile.hpp"
-#include "lock2nix/resolve/plan.hpp"
-#include "lock2nix/project/pyproject.hpp"
 #include "lock2nix/fetch/sources.hpp"
+#include "lock2nix/project/lockfile.hpp"
+#include "lock2nix/project/pyproject.hpp"
+#include "lock2nix/resolve/plan.hpp"
 
 #include <string>
 #include <string_view>

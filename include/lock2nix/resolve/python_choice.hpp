@@ -34,9 +34,9 @@ struct PythonAssessment {
 
 /// The question: the lock's targets without their Python.
 struct PythonQuestion {
-    std::vector<std::string> systems;          ///< Nix systems, at least one
-    const NixpkgsRelease* release = nullptr;   ///< null: the default release
-    InstallRequest request;                    ///< the default environment
+    std::vector<std::string> systems;        ///< Nix systems, at least one
+    const NixpkgsRelease* release = nullptr; ///< null: the default release
+    InstallRequest request;                  ///< the default environment
     /// The target for a system and a Python of the release (platform versions applied).
     std::function<Target(const std::string& system, const NixpkgsPython& python)> make_target;
     /// The text of a `.python-version` beside the project, when there is one.

@@ -137,15 +137,15 @@ build-backend = "poetry.core.masonry.api"
     CHECK(std::find(f.globs.begin(), f.globs.end(), "schemas/**/*.json") != f.globs.end());
     CHECK(std::find(f.globs.begin(), f.globs.end(), "LICENSE*") != f.globs.end());
     // Without `packages`, the module named after the project, beside the pyproject or in src/.
-    const auto plain = parse_pyproject("[tool.poetry]\nname = \"My.Tool\"\nversion = \"1\"\n",
-                                       "pyproject.toml");
+    const auto plain =
+        parse_pyproject("[tool.poetry]\nname = \"My.Tool\"\nversion = \"1\"\n", "pyproject.toml");
     const auto paths = packaged_files(plain).paths;
     CHECK(std::find(paths.begin(), paths.end(), "src/my_tool") != paths.end());
     CHECK(std::find(paths.begin(), paths.end(), "my_tool.py") != paths.end());
     // Another backend: everything but version control, caches and build outputs.
-    const auto hatch = parse_pyproject(
-        "[project]\nname = \"x\"\n[build-system]\nrequires = [\"hatchling\"]\n"
-        "build-backend = \"hatchling.build\"\n",
-        "pyproject.toml");
+    const auto hatch =
+        parse_pyproject("[project]\nname = \"x\"\n[build-system]\nrequires = [\"hatchling\"]\n"
+                        "build-backend = \"hatchling.build\"\n",
+                        "pyproject.toml");
     CHECK(packaged_files(hatch).everything);
 }

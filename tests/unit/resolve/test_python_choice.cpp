@@ -130,9 +130,9 @@ TEST_CASE("fewest source builds wins, newest on a tie", "[python]") {
 TEST_CASE("a package only some Pythons select is judged only there", "[python]") {
     // An old backport selected below 3.11 only, with wheels for 3.10 only: it does not hold the
     // newer interpreters back, and 3.10 is not picked for it.
-    const Lock lock = lock_of(
-        package("backport", "1.0", cp_wheels("backport", "1.0", 10, 10), "python_version < \"3.11\"") +
-        package("six", "1.16.0", {"six-1.16.0-py2.py3-none-any.whl"}));
+    const Lock lock = lock_of(package("backport", "1.0", cp_wheels("backport", "1.0", 10, 10),
+                                      "python_version < \"3.11\"") +
+                              package("six", "1.16.0", {"six-1.16.0-py2.py3-none-any.whl"}));
     CHECK(choose_python(lock, nullptr, question()).python.version == newest());
 }
 
@@ -145,8 +145,9 @@ TEST_CASE("every target system must be served", "[python]") {
     }
     const Lock lock = lock_of(package("x", "1.0", files));
     CHECK(choose_python(lock, nullptr, question({"x86_64-linux"})).python.version == "3.13");
-    CHECK(choose_python(lock, nullptr, question({"x86_64-linux", "aarch64-darwin"}))
-              .python.version == "3.12");
+    CHECK(
+        choose_python(lock, nullptr, question({"x86_64-linux", "aarch64-darwin"})).python.version ==
+        "3.12");
 }
 
 TEST_CASE(".python-version is followed when the lock allows it", "[python]") {
