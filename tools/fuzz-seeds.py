@@ -118,3 +118,9 @@ for s in ["", "plain", 'a "quoted" one', "back\\slash", "${interpolated}", "$${x
           # as attribute names: keywords, Nix's one special name, and what an identifier may hold
           "or", "inherit", "rec", "__curPos", "a.b", "-a", "1a", "a''", "x'y"]:
     put("nix_string", s)
+
+# Paths written into code: plain ones, a variable, and the attacks the checks refuse.
+for s in ["src", "src/pkg", "$REPO_ROOT/src", "${HOME}/x", "../lib", "/abs/path", "a/../b",
+          'src")); __import__("os").system("id"); (("', "a'b", "bin/t\nLOCK2NIX_EOF\n",
+          "bin/$(id)", "bin/`id`", "back\\slash"]:
+    put("code_paths", s)
