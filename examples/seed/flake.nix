@@ -1,10 +1,11 @@
 # A sketch: the seed project's setup built from lock2nix's python-env.nix.
-# Regenerate python-env.nix with `lock2nix poetry.lock -o python-env.nix`.
+# Regenerate python-env.nix with `lock2nix poetry.lock --nixpkgs 25.05 -o python-env.nix`: the
+# project's onnxruntime-gpu (< 1.19) and torch use CUDA 11.8, which nixpkgs removed in 25.11.
 #
 # python-env.nix returns packages, env, mkEnv, devShell, mkDevShell, image, mkImage, python,
 # unavailable (and app, mkApp, scripts for a package-mode project); see the top-level README.
 {
-  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-26.05";
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";
 
   outputs =
     { self, nixpkgs }:
@@ -12,7 +13,8 @@
       system = "x86_64-linux";
       pkgs = import nixpkgs {
         inherit system;
-        # onnxruntime-gpu links CUDA 11.8 and cuDNN (lock2nix's default entry), both unfree.
+        # The shell puts CUDA 11.8 and cuDNN (both unfree) on the library path for
+        # onnxruntime-gpu's CUDA provider and torch.
         config.allowUnfree = true;
       };
       lib = pkgs.lib;

@@ -199,10 +199,8 @@ in
     libcufft = { __stubLib = "libcufft"; };
     cuda_cudart = { __stubLib = "cuda_cudart"; };
   };
-  cudaPackages_11_8 = {
-    cudnn = { __stubLib = "cudnn"; };
-    cudatoolkit = { __stubLib = "cudatoolkit"; };
-  };
+  # As nixpkgs 25.11 and later have it (pkgs/top-level/aliases.nix): a file naming it fails here.
+  cudaPackages_11_8 = throw "CUDA 11.8 has been removed from Nixpkgs";
   pythonManylinuxPackages = {
     manylinux1 = [ { __stubLib = "manylinux1"; } ];
     manylinux2010 = [ { __stubLib = "manylinux2010"; } ];
