@@ -51,14 +51,6 @@ bool all_allow(const std::vector<PythonRange>& ranges, const std::string& versio
                        [&](const PythonRange& r) { return python_allows(r, version); });
 }
 
-std::string list_versions(const std::vector<NixpkgsPython>& pythons) {
-    std::string out;
-    for (auto it = pythons.rbegin(); it != pythons.rend(); ++it) {
-        out += (out.empty() ? "" : ", ") + it->version;
-    }
-    return out;
-}
-
 // "numpy, pandas, aiohttp and 11 more" (at most `shown` names).
 std::string some_names(const std::vector<std::string>& names, std::size_t shown = 5) {
     std::string out;
@@ -208,7 +200,8 @@ PythonChoice choose_python(const Lock& lock, const Pyproject* pyproject,
         const auto it = std::find_if(allowed.begin(), allowed.end(),
                                      [&](const NixpkgsPython& p) { return p.version == wanted; });
         if (wanted.empty()) {
-            choice.warnings.push_back(".python-version names no CPython 3.X; it is not followed");
+            choice.warnings.emplace_back(
+                ".python-version names no CPython 3.X; it is not followed");
         } else if (release.python(wanted) == nullptr) {
             choice.warnings.push_back(".python-version asks for Python " + wanted + ", which " +
                                       release_words + " does not offer (" + release.python_list() +
@@ -243,8 +236,8 @@ PythonChoice choose_python(const Lock& lock, const Pyproject* pyproject,
     choice.python = best->python;
     if (best == assessed.begin()) {
         choice.reason = "Python " + best->python.version +
-                        ", the newest interpreter the lock allows (of " + list_versions(allowed) +
-                        ")";
+                        ", the newest interpreter the lock allows (of " +
+                        python_versions_text(allowed) + ")";
         if (!best->installs_everything()) {
             choice.reason += "; no interpreter installs every package";
         } else if (!best->source_builds.empty()) {
@@ -324,7 +317,7 @@ void check_target_python(const Lock& lock, const Pyproject* pyproject, const Tar
         if (python_allows(r, target.python_full_version())) {
             continue;
         }
-        const std::string ok = list_versions(allowed_pythons(lock, pyproject, release));
+        const std::string ok = python_versions_text(allowed_pythons(lock, pyproject, release));
         throw Error(r.what + " is `" + r.text + "`, which excludes Python " +
                         target.python_full_version() + " (target " + target.describe() +
                         "); Poetry refuses to install this project there",

@@ -137,12 +137,16 @@ const NixpkgsPython* NixpkgsRelease::python(std::string_view version) const {
     return nullptr;
 }
 
-std::string NixpkgsRelease::python_list() const {
+std::string python_versions_text(const std::vector<NixpkgsPython>& pythons) {
     std::string out;
-    for (auto it = pythons.rbegin(); it != pythons.rend(); ++it) {
-        out += (out.empty() ? "" : ", ") + it->version;
+    for (std::size_t i = pythons.size(); i-- > 0;) {
+        out += (out.empty() ? "" : ", ") + pythons[i].version;
     }
     return out;
+}
+
+std::string NixpkgsRelease::python_list() const {
+    return python_versions_text(pythons);
 }
 
 const std::vector<NixpkgsRelease>& nixpkgs_releases() {

@@ -34,6 +34,9 @@ struct NixpkgsRelease {
     std::string python_list() const;
 };
 
+/// "3.10, 3.11, 3.12" for interpreters listed newest first, for messages.
+std::string python_versions_text(const std::vector<NixpkgsPython>& pythons);
+
 /// Every release lock2nix knows, oldest first.
 const std::vector<NixpkgsRelease>& nixpkgs_releases();
 
