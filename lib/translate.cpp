@@ -51,6 +51,31 @@ TargetChoice choose_targets(const TranslateOptions& options, const Project& proj
             }
         }
     }
+    if (options.nixpkgs.empty() && !options.pythons.empty()) {
+        // A named interpreter the default release has dropped: the newest older release that has
+        // it (its glibc and patch levels), said loudly.
+        const std::string& named = options.pythons.front();
+        const std::string minor = named.substr(0, named.find('.', named.find('.') + 1));
+        if (out.release->python(minor) == nullptr) {
+            const auto& all = nixpkgs_releases();
+            const auto it = std::find_if(all.rbegin(), all.rend(), [&](const NixpkgsRelease& r) {
+                return r.python(minor) != nullptr;
+            });
+            if (it != all.rend()) {
+                out.warnings.push_back("nixpkgs " + out.release->name + " has no Python " + minor +
+                                       "; the file is for nixpkgs " + it->name +
+                                       ", which has it: build it with that nixpkgs, or name the "
+                                       "release (" +
+                                       mention(Setting::nixpkgs) + ")");
+                out.release = &*it;
+            } else {
+                out.warnings.push_back("no nixpkgs release lock2nix knows has Python " + minor +
+                                       ": the file asks pkgs for python3" +
+                                       minor.substr(minor.find('.') + 1) +
+                                       ", so pass the interpreter you provide as `python`");
+            }
+        }
+    }
     const NixpkgsRelease& release = *out.release;
     const std::vector<std::string> systems =
         options.systems.empty() ? std::vector<std::string>{host_system()} : options.systems;
@@ -280,21 +305,43 @@ void check_local_paths(const Project& project, const TranslateOptions& options) 
     if (options.allow_outside_project) {
         return;
     }
-    const fs::path root =
-        fs::weakly_canonical(options.project_root.empty() ? repository_root(project.lock_dir)
-                                                          : fs::absolute(options.project_root));
+    // Both sides through their symbolic links: a checkout reached through a link still finds its
+    // .git, and a link inside the project cannot lead out of it.
+    const auto resolved = [&](const fs::path& path) {
+        std::error_code error;
+        fs::path out = fs::weakly_canonical(path, error);
+        if (error) {
+            throw Error("cannot resolve the path " + path.string() + ": " + error.message(),
+                        project.lock.path, {},
+                        "check that the folder exists and can be read, or name the project's "
+                        "root (" +
+                            mention(Setting::project_root) + ")");
+        }
+        return out;
+    };
+    const fs::path root = options.project_root.empty()
+                              ? repository_root(resolved(project.lock_dir))
+                              : resolved(fs::absolute(options.project_root));
     for (const Package& p : project.lock.packages) {
         const SourceKind kind = p.source_kind();
         if (kind != SourceKind::file && kind != SourceKind::directory) {
             continue;
         }
-        const fs::path target = fs::weakly_canonical(project.lock_dir / p.source->url);
+        fs::path target = project.lock_dir / p.source->url;
+        if (!p.source->subdirectory.empty()) {
+            target /= p.source->subdirectory;
+        }
+        target = resolved(target);
         if (inside(target, root)) {
             continue;
         }
         throw Error("the path dependency `" + p.name + "` (" + printable(p.source->url) +
-                        ") is outside the project's folder " + root.string() + ": Nix would copy " +
-                        target.string() +
+                        ") is outside the project's folder " + root.string() +
+                        (options.project_root.empty()
+                             ? " (the git repository holding the lock, or without one the lock's "
+                               "folder)"
+                             : std::string()) +
+                        ": Nix would copy " + target.string() +
                         " into the store, which every user of the machine can read",
                     project.lock.path, p.source->position,
                     "move it inside, name the folder that holds the project and its path "

@@ -115,10 +115,12 @@ let
       path
     else
       throw "lock2nix: the file script ${builtins.toJSON path} is not a plain path inside the project";
-  # A file script of an editable project runs the file in the project's folder, so edits show.
+  # A file script of an editable project runs the file in the project's folder, so edits show. A
+  # variable of the root left unset stops the wrapper (`set -u`) rather than making the path "/…".
   fileScript = root: name: path: ''
     cat > $out/bin/${quote name} <<'LOCK2NIX_EOF'
     #!${pkgs.runtimeShell or "/bin/sh"}
+    set -u
     exec "${inDoubleQuotes (safeRoot root)}"/${quote (safeScriptPath path)} "$@"
     LOCK2NIX_EOF
     chmod +x $out/bin/${quote name}

@@ -252,7 +252,9 @@ std::string glob_regex(const std::string& glob) {
             }
             out += "[" + set + "]";
             i = close;
-        } else if (std::string_view(".^$+(){}|\\").find(c) != std::string_view::npos) {
+        } else if (c == '^') {
+            out += "\\^"; // `[^]` would open a negated set
+        } else if (std::string_view(".$+(){}|\\").find(c) != std::string_view::npos) {
             out += std::string("[") + c + "]";
         } else {
             out += c;

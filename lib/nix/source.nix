@@ -20,29 +20,38 @@ let
   # `rel` is `p` or inside it; `p` is inside `rel` (a folder on the way to it).
   within = rel: p: p == "" || rel == p || startsWith (p + "/") rel;
   above = rel: p: startsWith (rel + "/") p;
+  # Anywhere: version control and caches. At the top only: environments, build outputs and
+  # `result` links (a package may well have a subpackage named `build`).
   never =
-    name: type:
+    rel: name: type:
     builtins.elem name [
       ".git"
       ".hg"
       ".svn"
       ".jj"
       "__pycache__"
-      ".venv"
-      "venv"
-      ".tox"
-      ".nox"
       ".mypy_cache"
       ".pytest_cache"
       ".ruff_cache"
-      ".direnv"
-      "build"
-      "dist"
-      "node_modules"
     ]
     || endsWith ".pyc" name
-    || endsWith ".egg-info" name
-    || (type == "symlink" && (name == "result" || startsWith "result-" name));
+    || (
+      rel == name
+      && (
+        builtins.elem name [
+          ".venv"
+          "venv"
+          ".tox"
+          ".nox"
+          ".direnv"
+          "build"
+          "dist"
+          "node_modules"
+        ]
+        || endsWith ".egg-info" name
+        || (type == "symlink" && (name == "result" || startsWith "result-" name))
+      )
+    );
   wanted =
     rel: type:
     packaged.everything
@@ -50,7 +59,7 @@ let
     || builtins.any (
       g:
       if type == "directory" then
-        (g.deep && within rel g.folder) || above rel g.folder
+        rel == g.folder || (g.deep && within rel g.folder) || above rel g.folder
       else
         builtins.match g.regex rel != null
     ) packaged.patterns;
@@ -63,5 +72,5 @@ builtins.path {
     let
       rel = builtins.substring (builtins.stringLength base + 1) (-1) (toString path);
     in
-    !never (baseNameOf path) type && wanted rel type;
+    !never rel (baseNameOf path) type && wanted rel type;
 }

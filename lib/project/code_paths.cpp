@@ -2,6 +2,21 @@
 
 namespace lock2nix::detail {
 
+bool leaves_folder(std::string_view path) {
+    if (path.starts_with("/")) {
+        return true;
+    }
+    std::string_view rest = path;
+    while (!rest.empty()) {
+        const auto slash = rest.find('/');
+        if (rest.substr(0, slash) == "..") {
+            return true;
+        }
+        rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+    }
+    return false;
+}
+
 std::string code_path_problem(std::string_view path, PathScope scope) {
     if (path.empty()) {
         return "is empty";
@@ -16,18 +31,9 @@ std::string code_path_problem(std::string_view path, PathScope scope) {
                    "`, which a path written into Python and shell code cannot carry safely";
         }
     }
-    if (scope == PathScope::inside_project) {
-        if (path.front() == '/') {
-            return "is absolute, not a path inside the project";
-        }
-        std::string_view rest = path;
-        while (!rest.empty()) {
-            const auto slash = rest.find('/');
-            if (rest.substr(0, slash) == "..") {
-                return "leaves the project through `..`";
-            }
-            rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
-        }
+    if (scope == PathScope::inside_project && leaves_folder(path)) {
+        return path.front() == '/' ? "is absolute, not a path inside the project"
+                                   : "leaves the project through `..`";
     }
     return {};
 }

@@ -16,6 +16,10 @@ enum class PathScope {
     anywhere,       ///< also absolute or `..` (a path dependency's folder in the lock)
 };
 
+/// True when `path` is absolute or has a `..` component: it can point outside the folder it is
+/// read from, whatever characters it holds.
+bool leaves_folder(std::string_view path);
+
 /// What is wrong with `path` as a path written into code; empty when nothing is. Refused: the
 /// empty path, `"`, `'`, `\`, `` ` ``, `$` and control characters; and for `inside_project`,
 /// absolute paths and `..` components.

@@ -179,22 +179,17 @@ std::optional<PackageSource> read_source(const TomlReader& reader, const toml::t
     source.reference = reader.string_or(table, "reference", "");
     source.resolved_reference = reader.string_or(table, "resolved_reference", "");
     source.subdirectory = reader.string_or(table, "subdirectory", "");
-    if (!source.subdirectory.empty()) {
-        // A folder of the checkout or archive: `..` or an absolute path would point the build
-        // (and the translation's reading of its pyproject) anywhere on the machine.
-        const std::string problem =
-            detail::code_path_problem(source.subdirectory, detail::PathScope::inside_project);
-        if (problem.find("absolute") != std::string::npos ||
-            problem.find("..") != std::string::npos) {
-            reader.fail(*table.get("subdirectory"),
-                        "the subdirectory \"" + excerpt(source.subdirectory) + "\" " +
-                            (problem.find("absolute") != std::string::npos
-                                 ? std::string("is absolute")
-                                 : std::string("leaves the repository through `..`")),
-                        "a subdirectory names a folder inside the repository or archive, such as "
-                        "\"packages/core\"; " +
-                            std::string(regenerate_hint));
-        }
+    // A folder of the checkout or archive: `..` or an absolute path would point the build (and
+    // the translation's reading of its pyproject) anywhere on the machine.
+    if (detail::leaves_folder(source.subdirectory)) {
+        reader.fail(*table.get("subdirectory"),
+                    "the subdirectory \"" + excerpt(source.subdirectory) + "\" " +
+                        (source.subdirectory.starts_with("/")
+                             ? std::string("is absolute")
+                             : std::string("leaves the repository through `..`")),
+                    "a subdirectory names a folder inside the repository or archive, such as "
+                    "\"packages/core\"; " +
+                        std::string(regenerate_hint));
     }
     if (source.type.empty() && source.url.empty()) {
         return std::nullopt; // Poetry 1.0 wrote empty source tables for PyPI packages

@@ -32,7 +32,9 @@ Project load_project(const std::string& lock_path, const std::string& pyproject_
     }
     const fs::path version_file =
         fs::path(p.pyproject ? p.pyproject_path : lock_path).parent_path() / ".python-version";
-    if (path_present(version_file.string())) {
+    // Only a file: a folder or a link to nothing of that name is not a version pin.
+    std::error_code error;
+    if (fs::is_regular_file(version_file, error)) {
         p.python_version_file = read_file(version_file.string());
     }
     return p;

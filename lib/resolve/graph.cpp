@@ -92,6 +92,7 @@ BuildGraph build_graph(const Lock& lock, const Selection& selection) {
             condensed_edges.emplace_back(component[v], component[w]);
             if (cyclic[component[w]]) {
                 deps.insert(deps.end(), members[component[w]].begin(), members[component[w]].end());
+                expanded += members[component[w]].size();
             } else {
                 deps.push_back(w);
             }
@@ -104,8 +105,7 @@ BuildGraph build_graph(const Lock& lock, const Selection& selection) {
             list.push_back(vertices[w]);
         }
         std::sort(list.begin(), list.end(), by_name);
-        expanded += list.size();
-        if (expanded > max_expanded_edges) {
+        if (expanded > max_expanded_edges) { // only cycles expand, so there is one
             const auto& largest =
                 *std::max_element(out.cycles.begin(), out.cycles.end(),
                                   [](const auto& a, const auto& b) { return a.size() < b.size(); });

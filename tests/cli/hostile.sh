@@ -194,7 +194,7 @@ for path in ../sibling inner-link; do
 done
 rm -f inner-link
 # A git dependency's subdirectory stays inside the checkout, whatever the options.
-for sub in ../../../etc /etc; do
+for sub in ../../../etc /etc '../../etc$' "a/../../b'"; do
     printf '%s\n' '[[package]]' 'name = "g"' 'version = "1"' 'description = ""' 'optional = false' \
         'python-versions = "*"' 'groups = ["main"]' 'files = []' '' '[package.source]' 'type = "git"' \
         'url = "https://example.org/g.git"' 'reference = "main"' \

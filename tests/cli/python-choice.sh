@@ -99,6 +99,10 @@ check "--nixpkgs 25.05: its patch levels reach the markers" \
 rc=$?
 check "an unknown release is refused (exit $rc)" sh -c "[ $rc -eq 2 ] && [ ! -e bad.nix ]"
 check "and the error lists the known ones" grep -q 'unknown nixpkgs release "24.05".*hint: lock2nix targets 25.05, 25.11, 26.05, unstable (default 26.05)' <(tr '\n' ' ' <err)
+"$cli" poetry.lock --offline --system x86_64-linux --python 3.10 -o py310.nix 2>err
+check "a named Python the default release dropped: the newest release that has it" \
+    grep -qx '# nixpkgs: 25.11' py310.nix
+check "and a warning says so" grep -q '^warning: nixpkgs 26.05 has no Python 3.10; the file is for nixpkgs 25.11' err
 check "lock2nix releases lists them with their interpreters" \
     sh -c "'$cli' releases | grep -qx '26.05 (default): nixos-26.05 (May 2026)'"
 cd ..
