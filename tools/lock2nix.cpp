@@ -127,7 +127,7 @@ selection options (plan, explain):
                        (default: the current stable; `lock2nix releases` lists them)
   --glibc X.Y          glibc the Linux target runs (default: the release's)
   --musl X.Y           a musl target instead (pkgsMusl: 1.2)
-  --macos X.Y          macOS the Darwin target runs (default 14.0)
+  --macos X.Y          macOS the Darwin target runs (default: the release's oldest supported)
   --with G, --without G, --only G
                        dependency groups, as `poetry install` takes them (repeatable, or
                        comma-separated); default: every non-optional group

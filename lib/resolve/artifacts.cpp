@@ -315,8 +315,16 @@ ArtifactChoice choose_artifact_and_alternative(const Lock& lock, std::size_t ind
 
 FileOffer file_offer(const Lock& lock, std::size_t index, const tags::TagRanking& ranking) {
     const Package& p = lock.packages[index];
-    if (p.source_kind() != SourceKind::pypi && p.source_kind() != SourceKind::legacy) {
-        return FileOffer{false, false, false};
+    const SourceKind kind = p.source_kind();
+    if (kind != SourceKind::pypi && kind != SourceKind::legacy) {
+        // A wheel at a URL or a path (torch's +cu118 wheels) runs only where its tags do; an
+        // archive or a folder is built from source.
+        const bool wheel = std::any_of(p.files.begin(), p.files.end(), [](const FileEntry& f) {
+            return tags::classify(f.name) == tags::FileKind::wheel;
+        });
+        if (!wheel || (kind != SourceKind::url && kind != SourceKind::file)) {
+            return FileOffer{false, false, false};
+        }
     }
     const Candidates c = find_candidates(p, ranking, nullptr);
     return FileOffer{true, c.wheel != nullptr, c.sdist != nullptr};

@@ -62,9 +62,11 @@ ArtifactChoice choose_artifact_and_alternative(const Lock& lock, std::size_t pac
 
 /// What an index package's files offer one target, without choosing between them.
 struct FileOffer {
-    bool from_index = true; ///< false for git, path and URL packages: built from their source
-    bool wheel = false;     ///< a wheel of its version fits the target
-    bool sdist = false;     ///< it has an sdist of its version
+    bool from_index =
+        true;           ///< false for git, folder and archive packages: built from source
+                        ///< (a wheel at a URL or a path is judged by its tags, as from an index)
+    bool wheel = false; ///< a wheel of its version fits the target
+    bool sdist = false; ///< it has an sdist of its version
 
     bool usable() const { return !from_index || wheel || sdist; }
 };

@@ -240,3 +240,14 @@ TEST_CASE("releases are data: interpreters, patch levels and platform versions",
     CHECK(&nixpkgs_release("") == &default_nixpkgs_release());
     CHECK_THROWS_WITH(nixpkgs_release("24.05x"), Catch::Contains("unknown nixpkgs release"));
 }
+
+TEST_CASE("a wheel at a URL is judged by its tags", "[python]") {
+    // torch's +cu118 wheels are locked by URL; one for CPython 3.12 only.
+    const Lock lock = lock_of(
+        package("torch", "2.0.1+cu118", {"torch-2.0.1+cu118-cp312-cp312-linux_x86_64.whl"}) +
+        "[package.source]\ntype = \"url\"\nurl = \"https://download.example.org/whl/cu118/"
+        "torch-2.0.1%2Bcu118-cp312-cp312-linux_x86_64.whl\"\n\n");
+    const PythonChoice c = choose_python(lock, nullptr, question());
+    CHECK(c.python.version == "3.12");
+    CHECK_THAT(c.reason, Catch::Contains("has no usable file for torch 2.0.1+cu118"));
+}
