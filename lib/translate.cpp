@@ -30,44 +30,40 @@ TargetChoice choose_targets(const TranslateOptions& options, const Project& proj
     const Pyproject* pp = project.pyproject_or_null();
     TargetChoice out;
     out.release = &nixpkgs_release(options.nixpkgs);
+    // With no release named, a lock (or a named Python) that the default release no longer serves
+    // goes to the newest older release that does, said loudly: the user's nixpkgs must be that one.
+    const auto older_release = [&](const auto& serves) -> const NixpkgsRelease* {
+        const auto& all = nixpkgs_releases();
+        auto it = std::find_if(all.rbegin(), all.rend(),
+                               [&](const NixpkgsRelease& r) { return &r == out.release; });
+        it = std::find_if(it, all.rend(), serves);
+        return it == all.rend() ? nullptr : &*it;
+    };
     if (options.nixpkgs.empty() && options.pythons.empty() &&
         allowed_pythons(lock, pp, *out.release).empty()) {
-        // An old lock whose interpreters the default release has dropped: the newest older
-        // release that still has one, said loudly (the user's nixpkgs must be that one).
-        const auto& all = nixpkgs_releases();
-        for (auto it = std::find_if(all.rbegin(), all.rend(),
-                                    [&](const NixpkgsRelease& r) { return &r == out.release; });
-             it != all.rend(); ++it) {
-            if (!allowed_pythons(lock, pp, *it).empty()) {
-                out.warnings.push_back(
-                    "nixpkgs " + out.release->name +
-                    " has no interpreter the lock allows (it has " + out.release->python_list() +
-                    "); the file is for nixpkgs " + it->name +
-                    ", which has one: build it with that nixpkgs, or name the release (" +
-                    mention(Setting::nixpkgs) + ") and the Python (" + mention(Setting::pythons) +
-                    ") you provide");
-                out.release = &*it;
-                break;
-            }
+        if (const NixpkgsRelease* older = older_release(
+                [&](const NixpkgsRelease& r) { return !allowed_pythons(lock, pp, r).empty(); })) {
+            out.warnings.push_back(
+                "nixpkgs " + out.release->name + " has no interpreter the lock allows (it has " +
+                out.release->python_list() + "); the file is for nixpkgs " + older->name +
+                ", which has one: build it with that nixpkgs, or name the release (" +
+                mention(Setting::nixpkgs) + ") and the Python (" + mention(Setting::pythons) +
+                ") you provide");
+            out.release = older;
         }
     }
     if (options.nixpkgs.empty() && !options.pythons.empty()) {
-        // A named interpreter the default release has dropped: the newest older release that has
-        // it (its glibc and patch levels), said loudly.
         const std::string& named = options.pythons.front();
         const std::string minor = named.substr(0, named.find('.', named.find('.') + 1));
         if (out.release->python(minor) == nullptr) {
-            const auto& all = nixpkgs_releases();
-            const auto it = std::find_if(all.rbegin(), all.rend(), [&](const NixpkgsRelease& r) {
-                return r.python(minor) != nullptr;
-            });
-            if (it != all.rend()) {
+            if (const NixpkgsRelease* older = older_release(
+                    [&](const NixpkgsRelease& r) { return r.python(minor) != nullptr; })) {
                 out.warnings.push_back("nixpkgs " + out.release->name + " has no Python " + minor +
-                                       "; the file is for nixpkgs " + it->name +
+                                       "; the file is for nixpkgs " + older->name +
                                        ", which has it: build it with that nixpkgs, or name the "
                                        "release (" +
                                        mention(Setting::nixpkgs) + ")");
-                out.release = &*it;
+                out.release = older;
             } else {
                 out.warnings.push_back("no nixpkgs release lock2nix knows has Python " + minor +
                                        ": the file asks pkgs for python3" +

@@ -1,6 +1,23 @@
 #include "project/code_paths.hpp"
 
+#include <algorithm>
+
 namespace lock2nix::detail {
+
+namespace {
+
+bool is_control(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+}
+
+} // namespace
+
+bool is_plain_file_name(std::string_view name) {
+    return !name.empty() && name != "." && name != ".." &&
+           name.find_first_of("/\\") == std::string_view::npos &&
+           std::none_of(name.begin(), name.end(), is_control);
+}
 
 bool leaves_folder(std::string_view path) {
     if (path.starts_with("/")) {
@@ -22,8 +39,7 @@ std::string code_path_problem(std::string_view path, PathScope scope) {
         return "is empty";
     }
     for (const char c : path) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7f) {
+        if (is_control(c)) {
             return "holds a control character";
         }
         if (c == '"' || c == '\'' || c == '\\' || c == '`' || c == '$') {

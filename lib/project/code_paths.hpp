@@ -16,6 +16,10 @@ enum class PathScope {
     anywhere,       ///< also absolute or `..` (a path dependency's folder in the lock)
 };
 
+/// True for a name usable as one file in a folder: not empty, `.` or `..`, without `/`, `\` or
+/// control characters (a file name in a lock, a script in bin/).
+bool is_plain_file_name(std::string_view name);
+
 /// True when `path` is absolute or has a `..` component: it can point outside the folder it is
 /// read from, whatever characters it holds.
 bool leaves_folder(std::string_view path);

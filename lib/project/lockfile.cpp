@@ -88,12 +88,7 @@ void parse_hash(const TomlReader& reader, const toml::node& at, std::string_view
 // or `..` was joined into predicted URLs (…/packages/source/d/demo/../demo-1.0.tar.gz) and
 // store names, and control characters have no place in either.
 void check_file_name(const TomlReader& reader, const toml::node& at, const std::string& name) {
-    const bool control = std::any_of(name.begin(), name.end(), [](char c) {
-        const auto u = static_cast<unsigned char>(c);
-        return u < 0x20 || u == 0x7f;
-    });
-    if (name.empty() || name == "." || name == ".." ||
-        name.find_first_of("/\\") != std::string::npos || control) {
+    if (!detail::is_plain_file_name(name)) {
         reader.fail(at,
                     "the file name \"" + excerpt(name) +
                         "\" is not a plain file name (it must not be empty, `.` or `..`, nor "

@@ -53,11 +53,7 @@ read_scripts(const TomlReader& reader, const toml::table& t,
     for (const auto& [key, value] : t) {
         // A script becomes a file in $out/bin: its name is a file name, nothing more.
         const std::string_view name = key.str();
-        const bool control = std::any_of(name.begin(), name.end(), [](char c) {
-            return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-        });
-        if (name.empty() || name == "." || name == ".." ||
-            name.find_first_of("/\\") != std::string_view::npos || control) {
+        if (!detail::is_plain_file_name(name)) {
             reader.fail_at(detail::position_of(value),
                            "the script name \"" + excerpt(name) +
                                "\" is not a file name (it must not be empty, `.` or `..`, nor "
