@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Evaluation of the file lock2nix emits against poetry2nix's evaluation of the same lock (issue 16,
-goal "Evaluation": >= 10x cheaper, both under the same Nix).
+"""Evaluation of the file lock2nix emits against poetry2nix's evaluation of the same lock (goal:
+>= 10x cheaper, both under the same Nix).
 
 Both sides run in `nix-instantiate --eval` against the same nixpkgs, benchmarks/eval-model.nix (the
 restricted-evaluation stub tests/nix/stub-nixpkgs.nix, whose buildPythonPackage keeps its

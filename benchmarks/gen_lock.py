@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Synthetic Poetry projects of any size, for measuring how lock2nix scales (issue 16).
+"""Synthetic Poetry projects of any size, for measuring how lock2nix scales.
 
 Writes DIR/pyproject.toml and DIR/poetry.lock: N packages, deterministic for a given N and
 generation, in either lock generation lock2nix must read at scale:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The network at its bound (issue 16, goal "Network"): hash completion and `verify` against
+"""The network at its bound (goal: <= 1.5x, see below): hash completion and `verify` against
 requests x latency / concurrency, in the same run.
 
 A loopback index (tests/index/server.py, threaded, --latency 0.05: every answer waits 50 ms) serves

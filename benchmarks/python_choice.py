@@ -26,7 +26,7 @@ def chosen_python(cli, lock):
 
 
 def measure(cli, runner, lock, runs):
-    base = [cli, lock, "--offline", "--quiet", "--system", "x86_64-linux"]
+    base = [cli, lock, "--offline", "--quiet", "--allow-outside-project", "--system", "x86_64-linux"]
     python = chosen_python(cli, lock)
     argvs = {"no --python (chosen)": base, f"--python {python}": base + ["--python", python]}
     times = {k: [] for k in argvs}

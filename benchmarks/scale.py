@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Is lock2nix linear in the number of packages? (issue 16, goal "Linear")
+"""Is lock2nix linear in the number of packages? (goal: <= 1.2x the per-package cost, see below)
 
 Generates synthetic projects (gen_lock.py) of a small and a large size in both lock generations
 (2.1 and 1.1), then runs translate, `plan --json` and `check` on each and compares the CPU time

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Process start of lock2nix against /bin/true (issue 16, goal "Startup": `lock2nix version`
-<= 2x `/bin/true`), in the same run: interleaved runs, CPU time (user + sys) of each child through
-lock2nix-rusage-run, medians. Other binaries given with --also are measured alongside (link
-experiments). Exits 0: a measurement, not a test.
+"""Process start of lock2nix against /bin/true (goal: `lock2nix version` <= 2x `/bin/true`), in
+the same run: interleaved runs, CPU time (user + sys) of each child through lock2nix-rusage-run,
+medians. Other binaries given with --also are measured alongside (link experiments). Exits 0: a
+measurement, not a test.
 
 usage: startup.py LOCK2NIX [--runs 200] [--also OTHER ...]
 """

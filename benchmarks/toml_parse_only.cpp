@@ -1,5 +1,5 @@
-// The baseline process of issue 16's translate goal: read a file and parse it with toml++, as
-// lock2nix does (read(2) into a sized buffer, toml::parse), and nothing else.
+// The baseline process of benchmarks/translate_vs_parse.py: read a file and parse it with toml++,
+// as lock2nix does (read(2) into a sized buffer, toml::parse), and nothing else.
 
 #include "lock2nix/files.hpp"
 

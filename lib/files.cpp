@@ -90,9 +90,9 @@ std::string read_file(const std::string& path) {
     std::string text;
     std::size_t used = 0;
     try {
-        // Read straight into the string: through a chunk and `append`, a lock was copied twice,
-        // and the copy into fresh pages was a tenth of `check` (issue 16). One byte beyond the
-        // announced size sees a file that grew.
+        // Read straight into the string: through a chunk and `append`, a lock is copied twice,
+        // and the copy into fresh pages costs a tenth of `check`. One byte beyond the announced
+        // size sees a file that grew.
         text.resize(sized ? static_cast<std::size_t>(st.st_size) + 1 : std::size_t{1} << 16);
         while (true) {
             if (used == text.size()) {

@@ -1,9 +1,9 @@
 #include "lock2nix/hash.hpp"
 
 // OpenSSL's low-level SHA-256 rather than EVP: EVP_sha256 starts OpenSSL 3's provider machinery
-// (configuration, algorithm registry), about 1 ms per process, which was most of what `check`
-// cost (issue 16). These calls are deprecated in OpenSSL 3 but kept, and run the same
-// CPU-specific code.
+// (configuration, algorithm registry), about 1 ms per process, which is most of what `check`
+// costs with it. These calls are deprecated in OpenSSL 3 but kept, and run the same CPU-specific
+// code.
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/evp.h>
 #include <openssl/sha.h>

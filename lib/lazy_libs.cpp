@@ -1,17 +1,17 @@
-// libarchive and libcrypto, loaded with dlopen on first use instead of linked (issue 16, startup).
+// libarchive and libcrypto, loaded with dlopen on first use instead of linked, for start-up time.
 //
-// Linked, they were loaded into every run: libarchive brings libxml2, ICU, nettle, acl, lzma,
+// Linked, they are loaded into every run: libarchive brings libxml2, ICU, nettle, acl, lzma,
 // zstd, lz4, bz2 and z; libcrypto alone has ~17k relocations. Resolving and relocating those
 // twelve libraries was most of `lock2nix version`'s 5 ms against /bin/true's 0.7 ms, while only a
 // translation that reads an sdist needs libarchive and only hashing needs libcrypto.
 //
 // The functions lib/fetch/sdist.cpp and lib/hash.cpp call are defined here under their own names
-// (the headers declare them extern "C"), so those files stay as they are: each definition
+// (the headers declare them extern "C"), so those files call them as if linked: each definition
 // forwards to the symbol dlsym found in the library, loaded once, on the first call.
 //
 // Where OpenSSL's static archive is available (LOCK2NIX_STATIC_CRYPTO, see lib/CMakeLists.txt)
 // the few SHA-256 functions are linked from it instead and nothing of libcrypto is loaded: even
-// loaded lazily it cost `check` 1 ms of relocations on every run.
+// loaded lazily it costs `check` 1 ms of relocations on every run.
 
 #include "lock2nix/error.hpp"
 

@@ -361,7 +361,7 @@ Translation translate(const TranslateOptions& options) {
     render.lock_name = fs::path(options.lock_path).filename().string();
     render.lock_digest = sha256_hex(project.lock_text);
     // Only the digest is needed from here on: the text would sit beside the model, the plan and
-    // the rendered file at the peak (issue 16).
+    // the rendered file at the peak of memory.
     std::string().swap(project.lock_text);
     render.command = options.command;
     render.inputs =

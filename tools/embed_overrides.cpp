@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
                      [](const Block& a, const Block& b) { return a.package < b.package; });
     // The strings go into one character array and the table holds offsets into it: a table of
     // pointers would need one load-time relocation per pointer (25,000 of them, a third of the
-    // CLI's start-up time, issue 16).
+    // CLI's start-up time).
     std::vector<std::string> pieces;
     std::map<std::string, std::size_t> interned;
     std::size_t blob_size = 0;

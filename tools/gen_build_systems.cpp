@@ -4,6 +4,7 @@
 //
 // usage: gen_build_systems build-systems.json > overrides/build-systems.toml
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -27,6 +28,73 @@ std::string toml_list(const std::vector<std::string>& items) {
         out += (i ? ", \"" : "\"") + items[i] + "\"";
     }
     return out + "]";
+}
+
+// Build systems poetry2nix named that are no Python attribute of any supported nixpkgs release
+// (nixpkgs/attributes.toml records where each was looked up).
+struct Retired {
+    const char* name;
+    // Shell run before the build instead, or nullptr when dropping the name is enough.
+    const char* post_patch;
+};
+const Retired retired[] = {
+    // Removed from nixpkgs: it relied on deprecated setuptools features. Packages still list it
+    // in setup_requires, which setuptools would try to download in the sandbox; nixpkgs' own
+    // expressions of them delete it from setup.py and setup.cfg, as this does.
+    {"pytest-runner",
+     "for f in setup.py setup.cfg; do\n"
+     "  if [ -f \"$f\" ]; then\n"
+     "    sed -i -E -e \"s/['\\\"]pytest[-_]runner[^'\\\"]*['\\\"][[:space:]]*,?//g\" \\\n"
+     "      -e 's/(^|[=[:space:]])pytest[-_]runner[^[:space:],;]*/\\1/g' \"$f\"\n"
+     "  fi\n"
+     "done\n"},
+    // A Rust program in nixpkgs (pkgs.maturin, rustPlatform.maturinBuildHook), not a Python
+    // package: the packages that need it prefer their wheels (overrides/rust.toml).
+    {"maturin", nullptr},
+};
+
+const Retired* retired_entry(const std::string& name) {
+    for (const Retired& r : retired) {
+        if (name == r.name) {
+            return &r;
+        }
+    }
+    return nullptr;
+}
+
+// TOML basic string of a shell snippet: multi-line, with its backslashes and quotes escaped.
+std::string toml_multiline(const std::string& text) {
+    std::string out = "\"\"\"\n";
+    for (char c : text) {
+        if (c == '\\' || c == '"') {
+            out += '\\';
+        }
+        out += c;
+    }
+    return out + "\"\"\"";
+}
+
+// One entry: the build systems nixpkgs has, and the fixes for the retired ones.
+void print_entry(const std::string& package, const std::string& range,
+                 const std::vector<std::string>& systems) {
+    std::vector<std::string> kept;
+    std::string post_patch;
+    for (const std::string& s : systems) {
+        const Retired* r = retired_entry(s);
+        if (r == nullptr) {
+            kept.push_back(s);
+        } else if (r->post_patch != nullptr) {
+            post_patch += r->post_patch;
+        }
+    }
+    std::cout << "\n[[" << toml_key(package) << "]]\n";
+    if (!range.empty()) {
+        std::cout << "versions = \"" << range << "\"\n";
+    }
+    std::cout << "build-systems = " << toml_list(kept) << "\n";
+    if (!post_patch.empty()) {
+        std::cout << "post-patch = " << toml_multiline(post_patch) << "\n";
+    }
 }
 
 } // namespace
@@ -77,12 +145,10 @@ int main(int argc, char** argv) {
             }
         }
         if (!always.empty()) {
-            std::cout << "\n[[" << toml_key(package) << "]]\nbuild-systems = " << toml_list(always)
-                      << "\n";
+            print_entry(package, "", always);
         }
         for (const auto& [range, systems] : ranged) {
-            std::cout << "\n[[" << toml_key(package) << "]]\nversions = \"" << range
-                      << "\"\nbuild-systems = " << toml_list(systems) << "\n";
+            print_entry(package, range, systems);
         }
     }
     return 0;

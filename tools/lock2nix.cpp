@@ -199,7 +199,9 @@ std::string command_help(const std::string& command) {
     if (command == "overrides") {
         return "usage: lock2nix overrides show NAME[==VERSION] [--pyproject F] [--overrides F]\n"
                "                               [--no-default-overrides]\n"
-               "  the override database's entries for a package and the effective settings\n";
+               "  the override database's entries for a package and the effective settings\n"
+               "       lock2nix overrides keys\n"
+               "  the keys an entry may hold, as the Markdown table of the documentation\n";
     }
     return usage_text;
 }
@@ -259,7 +261,7 @@ int cmd_check(const std::vector<std::string>& args) {
     const std::string lock_path =
         opts.positionals().empty() ? opts.value("--lock", "poetry.lock") : opts.positionals()[0];
     const std::string pyproject_path = opts.value("--pyproject", sibling_pyproject(lock_path));
-    // Only [metadata] is needed: read_lock_stamp skips modelling the packages (issue 16).
+    // Only [metadata] is needed: read_lock_stamp skips modelling the packages.
     const auto lock = lock2nix::read_lock_stamp(lock_path);
     const auto result = lock2nix::check_freshness(
         lock.content_hash, lock.lock_version, lock2nix::read_content_hash_inputs(pyproject_path));
@@ -597,6 +599,15 @@ std::string describe_value(const lock2nix::OverrideValue& v) {
         }
         return out + "]";
     }
+    if (const auto* patches = std::get_if<std::vector<lock2nix::PatchFile>>(&v)) {
+        std::string out = "[";
+        for (std::size_t i = 0; i < patches->size(); ++i) {
+            const auto& p = (*patches)[i];
+            out += std::string(i ? ", \"" : "\"") +
+                   (p.project_path.empty() ? p.name : p.project_path) + "\"";
+        }
+        return out + "]";
+    }
     if (const auto* paths = std::get_if<std::vector<lock2nix::PackagePath>>(&v)) {
         std::string out = "[";
         for (std::size_t i = 0; i < paths->size(); ++i) {
@@ -618,9 +629,13 @@ int cmd_overrides(const std::vector<std::string>& args) {
     const Options opts(args, OptionSpec{.flags = {"--no-default-overrides"},
                                         .values = {"--pyproject"},
                                         .repeatable = {"--overrides"}});
+    if (opts.positionals().size() == 1 && opts.positionals()[0] == "keys") {
+        std::cout << lock2nix::override_keys_markdown();
+        return exit_ok;
+    }
     if (opts.positionals().size() != 2 || opts.positionals()[0] != "show") {
-        throw UsageError(
-            "usage: lock2nix overrides show NAME[==VERSION] [--pyproject F] [--overrides F]");
+        throw UsageError("usage: lock2nix overrides show NAME[==VERSION] [--pyproject F] "
+                         "[--overrides F], or lock2nix overrides keys");
     }
     const std::string query = opts.positionals()[1];
     const auto eq = query.find("==");
@@ -666,7 +681,7 @@ int cmd_overrides(const std::vector<std::string>& args) {
                   << (dist ? " (" + std::string(lock2nix::to_string(*dist)) + ")" : "") << ":\n";
         for (const auto& [key, value] : recipe.settings) {
             std::cout << "  " << key << " = " << describe_value(value) << "    # "
-                      << recipe.origins.at(key) << '\n';
+                      << recipe.origins.at(key).describe() << '\n';
         }
         any = any || !recipe.empty();
     };
@@ -745,7 +760,7 @@ int main(int argc, char** argv) {
     // glibc's fastbins hand freed small chunks back unmerged and merge them all, in
     // malloc_consolidate, whenever a large block is asked for: with the millions of small nodes
     // of a large lock that was 15% of a translation at 100k packages and grew faster than the
-    // lock (issue 16). Without fastbins, frees merge at once; 20% less CPU at 10k packages.
+    // lock. Without fastbins, frees merge at once; 20% less CPU at 10k packages.
     mallopt(M_MXFAST, 0);
     std::vector<std::string> args(argv + 1, argv + argc);
     try {

@@ -29,7 +29,7 @@ inline constexpr std::size_t max_quoted_input = 80;
 
 /// `text` as a message quotes it: whole when short, else the max_quoted_input bytes around
 /// `offset` (the start, when there is no particular place), with "…" where it was cut. Cuts fall
-/// between UTF-8 characters. A 100 KB marker once came back whole in its own error message.
+/// between UTF-8 characters. A 100 KB marker does not come back whole in its own error message.
 std::string excerpt(std::string_view text, std::size_t offset = 0);
 
 /// "file:line:column", or just "file" when the position is unknown.

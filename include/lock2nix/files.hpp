@@ -12,7 +12,7 @@ namespace lock2nix {
 /// The whole content of `path`, or an Error naming the file: it cannot be opened, is a
 /// directory, a read fails, memory runs out, or a regular file yields another number of bytes
 /// than its size (it changed while being read). Pipes and other streams are read to their end.
-/// Inputs larger than max_input_size are refused before they are read (README, "Limits").
+/// Inputs larger than max_input_size are refused before they are read (docs/limits.md).
 std::string read_file(const std::string& path);
 
 /// Whether something is at `path` that a reader should be told about: a file, a directory, or

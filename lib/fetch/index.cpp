@@ -543,7 +543,7 @@ struct Transfer {
     std::optional<Cache::Entry> cached;
     std::function<void(std::string_view)> sink;
 
-    // Freed however the transfer ends, exceptions included (a throw used to leak the handles).
+    // Freed however the transfer ends, exceptions included (a throw must not leak the handles).
     Transfer() = default;
     ~Transfer() {
         if (easy != nullptr) {
@@ -986,9 +986,9 @@ void run_transfers(const IndexOptions& options, std::vector<std::string>& notes,
             }
         }
         if (finished) {
-            // Slots were freed: fill them now. Waiting in poll first left them idle until some
-            // other transfer stirred, up to 50 ms per round of answers (most of the distance
-            // to the concurrency bound).
+            // Slots were freed: fill them now. Waiting in poll first would leave them idle until
+            // some other transfer stirred, up to 50 ms per round of answers (most of the
+            // distance to the concurrency bound).
             continue;
         }
         if (active > 0) {

@@ -130,7 +130,7 @@ Value build_systems(const std::vector<std::string>& requirements, bool attribute
 // sdist) and builds with nixpkgs' versions, as poetry2nix did (pip wheel --no-build-isolation
 // checks nothing): `--skip-dependency-check`, honoured by the same hook. A backend that really
 // needs the newer version then fails in the backend itself, and the package's comment names the
-// pin that was not checked. See README, "How sdists are built".
+// pin that was not checked. See docs/wheels-and-sdists.md.
 void set_build_flags(Value& args) {
     args.set("pypaBuildFlags", Value::list({Value::str("--skip-dependency-check")}));
 }
@@ -413,8 +413,8 @@ Value package_args(const Context& c, const TargetPlan& t, const PlannedPackage& 
                    const Artifact& a, const BuildRecipe& recipe);
 
 // A package with both a fitting wheel and an sdist: both argument sets and the chosen one, which
-// environment.nix builds (with the others on passthru.lock2nix, see README "Choosing wheel or
-// sdist in Nix"). Otherwise the derivation itself.
+// environment.nix builds (with the others on passthru.lock2nix, see docs/wheels-and-sdists.md).
+// Otherwise the derivation itself.
 Value package_value(const Context& c, const TargetPlan& t, const PlannedPackage& planned) {
     if (!planned.artifact) {
         Value v = Value::raw("throw " + nix::string_literal(planned.unavailable));
@@ -439,7 +439,7 @@ Value package_value(const Context& c, const TargetPlan& t, const PlannedPackage&
     choice.set("wheel", std::move(wheel));
     choice.set("sdist", std::move(sdist));
     choice.comments.emplace_back("wheel and sdist both fit: `overrides` can take the other "
-                                 "(README, \"Choosing wheel or sdist in Nix\")");
+                                 "(lock2nix's docs/wheels-and-sdists.md)");
     return choice;
 }
 
@@ -735,9 +735,9 @@ struct Pieces {
     std::string scratch;
 };
 
-// A per-package member rendered to its text at once: the file's value tree held every package's
-// nodes until the end, several times the size of the text (issue 16: peak memory). Raw text
-// renders verbatim, so the file is byte for byte what the tree gave.
+// A per-package member rendered to its text at once: kept whole, the file's value tree would
+// hold every package's nodes until the end, several times the size of the text, at the peak of
+// memory. Raw text renders verbatim, so the file is byte for byte what the whole tree renders to.
 Value prerendered(Value v, Pieces& pieces) {
     std::string& scratch = pieces.scratch;
     scratch.clear();
@@ -746,7 +746,7 @@ Value prerendered(Value v, Pieces& pieces) {
     out.comments = std::move(v.comments);
     pieces.text_size += out.text.size();
     // The comments are written above the member, a line each (indentation, "# ", newline); a
-    // bound without them was short for files with many packages.
+    // bound without them falls short for files with many packages.
     for (const auto& comment : out.comments) {
         pieces.text_size += comment.size() + 64;
     }

@@ -85,7 +85,7 @@ void parse_hash(const TomlReader& reader, const toml::node& at, std::string_view
 }
 
 // A file name in a lock is the last part of a URL on the index, never a path: one holding `/`
-// or `..` was joined into predicted URLs (…/packages/source/d/demo/../demo-1.0.tar.gz) and
+// or `..` would be joined into predicted URLs (…/packages/source/d/demo/../demo-1.0.tar.gz) and
 // store names, and control characters have no place in either.
 void check_file_name(const TomlReader& reader, const toml::node& at, const std::string& name) {
     if (!detail::is_plain_file_name(name)) {
@@ -145,7 +145,7 @@ SourceKind source_kind(std::string_view type) {
 }
 
 // Archives (`url`) and indexes (`legacy`) are fetched over HTTP(S), by Poetry (requests) and by
-// Nix; a `javascript:` or `file:///etc/passwd` URL there was copied into fetchurl as it was.
+// Nix; a `javascript:` or `file:///etc/passwd` URL there would go into fetchurl as it is.
 void check_web_url(const TomlReader& reader, const toml::table& table,
                    const PackageSource& source) {
     const std::string lower = ascii_lower(source.url.substr(0, 8));
@@ -563,8 +563,8 @@ Lock parse_lock(std::string_view text, std::string path) {
         for (toml::node& item : *list) {
             lock.packages.push_back(read_package(reader, reader.as_table(item, "[[package]]")));
             // The model holds copies of everything it needs: free the entry's nodes now, so the
-            // model's allocations reuse them and the peak stays that of the parse alone (issue
-            // 16: the whole tree used to live until the model was complete).
+            // model's allocations reuse them and the peak stays that of the parse alone, not
+            // that of the whole tree and the complete model together.
             item.as_table()->clear();
         }
     }

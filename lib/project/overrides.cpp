@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <set>
 #include <span>
 #include <sstream>
 
@@ -71,258 +72,295 @@ bool is_relative_path(std::string_view s) {
     return true;
 }
 
-// Keys whose strings may hold store-path interpolations (`@pkgs.zlib@`): the shell snippets, the
-// build environment and the wrapper arguments. Names, paths and flags never do.
-bool interpolates(const std::string& key) {
-    return key == "post-patch" || key == "post-install" || key == "pre-configure" ||
-           key == "pre-build" || key == "post-fixup" || key == "env" || key == "make-wrapper-args";
-}
+// Reads one entry through the schema: every key's value by its kind, every string by its rule.
+// `line_offset` shifts positions back to the file's: the embedded defaults are parsed one package
+// at a time.
+class EntryReader {
+public:
+    EntryReader(const TomlReader& reader, const std::string& package, OverrideLayer layer,
+                unsigned line_offset)
+        : reader_(reader), package_(package), layer_(layer), line_offset_(line_offset) {}
 
-// Which keys name nixpkgs attribute paths, and which Python package names.
-bool names_attribute_paths(const std::string& key) {
-    return key == "native-build-inputs" || key == "build-inputs" ||
-           key == "propagated-build-inputs";
-}
-bool names_python_packages(const std::string& key) {
-    return key == "build-systems" || key == "dependencies" || key == "remove-dependencies";
-}
+    OverrideEntry read(const toml::table& t) const {
+        OverrideEntry e;
+        e.package = canonicalize_name(package_);
+        e.layer = layer_;
+        e.file = reader_.file();
+        e.position = shifted(position_of(t));
+        for (const auto& [k, value] : t) {
+            const OverrideKey* key = find_override_key(k.str());
+            if (key == nullptr) {
+                unknown_key(k);
+            }
+            read_key(e, *key, value);
+        }
+        if (e.dist) {
+            for (const OverrideKey& key : override_schema()) {
+                if (key.decides_artifact && e.settings.contains(key.name)) {
+                    fail(*t.get(key.name),
+                         "`" + std::string(key.name) + "` in an entry limited to `dist = \"" +
+                             std::string(to_string(*e.dist)) + "\"` for `" + package_ + "`",
+                         "it decides which artifact is built: put it in an entry without `dist`");
+                }
+            }
+        }
+        return e;
+    }
 
-OverrideEntry read_entry(const TomlReader& reader, const std::string& package, const toml::table& t,
-                         OverrideLayer layer, unsigned line_offset) {
-    OverrideEntry e;
-    e.package = canonicalize_name(package);
-    e.layer = layer;
-    e.file = reader.file();
-    e.position = position_of(t);
-    e.position.line += line_offset;
-    auto fail = [&](const toml::node& at, const std::string& msg,
-                    const std::string& hint = keys_hint) {
-        SourcePosition pos = position_of(at);
-        pos.line += line_offset;
-        reader.fail_at(pos, msg, hint);
-    };
-    // A patch is named relative to the file that declares it and must exist now, so a typo is
-    // an error here, with a position, not a build failure later. Returns where it is kept: the
-    // defaults' key among the embedded patches, a path relative to the project (pyproject
-    // entries, emitted as projectDir + "/…"), or the path to read for --overrides files.
-    auto locate_patch = [&](const std::string& rel, const auto& bad) -> std::string {
-        if (!is_relative_path(rel)) {
-            bad("`" + rel + "` is not a relative path",
-                "name the patch relative to the file that declares it, without `..`");
-        }
-        if (layer == OverrideLayer::defaults) {
-            if (detail::embedded_patch(rel) == nullptr) {
-                bad("no patch `" + excerpt(rel) + "` in the default database",
-                    "put it under overrides/patches/ and rebuild lock2nix");
+private:
+    const TomlReader& reader_;
+    const std::string& package_;
+    OverrideLayer layer_;
+    unsigned line_offset_;
+
+    SourcePosition shifted(SourcePosition pos) const {
+        pos.line += line_offset_;
+        return pos;
+    }
+
+    [[noreturn]] void fail(const toml::node& at, const std::string& msg,
+                           const std::string& hint = keys_hint) const {
+        reader_.fail_at(shifted(position_of(at)), msg, hint);
+    }
+
+    [[noreturn]] void unknown_key(const toml::key& k) const {
+        std::vector<std::string_view> names;
+        for (const OverrideKey& key : override_schema()) {
+            if (key.kind != OverrideKeyKind::versions) {
+                names.push_back(key.name);
             }
-            return rel;
         }
-        const std::filesystem::path base = std::filesystem::path(reader.file()).parent_path() / rel;
-        std::error_code ec;
-        if (!std::filesystem::is_regular_file(base, ec)) {
-            bad("patch `" + excerpt(rel) + "` not found (looked for " + excerpt(base.string()) +
-                    ")",
-                "name the patch relative to the file that declares it");
+        std::sort(names.begin(), names.end());
+        std::string all = "versions";
+        for (std::string_view name : names) {
+            all += ", " + std::string(name);
         }
-        return layer == OverrideLayer::project ? rel : base.string();
-    };
-    for (const auto& [k, value] : t) {
-        const std::string key(k.str());
-        if (key == "versions") {
-            const std::string text = reader.as_string(value, "`versions`");
+        const auto& begin = k.source().begin;
+        reader_.fail_at(SourcePosition{begin.line + line_offset_, begin.column},
+                        "unknown override key `" + excerpt(k.str()) + "` for `" +
+                            excerpt(package_) + "`",
+                        "known keys: " + all);
+    }
+
+    std::string string_of(const OverrideKey& key, const toml::node& at,
+                          const std::string& where) const {
+        if (!at.is_string()) {
+            fail(at, "expected a string " + where + ", found " + describe_type(at));
+        }
+        std::string s = at.as_string()->get();
+        check(key, at, s);
+        return s;
+    }
+
+    const toml::array& array_of(const OverrideKey& key, const toml::node& value,
+                                const std::string& items) const {
+        const auto* list = value.as_array();
+        if (list == nullptr) {
+            fail(value, "expected an array of " + items + " for `" + std::string(key.name) +
+                            "`, found " + describe_type(value));
+        }
+        return *list;
+    }
+
+    void check(const OverrideKey& key, const toml::node& at, const std::string& s) const {
+        switch (key.rule) {
+        case OverrideItemRule::any:
+            return;
+        case OverrideItemRule::attribute_path:
+            if (!is_attribute_path(s)) {
+                fail(at, "`" + excerpt(s) + "` is not a nixpkgs attribute path",
+                     "write attribute paths such as \"zlib\" or \"cudaPackages.cudnn\"");
+            }
+            return;
+        case OverrideItemRule::python_name:
+        case OverrideItemRule::canonical_python_name:
+            if (!is_python_name(s)) {
+                fail(at, "`" + excerpt(s) + "` is not a Python package name");
+            }
+            return;
+        case OverrideItemRule::relative_path:
+            if (!is_relative_path(s)) {
+                fail(at, "`" + excerpt(s) + "` is not a relative path inside site-packages",
+                     "write a path such as \"nvidia/__init__.py\"");
+            }
+            return;
+        case OverrideItemRule::interpolated:
             try {
-                e.versions = pep440::SpecifierSet::parse(text);
-            } catch (const SyntaxError& err) {
-                fail(value, "bad version range for `" + package + "`: " + err.message(),
-                     "write a PEP 440 specifier set such as \">=1.2,<2\"");
-            }
-            e.versions_text = text;
-            continue;
-        }
-        if (key == "dist") {
-            const std::string text = reader.as_string(value, "`dist`");
-            if (text == "wheel") {
-                e.dist = Dist::wheel;
-            } else if (text == "sdist") {
-                e.dist = Dist::sdist;
-            } else {
-                fail(value, "`dist` is \"" + excerpt(text) + "\" for `" + package + "`",
-                     "write \"wheel\" or \"sdist\": the artifact the entry is limited to");
-            }
-            continue;
-        }
-        if (key == "why") {
-            // Documentation of the entry, not a setting: two entries that apply together may
-            // give different reasons without contradicting each other.
-            if (!value.is_string()) {
-                fail(value, "expected a string for `why`, found " + describe_type(value));
-            }
-            e.why = value.as_string()->get();
-            if (e.why.find_first_not_of(" \t\r\n") == std::string::npos) {
-                fail(value, "`why` is empty for `" + package + "`",
-                     "say in a sentence why the entry exists");
-            }
-            continue;
-        }
-        const auto& known = override_keys();
-        auto kind = known.find(key);
-        if (kind == known.end()) {
-            std::string all;
-            for (const auto& [name, _] : known) {
-                all += (all.empty() ? "" : ", ") + name;
-            }
-            const auto& begin = k.source().begin;
-            reader.fail_at(SourcePosition{begin.line + line_offset, begin.column},
-                           "unknown override key `" + excerpt(key) + "` for `" + excerpt(package) +
-                               "`",
-                           "known keys: versions, " + all);
-        }
-        auto check_interpolations = [&](const toml::node& at, const std::string& text) {
-            if (!interpolates(key)) {
-                return;
-            }
-            try {
-                (void)split_interpolations(text);
+                (void)split_interpolations(s);
             } catch (const Error& err) {
-                fail(at, err.message() + " in `" + key + "` for `" + package + "`",
+                fail(at,
+                     err.message() + " in `" + std::string(key.name) + "` for `" + package_ + "`",
                      "write @pkgs.<attribute path>@, @python.sitePackages@, "
                      "@python.interpreter@ or @package:<locked package>@");
             }
-        };
-        if (kind->second == "package-paths") {
-            const auto* list = value.as_array();
-            if (list == nullptr) {
-                fail(value, "expected an array of { package, subdir } tables for `" + key +
-                                "`, found " + describe_type(value));
+            return;
+        }
+    }
+
+    void read_key(OverrideEntry& e, const OverrideKey& key, const toml::node& value) const {
+        const std::string name(key.name);
+        switch (key.kind) {
+        case OverrideKeyKind::versions:
+            e.versions_text = string_of(key, value, "for `versions`");
+            try {
+                e.versions = pep440::SpecifierSet::parse(e.versions_text);
+            } catch (const SyntaxError& err) {
+                fail(value, "bad version range for `" + package_ + "`: " + err.message(),
+                     "write a PEP 440 specifier set such as \">=1.2,<2\"");
             }
-            std::vector<PackagePath> items;
-            for (const toml::node& item : *list) {
-                const auto* ref = item.as_table();
-                if (ref == nullptr) {
-                    fail(item, "expected a { package, subdir } table in `" + key + "`, found " +
-                                   describe_type(item));
-                }
-                PackagePath path;
-                bool has_package = false;
-                for (const auto& [field_key, field] : *ref) {
-                    const std::string field_name(field_key.str());
-                    if (field_name == "package" || field_name == "subdir") {
-                        if (!field.is_string()) {
-                            fail(field, "expected a string for `" + field_name + "` in `" + key +
-                                            "`, found " + describe_type(field));
-                        }
-                        const std::string s = field.as_string()->get();
-                        if (field_name == "package") {
-                            if (!is_python_name(s)) {
-                                fail(field, "`" + excerpt(s) + "` is not a Python package name");
-                            }
-                            path.package = canonicalize_name(s);
-                            has_package = true;
-                        } else {
-                            if (!is_relative_path(s)) {
-                                fail(field,
-                                     "`" + excerpt(s) +
-                                         "` is not a relative path inside the package",
-                                     "write a directory under its site-packages, such as "
-                                     "\"torch/lib\"");
-                            }
-                            path.subdir = s;
-                        }
-                    } else if (field_name == "optional") {
-                        if (!field.is_boolean()) {
-                            fail(field, "expected true or false for `optional` in `" + key +
-                                            "`, found " + describe_type(field));
-                        }
-                        path.optional = field.as_boolean()->get();
-                    } else {
-                        fail(field, "unknown field `" + field_name + "` in `" + key + "`",
-                             "a reference has `package`, `subdir` and optionally `optional`");
-                    }
-                }
-                if (!has_package || path.subdir.empty()) {
-                    fail(item, "a reference in `" + key + "` needs `package` and `subdir`",
-                         "write { package = \"torch\", subdir = \"torch/lib\" }");
-                }
-                items.push_back(std::move(path));
+            return;
+        case OverrideKeyKind::dist: {
+            const std::string text = string_of(key, value, "for `dist`");
+            if (text != "wheel" && text != "sdist") {
+                fail(value, "`dist` is \"" + excerpt(text) + "\" for `" + package_ + "`",
+                     "write \"wheel\" or \"sdist\": the artifact the entry is limited to");
             }
-            e.settings[key] = std::move(items);
-        } else if (kind->second == "flag") {
+            e.dist = text == "wheel" ? Dist::wheel : Dist::sdist;
+            return;
+        }
+        case OverrideKeyKind::why:
+            // Two entries that apply together may give different reasons without contradicting.
+            e.why = string_of(key, value, "for `why`");
+            if (e.why.find_first_not_of(" \t\r\n") == std::string::npos) {
+                fail(value, "`why` is empty for `" + package_ + "`",
+                     "say in a sentence why the entry exists");
+            }
+            return;
+        case OverrideKeyKind::flag:
             if (!value.is_boolean()) {
                 fail(value,
-                     "expected true or false for `" + key + "`, found " + describe_type(value));
+                     "expected true or false for `" + name + "`, found " + describe_type(value));
             }
-            e.settings[key] = value.as_boolean()->get();
-        } else if (kind->second == "string") {
-            if (!value.is_string()) {
-                fail(value, "expected a string for `" + key + "`, found " + describe_type(value));
-            }
-            check_interpolations(value, value.as_string()->get());
-            e.settings[key] = value.as_string()->get();
-        } else if (kind->second == "list") {
-            const auto* list = value.as_array();
-            if (list == nullptr) {
-                fail(value, "expected an array of strings for `" + key + "`, found " +
-                                describe_type(value));
-            }
+            e.settings[name] = value.as_boolean()->get();
+            return;
+        case OverrideKeyKind::string:
+            e.settings[name] = string_of(key, value, "for `" + name + "`");
+            return;
+        case OverrideKeyKind::list: {
             std::vector<std::string> items;
-            for (const toml::node& item : *list) {
-                if (!item.is_string()) {
-                    fail(item, "expected a string in `" + key + "`, found " + describe_type(item));
-                }
-                const std::string s = item.as_string()->get();
-                if (names_attribute_paths(key) && !is_attribute_path(s)) {
-                    fail(item, "`" + excerpt(s) + "` is not a nixpkgs attribute path",
-                         "write attribute paths such as \"zlib\" or \"cudaPackages.cudnn\"");
-                }
-                if (names_python_packages(key) && !is_python_name(s)) {
-                    fail(item, "`" + excerpt(s) + "` is not a Python package name");
-                }
-                check_interpolations(item, s);
-                if (key == "remove-files" && !is_relative_path(s)) {
-                    fail(item, "`" + excerpt(s) + "` is not a relative path inside site-packages",
-                         "write a path such as \"nvidia/__init__.py\"");
-                }
-                if (key == "patches") {
-                    items.push_back(
-                        locate_patch(s, [&](const std::string& msg, const std::string& hint) {
-                            fail(item, msg, hint);
-                        }));
-                    continue;
-                }
-                items.push_back(s);
+            for (const toml::node& item : array_of(key, value, "strings")) {
+                std::string s = string_of(key, item, "in `" + name + "`");
+                items.push_back(key.rule == OverrideItemRule::canonical_python_name
+                                    ? canonicalize_name(s)
+                                    : std::move(s));
             }
-            e.settings[key] = std::move(items);
-        } else {
+            e.settings[name] = std::move(items);
+            return;
+        }
+        case OverrideKeyKind::table: {
             const auto* table = value.as_table();
             if (table == nullptr) {
-                fail(value, "expected a table of strings for `" + key + "`, found " +
+                fail(value, "expected a table of strings for `" + name + "`, found " +
                                 describe_type(value));
             }
             std::map<std::string, std::string> items;
-            for (const auto& [name, v] : *table) {
-                if (!v.is_string()) {
-                    fail(v, "expected a string for `" + key + "." + std::string(name.str()) + "`");
+            for (const auto& [k, v] : *table) {
+                items[std::string(k.str())] =
+                    string_of(key, v, "for `" + name + "." + std::string(k.str()) + "`");
+            }
+            e.settings[name] = std::move(items);
+            return;
+        }
+        case OverrideKeyKind::package_paths: {
+            std::vector<PackagePath> items;
+            for (const toml::node& item : array_of(key, value, "{ package, subdir } tables")) {
+                items.push_back(package_path(key, item));
+            }
+            e.settings[name] = std::move(items);
+            return;
+        }
+        case OverrideKeyKind::patches: {
+            std::vector<PatchFile> items;
+            for (const toml::node& item : array_of(key, value, "strings")) {
+                items.push_back(patch(item, string_of(key, item, "in `" + name + "`")));
+            }
+            e.settings[name] = std::move(items);
+            return;
+        }
+        }
+    }
+
+    PackagePath package_path(const OverrideKey& key, const toml::node& item) const {
+        const std::string name(key.name);
+        const auto* ref = item.as_table();
+        if (ref == nullptr) {
+            fail(item, "expected a { package, subdir } table in `" + name + "`, found " +
+                           describe_type(item));
+        }
+        PackagePath path;
+        bool has_package = false;
+        for (const auto& [field_key, field] : *ref) {
+            const std::string field_name(field_key.str());
+            const std::string where = "for `" + field_name + "` in `" + name + "`";
+            if (field_name == "package") {
+                const std::string s = string_of(key, field, where);
+                if (!is_python_name(s)) {
+                    fail(field, "`" + excerpt(s) + "` is not a Python package name");
                 }
-                check_interpolations(v, v.as_string()->get());
-                items[std::string(name.str())] = v.as_string()->get();
+                path.package = canonicalize_name(s);
+                has_package = true;
+            } else if (field_name == "subdir") {
+                path.subdir = string_of(key, field, where);
+                if (!is_relative_path(path.subdir)) {
+                    fail(field,
+                         "`" + excerpt(path.subdir) + "` is not a relative path inside the package",
+                         "write a directory under its site-packages, such as \"torch/lib\"");
+                }
+            } else if (field_name == "optional") {
+                if (!field.is_boolean()) {
+                    fail(field,
+                         "expected true or false " + where + ", found " + describe_type(field));
+                }
+                path.optional = field.as_boolean()->get();
+            } else {
+                fail(field, "unknown field `" + field_name + "` in `" + name + "`",
+                     "a reference has `package`, `subdir` and optionally `optional`");
             }
-            e.settings[key] = std::move(items);
         }
+        if (!has_package || path.subdir.empty()) {
+            fail(item, "a reference in `" + name + "` needs `package` and `subdir`",
+                 "write { package = \"torch\", subdir = \"torch/lib\" }");
+        }
+        return path;
     }
-    if (e.dist) {
-        // They decide which artifact is built, so they cannot depend on it.
-        for (const char* deciding : {"prefer-wheel", "disabled", "remove-dependencies"}) {
-            if (e.settings.contains(deciding)) {
-                const auto* node = t.get(deciding);
-                fail(*node,
-                     std::string("`") + deciding + "` in an entry limited to `dist = \"" +
-                         std::string(to_string(*e.dist)) + "\"` for `" + package + "`",
-                     "it decides which artifact is built: put it in an entry without `dist`");
+
+    // A patch is named relative to the file that declares it and read now, so a typo is an
+    // error with a position and planning reads no file. The defaults' are embedded in the
+    // binary; a pyproject's stay files of the project (emitted as projectDir + "/…"); an
+    // --overrides file's text is carried in the emitted file.
+    PatchFile patch(const toml::node& at, const std::string& rel) const {
+        if (!is_relative_path(rel)) {
+            fail(at, "`" + excerpt(rel) + "` is not a relative path",
+                 "name the patch relative to the file that declares it, without `..`");
+        }
+        PatchFile out;
+        out.name = std::filesystem::path(rel).filename().string();
+        if (layer_ == OverrideLayer::defaults) {
+            const auto* embedded = detail::embedded_patch(rel);
+            if (embedded == nullptr) {
+                fail(at, "no patch `" + excerpt(rel) + "` in the default database",
+                     "put it under overrides/patches/ and rebuild lock2nix");
             }
+            out.content.assign(embedded->text, embedded->size);
+            return out;
         }
+        const std::filesystem::path file =
+            std::filesystem::path(reader_.file()).parent_path() / rel;
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(file, ec)) {
+            fail(at,
+                 "patch `" + excerpt(rel) + "` not found (looked for " + excerpt(file.string()) +
+                     ")",
+                 "name the patch relative to the file that declares it");
+        }
+        if (layer_ == OverrideLayer::project) {
+            out.project_path = rel;
+        } else {
+            out.content = detail::read_file(file.string());
+        }
+        return out;
     }
-    return e;
-}
+};
 
 // `[[name]]` tables (or one `[name]` table) per package.
 std::vector<OverrideEntry> read_entries(const TomlReader& reader, const toml::table& root,
@@ -331,12 +369,11 @@ std::vector<OverrideEntry> read_entries(const TomlReader& reader, const toml::ta
     for (const auto& [name, value] : root) {
         const std::string package(name.str());
         if (const auto* t = value.as_table()) {
-            out.push_back(read_entry(reader, package, *t, layer, line_offset));
+            out.push_back(EntryReader(reader, package, layer, line_offset).read(*t));
         } else if (const auto* list = value.as_array()) {
             for (const toml::node& item : *list) {
-                out.push_back(read_entry(reader, package,
-                                         reader.as_table(item, "an override entry"), layer,
-                                         line_offset));
+                out.push_back(EntryReader(reader, package, layer, line_offset)
+                                  .read(reader.as_table(item, "an override entry")));
             }
         } else {
             reader.fail(value,
@@ -349,6 +386,31 @@ std::vector<OverrideEntry> read_entries(const TomlReader& reader, const toml::ta
         return a.position.line < b.position.line;
     });
     return out;
+}
+
+// Combines two entries' values of a list or table key inside one layer: lists append what they
+// lack, tables merge. False for flags and strings, which must agree instead.
+bool append(OverrideValue& into, const OverrideValue& more) {
+    return std::visit(
+        [&](auto& have) {
+            using T = std::remove_cvref_t<decltype(have)>;
+            if constexpr (std::is_same_v<T, std::map<std::string, std::string>>) {
+                for (const auto& [k, s] : std::get<T>(more)) {
+                    have[k] = s;
+                }
+                return true;
+            } else if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, std::string>) {
+                return false;
+            } else {
+                for (const auto& item : std::get<T>(more)) {
+                    if (std::find(have.begin(), have.end(), item) == have.end()) {
+                        have.push_back(item);
+                    }
+                }
+                return true;
+            }
+        },
+        into);
 }
 
 std::string describe(const OverrideValue& v) {
@@ -384,35 +446,132 @@ std::string_view to_string(OverrideLayer layer) {
     return "";
 }
 
-const std::map<std::string, std::string>& override_keys() {
-    static const std::map<std::string, std::string> keys = {
-        {"build-systems", "list"},
-        {"dependencies", "list"},
-        {"native-build-inputs", "list"},
-        {"build-inputs", "list"},
-        {"propagated-build-inputs", "list"},
-        {"prefer-wheel", "flag"},
-        {"remove-dependencies", "list"},
-        {"env", "table"},
-        {"post-patch", "string"},
-        {"post-install", "string"},
-        {"auto-patchelf-ignore-missing", "list"},
-        {"dont-strip", "flag"},
-        {"disabled", "flag"},
-        {"why", "string"},
-        {"pre-configure", "string"},
-        {"pre-build", "string"},
-        {"post-fixup", "string"},
-        {"patches", "list"},
-        {"make-wrapper-args", "list"},
-        {"remove-files", "list"},
-        {"auto-patchelf-search-paths", "package-paths"},
-        {"dont-use-cmake-configure", "flag"},
-        {"dont-use-meson-configure", "flag"},
-        {"pypa-build-flags", "list"},
-        {"dist", "selector"},
-    };
-    return keys;
+namespace {
+
+using Kind = OverrideKeyKind;
+using Rule = OverrideItemRule;
+using B = BuildRecipe;
+
+// The one declaration of the override schema, in the documented order.
+const OverrideKey schema[] = {
+    {"versions",
+     Kind::versions,
+     Rule::any,
+     false,
+     {},
+     "string",
+     "which versions the entry applies to (PEP 440 specifier set)"},
+    {"dist",
+     Kind::dist,
+     Rule::any,
+     false,
+     {},
+     "`\"wheel\"` or `\"sdist\"`",
+     "which artifact the entry applies to: only when the wheel is installed, or only when the "
+     "package is built from source (sdists, and git, path and URL sources that are not wheels); "
+     "absent = both. An entry with `dist` cannot set `prefer-wheel`, `disabled` or "
+     "`remove-dependencies`, which decide the artifact or the graph before it is known"},
+    {"why",
+     Kind::why,
+     Rule::any,
+     false,
+     {},
+     "string",
+     "none: documents the entry (printed by `overrides show`). Two entries that apply together "
+     "may give different reasons; it is no setting and never contradicts"},
+    {"build-systems", Kind::list, Rule::python_name, false, &B::build_systems,
+     "list of nixpkgs Python attribute names",
+     "`build-system = [ python.pkgs.<name> … ]` for packages built from source; replaces what "
+     "the source declares (lock2nix then does not download an sdist to read it); `poetry` means "
+     "`poetry-core`"},
+    {"dependencies", Kind::list, Rule::python_name, false, &B::dependencies,
+     "list of Python package names",
+     "extra runtime `dependencies`: the locked package when the lock has it, else "
+     "`python.pkgs.<name>`"},
+    {"native-build-inputs", Kind::list, Rule::attribute_path, false, &B::native_build_inputs,
+     "list of nixpkgs attribute paths",
+     "appended to `nativeBuildInputs` (`pkgs.<path>`, e.g. `cmake`, `autoPatchelfHook`)"},
+    {"build-inputs", Kind::list, Rule::attribute_path, false, &B::build_inputs,
+     "list of nixpkgs attribute paths",
+     "appended to `buildInputs` (e.g. `zlib`, `cudaPackages.cudnn`)"},
+    {"propagated-build-inputs", Kind::list, Rule::attribute_path, false,
+     &B::propagated_build_inputs, "list of nixpkgs attribute paths", "`propagatedBuildInputs`"},
+    {"prefer-wheel", Kind::flag, Rule::any, true, &B::prefer_wheel, "true/false",
+     "`false`: build from the sdist even when a wheel fits; `true`: take a fitting wheel even "
+     "under `--prefer-sdists`. `--sdist PKG` / `--wheel PKG` on the command line win over it"},
+    {"remove-dependencies", Kind::list, Rule::canonical_python_name, true, &B::remove_dependencies,
+     "list of Python package names", "drop these dependency edges"},
+    {"env", Kind::table, Rule::interpolated, false, &B::env, "table of strings",
+     "`env = { NAME = \"value\"; }` for the build"},
+    {"post-patch", Kind::string, Rule::interpolated, false, &B::post_patch, "string (shell)",
+     "`postPatch`"},
+    {"post-install", Kind::string, Rule::interpolated, false, &B::post_install, "string (shell)",
+     "`postInstall`"},
+    {"auto-patchelf-ignore-missing", Kind::list, Rule::any, false, &B::auto_patchelf_ignore_missing,
+     "list of sonames",
+     "`autoPatchelfIgnoreMissingDeps` (libraries found at run time, e.g. `libcuda.so.1`)"},
+    {"dont-strip", Kind::flag, Rule::any, false, &B::dont_strip, "true/false",
+     "`dontStrip = true`"},
+    {"disabled", Kind::flag, Rule::any, true, &B::disabled, "true/false",
+     "the package is left out entirely, with every edge to it (as poetry2nix's `typing = null`)"},
+    {"pre-configure", Kind::string, Rule::interpolated, false, &B::pre_configure, "string (shell)",
+     "`preConfigure`"},
+    {"pre-build", Kind::string, Rule::interpolated, false, &B::pre_build, "string (shell)",
+     "`preBuild`"},
+    {"post-fixup", Kind::string, Rule::interpolated, false, &B::post_fixup, "string (shell)",
+     "`postFixup`"},
+    {"patches", Kind::patches, Rule::any, false, &B::patches, "list of paths",
+     "`patches` (applied with `patch -p1` before `postPatch`). Relative to the file that "
+     "declares them, without `..`, and read when the file is read. From a pyproject: "
+     "`projectDir + \"/<path>\"` (the pyproject's folder is the project's); from `--overrides` "
+     "files and the defaults: the text is carried in the emitted file as "
+     "`pkgs.writeText \"<name>\" \"…\"`"},
+    {"make-wrapper-args", Kind::list, Rule::interpolated, false, &B::make_wrapper_args,
+     "list of strings",
+     "`makeWrapperArgs`: arguments for the wrappers of installed programs (`--set NAME value`, "
+     "`--prefix PATH : @pkgs.ffmpeg@/bin`)"},
+    {"remove-files", Kind::list, Rule::relative_path, false, &B::remove_files,
+     "list of paths relative to site-packages",
+     "removed after install: `rm -rf -- \"$out/${python.sitePackages}\"/'<path>'` appended "
+     "before `post-install` (each path quoted for the shell; no `..`, no leading `/`)"},
+    {"auto-patchelf-search-paths", Kind::package_paths, Rule::any, false,
+     &B::auto_patchelf_search_paths, "list of `{ package, subdir, optional? }`",
+     "`preFixup = \"addAutoPatchelfSearchPath \\\"${final.<package>}/${python.sitePackages}\\\"/"
+     "'<subdir>'\"`: autoPatchelf looks for libraries in another locked package's directory "
+     "(torch's `torch/lib`, `nvidia/cublas/lib`). The package must be in the target's plan, else "
+     "translation fails naming both packages; with `optional = true` the reference is dropped "
+     "instead"},
+    {"dont-use-cmake-configure", Kind::flag, Rule::any, false, &B::dont_use_cmake_configure,
+     "true/false", "`dontUseCmakeConfigure = true` (the build backend runs CMake itself)"},
+    {"dont-use-meson-configure", Kind::flag, Rule::any, false, &B::dont_use_meson_configure,
+     "true/false", "`dontUseMesonConfigure = true` (the build backend runs Meson itself)"},
+    {"pypa-build-flags", Kind::list, Rule::any, false, &B::pypa_build_flags, "list of strings",
+     "appended to `pypaBuildFlags` of source builds (after `--skip-dependency-check`), e.g. "
+     "`-Csetup-args=-Dblas=openblas`"},
+};
+
+} // namespace
+
+std::span<const OverrideKey> override_schema() {
+    return schema;
+}
+
+const OverrideKey* find_override_key(std::string_view name) {
+    for (const OverrideKey& key : schema) {
+        if (key.name == name) {
+            return &key;
+        }
+    }
+    return nullptr;
+}
+
+std::string override_keys_markdown() {
+    std::string out = "| key | type | effect on the derivation |\n|---|---|---|\n";
+    for (const OverrideKey& key : schema) {
+        out += "| `" + std::string(key.name) + "` | " + std::string(key.type_doc) + " | " +
+               std::string(key.effect_doc) + " |\n";
+    }
+    return out;
 }
 
 std::string_view to_string(Dist dist) {
@@ -478,39 +637,8 @@ std::string OverrideEntry::where() const {
     return describe_position(file, position);
 }
 
-bool Recipe::flag(const std::string& key) const {
-    return maybe_flag(key).value_or(false);
-}
-
-std::optional<bool> Recipe::maybe_flag(const std::string& key) const {
-    auto it = settings.find(key);
-    if (it == settings.end()) {
-        return std::nullopt;
-    }
-    return std::get<bool>(it->second);
-}
-
-std::vector<std::string> Recipe::list(const std::string& key) const {
-    auto it = settings.find(key);
-    return it == settings.end() ? std::vector<std::string>{}
-                                : std::get<std::vector<std::string>>(it->second);
-}
-
-std::string Recipe::text(const std::string& key) const {
-    auto it = settings.find(key);
-    return it == settings.end() ? std::string() : std::get<std::string>(it->second);
-}
-
-std::map<std::string, std::string> Recipe::table(const std::string& key) const {
-    auto it = settings.find(key);
-    return it == settings.end() ? std::map<std::string, std::string>{}
-                                : std::get<std::map<std::string, std::string>>(it->second);
-}
-
-std::vector<PackagePath> Recipe::package_paths(const std::string& key) const {
-    auto it = settings.find(key);
-    return it == settings.end() ? std::vector<PackagePath>{}
-                                : std::get<std::vector<PackagePath>>(it->second);
+std::string SettingOrigin::describe() const {
+    return std::string(to_string(layer)) + " " + where;
 }
 
 std::vector<PackagePath> BuildRecipe::references() const {
@@ -522,65 +650,49 @@ std::vector<PackagePath> BuildRecipe::references() const {
             }
         }
     };
-    for (const std::string* text :
-         {&post_patch, &post_install, &pre_configure, &pre_build, &post_fixup}) {
-        scan(*text);
-    }
-    for (const auto& [name, value] : env) {
-        scan(value);
-    }
-    for (const auto& arg : make_wrapper_args) {
-        scan(arg);
+    for (const OverrideKey& key : schema) {
+        if (key.rule != OverrideItemRule::interpolated) {
+            continue;
+        }
+        std::visit(
+            [&](auto member) {
+                using Member = decltype(member);
+                if constexpr (std::is_same_v<Member, std::string B::*>) {
+                    scan(this->*member);
+                } else if constexpr (std::is_same_v<Member, std::vector<std::string> B::*>) {
+                    for (const auto& item : this->*member) {
+                        scan(item);
+                    }
+                } else if constexpr (std::is_same_v<Member,
+                                                    std::map<std::string, std::string> B::*>) {
+                    for (const auto& [name, value] : this->*member) {
+                        scan(value);
+                    }
+                }
+            },
+            key.field);
     }
     return out;
 }
 
 BuildRecipe BuildRecipe::from(const Recipe& r) {
     BuildRecipe b;
-    b.disabled = r.flag("disabled");
-    b.prefer_wheel = r.maybe_flag("prefer-wheel");
-    b.dont_strip = r.flag("dont-strip");
-    b.build_systems = r.list("build-systems");
-    b.dependencies = r.list("dependencies");
-    for (const auto& name : r.list("remove-dependencies")) {
-        b.remove_dependencies.push_back(canonicalize_name(name));
-    }
-    b.native_build_inputs = r.list("native-build-inputs");
-    b.build_inputs = r.list("build-inputs");
-    b.propagated_build_inputs = r.list("propagated-build-inputs");
-    b.auto_patchelf_ignore_missing = r.list("auto-patchelf-ignore-missing");
-    b.env = r.table("env");
-    b.post_patch = r.text("post-patch");
-    b.post_install = r.text("post-install");
-    b.pre_configure = r.text("pre-configure");
-    b.pre_build = r.text("pre-build");
-    b.post_fixup = r.text("post-fixup");
-    b.make_wrapper_args = r.list("make-wrapper-args");
-    b.remove_files = r.list("remove-files");
-    b.auto_patchelf_search_paths = r.package_paths("auto-patchelf-search-paths");
-    b.dont_use_cmake_configure = r.flag("dont-use-cmake-configure");
-    b.dont_use_meson_configure = r.flag("dont-use-meson-configure");
-    b.pypa_build_flags = r.list("pypa-build-flags");
-    // Lists combine only inside one layer, so every patch comes from the layer the origin names:
-    // the defaults' are embedded, a project's stay files of the project, --overrides files' are
-    // read now and carried in the emitted file.
-    const auto origin = r.origins.find("patches");
-    for (const auto& where : r.list("patches")) {
-        PatchFile patch;
-        patch.name = std::filesystem::path(where).filename().string();
-        const std::string layer = origin == r.origins.end() ? "" : origin->second;
-        if (layer.starts_with(to_string(OverrideLayer::defaults))) {
-            const auto* embedded = detail::embedded_patch(where);
-            if (embedded == nullptr) {
-                throw Error("no patch `" + where + "` in the default database");
-            }
-            patch.content.assign(embedded->text, embedded->size);
-        } else if (layer.starts_with(to_string(OverrideLayer::project))) {
-            patch.project_path = where;
-        } else {
-            patch.content = detail::read_file(where);
+    for (const OverrideKey& key : schema) {
+        const auto it = r.settings.find(key.name);
+        if (it == r.settings.end()) {
+            continue;
         }
-        b.patches.push_back(std::move(patch));
+        std::visit(
+            [&](auto member) {
+                using Member = decltype(member);
+                if constexpr (std::is_same_v<Member, std::optional<bool> B::*>) {
+                    b.*member = std::get<bool>(it->second);
+                } else if constexpr (!std::is_same_v<Member, std::monostate>) {
+                    using Value = std::remove_cvref_t<decltype(b.*member)>;
+                    b.*member = std::get<Value>(it->second);
+                }
+            },
+            key.field);
     }
     return b;
 }
@@ -655,6 +767,19 @@ std::size_t OverrideDatabase::default_package_count() const {
         }
     }
     return n;
+}
+
+std::vector<std::string> OverrideDatabase::package_names() const {
+    std::set<std::string> names;
+    if (state_->with_defaults) {
+        for (std::size_t i = 0; i < detail::embedded_override_count; ++i) {
+            names.insert(detail::embedded_overrides[i].package());
+        }
+    }
+    for (const auto& [name, entries] : state_->added) {
+        names.insert(name);
+    }
+    return {names.begin(), names.end()};
 }
 
 void OverrideDatabase::add_file(std::string_view text, const std::string& path,
@@ -757,25 +882,7 @@ Recipe OverrideDatabase::resolve(std::string_view name, std::string_view version
                     if (it == combined.end()) {
                         combined[key] = value;
                         from[key] = &e;
-                    } else if (auto* list = std::get_if<std::vector<std::string>>(&it->second)) {
-                        for (const auto& item : std::get<std::vector<std::string>>(value)) {
-                            if (std::find(list->begin(), list->end(), item) == list->end()) {
-                                list->push_back(item);
-                            }
-                        }
-                    } else if (auto* paths = std::get_if<std::vector<PackagePath>>(&it->second)) {
-                        for (const auto& item : std::get<std::vector<PackagePath>>(value)) {
-                            if (std::find(paths->begin(), paths->end(), item) == paths->end()) {
-                                paths->push_back(item);
-                            }
-                        }
-                    } else if (auto* table =
-                                   std::get_if<std::map<std::string, std::string>>(&it->second)) {
-                        for (const auto& [k, s] :
-                             std::get<std::map<std::string, std::string>>(value)) {
-                            (*table)[k] = s;
-                        }
-                    } else if (it->second != value) {
+                    } else if (!append(it->second, value) && it->second != value) {
                         throw Error("overrides for `" + e.package + "` " + std::string(version) +
                                         " contradict each other: `" + key + "` is " +
                                         describe(it->second) + " at " + from[key]->where() +
@@ -788,7 +895,7 @@ Recipe OverrideDatabase::resolve(std::string_view name, std::string_view version
         }
         for (auto& [key, value] : combined) {
             out.settings[key] = std::move(value);
-            out.origins[key] = std::string(to_string(layer)) + " " + from[key]->where();
+            out.origins[key] = SettingOrigin{layer, from[key]->where()};
         }
     }
     return out;

@@ -156,11 +156,11 @@ void TomlReader::check_before_parsing(std::string_view text, const std::string& 
         }
         if (static_cast<unsigned char>(c) >= 0x80 && utf8_length(text, i) > 0) {
             // Outside strings and comments TOML has no place for a non-ASCII character. Said
-            // here, at its position: toml++ 3.3 reached undefined behaviour classifying some
-            // while it recorded a key or value for its own message (UBSan, once toml++ was
-            // compiled in; the cause is answered in lib/toml/tomlplusplus.hpp, and this stays
-            // for the clearer message). Invalid UTF-8 is left to toml++, which rejects it and
-            // says so more precisely; so is the byte-order mark a file may start with.
+            // here, at its position: unpatched, toml++ 3.3 reaches undefined behaviour (UBSan)
+            // classifying some while it records a key or value for its own message; the cause
+            // is answered in lib/toml/tomlplusplus.hpp, and this check gives the clearer
+            // message. Invalid UTF-8 is left to toml++, which rejects it and says so more
+            // precisely; so is the byte-order mark a file may start with.
             throw Error("a non-ASCII character outside a quoted string or comment", file_,
                         SourcePosition{line, static_cast<std::uint32_t>(i - line_start + 1)},
                         "TOML allows non-ASCII text only inside quotes (\"...\") or after #");

@@ -21,7 +21,7 @@ BuildGraph build_graph(const Lock& lock, const Selection& selection) {
                                                       : a < b;
     };
     std::sort(vertices.begin(), vertices.end(), by_name);
-    // Indexed by package (a tree keyed by index missed the caches at 100k packages, issue 16).
+    // Indexed by package: a tree keyed by index missed the caches at 100k packages.
     constexpr std::size_t none = static_cast<std::size_t>(-1);
     std::vector<std::size_t> vertex_of(lock.packages.size(), none);
     for (std::size_t v = 0; v < vertices.size(); ++v) {
@@ -117,11 +117,11 @@ BuildGraph build_graph(const Lock& lock, const Selection& selection) {
                             "on all of it",
                         lock.path, first.position,
                         "the emitted file would hold every one of them; break the cycle in the "
-                        "packages' own dependencies (README, \"Limits\")");
+                        "packages' own dependencies (docs/limits.md)");
         }
         out.dependencies[vertices[v]] = std::move(list);
     }
-    // Added in the order the std::set gave, so Boost sees the same graph.
+    // Each edge once, in ascending (from, to) order: Boost sees the same graph for the same lock.
     std::sort(condensed_edges.begin(), condensed_edges.end());
     condensed_edges.erase(std::unique(condensed_edges.begin(), condensed_edges.end()),
                           condensed_edges.end());

@@ -41,13 +41,13 @@ Dist dist_of(const Artifact& a) {
 // Which packages any group or extra can select on the target, with the groups (and group+extra
 // pairs) that select each (mkEnv can ask for any of them), and every edge among them.
 // Per-package members are vectors indexed by package: trees keyed by index cost a cache miss per
-// level once the lock outgrew the caches (issue 16).
+// level once the lock outgrew the caches.
 struct Reach {
     explicit Reach(std::size_t packages)
         : all(packages, false), groups(packages), extra_groups(packages) {}
     std::vector<bool> all; ///< selectable by some group or extra
-    // Every walk's edges, appended; sorted and made unique once (plan_target). A std::set paid a
-    // tree insertion per edge per walk, with cache misses growing with the lock (issue 16).
+    // Every walk's edges, appended; sorted and made unique once (plan_target). A std::set would
+    // pay a tree insertion per edge per walk, with cache misses growing with the lock.
     std::vector<std::pair<std::size_t, std::size_t>> edges;
     std::vector<std::set<std::string>> groups;
     std::vector<std::map<std::string, std::set<std::string>>> extra_groups;
@@ -116,8 +116,8 @@ Reach reach(const Lock& lock, const Pyproject* pp, const Target& target, const S
         // A walk with root extra e differs from the walk without only through the packages e
         // selects (membership above) and the root requirements that depend on extras; edge
         // markers see the package's own extras, never the root's. An extra with neither gives
-        // the same edges as the walk without extras, so it is not walked again (a lock with
-        // many extras paid one whole selection per extra).
+        // the same edges as the walk without extras, so it is not walked again (else a lock
+        // with many extras pays one whole selection per extra).
         if (!cache.roots && pp != nullptr) {
             cache.roots = root_requirements(*pp);
         }
@@ -412,9 +412,9 @@ std::string host_system() {
 namespace {
 
 // `plan --json` written directly in nlohmann's dump(2) layout, one value at a time: building
-// the document as nlohmann values first held every string twice and spent a quarter of the
-// command in allocations at 80,000 packages (issue 16). to_json parses this text back, so
-// there is one definition of the document.
+// the document as nlohmann values first holds every string twice, and at 80,000 packages spent
+// a quarter of the command in allocations. to_json parses this text back, so there is one
+// definition of the document.
 class JsonWriter {
 public:
     explicit JsonWriter(std::ostream& out) : out_(out) {}

@@ -191,9 +191,9 @@ std::vector<RootRequirement> root_requirements(const Pyproject& pp) {
 
 namespace {
 
-// Package indices as one flag per locked package. The walk's membership tests were red-black tree
-// searches whose cache misses grew with the lock (issue 16: the per-package cost at 100k
-// packages). items() lists them in index order, the order std::set gave, so walks are unchanged.
+// Package indices as one flag per locked package. As red-black tree searches, the walk's
+// membership tests missed the caches more as the lock grew, and raised the per-package cost at
+// 100k packages. items() lists them in ascending index order, whatever the order of insertion.
 class IndexSet {
 public:
     bool contains(std::size_t i) const { return i < flags_.size() && flags_[i]; }
@@ -292,7 +292,7 @@ private:
                             std::to_string(max_groups),
                         groups.size() > max_groups ? pp_->path : lock_.path, at,
                         "each group's package set is worked out apart, so the cost grows with "
-                        "the lock times the groups; merge groups (README, \"Limits\")");
+                        "the lock times the groups; merge groups (docs/limits.md)");
         }
         sel_.all_groups = all;
         auto check = [&](const std::vector<std::string>& names, Setting option) {
@@ -351,7 +351,7 @@ private:
                             std::to_string(max_root_extras),
                         pp_ != nullptr ? pp_->path : lock_.path, {},
                         "each extra's package set is worked out apart, so the cost grows with the "
-                        "lock times the extras; merge extras (README, \"Limits\")");
+                        "lock times the extras; merge extras (docs/limits.md)");
         }
         sel_.all_extras = {all.begin(), all.end()};
         if (request_.all_extras) {
@@ -824,8 +824,8 @@ private:
             sel_.reasons = std::move(reasons_);
             sel_.via = std::move(via_);
         }
-        // The order a std::set of (from, to, marker) gave: per (from, to), the edge with the
-        // smallest marker text speaks for the pair.
+        // Ordered by (from, to, marker text): per (from, to), the edge with the smallest marker
+        // text speaks for the pair.
         std::sort(edges_.begin(), edges_.end(), [](const PendingEdge& a, const PendingEdge& b) {
             if (a.from != b.from || a.to != b.to) {
                 return a.from != b.from ? a.from < b.from : a.to < b.to;
@@ -934,8 +934,8 @@ private:
         const std::string* marker;
     };
 
-    // Per-package state is indexed by package (issue 16: red-black trees keyed by index cost a
-    // cache miss per level once the lock outgrew the caches).
+    // Per-package state is indexed by package: red-black trees keyed by index cost a cache miss
+    // per level once the lock outgrew the caches.
     bool explain_; ///< build the reasons and exclusions (not for the planner's extra walks)
     Selection sel_;
     IndexSet locked_;

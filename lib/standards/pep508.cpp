@@ -171,9 +171,9 @@ public:
         std::string right_value;
         read_var(right_var, right_value);
         if (left_var && right_var) {
-            // The model holds one variable and a literal: `extra <= python_version` used to
-            // compare `extra` with the text "python_version" and print a different marker (found
-            // by fuzz/fuzz_pep508). No real marker compares two variables.
+            // The model holds one variable and a literal: accepted, `extra <= python_version`
+            // would compare `extra` with the text "python_version" and print a different marker
+            // (a fuzz/fuzz_pep508 input). No real marker compares two variables.
             fail_at("a marker comparison between two variables is not supported", start);
         }
         if (left_var) {

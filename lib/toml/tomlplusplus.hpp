@@ -6,7 +6,7 @@
 // TOML_UNREACHABLE, i.e. __builtin_unreachable, for characters their tables leave out:
 // is_non_ascii_horizontal_whitespace has no answer for U+00A1..U+0499, U+3001..U+33D7 and
 // U+FC06..U+FEFE except the spaces it names, so even valid TOML (a line-ending backslash in a
-// multi-line string followed by "é") was undefined behaviour (UBSan; fuzz.pyproject). Each of
+// multi-line string followed by "é") is undefined behaviour (UBSan; fuzz.pyproject). Each of
 // those functions returns bool, and for every character that reaches the unreachable branch the
 // true answer is "not in the class" (the class's members in those ranges are tested before it).
 // So the header is compiled first with the macro saying exactly that; its `#pragma once` keeps

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Issue #15 on the real binary: duplicate entries chosen by their python-versions, targets the
-# lock excludes refused, --offline never cloning, stray files refused, and each command's own
-# usage errors. Every lock here is a minimal one made from a corpus lock (tests/data/fidelity).
+# Fidelity to the lock on the real binary: duplicate entries chosen by their python-versions,
+# targets the lock excludes refused, --offline never cloning, stray files refused, and each
+# command's own usage errors. Every lock here is a minimal one made from a corpus lock
+# (tests/data/fidelity).
 set -u
 cli=$1
 data=$(cd "$(dirname "$0")/../data/fidelity" && pwd)

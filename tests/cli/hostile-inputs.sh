@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Issue #11, "a hostile world", the inputs: symlink loops, unreadable files, directories, huge and
-# odd files, hostile file names and URLs in the lock, and long input quoted in messages. Each case
-# must end in a clear error naming the file (with a line and column where there is one) and a
-# hint, exit 2, nothing on stdout, no output file and nothing overwritten; or, for inputs that are
-# merely unusual (a BOM, CRLF line ends, 100k packages), in the same answer as the plain input.
+# Hostile inputs: symlink loops, unreadable files, directories, huge and odd files, hostile file
+# names and URLs in the lock, and long input quoted in messages. Each case must end in a clear error
+# naming the file (with a line and column where there is one) and a hint, exit 2, nothing on stdout,
+# no output file and nothing overwritten; or, for inputs that are merely unusual (a BOM, CRLF line
+# ends, 100k packages), in the same answer as the plain input.
 # Usage: hostile-inputs.sh CLI
 set -u
 cli=$1
@@ -268,7 +268,7 @@ lock_with() { # lock_with FILE-NAME [SOURCE-TOML]: one package `demo` 1.0
     one_package_lock demo 1.0 "$1" sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa \
         "${2:-}" >hostile.lock
 }
-# A file name once went into predicted URLs as it was: …/source/d/demo/../demo-1.0.tar.gz.
+# A file name must not go into predicted URLs as it is: …/source/d/demo/../demo-1.0.tar.gz.
 for name in '../demo-1.0.tar.gz' 'a/../demo-1.0.tar.gz' '/etc/demo-1.0.tar.gz' \
     'dir\\demo-1.0.tar.gz' '..' 'demo-1.0.tar.gz\n' 'demo\u001b[31m-1.0.tar.gz' ''; do
     lock_with "$name"
@@ -276,8 +276,8 @@ for name in '../demo-1.0.tar.gz' 'a/../demo-1.0.tar.gz' '/etc/demo-1.0.tar.gz' \
         "$cli" hostile.lock --offline -o out.nix
     check "the file name \"$name\" is printed escaped" sh -c "! grep -q \$'\\x1b' stderr"
 done
-# A list of files in a message is one line: newlines are escaped in messages, and the list once
-# came out with literal "\n" between its items.
+# A list of files in a message is one line: newlines are escaped in messages, so the list's items
+# are separated by "; ", never by a newline that would come out as a literal "\n".
 cat >hostile.lock <<'EOF'
 [[package]]
 name = "demo"
@@ -345,8 +345,8 @@ check "nor in plan's output" sh -c '! grep -q -e s3cret -e alice stdout stderr'
 rm -f out.nix
 
 # --- long input quoted in messages ---------------------------------------------------------------
-# A 50,000-deep marker (about 100 KB) once came back whole in its own message; every message that
-# quotes input quotes a short window of it (or, for a whole value, its ends).
+# A 50,000-deep marker (about 100 KB) must not come back whole in its own message; every message
+# that quotes input quotes a short window of it (or, for a whole value, its ends).
 python3 - <<'PY'
 import os
 huge = "9" * 100000

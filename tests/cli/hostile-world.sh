@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Issue #11, "a hostile world", around the inputs: an index that redirects to another host while
-# credentials are configured, loops, or lies about its answer; two runs sharing a cache or an
-# output file; runs killed mid-download and mid-write; a full disk. What must hold: credentials
-# reach only the index's host, no corrupt cache entry is ever served, an output file is the old
-# one or the whole new one, and every failure is a clear error with exit 2.
+# A hostile world around the inputs: an index that redirects to another host while credentials are
+# configured, loops, or lies about its answer; two runs sharing a cache or an output file; runs
+# killed mid-download and mid-write; a full disk. What must hold: credentials reach only the index's
+# host, no corrupt cache entry is ever served, an output file is the old one or the whole new one,
+# and every failure is a clear error with exit 2.
 # Usage: hostile-world.sh CLI SHARED_DATA
 set -u
 cli=$1
@@ -189,7 +189,7 @@ check "the output has every package from the index" \
 check "no temporary is left in the cache" \
     sh -c "[ -z \"\$(find '$XDG_CACHE_HOME' -name '.*.XXXXXX' -o -name '.*body.*' -type f)\" ]"
 # A --concurrency the open-file limit cannot hold is lowered, and the run says so (cache writes
-# failing for want of descriptors were silent before).
+# failing for want of descriptors must not go unsaid).
 # (Soft limit only: `128:` leaves the hard limit, which a user may not raise again, alone.)
 prlimit --nofile=128: "$cli" shared/poetry.lock --system x86_64-linux --python 3.11 --refresh \
     --concurrency 10000 -o d.nix 2>d.err

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Issue #11's findings 7, 8 and 13 on the real binary: a long dependency chain in bounded memory,
-# credentials that never reach the output or stderr, honest messages for huge or odd inputs,
-# stale temporaries of killed runs removed, absolute file paths kept absolute, override keys
-# quoted. Usage: hostile.sh CLI [--no-memory-limit] (sanitizer builds cannot run under an
-# address-space limit).
+# Hostile cases on the real binary: a long dependency chain in bounded memory, credentials that
+# never reach the output or stderr, honest messages for huge or odd inputs, stale temporaries of
+# killed runs removed, absolute file paths kept absolute, override keys quoted.
+# Usage: hostile.sh CLI [--no-memory-limit] (sanitizer builds cannot run under an address-space
+# limit).
 set -u
 cli=$1
 memory_limit=yes
@@ -12,8 +12,8 @@ benchmarks=$(cd "$(dirname "$0")/../../benchmarks" && pwd)
 . "$(dirname "$0")/../lib.sh"
 cd "$work"
 
-# --- 7: a 4,000-package chain (lock 1.1) in bounded memory -------------------------------------
-# Every package once kept its whole path from the root: 1.4 GB for `plan`.
+# --- a 4,000-package chain (lock 1.1) in bounded memory ----------------------------------------
+# A copy of its whole path from the root per package is quadratic: 1.4 GB for `plan`.
 python3 - <<'PY'
 n = 4000
 with open("chain.lock", "w") as f:
@@ -51,7 +51,7 @@ assert len(p[\"path\"]) == 32 and p[\"path_truncated\"] is True, p'"
 rm -f chain.lock chain.nix pyproject.toml
 
 # --- one name locked 4,000 times in a lock 1.1, [metadata.files] listing all its files ----------
-# Every entry once received a copy of the name's whole list: 3.4 GB and 32 s for `inspect`.
+# A copy of the name's whole list per entry costs 3.4 GB and 32 s for `inspect`.
 python3 - <<'PY'
 n = 4000
 for shape in ("matching", "unmatched"):
@@ -80,7 +80,7 @@ check "and no entry takes files of other versions" \
     sh -c "[ \$(grep -c '^  dup [0-9]*\.0\.post1 (0 files)\$' out) -eq 4000 ]"
 rm -f dups-*.lock out err
 
-# --- 8: credentials in source URLs reach neither the output nor stderr --------------------------
+# --- credentials in source URLs reach neither the output nor stderr -----------------------------
 cat >pyproject.toml <<'TOML'
 [tool.poetry]
 name = "creds"
@@ -134,7 +134,7 @@ check "git URL credentials are not in the message" sh -c '! grep -q -e t0ken -e 
 check "the message names the repository" grep -q "127.0.0.1:1/repo.git" err.txt
 rm -f poetry.lock pyproject.toml out.nix err.txt
 
-# --- 13: huge, odd and hostile inputs ------------------------------------------------------------
+# --- huge, odd and hostile inputs ----------------------------------------------------------------
 head -c $((300 << 20)) /dev/zero | tr '\0' ' ' >spaces.lock
 limit=()
 [ "$memory_limit" = yes ] && limit=(prlimit --as=$((200 << 20)))
@@ -285,7 +285,7 @@ check "three entries of one version: the same three in the file" \
     sh -c 'for k in "six = " "\"six@1.16.0\" = " "\"six@1.16.0#2\" = "; do grep -q "^ *$k" out.nix || exit 1; done'
 cd ..
 
-# --- limits on the shapes whose cost grows faster than the lock (README, "Limits") ----------------
+# --- limits on the shapes whose cost grows faster than the lock (docs/limits.md) ----------------
 mkdir -p limits && cd limits
 # The shapes of benchmarks/shapes.py, one past each limit, and one at it.
 python3 - "$benchmarks" <<'PY'

@@ -291,9 +291,9 @@ authors = ["lock2nix <e2e@example.org>"]'
 backend='[build-system]
 requires = ["poetry-core>=1.0.0"]
 build-backend = "poetry.core.masonry.api"'
-stage "issue #13: fixed cases and known failures"
+stage "hard cases, and known failures"
 
-# (1) an sdist whose [build-system] requires setuptools>=99 (fixed: built with nixpkgs' versions).
+# (1) an sdist whose [build-system] requires setuptools>=99 (built with nixpkgs' versions).
 project case1 <<EOF
 $header
 name = "e2e-case1"

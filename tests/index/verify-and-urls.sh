@@ -82,7 +82,7 @@ check "an unreachable index is an error" [ $? -eq 2 ]
 check "the error names the package and the failure" grep -q "cannot get the file list of \`.*-pkg\`.*gave up after" "$work/err"
 check "no output file is written" [ ! -e "$work/project/none.nix" ]
 
-# --- Issue 16: --concurrency bounds the downloads of `verify`, which overlap ---------------------
+# --- --concurrency bounds the downloads of `verify`, which overlap -------------------------------
 report() { # report NAME: the server's /__NAME as JSON
     python3 -c "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())" \
         "http://127.0.0.1:$port/__$1"
@@ -113,7 +113,7 @@ report stats >"$work/stats.json"
 check "each page once and each file once" \
     python3 -c "import json, sys; s = json.load(open(sys.argv[1])); bad = {p: n for p, n in s.items() if 'many' in p and n != 1}; sys.exit(f'asked more than once: {bad}' if bad else 0)" "$work/stats.json"
 
-# --- Issue 11: a private index's credentials reach its files, from the cache too, and no other host
+# --- A private index's credentials reach its files, from the cache too, and no other host
 start_server
 printf 'private wheel' >"$work/files/secret-1.0-py3-none-any.whl"
 printf 'public wheel' >"$work/files/open-1.0-py3-none-any.whl"

@@ -92,7 +92,7 @@ check "it uses builtins.fetchGit" grep -q 'builtins.fetchGit' "$work/impure.nix"
 check "and parses" nix-instantiate --parse "$work/impure.nix"
 "$cli" --offline "$root/tests/data/git-source.lock" \
     --system x86_64-linux --python 3.11 --quiet >"$work/pure.nix" 2>"$work/pure.err"
-# --offline never clones (issue #15): the source is named as missing from the cache.
+# --offline never clones: the source is named as missing from the cache.
 check "pure git translation without network fails clearly" grep -q "the git source https://git.invalid/demo/demo.git at .* is not in lock2nix's cache" "$work/pure.err"
 check "and says how to proceed" grep -q -- "--impure-git" "$work/pure.err"
 

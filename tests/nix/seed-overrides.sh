@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # examples/seed is a project shaped like lock2nix's seed (a speech/ML stack) whose pyproject.toml
-# carries the project's own choices in [tool.lock2nix.overrides]. Every fact of the seed's
-# original override (each entry overrides/seed.toml once held) must reach the emitted derivations,
-# now from the project layer or from the defaults; and without the project's pyproject, the
+# carries the project's own choices in [tool.lock2nix.overrides]. Every fact of the seed's own
+# override.nix must reach the emitted derivations, from the project layer (the seed's choices) or
+# from the defaults (the facts true for everyone); and without the project's pyproject, the
 # packages the seed chose to build from source install from their wheels, as for anyone else.
 set -u
 cli=$1

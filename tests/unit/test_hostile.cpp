@@ -1,5 +1,5 @@
-// Regression tests for the findings of issue #11 (6–13) that the library can show without a
-// network or a process: each input here once crashed, leaked or misbehaved.
+// Hostile inputs the library must survive, shown without a network or a process: each input
+// here crashes, leaks or misbehaves in a reader that does not guard against it.
 
 #include "lock2nix/error.hpp"
 #include "lock2nix/project/lockfile.hpp"
@@ -15,7 +15,7 @@
 using namespace lock2nix;
 
 TEST_CASE("deeply nested marker parentheses are refused, not a stack overflow", "[hostile]") {
-    // 50,000 levels once crashed with SIGSEGV (finding 6).
+    // Unbounded recursion overflows the stack at 50,000 levels (SIGSEGV).
     const std::string text =
         std::string(50000, '(') + "python_version >= '3'" + std::string(50000, ')');
     try {
@@ -24,7 +24,7 @@ TEST_CASE("deeply nested marker parentheses are refused, not a stack overflow", 
     } catch (const SyntaxError& e) {
         CHECK_THAT(e.message(), Catch::Contains("nest deeper than 100"));
         CHECK(e.offset() == 100);
-        // The message once quoted all 100 KB of the marker: now a window around position 101.
+        // The message quotes a window around position 101, not all 100 KB of the marker.
         CHECK(e.message().size() < 200);
         CHECK(std::string(e.what()).size() < 200);
         CHECK_THAT(e.message(),
@@ -86,7 +86,7 @@ TEST_CASE("TOML nested too deep is refused with a position before toml++ sees it
 }
 
 TEST_CASE("a marker value holding a double quote prints so that it parses back", "[hostile]") {
-    // Found by fuzz/fuzz_pep508: the value was printed inside double quotes.
+    // A fuzz/fuzz_pep508 input: printed inside double quotes, the value would not parse back.
     const auto m = pep508::Marker::parse("'5.6a0\"x' < platform_release");
     CHECK(m.str() == "'5.6a0\"x' < platform_release");
     const auto again = pep508::Marker::try_parse(m.str());
@@ -194,8 +194,9 @@ TEST_CASE("messages quote a bounded excerpt of long input", "[hostile]") {
 }
 
 TEST_CASE("non-ASCII outside strings and comments is refused before toml++ sees it", "[hostile]") {
-    // toml++ 3.3 reached __builtin_unreachable classifying these while recording a key or value
-    // for its own error message (UBSan, fuzz.lock/pyproject/overrides once toml++ was compiled in).
+    // Unpatched, toml++ 3.3 reaches __builtin_unreachable classifying these while recording a key
+    // or value for its own error message (UBSan, under fuzz.lock, fuzz.pyproject and
+    // fuzz.overrides).
     const std::vector<std::pair<std::string, SourcePosition>> cases = {
         {"[abc\u00e9]\n", {1, 5}},
         {"[metadata]\na = 1\u00e9\n", {2, 6}},
@@ -205,7 +206,7 @@ TEST_CASE("non-ASCII outside strings and comments is refused before toml++ sees 
         {"x = { \u00e9 = 1 }\n", {1, 7}},
         {"a = 1979-05-27T\u00e9\n", {1, 16}},
         // A quote inside a bare token opens no string for toml++, which reads on through it
-        // (fuzz.overrides and fuzz.pyproject, session 4: `systems = [1"9792-97:32:…ə u"]`).
+        // (an input of fuzz.overrides and fuzz.pyproject: `systems = [1"9792-97:32:…ə u"]`).
         {"x = [1\"2-\u0259 u\"]\n", {1, 10}},
         {"x = 0\"d\u01fd\"\n", {1, 8}},
         {"x = a\"\u00e9\"\n", {1, 7}},

@@ -58,7 +58,7 @@ struct IndexOptions {
     bool use_cache = true;
     std::string cache_dir; ///< empty: cache_directory()/http
     bool progress = false; ///< a progress line on stderr
-    /// The largest answer kept, after decompression (README, "Limits"); larger ones are errors.
+    /// The largest answer kept, after decompression (docs/limits.md); larger ones are errors.
     std::size_t max_body = std::size_t{64} << 20;
     /// A transfer slower than this many bytes per second for low_speed_time is a timeout.
     long low_speed_limit = 64;

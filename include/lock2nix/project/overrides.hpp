@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -39,10 +40,20 @@ struct PackagePath {
     auto operator<=>(const PackagePath&) const = default;
 };
 
-/// A setting's value: a flag, a string (shell snippet), a list of names, a table of strings, or
-/// a list of references to other packages' directories.
-using OverrideValue = std::variant<bool, std::string, std::vector<std::string>,
-                                   std::map<std::string, std::string>, std::vector<PackagePath>>;
+/// A patch file of an entry, located and read when the entry was read: planning reads no file.
+struct PatchFile {
+    std::string name;         ///< file name, for the store path's name
+    std::string project_path; ///< relative to the project directory (pyproject entries), else ""
+    std::string content;      ///< the text, for patches embedded in the emitted file
+
+    bool operator==(const PatchFile&) const = default;
+};
+
+/// A setting's value: a flag, a string (shell snippet), a list of names, a table of strings, a
+/// list of references to other packages' directories, or patch files.
+using OverrideValue =
+    std::variant<bool, std::string, std::vector<std::string>, std::map<std::string, std::string>,
+                 std::vector<PackagePath>, std::vector<PatchFile>>;
 
 /// A piece of a string value: literal text, or one of the store-path interpolations
 /// `@pkgs.<attribute path>@`, `@python.<sitePackages|interpreter>@`, `@package:<name>@`.
@@ -66,7 +77,7 @@ struct OverrideEntry {
     std::optional<Dist> dist;
     /// The reason the entry exists (`why`): documentation, never part of a Recipe.
     std::string why;
-    std::map<std::string, OverrideValue> settings;
+    std::map<std::string, OverrideValue, std::less<>> settings; ///< keyed by the schema's names
     OverrideLayer layer = OverrideLayer::defaults;
     std::string file;
     SourcePosition position;
@@ -75,29 +86,26 @@ struct OverrideEntry {
     std::string where() const;
 };
 
-/// The effective settings for one package version, with the origin of each key.
+/// Where an effective setting comes from.
+struct SettingOrigin {
+    OverrideLayer layer = OverrideLayer::defaults;
+    std::string where; ///< the entry's "file:line:column"
+
+    /// "defaults overrides/seed.toml:3:1"
+    std::string describe() const;
+};
+
+/// The effective settings for one package version, keyed by the schema's key names, with the
+/// origin of each key. BuildRecipe::from gives the typed view.
 struct Recipe {
-    std::map<std::string, OverrideValue> settings;
-    std::map<std::string, std::string> origins; ///< key → "defaults overrides/seed.toml:3:1"
+    std::map<std::string, OverrideValue, std::less<>> settings;
+    std::map<std::string, SettingOrigin, std::less<>> origins;
 
     bool empty() const { return settings.empty(); }
-    bool flag(const std::string& key) const;
-    std::optional<bool> maybe_flag(const std::string& key) const;
-    std::vector<std::string> list(const std::string& key) const;
-    std::string text(const std::string& key) const;
-    std::map<std::string, std::string> table(const std::string& key) const;
-    std::vector<PackagePath> package_paths(const std::string& key) const;
 };
 
-/// A patch file of an entry, located when the entry was read (and checked to exist).
-struct PatchFile {
-    std::string name;         ///< file name, for the store path's name
-    std::string project_path; ///< relative to the project directory (pyproject entries), else ""
-    std::string content;      ///< the text, for patches embedded in the emitted file
-};
-
-/// A resolved Recipe as the planner and the renderer use it: one field per key of
-/// overrides/README.md, so no consumer looks settings up by string.
+/// A resolved Recipe as the planner and the renderer use it: one field per setting of the schema
+/// (override_schema()), so no consumer looks settings up by string.
 struct BuildRecipe {
     bool disabled = false;
     std::optional<bool> prefer_wheel;
@@ -127,9 +135,63 @@ struct BuildRecipe {
     /// the reference may be dropped when the package is absent.
     std::vector<PackagePath> references() const;
 
-    /// The typed view of `recipe`. Reads the patch files it names (embedded for the defaults).
+    /// The typed view of `recipe`, filled through the schema. Reads no file.
     static BuildRecipe from(const Recipe& recipe);
 };
+
+/// How a key of an entry is read and combined.
+enum class OverrideKeyKind {
+    versions,      ///< a PEP 440 specifier set: which versions the entry applies to
+    dist,          ///< "wheel" or "sdist": which artifact the entry is limited to
+    why,           ///< the reason for the entry: documentation, never a setting
+    flag,          ///< true or false
+    string,        ///< one string
+    list,          ///< an array of strings; entries of one layer append
+    table,         ///< a table of strings; entries of one layer merge
+    package_paths, ///< an array of { package, subdir, optional } tables
+    patches,       ///< an array of patch file names, located and read when the entry is read
+};
+
+/// What every string of a key (the string, each item, each table value) must be.
+enum class OverrideItemRule {
+    any,
+    attribute_path,        ///< a nixpkgs attribute path: Nix identifiers joined by dots
+    python_name,           ///< a Python package name, kept as written
+    canonical_python_name, ///< a Python package name, kept in its canonical form
+    relative_path,         ///< a relative path without `..`
+    interpolated,          ///< text that may hold @pkgs.…@, @python.…@, @package:…@
+};
+
+/// The BuildRecipe member a setting fills (monostate for versions, dist and why).
+using RecipeField =
+    std::variant<std::monostate, bool BuildRecipe::*, std::optional<bool> BuildRecipe::*,
+                 std::string BuildRecipe::*, std::vector<std::string> BuildRecipe::*,
+                 std::map<std::string, std::string> BuildRecipe::*,
+                 std::vector<PackagePath> BuildRecipe::*, std::vector<PatchFile> BuildRecipe::*>;
+
+/// One key of the override schema: the single declaration the reader, the recipe, references,
+/// `overrides show` and the documented key table are driven by.
+struct OverrideKey {
+    std::string_view name;
+    OverrideKeyKind kind;
+    OverrideItemRule rule = OverrideItemRule::any;
+    /// It decides the artifact or the graph before either is known, so an entry limited by
+    /// `dist` cannot set it.
+    bool decides_artifact = false;
+    RecipeField field;
+    std::string_view type_doc;   ///< the value's type, for the key table
+    std::string_view effect_doc; ///< what it does to the derivation, for the key table
+};
+
+/// Every key an entry may hold, in the documented order.
+std::span<const OverrideKey> override_schema();
+
+/// The key called `name`, or nullptr.
+const OverrideKey* find_override_key(std::string_view name);
+
+/// The documented key table (Markdown), generated from the schema; overrides/README.md and
+/// docs/overrides.md carry it between `<!-- override-keys:begin -->` and `-end -->` lines.
+std::string override_keys_markdown();
 
 /// The database: entries of every layer, looked up by canonical name.
 class OverrideDatabase {
@@ -161,6 +223,9 @@ public:
     /// Every entry for `name`, all layers, in order (for `overrides show`).
     std::vector<OverrideEntry> entries(std::string_view name) const;
 
+    /// Every canonical name with an entry in any layer, sorted.
+    std::vector<std::string> package_names() const;
+
     /// Number of packages with a default entry (embedded index).
     std::size_t default_package_count() const;
 
@@ -174,8 +239,5 @@ private:
     struct State;
     std::unique_ptr<State> state_;
 };
-
-/// The known keys and what each takes ("flag", "string", "list", "table", "package-paths").
-const std::map<std::string, std::string>& override_keys();
 
 } // namespace lock2nix

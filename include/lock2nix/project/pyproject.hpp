@@ -147,7 +147,7 @@ Pyproject read_pyproject(const std::string& path);
 /// Only what Poetry's content-hash covers, for a freshness check: the file is parsed as TOML
 /// (errors at their position) but not modelled. A lock whose hash matches was written by Poetry
 /// from exactly this content, and Poetry refuses to lock what it cannot read, so modelling could
-/// only add errors a matching lock rules out; it was a third of `check`'s time (issue 16).
+/// only add errors a matching lock rules out, and it took a third of `check`'s time.
 ContentHashInputs read_content_hash_inputs(const std::string& path);
 
 } // namespace lock2nix

@@ -41,7 +41,7 @@ BuildGraph build_graph(const Lock& lock, const Selection& selection);
 
 /// The most dependency edges the rule "whoever depends on a member of a cycle depends on all of
 /// it" may produce: each is a line of the emitted file, and a cycle of K members with K dependants
-/// makes K² of them (README, "Limits"). Real locks stay far below it.
+/// makes K² of them (docs/limits.md). Real locks stay far below it.
 inline constexpr std::size_t max_expanded_edges = 1000000;
 
 } // namespace lock2nix

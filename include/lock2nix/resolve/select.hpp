@@ -20,7 +20,7 @@ namespace lock2nix {
 
 /// The most dependency groups, and the most root extras, a project may have: the package set of
 /// every group and extra is worked out apart, so their cost grows with the lock's size times their
-/// number (README, "Limits"). Real projects have a few dozen at most.
+/// number (docs/limits.md). Real projects have a few dozen at most.
 inline constexpr std::size_t max_groups = 1000;
 inline constexpr std::size_t max_root_extras = 1000;
 
@@ -77,7 +77,7 @@ struct Selection {
     std::vector<std::string> all_extras;
     std::vector<std::size_t> packages; ///< selected, by canonical name then version
     /// By package index: why it is in (empty for packages not selected). Vectors by index, not
-    /// maps: tree lookups missed the caches once the lock outgrew them (issue 16).
+    /// maps: tree lookups missed the caches once the lock outgrew them.
     std::vector<std::string> reasons;
     /// By package index: the hop that first reached it; the whole path is built on demand by
     /// path() (a copy per package was quadratic: 1.4 GB for a 4,000-package chain).

@@ -45,7 +45,7 @@ std::string_view to_string(Variable v);
 /// for anything else.
 std::optional<Variable> variable_named(std::string_view name);
 
-/// A marker comparison operator, parsed once (evaluation used to compare the operator's text).
+/// A marker comparison operator, parsed once, so evaluation does not compare the operator's text.
 enum class Operator {
     equal,           ///< ==
     not_equal,       ///< !=

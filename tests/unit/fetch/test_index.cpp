@@ -422,7 +422,7 @@ TEST_CASE("Retry-After: delay-seconds and HTTP-dates, cut to the cap, garbage ig
     CHECK(parse_retry_after("0", now, cap) == milliseconds(0));
     CHECK(parse_retry_after("3", now, cap) == milliseconds(3000));
     CHECK(parse_retry_after("  7 ", now, cap) == milliseconds(7000));
-    // Overflowed `seconds * 1000` before (a sleep without end) or threw from std::stol.
+    // Must neither overflow `seconds * 1000` (a sleep without end) nor throw from std::stol.
     CHECK(parse_retry_after("9999999999999999", now, cap) == cap);
     CHECK(parse_retry_after("99999999999999999999", now, cap) == cap);
     CHECK(parse_retry_after(std::string(4000, '9'), now, cap) == cap);
@@ -461,7 +461,7 @@ TEST_CASE("Retry-After: no value a server sends can stall or break the run", "[i
     }
 }
 
-// --- Issue #11, findings 8–12 -----------------------------------------------------------------
+// --- Hostile servers and text: credentials, redirects, bombs, wrong types, trickles, limits ----
 
 TEST_CASE("credentials are removed from URLs inside free text", "[index][hostile]") {
     CHECK(redact_urls_in("lock2nix --index-url http://u:p@127.0.0.1:8/x -o f") ==
@@ -590,9 +590,9 @@ TEST_CASE("concurrency is clamped to the open-file limit and failed cache writes
     CHECK_THAT(uncached.notes()[0], Catch::Contains("cannot cache"));
 }
 
-TEST_CASE("the README's network limits are IndexOptions' defaults", "[index]") {
-    // README, "Limits": users size their CI and private indexes by these figures.
-    std::ifstream in(std::string(LOCK2NIX_TEST_DIR) + "/../README.md");
+TEST_CASE("the documented network limits are IndexOptions' defaults", "[index]") {
+    // docs/limits.md: users size their CI and private indexes by these figures.
+    std::ifstream in(std::string(LOCK2NIX_TEST_DIR) + "/../docs/limits.md");
     std::map<std::string, std::string> rows; // first cell -> the row
     for (std::string line; std::getline(in, line);) {
         if (line.starts_with("| ")) {
@@ -616,7 +616,7 @@ TEST_CASE("the README's network limits are IndexOptions' defaults", "[index]") {
                Catch::Contains("the wait is cut to " + secs(d.max_retry_after) + " s"));
 }
 
-// --- Issue #16: the network at its bound -------------------------------------------------------
+// --- The network at its bound --------------------------------------------------------------------
 
 TEST_CASE("each index page is requested once per run, hash completion included",
           "[index][server]") {

@@ -175,7 +175,7 @@ TEST_CASE("sdists are fetched once, verified against the lock, and cached", "[sd
 
 TEST_CASE("an sdist on a private index is read with its source's credentials", "[sdist][index]") {
     // The page gives /private/files/pkg-1.0.tar.gz, which wants the credentials too: the URL from
-    // the page carries none, so the download takes those of the source on that host (issue 11).
+    // the page carries none, so the download takes those of the source on that host.
     test::Server server({"--files", archives().string()});
     TempDir http, builds;
     const FileEntry pkg = entry("pkg-1.0.tar.gz");

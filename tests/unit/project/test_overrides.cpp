@@ -1,12 +1,12 @@
 #include "lock2nix/project/overrides.hpp"
 #include "lock2nix/translate.hpp"
 #include "support.hpp"
+#include "tomlplusplus.hpp"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include "tomlplusplus.hpp"
 
 using namespace lock2nix;
 
@@ -30,20 +30,20 @@ TEST_CASE("every default entry is valid", "[overrides]") {
 
 TEST_CASE("entries match by name and PEP 440 version range", "[overrides]") {
     const auto db = OverrideDatabase::with_defaults();
-    CHECK(db.resolve("attrs", "22.2.0").list("build-systems") ==
+    CHECK(BuildRecipe::from(db.resolve("attrs", "22.2.0")).build_systems ==
           std::vector<std::string>{"setuptools"});
-    CHECK(db.resolve("attrs", "23.1.0").list("build-systems") ==
+    CHECK(BuildRecipe::from(db.resolve("attrs", "23.1.0")).build_systems ==
           std::vector<std::string>{"hatch-fancy-pypi-readme", "hatch-vcs", "hatchling"});
     // Ranges are PEP 440 specifier sets: "<23.1.0" admits no pre-release of 23.1.0 and
     // ">=23.1.0" starts after them, so 23.1.0rc1 matches neither entry.
-    CHECK(db.resolve("Attrs", "23.1.0rc1").list("build-systems").empty());
-    CHECK(db.resolve("Attrs", "23.0.0rc1").list("build-systems") ==
+    CHECK(BuildRecipe::from(db.resolve("Attrs", "23.1.0rc1")).build_systems.empty());
+    CHECK(BuildRecipe::from(db.resolve("Attrs", "23.0.0rc1")).build_systems ==
           std::vector<std::string>{"setuptools"});
-    // No default forces an sdist on everyone (issue #14): torch installs from its wheel unless a
+    // No default forces an sdist on everyone: torch installs from its wheel unless a
     // project says otherwise, and keeps the facts every torch wheel needs.
-    CHECK(db.resolve("torch", "2.1.0").maybe_flag("prefer-wheel") == std::nullopt);
-    CHECK(db.resolve("torch", "2.1.0").flag("dont-strip"));
-    CHECK(db.resolve("typing", "3.7.4.3").flag("disabled"));
+    CHECK(BuildRecipe::from(db.resolve("torch", "2.1.0")).prefer_wheel == std::nullopt);
+    CHECK(BuildRecipe::from(db.resolve("torch", "2.1.0")).dont_strip);
+    CHECK(BuildRecipe::from(db.resolve("typing", "3.7.4.3")).disabled);
     CHECK(db.resolve("no-such-package-anywhere", "1.0").empty());
 }
 
@@ -61,12 +61,14 @@ TEST_CASE("layers: project entries beat defaults, --overrides files beat both", 
     db.add_pyproject((dir / "pyproject.toml").string());
     db.add_path((dir / "user.toml").string(), OverrideLayer::user);
     const Recipe r = db.resolve("torch", "2.1.0");
-    CHECK(r.maybe_flag("prefer-wheel") == true);
-    CHECK(r.origins.at("prefer-wheel").starts_with("project "));
-    CHECK(r.text("post-install") == "echo user");
-    CHECK(r.origins.at("post-install").starts_with("--overrides "));
-    CHECK(r.list("build-systems") == std::vector<std::string>{"setuptools"}); // from the defaults
-    CHECK(db.resolve("torch", "1.13.0").text("post-install") == "echo project"); // outside >=2
+    CHECK(BuildRecipe::from(r).prefer_wheel == true);
+    CHECK(r.origins.at("prefer-wheel").layer == OverrideLayer::project);
+    CHECK(BuildRecipe::from(r).post_install == "echo user");
+    CHECK(r.origins.at("post-install").layer == OverrideLayer::user);
+    CHECK(BuildRecipe::from(r).build_systems ==
+          std::vector<std::string>{"setuptools"}); // from the defaults
+    CHECK(BuildRecipe::from(db.resolve("torch", "1.13.0")).post_install ==
+          "echo project"); // outside >=2
     std::filesystem::remove_all(dir);
 }
 
@@ -76,9 +78,9 @@ TEST_CASE("lists combine inside a layer, contradicting flags name both entries",
                 "[\"openssl\", \"zlib\"]\n"
                 "[[y]]\ndont-strip = true\n[[y]]\nversions = \"<2\"\ndont-strip = false\n",
                 "o.toml", OverrideLayer::user);
-    CHECK(db.resolve("x", "1.5").list("build-inputs") ==
+    CHECK(BuildRecipe::from(db.resolve("x", "1.5")).build_inputs ==
           std::vector<std::string>{"zlib", "openssl"});
-    CHECK(db.resolve("y", "3.0").flag("dont-strip"));
+    CHECK(BuildRecipe::from(db.resolve("y", "3.0")).dont_strip);
     try {
         db.resolve("y", "1.0");
         FAIL("expected a contradiction");
@@ -100,12 +102,74 @@ TEST_CASE("bad override files are errors with a position", "[overrides]") {
     }
 }
 
-TEST_CASE("the override keys are all documented", "[overrides]") {
-    const std::string readme =
-        test::slurp(std::string(LOCK2NIX_TEST_DIR) + "/../overrides/README.md");
-    for (const auto& [key, kind] : override_keys()) {
-        INFO(key);
-        CHECK(readme.find("`" + key + "`") != std::string::npos);
+TEST_CASE("the documented key tables are the one the schema generates", "[overrides]") {
+    // Regenerate with tools/sync-override-keys.py.
+    const std::string table = override_keys_markdown();
+    for (const char* doc : {"/../overrides/README.md", "/../docs/overrides.md"}) {
+        INFO(doc);
+        const std::string text = test::slurp(std::string(LOCK2NIX_TEST_DIR) + doc);
+        const std::string begin = "<!-- override-keys:begin -->\n";
+        const auto from = text.find(begin);
+        const auto to = text.find("<!-- override-keys:end -->");
+        REQUIRE(from != std::string::npos);
+        REQUIRE(to != std::string::npos);
+        CHECK(text.substr(from + begin.size(), to - from - begin.size()) == table);
+    }
+    for (const OverrideKey& key : override_schema()) {
+        INFO(key.name);
+        CHECK(table.find("| `" + std::string(key.name) + "` |") != std::string::npos);
+        CHECK(find_override_key(key.name) == &key);
+    }
+}
+
+TEST_CASE("every setting of the schema reaches its BuildRecipe member", "[overrides]") {
+    // One entry setting every key with a value of its kind; the typed view must carry each, so
+    // a field declared with the wrong member or kind fails here.
+    std::string entry = "[[pkg]]\n";
+    for (const OverrideKey& key : override_schema()) {
+        const std::string name(key.name);
+        switch (key.kind) {
+        case OverrideKeyKind::flag:
+            entry += name + " = true\n";
+            break;
+        case OverrideKeyKind::string:
+            entry += name + " = \"echo " + name + "\"\n";
+            break;
+        case OverrideKeyKind::list:
+            entry += name + " = [\"" +
+                     (key.rule == OverrideItemRule::relative_path ? "a/b" : "x1") + "\"]\n";
+            break;
+        case OverrideKeyKind::table:
+            entry += name + " = { K = \"v\" }\n";
+            break;
+        case OverrideKeyKind::package_paths:
+            entry += name + " = [{ package = \"dep\", subdir = \"d\" }]\n";
+            break;
+        default:
+            break;
+        }
+    }
+    OverrideDatabase db;
+    db.add_file(entry, "all.toml", OverrideLayer::user);
+    const Recipe recipe = db.resolve("pkg", "1.0");
+    const BuildRecipe typed = BuildRecipe::from(recipe);
+    const BuildRecipe none;
+    for (const OverrideKey& key : override_schema()) {
+        INFO(key.name);
+        const bool setting = !std::holds_alternative<std::monostate>(key.field);
+        CHECK(setting == (key.kind != OverrideKeyKind::versions &&
+                          key.kind != OverrideKeyKind::dist && key.kind != OverrideKeyKind::why));
+        if (!setting || key.kind == OverrideKeyKind::patches) {
+            continue;
+        }
+        CHECK(recipe.settings.contains(key.name));
+        std::visit(
+            [&](auto member) {
+                if constexpr (!std::is_same_v<decltype(member), std::monostate>) {
+                    CHECK_FALSE(typed.*member == none.*member);
+                }
+            },
+            key.field);
     }
 }
 
@@ -158,7 +222,7 @@ TEST_CASE("`why` documents an entry and is no setting", "[overrides]") {
                 "o.toml", OverrideLayer::user);
     // Two reasons for one package do not contradict each other (unlike two strings of a key).
     const Recipe r = db.resolve("x", "2.1");
-    CHECK(r.list("build-inputs") == std::vector<std::string>{"zlib", "openssl"});
+    CHECK(BuildRecipe::from(r).build_inputs == std::vector<std::string>{"zlib", "openssl"});
     CHECK_FALSE(r.settings.contains("why"));
     const auto entries = db.entries("x");
     REQUIRE(entries.size() == 2);
@@ -196,12 +260,13 @@ dist = "wheel"
 post-install = "true"
 )",
                 "d.toml", OverrideLayer::user);
-    CHECK(db.resolve("lxml", "5.0").list("build-inputs") == std::vector<std::string>{"zlib"});
-    CHECK(db.resolve("lxml", "5.0", Dist::sdist).list("build-inputs") ==
+    CHECK(BuildRecipe::from(db.resolve("lxml", "5.0")).build_inputs ==
+          std::vector<std::string>{"zlib"});
+    CHECK(BuildRecipe::from(db.resolve("lxml", "5.0", Dist::sdist)).build_inputs ==
           std::vector<std::string>{"zlib", "libxml2"});
-    CHECK(db.resolve("lxml", "5.0", Dist::sdist).text("post-install").empty());
-    CHECK(db.resolve("lxml", "5.0", Dist::wheel).list("native-build-inputs").empty());
-    CHECK(db.resolve("lxml", "5.0", Dist::wheel).text("post-install") == "true");
+    CHECK(BuildRecipe::from(db.resolve("lxml", "5.0", Dist::sdist)).post_install.empty());
+    CHECK(BuildRecipe::from(db.resolve("lxml", "5.0", Dist::wheel)).native_build_inputs.empty());
+    CHECK(BuildRecipe::from(db.resolve("lxml", "5.0", Dist::wheel)).post_install == "true");
     // What chooses the artifact cannot depend on it.
     CHECK_THROWS_AS(
         db.add_file("[[x]]\ndist = \"wheel\"\ndisabled = true\n", "e.toml", OverrideLayer::user),
