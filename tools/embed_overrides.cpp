@@ -41,22 +41,22 @@ std::string canonical(std::string_view name) {
     return out;
 }
 
-// The package a table header belongs to: its first key, quoted or bare.
-std::string header_package(std::string_view line) {
-    std::size_t i = line.find('[');
-    while (i < line.size() && (line[i] == '[' || line[i] == ' ')) {
-        ++i;
+// The lines of the table headers under one package's key: its array of tables and the
+// tables below them (inline tables have no header line of their own).
+void record_headers(const toml::node& node, const std::string& package,
+                    std::map<unsigned, std::string>& headers) {
+    if (const toml::table* table = node.as_table()) {
+        if (!table->is_inline()) {
+            headers.emplace(node.source().begin.line, package);
+        }
+        for (const auto& [key, value] : *table) {
+            record_headers(value, package, headers);
+        }
+    } else if (const toml::array* array = node.as_array()) {
+        for (const toml::node& item : *array) {
+            record_headers(item, package, headers);
+        }
     }
-    if (i < line.size() && (line[i] == '"' || line[i] == '\'')) {
-        const char q = line[i];
-        const auto end = line.find(q, i + 1);
-        return std::string(line.substr(i + 1, end - i - 1));
-    }
-    std::size_t j = i;
-    while (j < line.size() && line[j] != '.' && line[j] != ']' && line[j] != ' ') {
-        ++j;
-    }
-    return std::string(line.substr(i, j - i));
 }
 
 } // namespace
@@ -83,12 +83,19 @@ int main(int argc, char** argv) {
         std::stringstream buf;
         buf << in.rdbuf();
         const std::string text = buf.str();
+        toml::table root;
         try {
-            (void)toml::parse(text, path); // a syntax error stops the build here
+            root = toml::parse(text, path); // a syntax error stops the build here
         } catch (const toml::parse_error& e) {
             std::cerr << path << ":" << e.source().begin.line << ":" << e.source().begin.column
                       << ": error: " << e.description() << "\n";
             return 1;
+        }
+        // The header lines come from the parser, not from the text: a line of a multi-line
+        // string that starts with '[' is no header.
+        std::map<unsigned, std::string> headers;
+        for (const auto& [key, value] : root) {
+            record_headers(value, canonical(key.str()), headers);
         }
         std::istringstream lines(text);
         std::string line;
@@ -97,8 +104,8 @@ int main(int argc, char** argv) {
         while (std::getline(lines, line)) {
             ++number;
             const auto first = line.find_first_not_of(" \t");
-            if (first != std::string::npos && line[first] == '[') {
-                const std::string package = canonical(header_package(line));
+            if (auto header = headers.find(number); header != headers.end()) {
+                const std::string& package = header->second;
                 if (current == nullptr || current->package != package) {
                     blocks.push_back(Block{package, "overrides/" + name, number, {}});
                     current = &blocks.back();

@@ -24,8 +24,9 @@
         inherit pkgs;
         python = pkgs.python311;
         projectDir = ./.;
-        # Room for what the database cannot express yet, e.g. soundfile built from its sdist
-        # needs the store path of libsndfile in place of its find_library lookup:
+        # Room for a project's own fixes. The default database already writes libsndfile's store
+        # path into soundfile.py; this earlier edit of the source is kept as an example, and the
+        # database's edit leaves the file it produces as it is:
         overrides = final: prev: {
           soundfile = prev.soundfile.overridePythonAttrs (old: {
             postPatch = (old.postPatch or "") + ''

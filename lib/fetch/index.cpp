@@ -837,13 +837,222 @@ using Clock = std::chrono::steady_clock;
 // has passed.
 using Waiting = std::deque<std::pair<Clock::time_point, std::size_t>>;
 
-// The transfer loop that index pages and downloads share: libcurl's multi interface on the calling
-// thread, at most `concurrency` transfers at once, each retried by the same policy. One thread
-// driving non-blocking transfers, rather than a pool of threads each blocking in easy_perform:
-// the connections (and TLS sessions) stay in one pool that every transfer reuses, the open-file
-// bound that `concurrency` was clamped to holds exactly, and sinks and the cache are called from
-// one thread, so neither needs a lock.
-//
+// The words for an attempt that ended without an HTTP answer to judge: its body was cut off, or
+// libcurl failed it.
+std::string failed_attempt_error(const IndexOptions& options, const IndexRequest& request,
+                                 const Transfer& t, CURLcode code) {
+    if (t.too_large) {
+        return redact_url(request.url) + ": the answer is larger than " +
+               std::to_string(options.max_body >> 20) +
+               " MiB (after decompression); lock2nix stopped reading it";
+    }
+    const std::string kind = detail::curl().easy_strerror(code);
+    const std::string said = redact_urls_in(t.error.data());
+    return redact_url(request.url) + ": " + kind +
+           (said.empty() || said == kind ? std::string() : " (" + said + ")") + tls_hint(code) +
+           (code == CURLE_OPERATION_TIMEDOUT
+                ? " (at most " + std::to_string(options.total_timeout.count() / 1000) +
+                      " s per answer, and never slower than " +
+                      std::to_string(options.low_speed_limit) + " bytes/s for " +
+                      std::to_string(options.low_speed_time.count()) + " s)"
+                : std::string());
+}
+
+// Fills `r` from one finished attempt (a good answer also goes to the cache) and says whether
+// its failure is worth another attempt.
+bool judge_attempt(const IndexOptions& options, const IndexRequest& request, Transfer& t,
+                   CURLcode code, long status, IndexResponse& r, CacheWriter* writer) {
+    // Relative links resolve against the URL that answered, after redirects.
+    char* effective = nullptr;
+    detail::curl().easy_getinfo(t.easy, CURLINFO_EFFECTIVE_URL, &effective);
+    const bool success = status >= 200 && status < 300;
+    // A JSON-only request (the JSON API) answered with anything but JSON, e.g. an HTML
+    // error page with status 200, is an error, and is not cached to poison --offline.
+    const bool wants_json_only =
+        request.json_body && request.accept.find("html") == std::string::npos;
+    if (t.too_large || code != CURLE_OK) {
+        r.error = failed_attempt_error(options, request, t, code);
+        return !t.too_large && transient(code);
+    }
+    if (status == 304 && t.cached) {
+        r = IndexResponse{true, 200,  t.cached->body, t.cached->content_type,
+                          {},   true, t.attempts,     t.cached->url};
+        return false;
+    }
+    if (success && request.json_body && t.content_type.find("json") != std::string::npos &&
+        !nlohmann::json::accept(t.body)) {
+        r.error = redact_url(request.url) + ": the answer is not valid JSON";
+        return true;
+    }
+    if (success && wants_json_only && !nlohmann::json::accept(t.body)) {
+        r.error = redact_url(request.url) + ": the answer is not JSON (Content-Type: " +
+                  (t.content_type.empty() ? std::string("none") : t.content_type) + ")";
+        return true;
+    }
+    if (success) {
+        r = IndexResponse{
+            true, status, std::move(t.body), t.content_type,
+            {},   false,  t.attempts,        effective != nullptr ? effective : request.url};
+        if (writer != nullptr) {
+            writer->put(request,
+                        Cache::Entry{r.body, t.etag, t.last_modified, r.content_type, r.url});
+        }
+        return false;
+    }
+    r.error = redact_url(request.url) + ": HTTP " + std::to_string(status);
+    return status >= 500 || status == 429;
+}
+
+// Progress on stderr, one line rewritten in place, when asked for and stderr is a terminal.
+class ProgressLine {
+public:
+    ProgressLine(bool asked, const char* label, std::size_t total)
+        : show_(asked && isatty(STDERR_FILENO) != 0), label_(label), total_(total) {}
+
+    void count_done() {
+        ++done_;
+        if (!show_) {
+            return;
+        }
+        const double secs = std::chrono::duration<double>(Clock::now() - started_).count();
+        std::fprintf(stderr, "\r%s: %zu/%zu (%.1f/s)", label_, done_, total_,
+                     secs > 0 ? static_cast<double>(done_) / secs : 0.0);
+        std::fflush(stderr);
+    }
+    void end() const {
+        if (show_) {
+            std::fprintf(stderr, "\n");
+        }
+    }
+
+private:
+    bool show_;
+    const char* label_;
+    std::size_t total_;
+    std::size_t done_ = 0;
+    Clock::time_point started_ = Clock::now();
+};
+
+// One run of the transfer loop that index pages and downloads share: libcurl's multi interface
+// on the calling thread, at most `concurrency` transfers at once, each retried by the same
+// policy. One thread driving non-blocking transfers, rather than a pool of threads each blocking
+// in easy_perform: the connections (and TLS sessions) stay in one pool that every transfer
+// reuses, the open-file bound that `concurrency` was clamped to holds exactly, and sinks and the
+// cache are called from one thread, so neither needs a lock.
+class TransferLoop {
+public:
+    TransferLoop(const IndexOptions& options, const std::vector<IndexRequest>& requests,
+                 std::vector<Transfer>& transfers, Waiting waiting, std::vector<IndexResponse>& out,
+                 CacheWriter* writer, CURLM* multi, const char* label)
+        : options_(options), requests_(requests), transfers_(transfers),
+          waiting_(std::move(waiting)), out_(out), writer_(writer), multi_(multi),
+          progress_(options.progress, label, waiting_.size()) {}
+
+    void run() {
+        while (!waiting_.empty() || active_ > 0) {
+            start_due();
+            int running = 0;
+            detail::curl().multi_perform(multi_, &running);
+            if (settle_finished()) {
+                // Slots were freed: fill them now. Waiting in poll first would leave them idle
+                // until some other transfer stirred, up to 50 ms per round of answers (most of
+                // the distance to the concurrency bound).
+                continue;
+            }
+            wait();
+        }
+        progress_.end();
+    }
+
+private:
+    // Starts whatever is due, up to the concurrency limit.
+    void start_due() {
+        const auto now = Clock::now();
+        for (auto it = waiting_.begin(); it != waiting_.end() && active_ < options_.concurrency;) {
+            if (it->first > now) {
+                ++it;
+                continue;
+            }
+            Transfer& t = transfers_[it->second];
+            configure(t, requests_[it->second], options_);
+            ++t.attempts;
+            detail::curl().multi_add_handle(multi_, t.easy);
+            ++active_;
+            it = waiting_.erase(it);
+        }
+    }
+
+    // Whether any transfer ended, each then retried or done.
+    bool settle_finished() {
+        int left = 0;
+        bool finished = false;
+        while (CURLMsg* msg = detail::curl().multi_info_read(multi_, &left)) {
+            if (msg->msg != CURLMSG_DONE) {
+                continue;
+            }
+            finished = true;
+            settle(msg->easy_handle, msg->data.result);
+        }
+        return finished;
+    }
+
+    // A failure worth retrying, with attempts left, waits out its delay in the queue; anything
+    // else is final.
+    void settle(CURL* easy, CURLcode code) {
+        Transfer* t = nullptr;
+        detail::curl().easy_getinfo(easy, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
+        detail::curl().multi_remove_handle(multi_, easy);
+        --active_;
+        long status = 0;
+        detail::curl().easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+        IndexResponse& r = out_[t->index];
+        r.attempts = t->attempts;
+        r.status = status;
+        const bool retry =
+            judge_attempt(options_, requests_[t->index], *t, code, status, r, writer_);
+        if (retry && t->attempts <= options_.retries) {
+            waiting_.emplace_back(Clock::now() + retry_delay(options_, t->attempts, t->retry_after),
+                                  t->index);
+            r.error.clear();
+            if (t->sink) {
+                t->sink({}); // what this attempt streamed is void: the next starts over
+            }
+            return;
+        }
+        if (!r.ok && retry) {
+            r.error += " (gave up after " + std::to_string(t->attempts) + " attempts)";
+        }
+        // Finished: its handle goes now, not at the end of the run (the connection stays in the
+        // multi handle's pool), so thousands of requests do not hold thousands of handles and
+        // their buffers.
+        detail::curl().easy_cleanup(t->easy);
+        t->easy = nullptr;
+        t->body = std::string();
+        progress_.count_done();
+    }
+
+    // Until a transfer stirs or the next retry is due, at most 50 ms.
+    void wait() const {
+        if (active_ > 0) {
+            detail::curl().multi_poll(multi_, nullptr, 0, 50, nullptr);
+        } else if (!waiting_.empty()) {
+            const auto next = std::min_element(waiting_.begin(), waiting_.end())->first;
+            std::this_thread::sleep_until(
+                std::min(next, Clock::now() + std::chrono::milliseconds(50)));
+        }
+    }
+
+    const IndexOptions& options_;
+    const std::vector<IndexRequest>& requests_;
+    std::vector<Transfer>& transfers_;
+    Waiting waiting_;
+    std::vector<IndexResponse>& out_;
+    CacheWriter* writer_;
+    CURLM* multi_;
+    ProgressLine progress_;
+    int active_ = 0;
+};
+
 // `cache` null: downloads, whose bodies go to the transfers' sinks and are never cached.
 void run_transfers(const IndexOptions& options, std::vector<std::string>& notes,
                    const std::vector<IndexRequest>& requests, std::vector<Transfer>& transfers,
@@ -854,154 +1063,13 @@ void run_transfers(const IndexOptions& options, std::vector<std::string>& notes,
         writer.emplace(*cache);
     }
     const Multi guard(transfers);
-    CURLM* const multi = guard.handle;
-    detail::curl().multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+    detail::curl().multi_setopt(guard.handle, CURLMOPT_MAX_TOTAL_CONNECTIONS,
                                 static_cast<long>(options.concurrency));
-    detail::curl().multi_setopt(multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
-    int active = 0;
-    std::size_t done = 0;
-    const std::size_t total = waiting.size();
-    const auto started = Clock::now();
-    const bool show = options.progress && isatty(STDERR_FILENO) != 0;
-    auto progress = [&] {
-        if (!show) {
-            return;
-        }
-        const double secs = std::chrono::duration<double>(Clock::now() - started).count();
-        std::fprintf(stderr, "\r%s: %zu/%zu (%.1f/s)", label, done, total,
-                     secs > 0 ? static_cast<double>(done) / secs : 0.0);
-        std::fflush(stderr);
-    };
-    while (!waiting.empty() || active > 0) {
-        // Start whatever is due, up to the concurrency limit.
-        const auto now = Clock::now();
-        for (auto it = waiting.begin(); it != waiting.end() && active < options.concurrency;) {
-            if (it->first > now) {
-                ++it;
-                continue;
-            }
-            Transfer& t = transfers[it->second];
-            configure(t, requests[it->second], options);
-            ++t.attempts;
-            detail::curl().multi_add_handle(multi, t.easy);
-            ++active;
-            it = waiting.erase(it);
-        }
-        int running = 0;
-        detail::curl().multi_perform(multi, &running);
-        int left = 0;
-        bool finished = false;
-        while (CURLMsg* msg = detail::curl().multi_info_read(multi, &left)) {
-            if (msg->msg != CURLMSG_DONE) {
-                continue;
-            }
-            finished = true;
-            Transfer* t = nullptr;
-            detail::curl().easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
-                                        reinterpret_cast<char**>(&t));
-            detail::curl().multi_remove_handle(multi, msg->easy_handle);
-            --active;
-            const CURLcode code = msg->data.result;
-            long status = 0;
-            detail::curl().easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
-            IndexResponse& r = out[t->index];
-            r.attempts = t->attempts;
-            r.status = status;
-            bool retry = false;
-            const IndexRequest& request = requests[t->index];
-            // Relative links resolve against the URL that answered, after redirects.
-            char* effective = nullptr;
-            detail::curl().easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &effective);
-            // A JSON-only request (the JSON API) answered with anything but JSON, e.g. an HTML
-            // error page with status 200, is an error, and is not cached to poison --offline.
-            const bool wants_json_only =
-                request.json_body && request.accept.find("html") == std::string::npos;
-            if (t->too_large) {
-                r.error = redact_url(request.url) + ": the answer is larger than " +
-                          std::to_string(options.max_body >> 20) +
-                          " MiB (after decompression); lock2nix stopped reading it";
-            } else if (code != CURLE_OK) {
-                const std::string kind = detail::curl().easy_strerror(code);
-                const std::string said = redact_urls_in(t->error.data());
-                r.error =
-                    redact_url(request.url) + ": " + kind +
-                    (said.empty() || said == kind ? std::string() : " (" + said + ")") +
-                    tls_hint(code) +
-                    (code == CURLE_OPERATION_TIMEDOUT
-                         ? " (at most " + std::to_string(options.total_timeout.count() / 1000) +
-                               " s per answer, and never slower than " +
-                               std::to_string(options.low_speed_limit) + " bytes/s for " +
-                               std::to_string(options.low_speed_time.count()) + " s)"
-                         : std::string());
-                retry = transient(code);
-            } else if (status == 304 && t->cached) {
-                r = IndexResponse{true, 200,  t->cached->body, t->cached->content_type,
-                                  {},   true, t->attempts,     t->cached->url};
-            } else if (status >= 200 && status < 300 && request.json_body &&
-                       t->content_type.find("json") != std::string::npos &&
-                       !nlohmann::json::accept(t->body)) {
-                r.error = redact_url(request.url) + ": the answer is not valid JSON";
-                retry = true;
-            } else if (status >= 200 && status < 300 && wants_json_only &&
-                       !nlohmann::json::accept(t->body)) {
-                r.error = redact_url(request.url) + ": the answer is not JSON (Content-Type: " +
-                          (t->content_type.empty() ? std::string("none") : t->content_type) + ")";
-                retry = true;
-            } else if (status >= 200 && status < 300) {
-                r = IndexResponse{true,
-                                  status,
-                                  std::move(t->body),
-                                  t->content_type,
-                                  {},
-                                  false,
-                                  t->attempts,
-                                  effective != nullptr ? effective : request.url};
-                if (writer) {
-                    writer->put(request, Cache::Entry{r.body, t->etag, t->last_modified,
-                                                      r.content_type, r.url});
-                }
-            } else {
-                r.error = redact_url(request.url) + ": HTTP " + std::to_string(status);
-                retry = status >= 500 || status == 429;
-            }
-            if (retry && t->attempts <= options.retries) {
-                waiting.emplace_back(
-                    Clock::now() + retry_delay(options, t->attempts, t->retry_after), t->index);
-                r.error.clear();
-                if (t->sink) {
-                    t->sink({}); // what this attempt streamed is void: the next starts over
-                }
-            } else {
-                if (!r.ok && retry) {
-                    r.error += " (gave up after " + std::to_string(t->attempts) + " attempts)";
-                }
-                // Finished: its handle goes now, not at the end of the run (the connection stays
-                // in the multi handle's pool), so thousands of requests do not hold thousands of
-                // handles and their buffers.
-                detail::curl().easy_cleanup(t->easy);
-                t->easy = nullptr;
-                t->body = std::string();
-                ++done;
-                progress();
-            }
-        }
-        if (finished) {
-            // Slots were freed: fill them now. Waiting in poll first would leave them idle until
-            // some other transfer stirred, up to 50 ms per round of answers (most of the
-            // distance to the concurrency bound).
-            continue;
-        }
-        if (active > 0) {
-            detail::curl().multi_poll(multi, nullptr, 0, 50, nullptr);
-        } else if (!waiting.empty()) {
-            const auto next = std::min_element(waiting.begin(), waiting.end())->first;
-            std::this_thread::sleep_until(
-                std::min(next, Clock::now() + std::chrono::milliseconds(50)));
-        }
-    }
-    if (show) {
-        std::fprintf(stderr, "\n");
-    }
+    detail::curl().multi_setopt(guard.handle, CURLMOPT_PIPELINING,
+                                static_cast<long>(CURLPIPE_MULTIPLEX));
+    TransferLoop(options, requests, transfers, std::move(waiting), out, writer ? &*writer : nullptr,
+                 guard.handle, label)
+        .run();
     if (writer) {
         for (std::string& failed : writer->finish()) {
             if (notes.size() < 20) {

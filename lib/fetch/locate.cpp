@@ -40,51 +40,61 @@ std::string page_key(const IndexRequest& r) {
     return r.url + "\n" + r.accept + "\n" + r.username;
 }
 
-} // namespace
+// PyPI's JSON API for a PyPI package; the project's simple page, with the source's
+// credentials, for a legacy one.
+IndexRequest page_request(const Package& p, const Pyproject* pp, const LocateOptions& options) {
+    IndexRequest r;
+    if (p.source_kind() == SourceKind::pypi) {
+        r.url = without_trailing_slash(options.pypi_url) + "/pypi/" + p.canonical_name + "/" +
+                p.version + "/json";
+        r.accept = "application/json";
+        r.json_body = true;
+    } else {
+        r.url = without_trailing_slash(p.source->url) + "/" + p.canonical_name + "/";
+        r.accept = simple_accept;
+        r.json_body = true;
+        std::tie(r.username, r.password) = source_credentials(source_name(p, pp));
+    }
+    return r;
+}
 
-Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::size_t>& packages,
-                     IndexClient& client, const LocateOptions& options, IndexPages* pages) {
-    IndexPages this_call;
-    IndexPages& known = pages != nullptr ? *pages : this_call;
-    Located out;
-    // Per package asked: its request. Pages neither known nor already wanted go to the network,
-    // once each: two versions of a legacy project share its page.
+// Per package asked: its request. Pages neither known nor already wanted go to the network,
+// once each: two versions of a legacy project share its page.
+struct PagePlan {
     std::vector<std::size_t> asked;
     std::vector<IndexRequest> requests;
     std::vector<IndexRequest> wanted;
     std::vector<std::size_t> wanted_by; ///< the first package that wanted each (for messages)
+};
+
+PagePlan plan_pages(const Lock& lock, const Pyproject* pp, const std::vector<std::size_t>& packages,
+                    const LocateOptions& options, const IndexPages& known) {
+    PagePlan plan;
     std::set<std::string> wanted_keys;
     for (std::size_t i : packages) {
         const Package& p = lock.packages[i];
         if (!from_index(p)) {
             continue;
         }
-        IndexRequest r;
-        if (p.source_kind() == SourceKind::pypi) {
-            r.url = without_trailing_slash(options.pypi_url) + "/pypi/" + p.canonical_name + "/" +
-                    p.version + "/json";
-            r.accept = "application/json";
-            r.json_body = true;
-        } else {
-            r.url = without_trailing_slash(p.source->url) + "/" + p.canonical_name + "/";
-            r.accept = simple_accept;
-            r.json_body = true;
-            std::tie(r.username, r.password) = source_credentials(source_name(p, pp));
-        }
+        IndexRequest r = page_request(p, pp, options);
         const std::string key = page_key(r);
         if (!known.files.contains(key) && wanted_keys.insert(key).second) {
-            wanted.push_back(r);
-            wanted_by.push_back(i);
+            plan.wanted.push_back(r);
+            plan.wanted_by.push_back(i);
         }
-        asked.push_back(i);
-        requests.push_back(std::move(r));
+        plan.asked.push_back(i);
+        plan.requests.push_back(std::move(r));
     }
-    const auto responses = client.fetch_all(wanted);
-    out.notes.insert(out.notes.end(), client.notes().begin(), client.notes().end());
-    for (std::size_t k = 0; k < wanted.size(); ++k) {
-        const Package& p = lock.packages[wanted_by[k]];
+    return plan;
+}
+
+// Parses each fetched page into `known`, refusing a page the index would not give.
+void read_pages(const Lock& lock, const PagePlan& plan, const std::vector<IndexResponse>& responses,
+                bool offline, IndexPages& known) {
+    for (std::size_t k = 0; k < plan.wanted.size(); ++k) {
+        const Package& p = lock.packages[plan.wanted_by[k]];
         const IndexResponse& resp = responses[k];
-        if (!resp.ok && client.options().offline) {
+        if (!resp.ok && offline) {
             continue; // --offline: what the cache lacks falls back to predictable URLs
         }
         if (!resp.ok) {
@@ -96,109 +106,143 @@ Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::siz
                             "), lock2nix uses only the cache and predictable URLs");
         }
         // Links are relative to the page that answered, which a redirect may have moved.
-        const std::string& answered = resp.url.empty() ? wanted[k].url : resp.url;
+        const std::string& answered = resp.url.empty() ? plan.wanted[k].url : resp.url;
+        const std::string key = page_key(plan.wanted[k]);
         try {
             if (p.source_kind() == SourceKind::pypi) {
-                known.files[page_key(wanted[k])] = parse_json_api(resp.body, answered);
+                known.files[key] = parse_json_api(resp.body, answered);
             } else if (resp.content_type.find("json") != std::string::npos) {
-                known.files[page_key(wanted[k])] = parse_simple_json(resp.body, answered);
+                known.files[key] = parse_simple_json(resp.body, answered);
             } else {
-                known.files[page_key(wanted[k])] = parse_simple_html(resp.body, answered);
+                known.files[key] = parse_simple_html(resp.body, answered);
             }
         } catch (const Error& e) {
             throw e.located(lock.path, p.position);
         }
     }
-    for (std::size_t k = 0; k < asked.size(); ++k) {
-        Package& p = lock.packages[asked[k]];
-        const auto page_files = known.files.find(page_key(requests[k]));
+}
+
+// Hash completion: take the index's files when the lock has no usable ones.
+void complete_files_from_index(Package& p, const std::vector<IndexFile>& files,
+                               const std::string& page, std::vector<std::string>& notes) {
+    const bool unnamed = std::any_of(p.files.begin(), p.files.end(),
+                                     [](const FileEntry& f) { return f.name.empty(); });
+    if (!p.files.empty() && !unnamed) {
+        return;
+    }
+    std::set<std::string> bare;
+    for (const FileEntry& f : p.files) {
+        bare.insert(f.digest);
+    }
+    std::vector<FileEntry> completed;
+    for (const IndexFile& f : files) {
+        auto sha = f.hashes.find("sha256");
+        if (sha == f.hashes.end()) {
+            continue;
+        }
+        // Bare digests (oldest locks) pin the set: keep the index files they name.
+        if (!bare.empty() && !bare.contains(sha->second)) {
+            continue;
+        }
+        if (p.source_kind() == SourceKind::legacy) {
+            // A simple page lists every version: keep this one's files.
+            const auto v = f.filename.find("-" + p.version);
+            if (v == std::string::npos) {
+                continue;
+            }
+        }
+        completed.push_back(FileEntry{f.filename, "sha256", sha->second, p.position});
+    }
+    if (!completed.empty()) {
+        notes.push_back(
+            p.name + " " + p.version + ": " + std::to_string(completed.size()) +
+            " file digests from the index (" + page + "), " +
+            (bare.empty() ? "the lock lists none" : "matched to the lock's bare digests"));
+        p.files = std::move(completed);
+        p.files_origin = FilesOrigin::index;
+    }
+}
+
+// The index's URL of each of the package's files, into `urls`; returns the files the page does
+// not list. A file whose digest on the index the lock does not list is refused.
+std::vector<std::string> index_urls(const Lock& lock, const Package& p,
+                                    const std::vector<IndexFile>& files, const std::string& page,
+                                    std::map<std::string, std::string>& urls) {
+    std::vector<std::string> unlisted;
+    for (const FileEntry& f : p.files) {
+        auto it = std::find_if(files.begin(), files.end(),
+                               [&](const IndexFile& x) { return x.filename == f.name; });
+        if (it == files.end()) {
+            unlisted.push_back(f.name); // the emitter falls back to the predictable URL
+            continue;
+        }
+        auto digest = it->hashes.find(f.algorithm);
+        if (digest == it->hashes.end() && f.algorithm != "sha256") {
+            digest = it->hashes.find("sha256");
+        }
+        if (digest != it->hashes.end() && digest->first == f.algorithm &&
+            digest->second != f.digest) {
+            // As Poetry: only a file whose digest the lock lists may be used.
+            const bool listed =
+                std::any_of(p.files.begin(), p.files.end(), [&](const FileEntry& other) {
+                    return other.algorithm == digest->first && other.digest == digest->second;
+                });
+            if (!listed) {
+                throw Error("the index's digest of `" + f.name +
+                                "` does not match the lock: lock has " + f.hash() + ", " + page +
+                                " has " + digest->first + ":" + digest->second,
+                            lock.path, f.position,
+                            "the file on the index changed or the lock is corrupt; verify the "
+                            "index, then regenerate the lock with `poetry lock`");
+            }
+        }
+        urls[f.name] = it->url;
+    }
+    return unlisted;
+}
+
+// The page answered but does not list them: a guessed URL is only right where the index keeps
+// files in the usual place, so say so before a build fails to fetch.
+void note_unlisted(const Package& p, const std::string& page,
+                   const std::vector<std::string>& unlisted, std::vector<std::string>& notes) {
+    if (unlisted.empty()) {
+        return;
+    }
+    std::string names;
+    for (std::size_t i = 0; i < unlisted.size() && i < 3; ++i) {
+        names += (i == 0 ? "`" : ", `") + unlisted[i] + "`";
+    }
+    if (unlisted.size() > 3) {
+        names += " and " + std::to_string(unlisted.size() - 3) + " more";
+    }
+    notes.push_back(p.name + " " + p.version + ": " + page + " does not list " + names +
+                    " of the lock; " + (unlisted.size() == 1 ? "its URL is" : "their URLs are") +
+                    " predicted, and a build fails to fetch " +
+                    (unlisted.size() == 1 ? "it" : "them") + " if the index keeps files elsewhere");
+}
+
+} // namespace
+
+Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::size_t>& packages,
+                     IndexClient& client, const LocateOptions& options, IndexPages* pages) {
+    IndexPages this_call;
+    IndexPages& known = pages != nullptr ? *pages : this_call;
+    Located out;
+    const PagePlan plan = plan_pages(lock, pp, packages, options, known);
+    const auto responses = client.fetch_all(plan.wanted);
+    out.notes.insert(out.notes.end(), client.notes().begin(), client.notes().end());
+    read_pages(lock, plan, responses, client.options().offline, known);
+    for (std::size_t k = 0; k < plan.asked.size(); ++k) {
+        Package& p = lock.packages[plan.asked[k]];
+        const auto page_files = known.files.find(page_key(plan.requests[k]));
         if (page_files == known.files.end()) {
             continue; // --offline and not cached
         }
         const std::vector<IndexFile>& files = page_files->second;
-        const std::string page = redact_url(requests[k].url);
-        // Hash completion: take the index's files when the lock has no usable ones.
-        const bool unnamed = std::any_of(p.files.begin(), p.files.end(),
-                                         [](const FileEntry& f) { return f.name.empty(); });
-        if (p.files.empty() || unnamed) {
-            std::set<std::string> bare;
-            for (const FileEntry& f : p.files) {
-                bare.insert(f.digest);
-            }
-            std::vector<FileEntry> completed;
-            for (const IndexFile& f : files) {
-                auto sha = f.hashes.find("sha256");
-                if (sha == f.hashes.end()) {
-                    continue;
-                }
-                // Bare digests (oldest locks) pin the set: keep the index files they name.
-                if (!bare.empty() && !bare.contains(sha->second)) {
-                    continue;
-                }
-                if (p.source_kind() == SourceKind::legacy) {
-                    // A simple page lists every version: keep this one's files.
-                    const auto v = f.filename.find("-" + p.version);
-                    if (v == std::string::npos) {
-                        continue;
-                    }
-                }
-                completed.push_back(FileEntry{f.filename, "sha256", sha->second, p.position});
-            }
-            if (!completed.empty()) {
-                out.notes.push_back(
-                    p.name + " " + p.version + ": " + std::to_string(completed.size()) +
-                    " file digests from the index (" + page + "), " +
-                    (bare.empty() ? "the lock lists none" : "matched to the lock's bare digests"));
-                p.files = std::move(completed);
-                p.files_origin = FilesOrigin::index;
-            }
-        }
-        std::vector<std::string> unlisted;
-        for (const FileEntry& f : p.files) {
-            auto it = std::find_if(files.begin(), files.end(),
-                                   [&](const IndexFile& x) { return x.filename == f.name; });
-            if (it == files.end()) {
-                unlisted.push_back(f.name); // the emitter falls back to the predictable URL
-                continue;
-            }
-            auto digest = it->hashes.find(f.algorithm);
-            if (digest == it->hashes.end() && f.algorithm != "sha256") {
-                digest = it->hashes.find("sha256");
-            }
-            if (digest != it->hashes.end() && digest->first == f.algorithm &&
-                digest->second != f.digest) {
-                // As Poetry: only a file whose digest the lock lists may be used.
-                const bool listed =
-                    std::any_of(p.files.begin(), p.files.end(), [&](const FileEntry& other) {
-                        return other.algorithm == digest->first && other.digest == digest->second;
-                    });
-                if (!listed) {
-                    throw Error("the index's digest of `" + f.name +
-                                    "` does not match the lock: lock has " + f.hash() + ", " +
-                                    page + " has " + digest->first + ":" + digest->second,
-                                lock.path, f.position,
-                                "the file on the index changed or the lock is corrupt; verify the "
-                                "index, then regenerate the lock with `poetry lock`");
-                }
-            }
-            out.urls[f.name] = it->url;
-        }
-        if (!unlisted.empty()) {
-            // The page answered but does not list them: a guessed URL is only right where the
-            // index keeps files in the usual place, so say so before a build fails to fetch.
-            std::string names;
-            for (std::size_t i = 0; i < unlisted.size() && i < 3; ++i) {
-                names += (i == 0 ? "`" : ", `") + unlisted[i] + "`";
-            }
-            if (unlisted.size() > 3) {
-                names += " and " + std::to_string(unlisted.size() - 3) + " more";
-            }
-            out.notes.push_back(
-                p.name + " " + p.version + ": " + page + " does not list " + names +
-                " of the lock; " + (unlisted.size() == 1 ? "its URL is" : "their URLs are") +
-                " predicted, and a build fails to fetch " + (unlisted.size() == 1 ? "it" : "them") +
-                " if the index keeps files elsewhere");
-        }
+        const std::string page = redact_url(plan.requests[k].url);
+        complete_files_from_index(p, files, page, out.notes);
+        const std::vector<std::string> unlisted = index_urls(lock, p, files, page, out.urls);
+        note_unlisted(p, page, unlisted, out.notes);
     }
     return out;
 }

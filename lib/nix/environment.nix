@@ -79,11 +79,43 @@ let
     in
     builtins.any (g: builtins.elem g groups) m.groups
     || builtins.any (e: builtins.any (g: builtins.elem g groups) (m.extras.${e} or [ ])) extras;
+  # A selection as lock2nix names it: sorted, distinct groups and extras ("main,dev;a,b").
+  sortedNames =
+    xs:
+    builtins.foldl' (acc: x: if acc != [ ] && builtins.elemAt acc (builtins.length acc - 1) == x then acc else acc ++ [ x ]) [ ] (
+      builtins.sort builtins.lessThan xs
+    );
+  selectionKey =
+    groups: extras:
+    builtins.concatStringsSep "," (sortedNames groups)
+    + ";"
+    + builtins.concatStringsSep "," (sortedNames extras);
+  # The packages of a selection: the sum of what each group and extra selects, where lock2nix
+  # proved or checked that sum equal to Poetry's selection, else the set it computed; a selection
+  # it neither proved nor computed is refused rather than guessed.
+  corrections = target.corrections or { };
   namesFor =
     groups: extras:
     assert checkNames "group" target.allGroups groups;
     assert checkNames "extra" target.allExtras extras;
-    builtins.filter (isSelected groups extras) (builtins.attrNames target.membership);
+    let
+      key = selectionKey groups extras;
+    in
+    if groups == [ ] then
+      [ ]
+    else if corrections ? ${key} then
+      corrections.${key}
+    else if target.sumExact || builtins.elem key target.checkedSelections then
+      builtins.filter (isSelected groups extras) (builtins.attrNames target.membership)
+    else
+      throw (
+        "lock2nix did not compute groups [${builtins.concatStringsSep ", " groups}] with extras "
+        + "[${builtins.concatStringsSep ", " extras}] for this lock: its packages are not the sum of "
+        + "each group's and extra's own here. Computed: ${builtins.concatStringsSep " " target.checkedSelections} "
+        + "(groups;extras). Regenerate with this selection as the default: lock2nix ${lockName} "
+        + "--only ${builtins.concatStringsSep "," (sortedNames groups)}"
+        + (if extras == [ ] then "" else " --extras ${builtins.concatStringsSep "," (sortedNames extras)}")
+      );
   packagesFor = groups: extras: map (name: packages.${name}) (namesFor groups extras);
   # Shell words and double-quoted shell text, for the scripts written below.
   quote = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
@@ -246,6 +278,13 @@ in
     mkImage
     ;
   unavailable = target.unavailable;
+  # The names of `packages` an environment of these groups and extras holds.
+  packageNames =
+    {
+      groups ? target.defaultGroups,
+      extras ? target.defaultExtras,
+    }:
+    namesFor groups extras;
   devShell = mkDevShell { };
   image = mkImage { };
 }

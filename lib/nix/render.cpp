@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <set>
 
 namespace lock2nix {
@@ -19,18 +20,6 @@ namespace lock2nix {
 namespace {
 
 using nix::Value;
-
-// Text for a comment line: control characters (newlines above all) become spaces, so nothing
-// from the input can end the comment and start code.
-std::string comment_text(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-            c = ' ';
-        }
-    }
-    return out;
-}
 
 // Derivation names accept a narrow alphabet; anything else becomes '-'.
 std::string store_safe(std::string_view s) {
@@ -54,6 +43,26 @@ Value strings(const std::vector<std::string>& items) {
         out.push_back(Value::str(s));
     }
     return Value::list(std::move(out));
+}
+
+// `python.pkgs.name`.
+Value python_package(std::string name) {
+    return Value::select(Value::var("python"), {"pkgs", std::move(name)});
+}
+
+// `pkgs.a.b` for a path of the override database (identifiers joined by dots, checked when the
+// database was read; each is quoted here all the same when it needs it).
+Value pkgs_path(std::string_view dotted) {
+    std::vector<std::string> path;
+    for (std::size_t start = 0;;) {
+        const auto dot = dotted.find('.', start);
+        path.emplace_back(dotted.substr(start, dot - start));
+        if (dot == std::string_view::npos) {
+            break;
+        }
+        start = dot + 1;
+    }
+    return Value::select(Value::var("pkgs"), std::move(path));
 }
 
 // "sha256-…" from a lock file entry; Nix verifies md5, sha1, sha256 and sha512.
@@ -95,7 +104,7 @@ Value fetchurl_value(const Lock& lock, const Package& p, const FileEntry& f,
         }
     }
     args.set("hash", Value::str(sri_of(lock, f)));
-    return Value::apply("fetchurl", std::move(args));
+    return Value::call(Value::var("fetchurl"), std::move(args));
 }
 
 // "poetry-core>=1.0" -> python.pkgs.poetry-core. Requirements are canonicalised; names from the
@@ -111,11 +120,11 @@ Value build_systems(const std::vector<std::string>& requirements, bool attribute
             name = "poetry-core";
         }
         if (!name.empty() && seen.insert(name).second) {
-            out.push_back(Value::raw(nix::select("python.pkgs", name)));
+            out.push_back(python_package(std::move(name)));
         }
     }
     if (out.empty()) {
-        out.push_back(Value::raw("python.pkgs.setuptools"));
+        out.push_back(python_package("setuptools"));
     }
     return Value::list(std::move(out));
 }
@@ -130,9 +139,13 @@ Value build_systems(const std::vector<std::string>& requirements, bool attribute
 // sdist) and builds with nixpkgs' versions, as poetry2nix did (pip wheel --no-build-isolation
 // checks nothing): `--skip-dependency-check`, honoured by the same hook. A backend that really
 // needs the newer version then fails in the backend itself, and the package's comment names the
-// pin that was not checked. See docs/wheels-and-sdists.md.
-void set_build_flags(Value& args) {
-    args.set("pypaBuildFlags", Value::list({Value::str("--skip-dependency-check")}));
+// pin that was not checked. See docs/wheels-and-sdists.md. An override entry's flags follow.
+void set_build_flags(Value& args, const std::vector<std::string>& recipe_flags = {}) {
+    std::vector<Value> flags{Value::str("--skip-dependency-check")};
+    for (const auto& f : recipe_flags) {
+        flags.push_back(Value::str(f));
+    }
+    args.set("pypaBuildFlags", Value::list(std::move(flags)));
 }
 
 // The requirements of a declared [build-system] that apply to the target: an entry whose marker
@@ -197,13 +210,13 @@ std::string old_poetry_patch(const BuildSystem& b) {
     return out;
 }
 
-std::string project_path(const std::string& rel) {
+Value project_path(const std::string& rel) {
     // An absolute path in the lock stays absolute (`projectDir + "//etc/x"` would silently
     // point inside the project); `/. + "…"` is a path whatever characters it holds.
     if (rel.starts_with("/")) {
-        return "(/. + " + nix::string_literal(rel) + ")";
+        return Value::parens(Value::plus(Value::raw("/."), Value::str(rel)));
     }
-    return "projectDir + " + nix::string_literal("/" + rel);
+    return Value::plus(Value::var("projectDir"), Value::str("/" + rel));
 }
 
 // manylinux wheels run against the libraries of the manylinux policy they name.
@@ -224,10 +237,11 @@ Value in_subdirectory(Value checkout, const std::string& subdirectory) {
     if (subdirectory.empty()) {
         return checkout;
     }
-    // The literal's opening quote is replaced by the interpolation; its escaping stays.
+    Value bindings = Value::set_of();
+    bindings.set("checkout", std::move(checkout));
     return Value::let_in(
-        {{"checkout", std::move(checkout)}},
-        Value::raw("\"${checkout}/" + nix::string_literal(subdirectory).substr(1)));
+        std::move(bindings),
+        Value::interpolated({Value::var("checkout"), Value::str("/" + subdirectory)}));
 }
 
 // A glob of poetry-core's (`*`, `?`, `[...]`, `**` across folders) as a POSIX regular expression
@@ -266,7 +280,7 @@ std::string glob_regex(const std::string& glob) {
 // What projectSource copies of a project (lib/nix/source.nix).
 Value packaged_value(const PackagedFiles& packaged) {
     Value v = Value::set_of();
-    v.set("everything", Value::raw(packaged.everything ? "true" : "false"));
+    v.set("everything", Value::boolean(packaged.everything));
     v.set("paths", strings(packaged.paths));
     std::vector<Value> patterns;
     for (const std::string& glob : packaged.globs) {
@@ -277,7 +291,7 @@ Value packaged_value(const PackagedFiles& packaged) {
         // Whether it reaches below that folder (a `/` or `**` after the first wildcard).
         const bool deep = glob.find('/', wildcard) != std::string::npos ||
                           glob.find("**", wildcard) != std::string::npos;
-        pattern.set("deep", Value::raw(deep ? "true" : "false"));
+        pattern.set("deep", Value::boolean(deep));
         pattern.set("regex", Value::str(glob_regex(glob)));
         patterns.push_back(std::move(pattern));
     }
@@ -292,88 +306,98 @@ struct Context {
     const RenderOptions& options;
 };
 
-Value source_value(const Context& c, const Package& p, const PlannedPackage& planned,
-                   const Artifact& a, Value& args) {
+// A package's source, and for a git checkout the build-system lock2nix found in it (or its
+// guess), which takes the place of what a recipe or the source declares.
+struct Source {
+    Value src;
+    std::optional<Value> build_system;
+};
+
+Value url_source(const Context& c, const Package& p, const Artifact& a) {
+    if (!a.file) {
+        throw Error("url package `" + p.name + "` has no digest in the lock", c.lock.path,
+                    p.position, "regenerate the lock with `poetry lock`");
+    }
+    Value f = Value::set_of();
+    f.set("name", Value::str(store_safe(a.file->name)));
+    f.set("url", Value::str(redact_url(p.source->url)));
+    f.set("hash", Value::str(sri_of(c.lock, *a.file)));
+    return Value::call(Value::var("fetchurl"), std::move(f));
+}
+
+Value directory_source(const Context& c, const Package& p, const PlannedPackage& planned) {
+    std::string rel = p.source->url;
+    if (!p.source->subdirectory.empty()) {
+        rel += "/" + p.source->subdirectory;
+    }
+    // A folder that was not there at translation has no pyproject to read: copied whole.
+    const auto local = c.sources.local_pyprojects.find(planned.package);
+    if (local == c.sources.local_pyprojects.end()) {
+        return Value::call(Value::select(Value::var("lib"), {"cleanSource"}), project_path(rel));
+    }
+    return Value::call(Value::var("projectSource"),
+                       {project_path(rel), packaged_value(packaged_files(local->second))});
+}
+
+Source git_source(const Context& c, const Package& p, const PlannedPackage& planned) {
+    const std::string rev =
+        p.source->resolved_reference.empty() ? p.source->reference : p.source->resolved_reference;
+    Value f = Value::set_of();
+    f.set("url", Value::str(redact_url(p.source->url)));
+    f.set("rev", Value::str(rev));
+    if (c.options.git_mode == GitMode::impure) {
+        f.set("allRefs", Value::boolean(true));
+        Value fetch =
+            Value::call(Value::select(Value::var("builtins"), {"fetchGit"}), std::move(f));
+        return {in_subdirectory(std::move(fetch), p.source->subdirectory), build_systems({})};
+    }
+    auto g = c.sources.git.find(planned.package);
+    if (g == c.sources.git.end()) {
+        throw Error("no fetchgit hash was resolved for `" + p.name + "` (" +
+                        redact_url(p.source->url) + ")",
+                    c.lock.path, p.position, "resolve the sources before rendering");
+    }
+    f.set("hash", Value::str(g->second.hash));
+    f.set("fetchSubmodules", Value::boolean(g->second.submodules));
+    return {
+        in_subdirectory(Value::call(Value::var("fetchgit"), std::move(f)), p.source->subdirectory),
+        build_systems(g->second.build_requires)};
+}
+
+Source source_value(const Context& c, const Package& p, const PlannedPackage& planned,
+                    const Artifact& a) {
     switch (a.kind) {
     case ArtifactKind::wheel:
     case ArtifactKind::sdist:
-        return fetchurl_value(c.lock, p, *a.file, c.sources);
-    case ArtifactKind::url: {
-        if (!a.file) {
-            throw Error("url package `" + p.name + "` has no digest in the lock", c.lock.path,
-                        p.position, "regenerate the lock with `poetry lock`");
-        }
-        Value f = Value::set_of();
-        f.set("name", Value::str(store_safe(a.file->name)));
-        f.set("url", Value::str(redact_url(p.source->url)));
-        f.set("hash", Value::str(sri_of(c.lock, *a.file)));
-        return Value::apply("fetchurl", std::move(f));
-    }
+        return {fetchurl_value(c.lock, p, *a.file, c.sources), std::nullopt};
+    case ArtifactKind::url:
+        return {url_source(c, p, a), std::nullopt};
     case ArtifactKind::file:
-        return Value::raw(project_path(p.source->url));
-    case ArtifactKind::directory: {
-        std::string rel = p.source->url;
-        if (!p.source->subdirectory.empty()) {
-            rel += "/" + p.source->subdirectory;
-        }
-        // A folder that was not there at translation has no pyproject to read: copied whole.
-        const auto local = c.sources.local_pyprojects.find(planned.package);
-        if (local == c.sources.local_pyprojects.end()) {
-            return Value::raw("lib.cleanSource (" + project_path(rel) + ")");
-        }
-        return Value::apply("projectSource (" + project_path(rel) + ")",
-                            packaged_value(packaged_files(local->second)));
+        return {project_path(p.source->url), std::nullopt};
+    case ArtifactKind::directory:
+        return {directory_source(c, p, planned), std::nullopt};
+    case ArtifactKind::git:
+        return git_source(c, p, planned);
     }
-    case ArtifactKind::git: {
-        const std::string rev = p.source->resolved_reference.empty() ? p.source->reference
-                                                                     : p.source->resolved_reference;
-        Value f = Value::set_of();
-        f.set("url", Value::str(redact_url(p.source->url)));
-        f.set("rev", Value::str(rev));
-        if (c.options.git_mode == GitMode::impure) {
-            f.set("allRefs", Value::raw("true"));
-            Value fetch = Value::apply("builtins.fetchGit", std::move(f));
-            args.set("build-system", build_systems({}));
-            return in_subdirectory(std::move(fetch), p.source->subdirectory);
-        }
-        auto g = c.sources.git.find(planned.package);
-        if (g == c.sources.git.end()) {
-            throw Error("no fetchgit hash was resolved for `" + p.name + "` (" +
-                            redact_url(p.source->url) + ")",
-                        c.lock.path, p.position, "resolve the sources before rendering");
-        }
-        f.set("hash", Value::str(g->second.hash));
-        f.set("fetchSubmodules", Value::raw(g->second.submodules ? "true" : "false"));
-        args.set("build-system", build_systems(g->second.build_requires));
-        return in_subdirectory(Value::apply("fetchgit", std::move(f)), p.source->subdirectory);
-    }
-    }
-    return Value::raw("null");
+    return {Value::null(), std::nullopt};
 }
 
 // A Nix string from literal text and the override database's interpolations: the text escaped,
 // each interpolation a validated attribute path (`${pkgs.zlib}`, `${python.sitePackages}`,
 // `${final.torch}`). No input text becomes Nix code.
 Value interpolated(const std::vector<StringPart>& parts, const TargetPlan& t) {
-    std::string out = "\"";
+    std::vector<Value> out;
+    out.reserve(parts.size());
     for (const StringPart& part : parts) {
         switch (part.kind) {
-        case StringPart::Kind::text: {
-            std::string lit = nix::string_literal(part.value);
-            lit = lit.substr(1, lit.size() - 2);
-            // A `$` right before an interpolation would make `$${`, which Nix reads as text.
-            if (!lit.empty() && lit.back() == '$') {
-                lit.back() = '\\';
-                lit += '$';
-            }
-            out += lit;
+        case StringPart::Kind::text:
+            out.push_back(Value::str(part.value));
             break;
-        }
         case StringPart::Kind::pkgs:
-            out += "${pkgs." + part.value + "}"; // validated: identifiers joined by dots
+            out.push_back(pkgs_path(part.value));
             break;
-        case StringPart::Kind::python:
-            out += "${python." + part.value + "}"; // sitePackages or interpreter
+        case StringPart::Kind::python: // sitePackages or interpreter
+            out.push_back(Value::select(Value::var("python"), {part.value}));
             break;
         case StringPart::Kind::package: {
             const PlannedPackage* q = nullptr;
@@ -385,12 +409,12 @@ Value interpolated(const std::vector<StringPart>& parts, const TargetPlan& t) {
             if (q == nullptr) { // the planner checked every reference
                 throw Error("`@package:" + part.value + "@` names no package of the plan");
             }
-            out += "${" + nix::select("final", q->key) + "}";
+            out.push_back(Value::select(Value::var("final"), {q->key}));
             break;
         }
         }
     }
-    return Value::raw(out + "\"");
+    return Value::interpolated(std::move(out));
 }
 
 Value interpolated(std::string_view text, const TargetPlan& t) {
@@ -417,7 +441,7 @@ Value package_args(const Context& c, const TargetPlan& t, const PlannedPackage& 
 // Otherwise the derivation itself.
 Value package_value(const Context& c, const TargetPlan& t, const PlannedPackage& planned) {
     if (!planned.artifact) {
-        Value v = Value::raw("throw " + nix::string_literal(planned.unavailable));
+        Value v = Value::call(Value::var("throw"), Value::str(planned.unavailable));
         v.comments.push_back("not installable on " + t.target.describe());
         return v;
     }
@@ -425,7 +449,7 @@ Value package_value(const Context& c, const TargetPlan& t, const PlannedPackage&
     if (!planned.alternative) {
         std::vector<std::string> comments = std::move(chosen.comments);
         chosen.comments.clear();
-        Value v = Value::apply("python.pkgs.buildPythonPackage", std::move(chosen));
+        Value v = Value::call(python_package("buildPythonPackage"), std::move(chosen));
         v.comments = std::move(comments);
         return v;
     }
@@ -443,146 +467,162 @@ Value package_value(const Context& c, const TargetPlan& t, const PlannedPackage&
     return choice;
 }
 
-Value package_args(const Context& c, const TargetPlan& t, const PlannedPackage& planned,
-                   const Artifact& a, const BuildRecipe& recipe) {
-    const Package& p = c.lock.packages[planned.package];
-    Value args = Value::set_of();
-    args.set("pname", Value::str(store_safe(p.canonical_name)));
-    args.set("version", Value::str(store_safe(p.version)));
-    bool wheel = a.kind == ArtifactKind::wheel;
-    if ((a.kind == ArtifactKind::file || a.kind == ArtifactKind::url) && a.file) {
-        wheel = tags::classify(a.file->name) == tags::FileKind::wheel;
+// The build-system a source declares, when lock2nix read it: its requirements for this target.
+// Returns the postPatch the old Poetry backend needs (empty for any other).
+std::string set_declared_build_system(Value& args, const BuildSystem& b, const std::string& from,
+                                      const Target& target, std::vector<std::string>& comments) {
+    args.set("build-system", build_systems(for_target(b.requirements, target)));
+    comments.push_back("build-system: " + from);
+    std::string patch = old_poetry_patch(b);
+    auto pinned = b.pinned_requirements();
+    if (!patch.empty()) { // the old backend's `poetry>=0.12` is rewritten, not unchecked
+        std::erase_if(pinned, [](const std::string& r) {
+            return canonicalize_name(leading_project_name(r)) == "poetry";
+        });
     }
-    Value extra = Value::set_of(); // build-system set by git sources
-    Value src = source_value(c, p, planned, a, extra);
-    std::vector<std::string> comments;
-    std::string patch; // postPatch lock2nix needs, before the override database's
-    if (wheel) {
-        args.set("format", Value::str("wheel"));
+    if (!pinned.empty()) {
+        std::string list;
+        for (const auto& r : pinned) {
+            list += (list.empty() ? "" : ", ") + r;
+        }
+        comments.push_back("versions not checked, nixpkgs' are used: " + list);
+    }
+    return patch;
+}
+
+// A source build: `pyproject`, its build-system (the override database's, then a git checkout's,
+// then what the source declares, then a guess) and its build flags. Returns the postPatch
+// lock2nix needs.
+std::string set_source_build(Value& args, const Context& c, const TargetPlan& t,
+                             const PlannedPackage& planned, const Artifact& a,
+                             const BuildRecipe& recipe, std::optional<Value> git_build_system,
+                             std::vector<std::string>& comments) {
+    std::string patch;
+    args.set("pyproject", Value::boolean(true));
+    const FileEntry* file = a.file ? &*a.file : nullptr;
+    const auto local = c.sources.local_pyprojects.find(planned.package);
+    const auto sdist = file != nullptr ? c.sources.sdist_build_systems.find(file->name)
+                                       : c.sources.sdist_build_systems.end();
+    if (!recipe.build_systems.empty()) {
+        args.set("build-system", build_systems(recipe.build_systems, true));
+    } else if (git_build_system) {
+        args.set("build-system", std::move(*git_build_system));
+    } else if (local != c.sources.local_pyprojects.end()) {
+        patch = set_declared_build_system(args, local->second.build_system, "its pyproject.toml",
+                                          t.target, comments);
+    } else if (sdist != c.sources.sdist_build_systems.end()) {
+        const BuildSystem& b = sdist->second;
+        patch =
+            set_declared_build_system(args, b,
+                                      b.present ? "the sdist's pyproject.toml"
+                                                : "the sdist declares none: setuptools (PEP 517)",
+                                      t.target, comments);
     } else {
-        args.set("pyproject", Value::raw("true"));
-        // What the source declares, when lock2nix read it: its requirements for this target.
-        auto declared = [&](const BuildSystem& b, const std::string& from) {
-            const auto& requirements = b.requirements;
-            args.set("build-system", build_systems(for_target(requirements, t.target)));
-            comments.push_back("build-system: " + from);
-            patch = old_poetry_patch(b);
-            auto pinned = b.pinned_requirements();
-            if (!patch.empty()) { // the old backend's `poetry>=0.12` is rewritten, not unchecked
-                std::erase_if(pinned, [](const std::string& r) {
-                    return canonicalize_name(leading_project_name(r)) == "poetry";
-                });
-            }
-            if (!pinned.empty()) {
-                std::string list;
-                for (const auto& r : pinned) {
-                    list += (list.empty() ? "" : ", ") + r;
-                }
-                comments.push_back("versions not checked, nixpkgs' are used: " + list);
-            }
-        };
-        const FileEntry* file = a.file ? &*a.file : nullptr;
-        const auto local = c.sources.local_pyprojects.find(planned.package);
-        const auto sdist = file != nullptr ? c.sources.sdist_build_systems.find(file->name)
-                                           : c.sources.sdist_build_systems.end();
-        if (!recipe.build_systems.empty()) {
-            args.set("build-system", build_systems(recipe.build_systems, true));
-        } else if (!extra.attrs.empty()) {
-            for (auto& [k, v] : extra.attrs) {
-                args.set(k, std::move(v));
-            }
-        } else if (local != c.sources.local_pyprojects.end()) {
-            declared(local->second.build_system, "its pyproject.toml");
-        } else if (sdist != c.sources.sdist_build_systems.end()) {
-            const BuildSystem& b = sdist->second;
-            declared(b, b.present ? "the sdist's pyproject.toml"
-                                  : "the sdist declares none: setuptools (PEP 517)");
-        } else {
-            args.set("build-system", build_systems({}));
-            if (&a != &*planned.artifact) {
-                // Only the chosen artifact's sdist is read at translation.
-                comments.emplace_back("build-system: a guess (setuptools) for the sdist not "
-                                      "chosen; an override entry with dist = \"sdist\" and "
-                                      "build-systems names it");
-            } else if (a.kind == ArtifactKind::sdist || a.kind == ArtifactKind::url) {
-                comments.emplace_back("build-system: a guess (setuptools); lock2nix could not "
-                                      "read the sdist (offline, nothing cached)");
-            }
-        }
-        set_build_flags(args);
-        if (!recipe.pypa_build_flags.empty()) {
-            std::vector<Value> flags{Value::str("--skip-dependency-check")};
-            for (const auto& f : recipe.pypa_build_flags) {
-                flags.push_back(Value::str(f));
-            }
-            for (auto& [name, value] : args.attrs) {
-                if (name == "pypaBuildFlags") {
-                    value = Value::list(std::move(flags));
-                    break;
-                }
-            }
+        args.set("build-system", build_systems({}));
+        if (&a != &*planned.artifact) {
+            // Only the chosen artifact's sdist is read at translation.
+            comments.emplace_back("build-system: a guess (setuptools) for the sdist not "
+                                  "chosen; an override entry with dist = \"sdist\" and "
+                                  "build-systems names it");
+        } else if (a.kind == ArtifactKind::sdist || a.kind == ArtifactKind::url) {
+            comments.emplace_back("build-system: a guess (setuptools); lock2nix could not "
+                                  "read the sdist (offline, nothing cached)");
         }
     }
-    args.set("src", std::move(src));
+    set_build_flags(args, recipe.pypa_build_flags);
+    return patch;
+}
+
+// The runtime dependencies: the plan's edges, then the recipe's extra ones (the locked package
+// when there is one, else nixpkgs').
+Value dependencies(const Context& c, const TargetPlan& t, const PlannedPackage& planned,
+                   const BuildRecipe& recipe) {
     std::vector<Value> deps;
     std::set<std::string> names;
     for (std::size_t dep : planned.dependencies) {
-        deps.push_back(Value::raw(nix::select("final", t.find(dep)->key)));
+        deps.push_back(Value::select(Value::var("final"), {t.find(dep)->key}));
         names.insert(c.lock.packages[dep].canonical_name);
     }
-    // Extra runtime dependencies: the locked package when there is one, else nixpkgs'.
     for (const auto& extra_dep : recipe.dependencies) {
-        const std::string name = canonicalize_name(extra_dep);
+        std::string name = canonicalize_name(extra_dep);
         if (!names.insert(name).second) {
             continue;
         }
         const bool locked = std::any_of(t.packages.begin(), t.packages.end(),
                                         [&](const PlannedPackage& q) { return q.key == name; });
-        deps.push_back(Value::raw(nix::select(locked ? "final" : "python.pkgs", name)));
+        deps.push_back(locked ? Value::select(Value::var("final"), {std::move(name)})
+                              : python_package(std::move(name)));
     }
-    args.set("dependencies", Value::list(std::move(deps)));
-    std::vector<Value> native;
-    std::vector<Value> inputs;
+    return Value::list(std::move(deps));
+}
+
+// `pkgs.…` paths as a list, each once.
+Value pkgs_paths(const std::vector<std::string>& first, const std::vector<std::string>& then) {
+    std::vector<std::string> seen;
+    std::vector<Value> out;
+    for (const auto* paths : {&first, &then}) {
+        for (const auto& path : *paths) {
+            if (std::find(seen.begin(), seen.end(), path) == seen.end()) {
+                seen.push_back(path);
+                out.push_back(pkgs_path(path));
+            }
+        }
+    }
+    return Value::list(std::move(out));
+}
+
+// Native tools and libraries: autoPatchelfHook, the C++ runtime and the manylinux policy's
+// libraries for a binary Linux wheel, then the recipe's.
+void set_inputs(Value& args, const TargetPlan& t, const Artifact& a, bool wheel,
+                const BuildRecipe& recipe) {
+    std::vector<std::string> native;
+    std::vector<std::string> inputs;
     std::string manylinux;
     if (wheel && a.wheel && t.target.os == Target::Os::Linux) {
         const bool binary = std::any_of(a.wheel->tags.begin(), a.wheel->tags.end(),
                                         [](const tags::Tag& tag) { return tag.platform != "any"; });
         if (binary) {
-            native.push_back(Value::raw("pkgs.autoPatchelfHook"));
-            inputs.push_back(Value::raw("pkgs.stdenv.cc.cc.lib"));
+            native.emplace_back("autoPatchelfHook");
+            inputs.emplace_back("stdenv.cc.cc.lib");
             manylinux = manylinux_set(a.best_tag);
         }
     }
-    auto attr_paths = [](std::vector<Value>& into, const std::vector<std::string>& paths) {
-        for (const auto& path : paths) {
-            // Validated as identifiers joined by dots when the database was read.
-            Value v = Value::raw("pkgs." + path);
-            if (std::none_of(into.begin(), into.end(),
-                             [&](const Value& x) { return x.text == v.text; })) {
-                into.push_back(std::move(v));
-            }
-        }
-    };
-    attr_paths(native, recipe.native_build_inputs);
-    attr_paths(inputs, recipe.build_inputs);
-    if (!native.empty()) {
-        args.set("nativeBuildInputs", Value::list(std::move(native)));
+    if (Value list = pkgs_paths(native, recipe.native_build_inputs); !list.empty()) {
+        args.set("nativeBuildInputs", std::move(list));
     }
-    if (!inputs.empty() || !manylinux.empty()) {
-        Value list = Value::list(std::move(inputs));
-        args.set("buildInputs", manylinux.empty()
-                                    ? std::move(list)
-                                    : Value::raw(nix::render(list, 5) +
-                                                 " ++ pkgs.pythonManylinuxPackages." + manylinux));
+    if (Value list = pkgs_paths(inputs, recipe.build_inputs); !list.empty() || !manylinux.empty()) {
+        args.set("buildInputs",
+                 manylinux.empty()
+                     ? std::move(list)
+                     : Value::concat(std::move(list),
+                                     Value::select(Value::var("pkgs"),
+                                                   {"pythonManylinuxPackages", manylinux})));
     }
-    std::vector<Value> propagated;
-    attr_paths(propagated, recipe.propagated_build_inputs);
-    if (!propagated.empty()) {
-        args.set("propagatedBuildInputs", Value::list(std::move(propagated)));
+    if (Value list = pkgs_paths({}, recipe.propagated_build_inputs); !list.empty()) {
+        args.set("propagatedBuildInputs", std::move(list));
     }
     if (!recipe.auto_patchelf_ignore_missing.empty()) {
         args.set("autoPatchelfIgnoreMissingDeps", strings(recipe.auto_patchelf_ignore_missing));
     }
+}
+
+// A project's patches stay files of the project; the others are carried in this file.
+Value patch_files(const std::vector<PatchFile>& patches) {
+    std::vector<Value> files;
+    files.reserve(patches.size());
+    for (const PatchFile& f : patches) {
+        files.push_back(f.project_path.empty()
+                            ? Value::call(Value::select(Value::var("pkgs"), {"writeText"}),
+                                          {Value::str(store_safe(f.name)), Value::str(f.content)})
+                            : project_path(f.project_path));
+    }
+    return Value::list(std::move(files));
+}
+
+// The recipe's settings up to the build: env, patches, postPatch (`patch`, lock2nix's own,
+// first), preConfigure, the configure switches and preBuild.
+void set_build_hooks(Value& args, const TargetPlan& t, const BuildRecipe& recipe,
+                     const std::string& patch) {
     if (!recipe.env.empty()) {
         Value e = Value::set_of();
         for (const auto& [k, v] : recipe.env) {
@@ -591,16 +631,7 @@ Value package_args(const Context& c, const TargetPlan& t, const PlannedPackage& 
         args.set("env", std::move(e));
     }
     if (!recipe.patches.empty()) {
-        // A project's patches stay files of the project; the others are carried in this file.
-        std::vector<Value> files;
-        for (const PatchFile& f : recipe.patches) {
-            files.push_back(Value::raw(f.project_path.empty()
-                                           ? "(pkgs.writeText " +
-                                                 nix::string_literal(store_safe(f.name)) + " " +
-                                                 nix::string_literal(f.content) + ")"
-                                           : "(" + project_path(f.project_path) + ")"));
-        }
-        args.set("patches", Value::list(std::move(files)));
+        args.set("patches", patch_files(recipe.patches));
     }
     if (!patch.empty() || !recipe.post_patch.empty()) {
         args.set("postPatch", shell_snippet(patch, recipe.post_patch, t));
@@ -609,15 +640,19 @@ Value package_args(const Context& c, const TargetPlan& t, const PlannedPackage& 
         args.set("preConfigure", interpolated(recipe.pre_configure, t));
     }
     if (recipe.dont_use_cmake_configure) {
-        args.set("dontUseCmakeConfigure", Value::raw("true"));
+        args.set("dontUseCmakeConfigure", Value::boolean(true));
     }
     if (recipe.dont_use_meson_configure) {
-        args.set("dontUseMesonConfigure", Value::raw("true"));
+        args.set("dontUseMesonConfigure", Value::boolean(true));
     }
     if (!recipe.pre_build.empty()) {
         args.set("preBuild", interpolated(recipe.pre_build, t));
     }
-    // remove-files: each path quoted for the shell, under the installed site-packages.
+}
+
+// postInstall: remove-files (each path quoted for the shell, under the installed
+// site-packages), then the recipe's own.
+std::vector<StringPart> post_install(const BuildRecipe& recipe) {
     std::vector<StringPart> install;
     for (const auto& path : recipe.remove_files) {
         install.push_back(StringPart{StringPart::Kind::text, "rm -rf -- \"$out/"});
@@ -627,7 +662,27 @@ Value package_args(const Context& c, const TargetPlan& t, const PlannedPackage& 
     for (StringPart& part : split_interpolations(recipe.post_install)) {
         install.push_back(std::move(part));
     }
-    if (!install.empty()) {
+    return install;
+}
+
+// autoPatchelfHook searches only its inputs' lib/ directories: a library in another package's
+// site-packages (nvidia/cublas/lib, torch/lib) is added by path.
+std::vector<StringPart> search_paths(const BuildRecipe& recipe) {
+    std::vector<StringPart> fixup;
+    for (const PackagePath& ref : recipe.auto_patchelf_search_paths) {
+        fixup.push_back(StringPart{StringPart::Kind::text, "addAutoPatchelfSearchPath \""});
+        fixup.push_back(StringPart{StringPart::Kind::package, ref.package});
+        fixup.push_back(StringPart{StringPart::Kind::text, "/"});
+        fixup.push_back(StringPart{StringPart::Kind::python, "sitePackages"});
+        fixup.push_back(StringPart{StringPart::Kind::text, "\"/" + shell_quote(ref.subdir) + "\n"});
+    }
+    return fixup;
+}
+
+// The recipe's settings from the install on: postInstall, makeWrapperArgs, preFixup, postFixup,
+// dontStrip.
+void set_install_hooks(Value& args, const TargetPlan& t, const BuildRecipe& recipe) {
+    if (const auto install = post_install(recipe); !install.empty()) {
         args.set("postInstall", interpolated(install, t));
     }
     if (!recipe.make_wrapper_args.empty()) {
@@ -638,32 +693,47 @@ Value package_args(const Context& c, const TargetPlan& t, const PlannedPackage& 
         args.set("makeWrapperArgs", Value::list(std::move(wrapper)));
     }
     if (!recipe.auto_patchelf_search_paths.empty()) {
-        // autoPatchelfHook searches only its inputs' lib/ directories: a library in another
-        // package's site-packages (nvidia/cublas/lib, torch/lib) is added by path.
-        std::vector<StringPart> fixup;
-        for (const PackagePath& ref : recipe.auto_patchelf_search_paths) {
-            fixup.push_back(StringPart{StringPart::Kind::text, "addAutoPatchelfSearchPath \""});
-            fixup.push_back(StringPart{StringPart::Kind::package, ref.package});
-            fixup.push_back(StringPart{StringPart::Kind::text, "/"});
-            fixup.push_back(StringPart{StringPart::Kind::python, "sitePackages"});
-            fixup.push_back(
-                StringPart{StringPart::Kind::text, "\"/" + shell_quote(ref.subdir) + "\n"});
-        }
-        args.set("preFixup", interpolated(fixup, t));
+        args.set("preFixup", interpolated(search_paths(recipe), t));
     }
     if (!recipe.post_fixup.empty()) {
         args.set("postFixup", interpolated(recipe.post_fixup, t));
     }
     if (recipe.dont_strip) {
-        args.set("dontStrip", Value::raw("true"));
+        args.set("dontStrip", Value::boolean(true));
     }
+}
+
+Value package_args(const Context& c, const TargetPlan& t, const PlannedPackage& planned,
+                   const Artifact& a, const BuildRecipe& recipe) {
+    const Package& p = c.lock.packages[planned.package];
+    Value args = Value::set_of();
+    args.set("pname", Value::str(store_safe(p.canonical_name)));
+    args.set("version", Value::str(store_safe(p.version)));
+    bool wheel = a.kind == ArtifactKind::wheel;
+    if ((a.kind == ArtifactKind::file || a.kind == ArtifactKind::url) && a.file) {
+        wheel = tags::classify(a.file->name) == tags::FileKind::wheel;
+    }
+    Source source = source_value(c, p, planned, a);
+    std::vector<std::string> comments;
+    std::string patch; // postPatch lock2nix needs, before the override database's
+    if (wheel) {
+        args.set("format", Value::str("wheel"));
+    } else {
+        patch = set_source_build(args, c, t, planned, a, recipe, std::move(source.build_system),
+                                 comments);
+    }
+    args.set("src", std::move(source.src));
+    args.set("dependencies", dependencies(c, t, planned, recipe));
+    set_inputs(args, t, a, wheel, recipe);
+    set_build_hooks(args, t, recipe, patch);
+    set_install_hooks(args, t, recipe);
     if (planned.in_cycle) {
         // Its cycle siblings are propagated together by its dependants, not by itself.
-        args.set("dontCheckRuntimeDeps", Value::raw("true"));
+        args.set("dontCheckRuntimeDeps", Value::boolean(true));
     }
-    args.comments.push_back(comment_text(a.reason));
-    for (const auto& line : comments) {
-        args.comments.push_back(comment_text(line));
+    args.comments.push_back(a.reason);
+    for (auto& line : comments) {
+        args.comments.push_back(std::move(line));
     }
     if (p.files_origin == FilesOrigin::index) {
         args.comments.emplace_back(
@@ -673,11 +743,11 @@ Value package_args(const Context& c, const TargetPlan& t, const PlannedPackage& 
 }
 
 // An editable install (mkPythonEditablePackage, nixpkgs' editable.nix) of a project whose folder
-// is `root` (Nix code for a string, expanded again by Python at run time, so "$REPO_ROOT" works):
+// is `root` (a Nix string, expanded again by Python at run time, so "$REPO_ROOT" works):
 // its packages' folder (Poetry's `from`, for src layouts), console scripts, and file scripts
 // (linked from the folder, so edits show). `pp` may be null (a path dependency whose folder is
 // not there at translation): then the folder itself is the root.
-Value editable_value(const std::string& pname, const std::string& version, std::string root,
+Value editable_value(const std::string& pname, const std::string& version, Value root,
                      const Pyproject* pp, const std::vector<std::string>& dependency_keys) {
     Value e = Value::set_of();
     e.set("pname", Value::str(pname));
@@ -701,9 +771,8 @@ Value editable_value(const std::string& pname, const std::string& version, std::
             files.set(name, Value::str(path));
         }
     }
-    e.set("packagesRoot",
-          Value::raw(from.empty() ? root : root + " + " + nix::string_literal(from)));
-    e.set("root", Value::raw(std::move(root)));
+    e.set("packagesRoot", from.empty() ? root : Value::plus(root, Value::str(from)));
+    e.set("root", std::move(root));
     e.set("scripts", std::move(scripts));
     e.set("fileScripts", std::move(files));
     e.set("dependencies", strings(dependency_keys));
@@ -712,11 +781,11 @@ Value editable_value(const std::string& pname, const std::string& version, std::
 
 // A path dependency's folder, as the editable root: relative to the project's editable root, or
 // the absolute path the lock names.
-std::string path_root(const std::string& path) {
+Value path_root(const std::string& path) {
     if (path.starts_with("/")) {
-        return nix::string_literal(path);
+        return Value::str(path);
     }
-    return "editableRoot + " + nix::string_literal("/" + path);
+    return Value::plus(Value::var("editableRoot"), Value::str("/" + path));
 }
 
 // Members of a target's per-package sets (membership, packages) sit this deep in the file:
@@ -737,14 +806,11 @@ struct Pieces {
 
 // A per-package member rendered to its text at once: kept whole, the file's value tree would
 // hold every package's nodes until the end, several times the size of the text, at the peak of
-// memory. Raw text renders verbatim, so the file is byte for byte what the whole tree renders to.
+// memory. A rendered value is written verbatim, so the file is byte for byte what the whole tree
+// renders to.
 Value prerendered(Value v, Pieces& pieces) {
-    std::string& scratch = pieces.scratch;
-    scratch.clear();
-    nix::render_to(scratch, v, package_member_depth);
-    Value out = Value::raw(scratch);
-    out.comments = std::move(v.comments);
-    pieces.text_size += out.text.size();
+    Value out = Value::rendered(std::move(v), package_member_depth, pieces.scratch);
+    pieces.text_size += out.text_size();
     // The comments are written above the member, a line each (indentation, "# ", newline); a
     // bound without them falls short for files with many packages.
     for (const auto& comment : out.comments) {
@@ -761,6 +827,26 @@ Value target_value(const Context& c, const TargetPlan& t, Pieces& pieces) {
     v.set("defaultExtras", strings(t.selection.extras));
     v.set("allGroups", strings(t.selection.all_groups));
     v.set("allExtras", strings(t.selection.all_extras));
+    v.set("sumExact", Value::boolean(t.coverage.sum_exact));
+    if (!t.coverage.sum_exact) {
+        std::vector<std::string> checked;
+        for (const SelectionKey& key : t.coverage.checked) {
+            checked.push_back(key.text());
+        }
+        v.set("checkedSelections", strings(checked));
+        Value corrections = Value::set_of();
+        for (const auto& [key, indices] : t.coverage.corrections) {
+            std::vector<std::string> keys;
+            for (std::size_t i : indices) {
+                // A package the database disables is in no environment.
+                if (const PlannedPackage* planned = t.find(i)) {
+                    keys.push_back(planned->key);
+                }
+            }
+            corrections.set(key.text(), strings(keys));
+        }
+        v.set("corrections", std::move(corrections));
+    }
     Value membership = Value::set_of();
     Value unavailable = Value::set_of();
     Value develop = Value::set_of();
@@ -796,7 +882,7 @@ Value target_value(const Context& c, const TargetPlan& t, Pieces& pieces) {
     v.set("membership", std::move(membership));
     v.set("unavailable", std::move(unavailable));
     v.set("develop", std::move(develop));
-    v.set("packages", Value::lambda("final", std::move(packages)));
+    v.set("packages", Value::lambda({"final"}, std::move(packages)));
     return v;
 }
 
@@ -809,7 +895,7 @@ Value project_value(const Pyproject& pp) {
     Value package = Value::set_of();
     package.set("pname", Value::str(pname));
     package.set("version", Value::str(version));
-    package.set("pyproject", Value::raw("true"));
+    package.set("pyproject", Value::boolean(true));
     package.set("build-system", build_systems(pp.build_system.requirements));
     set_build_flags(package);
     if (const std::string patch = old_poetry_patch(pp.build_system); !patch.empty()) {
@@ -828,7 +914,7 @@ Value project_value(const Pyproject& pp) {
     std::sort(scripts.begin(), scripts.end());
     scripts.erase(std::unique(scripts.begin(), scripts.end()), scripts.end());
     package.set("lock2nixPackaged", packaged_value(packaged_files(pp)));
-    Value editable = editable_value(pname, version, "editableRoot", &pp, {});
+    Value editable = editable_value(pname, version, Value::var("editableRoot"), &pp, {});
     Value project = Value::set_of();
     project.set("package", std::move(package));
     project.set("editable", std::move(editable));
@@ -836,25 +922,76 @@ Value project_value(const Pyproject& pp) {
     return project;
 }
 
-// A fixed part without its opening comment (written for lock2nix's readers), indented to sit as a
-// let binding's value.
-std::string indented_template(std::string_view text) {
-    std::string out;
-    while (text.starts_with("#")) {
-        const auto end = text.find('\n');
-        text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+// The comment block the file opens with: what it was made from, for whom, and how to make it
+// again (`lock2nix check --nix` reads it back).
+std::string header(const Lock& lock, const std::string& target_list, const RenderOptions& options) {
+    std::string out = nix::comment_line("Generated by lock2nix " LOCK2NIX_VERSION " from " +
+                                        options.lock_name + ". Do not edit: regenerate it.");
+    out += nix::comment_line("lock content-hash: " + lock.content_hash);
+    if (!options.lock_digest.empty()) {
+        out += nix::comment_line("lock file sha256: " + options.lock_digest);
     }
-    while (!text.empty()) {
-        const auto end = text.find('\n');
-        const std::string_view line = text.substr(0, end);
-        out += '\n';
-        if (!line.empty()) {
-            out += "    ";
-            out += line;
-        }
-        text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    for (const auto& [label, digest] : options.inputs) {
+        out += nix::comment_line("input " + label + ": " + digest);
     }
+    out += nix::comment_line("targets: " + target_list);
+    if (!options.nixpkgs_release.empty()) {
+        out += nix::comment_line("nixpkgs: " + options.nixpkgs_release);
+    }
+    if (!options.python_reason.empty()) {
+        out += nix::comment_line("python: " + options.python_reason);
+    }
+    out += nix::comment_line("regenerate: " + redact_urls_in(options.command));
     return out;
+}
+
+// The file's function: every argument has a default, so `nix-build python-env.nix -A env` works.
+// A nixpkgs without the interpreter (`attribute`) gets null for `python`, and the refusal of
+// python_or_refusal.
+Value file_function(const RenderOptions& options, const std::string& attribute, Value body) {
+    Value project_dir = options.project_dir == "."
+                            ? Value::raw("./.")
+                            : Value::plus(Value::raw("./."), Value::str("/" + options.project_dir));
+    return Value::lambda_with_defaults(
+        {{"pkgs", Value::call(Value::var("import"), {Value::raw("<nixpkgs>"), Value::set_of()})},
+         {"lib", Value::select(Value::var("pkgs"), {"lib"})},
+         {"python", Value::select_or(Value::var("pkgs"), {attribute}, Value::null())},
+         {"overrides", Value::parens(Value::lambda({"final", "prev"}, Value::set_of()))},
+         {"projectDir", std::move(project_dir)},
+         {"editableRoot", Value::call(Value::select(Value::var("builtins"), {"toString"}),
+                                      Value::var("projectDir"))}},
+        std::move(body));
+}
+
+// The interpreter, or a refusal naming the release the file was made for (rather than Nix's
+// "attribute missing" at the file's first line).
+Value python_or_refusal(const RenderOptions& options, const std::string& attribute) {
+    const std::string release = options.nixpkgs_release.empty()
+                                    ? std::string("a nixpkgs")
+                                    : "nixpkgs " + options.nixpkgs_release;
+    return Value::if_then_else(
+        Value::not_equal(Value::var("python"), Value::null()), Value::var("python"),
+        Value::call(Value::var("throw"),
+                    Value::str("python-env.nix was generated by lock2nix for " + release +
+                               ", which has " + attribute +
+                               "; this nixpkgs has none. Regenerate it with --nixpkgs naming the "
+                               "release you use (`lock2nix releases` lists them), or pass "
+                               "`python`")));
+}
+
+// The let bindings: the fetchers and the fixed parts, the same in every file.
+Value fixed_bindings() {
+    Value let = Value::set_of();
+    let.inherit(Value::var("pkgs"), {"fetchurl", "fetchgit"});
+    Value source = Value::embedded(source_template);
+    source.comments.emplace_back(
+        "A project's folder as its build backend packages it (the same in every file).");
+    let.set("projectSource", std::move(source));
+    Value environment = Value::embedded(environment_template);
+    environment.comments.emplace_back(
+        "The same in every file lock2nix writes: applied below to what it decided for this lock.");
+    let.set("environment", std::move(environment));
+    return let;
 }
 
 } // namespace
@@ -869,68 +1006,16 @@ std::string render_nix(const Lock& lock, const Pyproject* pp, const EnvironmentP
     for (const auto& t : plan.targets) {
         target_list += (target_list.empty() ? "" : ", ") + target_key(t.target);
     }
-    std::string out;
-    out += "# Generated by lock2nix " LOCK2NIX_VERSION " from " + comment_text(options.lock_name) +
-           ". Do not edit: regenerate it.\n";
-    out += "# lock content-hash: " + comment_text(lock.content_hash) + "\n";
-    if (!options.lock_digest.empty()) {
-        out += "# lock file sha256: " + comment_text(options.lock_digest) + "\n";
-    }
-    for (const auto& [label, digest] : options.inputs) {
-        out += "# input " + comment_text(label) + ": " + comment_text(digest) + "\n";
-    }
-    out += "# targets: " + comment_text(target_list) + "\n";
-    if (!options.nixpkgs_release.empty()) {
-        out += "# nixpkgs: " + comment_text(options.nixpkgs_release) + "\n";
-    }
-    if (!options.python_reason.empty()) {
-        out += "# python: " + comment_text(options.python_reason) + "\n";
-    }
-    out += "# regenerate: " + comment_text(redact_urls_in(options.command)) + "\n";
-    out += "{\n";
-    out += "  pkgs ? import <nixpkgs> { },\n";
-    out += "  lib ? pkgs.lib,\n";
-    // A nixpkgs without the interpreter gets null here, and the refusal below.
+    std::string out = header(lock, target_list, options);
     const std::string attribute = plan.targets.front().target.nix_python_attribute();
-    out += "  python ? pkgs." + attribute + " or null,\n";
-    out += "  overrides ? (final: prev: { }),\n";
-    out += "  projectDir ? ./" +
-           (options.project_dir == "."
-                ? std::string(".")
-                : std::string(".") + " + " + nix::string_literal("/" + options.project_dir)) +
-           ",\n";
-    out += "  editableRoot ? builtins.toString projectDir,\n";
-    out += "}:\n\n";
-
-    Value let = Value::set_of();
-    let.inherit({"fetchurl", "fetchgit"}, "pkgs");
-    Value source = Value::raw(indented_template(source_template()));
-    source.comments.emplace_back(
-        "A project's folder as its build backend packages it (the same in every file).");
-    let.set("projectSource", std::move(source));
-    Value environment = Value::raw(indented_template(environment_template()));
-    environment.comments.emplace_back(
-        "The same in every file lock2nix writes: applied below to what it decided for this lock.");
-    let.set("environment", std::move(environment));
 
     Value generated = Value::set_of();
     generated.inherit({"pkgs", "lib", "overrides", "projectDir", "projectSource"});
-    // The interpreter, or a refusal naming the release the file was made for (rather than Nix's
-    // "attribute missing" at the file's first line).
-    generated.set(
-        "python",
-        Value::raw("if python != null then python else throw " +
-                   nix::string_literal(
-                       "python-env.nix was generated by lock2nix for " +
-                       (options.nixpkgs_release.empty() ? std::string("a nixpkgs")
-                                                        : "nixpkgs " + options.nixpkgs_release) +
-                       ", which has " + attribute + "; this nixpkgs has none. Regenerate it " +
-                       "with --nixpkgs naming the release you use (`lock2nix releases` lists " +
-                       "them), or pass `python`")));
+    generated.set("python", python_or_refusal(options, attribute));
     generated.set("generatedFor", Value::str(target_list));
     generated.set("lockName", Value::str(options.lock_name));
-    generated.set("project", pp != nullptr && pp->describes_package() ? project_value(*pp)
-                                                                      : Value::raw("null"));
+    generated.set("project",
+                  pp != nullptr && pp->describes_package() ? project_value(*pp) : Value::null());
     Value targets = Value::set_of();
     Pieces pieces;
     std::size_t members = 0;
@@ -944,8 +1029,10 @@ std::string render_nix(const Lock& lock, const Pyproject* pp, const EnvironmentP
     out.reserve(out.size() + pieces.text_size + members * 64 +
                 2 * (environment_template().size() + source_template().size()) +
                 (std::size_t{64} << 10));
-    nix::render_to(out, Value::let_in(std::move(let.attrs),
-                                      Value::apply("environment", std::move(generated))));
+    nix::render_to(
+        out, file_function(options, attribute,
+                           Value::let_in(fixed_bindings(), Value::call(Value::var("environment"),
+                                                                       std::move(generated)))));
     out += "\n";
     return out;
 }

@@ -107,6 +107,130 @@ void read_main_dependencies(const TomlReader& reader, const toml::table& deps, P
     }
 }
 
+// `dev-dependencies` (Poetry 1.0's dev group) and `[tool.poetry.group.<name>]`, ordered by where
+// each group is declared.
+void read_groups(const TomlReader& reader, const toml::table& t, PoetrySection& p) {
+    if (const toml::table* dev = reader.table(t, "dev-dependencies")) {
+        DependencyGroup& g = group_named(p.groups, "dev");
+        g.position = position_of(*dev);
+        auto deps = detail::read_dependencies(reader, *dev);
+        g.dependencies.insert(g.dependencies.end(), deps.begin(), deps.end());
+    }
+    const toml::table* groups = reader.table(t, "group");
+    if (groups == nullptr) {
+        return;
+    }
+    for (const auto& [key, value] : *groups) {
+        const toml::table& gt = reader.as_table(value, "group `" + std::string(key.str()) + "`");
+        DependencyGroup& g = group_named(p.groups, canonicalize_name(key.str()));
+        g.position = position_of(gt);
+        g.optional = reader.boolean(gt, "optional").value_or(false);
+        for (std::string& inc : reader.string_list(gt, "include-groups")) {
+            g.include_groups.push_back(canonicalize_name(inc));
+        }
+        if (const toml::table* deps = reader.table(gt, "dependencies")) {
+            auto list = detail::read_dependencies(reader, *deps);
+            g.dependencies.insert(g.dependencies.end(), list.begin(), list.end());
+        }
+    }
+    std::stable_sort(p.groups.begin(), p.groups.end(), [](const auto& a, const auto& b) {
+        return a.position.line < b.position.line;
+    });
+}
+
+// `[[tool.poetry.source]]`; the priority of older Poetry comes from `default` and `secondary`.
+std::vector<IndexSource> read_sources(const TomlReader& reader, const toml::array& sources) {
+    std::vector<IndexSource> out;
+    for (const toml::node& item : sources) {
+        const toml::table& st = reader.as_table(item, "[[tool.poetry.source]]");
+        IndexSource s;
+        s.position = position_of(item);
+        s.name = reader.required_string(st, "name", "[[tool.poetry.source]]");
+        s.url = reader.string_or(st, "url", "");
+        s.priority = reader.string_or(st, "priority", "");
+        if (s.priority.empty()) {
+            if (reader.boolean(st, "default").value_or(false)) {
+                s.priority = "default";
+            } else if (reader.boolean(st, "secondary").value_or(false)) {
+                s.priority = "secondary";
+            } else {
+                s.priority = "primary";
+            }
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+std::vector<PackageInclude> read_package_includes(const TomlReader& reader,
+                                                  const toml::array& packages) {
+    std::vector<PackageInclude> out;
+    for (const toml::node& item : packages) {
+        const toml::table& pt = reader.as_table(item, "an entry of `packages`");
+        PackageInclude inc;
+        inc.include = reader.required_string(pt, "include", "an entry of `packages`");
+        inc.from = reader.string_or(pt, "from", "");
+        if (!inc.from.empty()) {
+            check_code_path(reader, *pt.get("from"), inc.from,
+                            "the folder `from` of an entry of `packages`",
+                            "a folder inside the project, such as \"src\"");
+        }
+        inc.formats = reader.string_list(pt, "format", /*allow_single=*/true);
+        out.push_back(std::move(inc));
+    }
+    return out;
+}
+
+// The paths of `readme` or `include`: a string, a `{ path = ... }` table, or a list of either.
+// Read leniently: these only narrow the files the emitted file copies, and poetry-core itself
+// reports a malformed entry when it builds.
+void add_paths_leniently(const toml::node* node, std::vector<std::string>& out) {
+    if (node == nullptr) {
+        return;
+    }
+    auto add = [&](const toml::node& item) {
+        if (const auto* s = item.as_string()) {
+            out.push_back(s->get());
+        } else if (const auto* entry = item.as_table()) {
+            if (const auto* path = entry->get_as<std::string>("path")) {
+                out.push_back(path->get());
+            }
+        }
+    };
+    if (const auto* list = node->as_array()) {
+        for (const toml::node& item : *list) {
+            add(item);
+        }
+    } else {
+        add(*node);
+    }
+}
+
+// `build = "build.py"` or `build = { script = "build.py" }`; empty when neither.
+std::string read_build_script(const toml::table& t) {
+    if (const auto* build = t.get("build")) {
+        if (const auto* s = build->as_string()) {
+            return s->get();
+        }
+        if (const auto* bt = build->as_table()) {
+            if (const auto* script = bt->get_as<std::string>("script")) {
+                return script->get();
+            }
+        }
+    }
+    return {};
+}
+
+void read_plugins(const TomlReader& reader, const toml::table& plugins, PoetrySection& p) {
+    for (const auto& [group, entries] : plugins) {
+        const toml::table& et = reader.as_table(entries, "plugin group");
+        auto& slot = p.plugins[std::string(group.str())];
+        for (const auto& [name, target] : et) {
+            slot[std::string(name.str())] = reader.as_string(target, "a plugin entry point");
+        }
+    }
+}
+
 PoetrySection read_poetry(const TomlReader& reader, const toml::table& t) {
     PoetrySection p;
     p.present = true;
@@ -117,115 +241,24 @@ PoetrySection read_poetry(const TomlReader& reader, const toml::table& t) {
     if (const toml::table* deps = reader.table(t, "dependencies")) {
         read_main_dependencies(reader, *deps, p);
     }
-    if (const toml::table* dev = reader.table(t, "dev-dependencies")) {
-        DependencyGroup& g = group_named(p.groups, "dev");
-        g.position = position_of(*dev);
-        auto deps = detail::read_dependencies(reader, *dev);
-        g.dependencies.insert(g.dependencies.end(), deps.begin(), deps.end());
-    }
-    if (const toml::table* groups = reader.table(t, "group")) {
-        std::vector<std::pair<SourcePosition, std::string>> order;
-        for (const auto& [key, value] : *groups) {
-            const toml::table& gt =
-                reader.as_table(value, "group `" + std::string(key.str()) + "`");
-            DependencyGroup& g = group_named(p.groups, canonicalize_name(key.str()));
-            g.position = position_of(gt);
-            g.optional = reader.boolean(gt, "optional").value_or(false);
-            for (std::string& inc : reader.string_list(gt, "include-groups")) {
-                g.include_groups.push_back(canonicalize_name(inc));
-            }
-            if (const toml::table* deps = reader.table(gt, "dependencies")) {
-                auto list = detail::read_dependencies(reader, *deps);
-                g.dependencies.insert(g.dependencies.end(), list.begin(), list.end());
-            }
-        }
-        std::stable_sort(p.groups.begin(), p.groups.end(), [](const auto& a, const auto& b) {
-            return a.position.line < b.position.line;
-        });
-    }
+    read_groups(reader, t, p);
     if (const toml::table* extras = reader.table(t, "extras")) {
         p.extras = read_name_lists(reader, *extras, "extra");
     }
     if (const toml::array* sources = reader.array(t, "source")) {
-        for (const toml::node& item : *sources) {
-            const toml::table& st = reader.as_table(item, "[[tool.poetry.source]]");
-            IndexSource s;
-            s.position = position_of(item);
-            s.name = reader.required_string(st, "name", "[[tool.poetry.source]]");
-            s.url = reader.string_or(st, "url", "");
-            s.priority = reader.string_or(st, "priority", "");
-            if (s.priority.empty()) {
-                if (reader.boolean(st, "default").value_or(false)) {
-                    s.priority = "default";
-                } else if (reader.boolean(st, "secondary").value_or(false)) {
-                    s.priority = "secondary";
-                } else {
-                    s.priority = "primary";
-                }
-            }
-            p.sources.push_back(std::move(s));
-        }
+        p.sources = read_sources(reader, *sources);
     }
     if (const toml::table* scripts = reader.table(t, "scripts")) {
         p.scripts = read_scripts(reader, *scripts, &p.file_scripts);
     }
     if (const toml::array* packages = reader.array(t, "packages")) {
-        for (const toml::node& item : *packages) {
-            const toml::table& pt = reader.as_table(item, "an entry of `packages`");
-            PackageInclude inc;
-            inc.include = reader.required_string(pt, "include", "an entry of `packages`");
-            inc.from = reader.string_or(pt, "from", "");
-            if (!inc.from.empty()) {
-                check_code_path(reader, *pt.get("from"), inc.from,
-                                "the folder `from` of an entry of `packages`",
-                                "a folder inside the project, such as \"src\"");
-            }
-            inc.formats = reader.string_list(pt, "format", /*allow_single=*/true);
-            p.packages.push_back(std::move(inc));
-        }
+        p.packages = read_package_includes(reader, *packages);
     }
-    // Read leniently: these only narrow the files the emitted file copies, and poetry-core
-    // itself reports a malformed entry when it builds.
-    const auto strings_of = [](const toml::node* node, std::vector<std::string>& out) {
-        if (node == nullptr) {
-            return;
-        }
-        auto add = [&](const toml::node& item) {
-            if (const auto* s = item.as_string()) {
-                out.push_back(s->get());
-            } else if (const auto* entry = item.as_table()) {
-                if (const auto* path = entry->get_as<std::string>("path")) {
-                    out.push_back(path->get());
-                }
-            }
-        };
-        if (const auto* list = node->as_array()) {
-            for (const toml::node& item : *list) {
-                add(item);
-            }
-        } else {
-            add(*node);
-        }
-    };
-    strings_of(t.get("readme"), p.readme);
-    strings_of(t.get("include"), p.include);
-    if (const auto* build = t.get("build")) {
-        if (const auto* s = build->as_string()) {
-            p.build_script = s->get();
-        } else if (const auto* bt = build->as_table()) {
-            if (const auto* script = bt->get_as<std::string>("script")) {
-                p.build_script = script->get();
-            }
-        }
-    }
+    add_paths_leniently(t.get("readme"), p.readme);
+    add_paths_leniently(t.get("include"), p.include);
+    p.build_script = read_build_script(t);
     if (const toml::table* plugins = reader.table(t, "plugins")) {
-        for (const auto& [group, entries] : *plugins) {
-            const toml::table& et = reader.as_table(entries, "plugin group");
-            auto& slot = p.plugins[std::string(group.str())];
-            for (const auto& [name, target] : et) {
-                slot[std::string(name.str())] = reader.as_string(target, "a plugin entry point");
-            }
-        }
+        read_plugins(reader, *plugins, p);
     }
     return p;
 }

@@ -2,6 +2,8 @@
 
 #include "project/byte_scan.hpp"
 
+#include <algorithm>
+
 namespace lock2nix::detail {
 
 SourcePosition position_of(const toml::node& node) {
@@ -68,18 +70,116 @@ std::size_t utf8_length(std::string_view text, std::size_t at) {
     return length;
 }
 
+// Where the scan is, for messages: the line and the offset at which it starts.
+struct LineCount {
+    std::uint32_t line = 1;
+    std::size_t line_start = 0;
+
+    void new_line_at(std::size_t start) {
+        ++line;
+        line_start = start;
+    }
+    SourcePosition at(std::size_t i) const {
+        return SourcePosition{line, static_cast<std::uint32_t>(i - line_start + 1)};
+    }
+};
+
+// One past the end of the string (one-line or multi-line, basic or literal) whose opening quote
+// is at `at`, counting the lines it spans; npos when it is unterminated, which is left for
+// toml++ to report.
+std::size_t string_end(std::string_view text, std::size_t at, char quote, LineCount& lines) {
+    const std::size_t n = text.size();
+    const bool multi = starts_triple_quote(text, at, quote);
+    std::size_t j = at + (multi ? 3 : 1);
+    while (true) {
+        // Stops: the quote, a newline, and in basic strings a backslash.
+        j = quote == '"' ? find_any<'"', '\\', '\n'>(text, j) : find_any<'\'', '\n'>(text, j);
+        if (j >= n) {
+            return std::string_view::npos;
+        }
+        if (text[j] == '\\') {
+            // A backslash ending a line continues only a multi-line string; a one-line
+            // string ends there unterminated, for toml++ to report at its line.
+            const std::string_view rest = text.substr(j + 1, 2);
+            if (!multi && (rest.starts_with('\n') || rest == "\r\n")) {
+                return std::string_view::npos;
+            }
+            j += 2; // the escaped character, which may be a quote or a line's end
+            if (j <= n && text[j - 1] == '\n') {
+                lines.new_line_at(j);
+            }
+            continue;
+        }
+        if (text[j] == '\n') {
+            if (!multi) {
+                return std::string_view::npos;
+            }
+            lines.new_line_at(++j);
+            continue;
+        }
+        if (!multi || starts_triple_quote(text, j, quote)) {
+            j += multi ? 3 : 1;
+            while (multi && j < n && text[j] == quote) {
+                ++j; // up to two quotes may end a multi-line string's content
+            }
+            return j;
+        }
+        ++j;
+    }
+}
+
+// The depth of the key being read: the depth at each open bracket (the base is 0), plus the dots
+// of the key whose value is being read, plus those of the current run of key characters.
+class KeyDepth {
+public:
+    // A dot in a run of key characters: the depth the key reaches with it.
+    std::size_t dot() { return open_.back() + ++run_dots_ + 1; }
+
+    // Anything else outside strings ends the run of key characters, and `=` ends a key: the
+    // depth of the array or table `c` opens, 0 when it opens none.
+    std::size_t end_run(char c) {
+        if (c == '=') {
+            key_dots_ = run_dots_;
+        }
+        run_dots_ = 0;
+        switch (c) {
+        case '\n':
+        case ',':
+            key_dots_ = 0;
+            break;
+        case '[':
+        case '{':
+            open_.push_back(open_.back() + key_dots_ + 1);
+            key_dots_ = 0;
+            return open_.back();
+        case ']':
+        case '}':
+            if (open_.size() > 1) {
+                open_.pop_back();
+            }
+            key_dots_ = 0;
+            break;
+        default:
+            break;
+        }
+        return 0;
+    }
+
+private:
+    std::vector<std::size_t> open_{0};
+    std::size_t run_dots_ = 0;
+    std::size_t key_dots_ = 0;
+};
+
 } // namespace
 
 void TomlReader::check_before_parsing(std::string_view text, const std::string& hint) const {
-    std::vector<std::size_t> open{0}; // depth at each open bracket; the base is 0
-    std::size_t run_dots = 0;         // dots in the current run of key characters
-    std::size_t key_dots = 0;         // dots of the key whose value is being read
-    std::uint32_t line = 1;
-    std::size_t line_start = 0;
-    auto fail_here = [&](std::size_t i, std::string_view what) {
-        throw Error(
-            std::string(what) + " nests deeper than " + std::to_string(max_toml_depth) + " levels",
-            file_, SourcePosition{line, static_cast<std::uint32_t>(i - line_start + 1)}, hint);
+    KeyDepth depth;
+    LineCount lines;
+    auto too_deep = [&](std::size_t i, std::string_view what) {
+        throw Error(std::string(what) + " nests deeper than " + std::to_string(max_toml_depth) +
+                        " levels",
+                    file_, lines.at(i), hint);
     };
     const std::size_t n = text.size();
     const bool bom = text.starts_with("\xEF\xBB\xBF");
@@ -96,58 +196,16 @@ void TomlReader::check_before_parsing(std::string_view text, const std::string& 
         }
         if ((c == '"' || c == '\'') &&
             std::string_view("=[{,.\n").find(before) != std::string_view::npos) {
-            // Skip a string (one-line or multi-line, basic or literal); an unterminated one is
-            // left for toml++ to report.
-            const bool multi = starts_triple_quote(text, i, c);
-            std::size_t j = i + (multi ? 3 : 1);
-            bool closed = false;
-            while (true) {
-                // Stops: the quote, a newline, and in basic strings a backslash.
-                j = c == '"' ? find_any<'"', '\\', '\n'>(text, j) : find_any<'\'', '\n'>(text, j);
-                if (j >= n) {
-                    break;
-                }
-                if (text[j] == '\\') {
-                    // A backslash ending a line continues only a multi-line string; a one-line
-                    // string ends there unterminated, for toml++ to report at its line.
-                    const std::string_view rest = text.substr(j + 1, 2);
-                    if (!multi && (rest.starts_with('\n') || rest == "\r\n")) {
-                        break;
-                    }
-                    j += 2; // the escaped character, which may be a quote or a line's end
-                    if (j <= n && text[j - 1] == '\n') {
-                        ++line;
-                        line_start = j;
-                    }
-                    continue;
-                }
-                if (text[j] == '\n') {
-                    if (!multi) {
-                        break;
-                    }
-                    ++line;
-                    line_start = ++j;
-                    continue;
-                }
-                if (!multi || starts_triple_quote(text, j, c)) {
-                    j += multi ? 3 : 1;
-                    while (multi && j < n && text[j] == c) {
-                        ++j; // up to two quotes may end a multi-line string's content
-                    }
-                    closed = true;
-                    break;
-                }
-                ++j;
+            const std::size_t end = string_end(text, i, c, lines);
+            if (end == std::string_view::npos) {
+                return; // toml++ refuses the file at the unterminated string
             }
-            if (!closed) {
-                return;
-            }
-            i = j - 1;
+            i = end - 1;
             continue;
         }
         if (c == '.') {
-            if (open.back() + ++run_dots + 1 > max_toml_depth) {
-                fail_here(i, "a dotted key or table header");
+            if (depth.dot() > max_toml_depth) {
+                too_deep(i, "a dotted key or table header");
             }
             continue;
         }
@@ -162,46 +220,17 @@ void TomlReader::check_before_parsing(std::string_view text, const std::string& 
             // message. Invalid UTF-8 is left to toml++, which rejects it and says so more
             // precisely; so is the byte-order mark a file may start with.
             throw Error("a non-ASCII character outside a quoted string or comment", file_,
-                        SourcePosition{line, static_cast<std::uint32_t>(i - line_start + 1)},
+                        lines.at(i),
                         "TOML allows non-ASCII text only inside quotes (\"...\") or after #");
         }
-        // Anything else ends the run of key characters; `=` ends a key.
-        if (c == '=') {
-            key_dots = run_dots;
+        if (depth.end_run(c) > max_toml_depth) {
+            too_deep(i, "an array or table");
         }
-        run_dots = 0;
-        switch (c) {
-        case '#':
-            while (i < n && text[i] != '\n') {
-                ++i;
-            }
-            --i;
-            break;
-        case '\n':
-            ++line;
-            line_start = i + 1;
-            key_dots = 0;
-            break;
-        case ',':
-            key_dots = 0;
-            break;
-        case '[':
-        case '{':
-            open.push_back(open.back() + key_dots + 1);
-            key_dots = 0;
-            if (open.back() > max_toml_depth) {
-                fail_here(i, "an array or table");
-            }
-            break;
-        case ']':
-        case '}':
-            if (open.size() > 1) {
-                open.pop_back();
-            }
-            key_dots = 0;
-            break;
-        default:
-            break;
+        if (c == '#') {
+            // Past the comment, to just before its line's end, which the next round reads.
+            i = std::min(text.find('\n', i), n) - 1;
+        } else if (c == '\n') {
+            lines.new_line_at(i + 1);
         }
     }
 }

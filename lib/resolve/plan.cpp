@@ -56,6 +56,11 @@ struct Reach {
 Reach reach(const Lock& lock, const Pyproject* pp, const Target& target, const Selection& defaults,
             SelectionCache& cache) {
     Reach r(lock.packages.size());
+    // The selection that made `defaults` has parsed every root marker already.
+    auto root_marker_mentions_extra = [&](const RootRequirement& q) {
+        return !q.markers.empty() &&
+               mentions_extra(cached_marker(cache, q.markers, pp != nullptr ? pp->path : "", {}));
+    };
     for (std::size_t i : defaults.packages) {
         r.all[i] = true;
     }
@@ -97,17 +102,19 @@ Reach reach(const Lock& lock, const Pyproject* pp, const Target& target, const S
         for (const Package& p : lock.packages) {
             for (const auto& g : p.groups) {
                 const std::string& text = p.marker_for_group(g);
-                const auto it = text.find("extra") == std::string::npos ? cache.markers.end()
-                                                                        : cache.markers.find(text);
-                if (it == cache.markers.end()) {
+                if (text.empty()) {
+                    continue;
+                }
+                const pep508::Marker& m = cached_marker(cache, text, lock.path, p.position);
+                if (!mentions_extra(m)) {
                     continue;
                 }
                 env.extras.clear();
-                const bool without = it->second.evaluate(env, pep508::Mode::poetry);
+                const bool without = m.evaluate(env, pep508::Mode::poetry);
                 for (const auto& e : defaults.all_extras) {
                     env.extras = {e};
                     if (!changes_membership.contains(e) &&
-                        it->second.evaluate(env, pep508::Mode::poetry) != without) {
+                        m.evaluate(env, pep508::Mode::poetry) != without) {
                         changes_membership.insert(e);
                     }
                 }
@@ -123,9 +130,8 @@ Reach reach(const Lock& lock, const Pyproject* pp, const Target& target, const S
         }
         const bool roots_use_extras =
             cache.roots &&
-            std::any_of(cache.roots->begin(), cache.roots->end(), [](const RootRequirement& q) {
-                return !q.root_extras.empty() || q.optional ||
-                       q.markers.find("extra") != std::string::npos;
+            std::any_of(cache.roots->begin(), cache.roots->end(), [&](const RootRequirement& q) {
+                return !q.root_extras.empty() || q.optional || root_marker_mentions_extra(q);
             });
         for (const auto& e : extras) {
             if (!e.empty() && !roots_use_extras && !changes_membership.contains(e)) {
@@ -148,8 +154,7 @@ Reach reach(const Lock& lock, const Pyproject* pp, const Target& target, const S
             return true;
         }
         return std::any_of(cache.roots->begin(), cache.roots->end(), [&](const RootRequirement& q) {
-            return q.group == g &&
-                   (!q.root_extras.empty() || q.markers.find("extra") != std::string::npos);
+            return q.group == g && (!q.root_extras.empty() || root_marker_mentions_extra(q));
         });
     };
     for (const auto& g : defaults.all_groups) {
@@ -194,6 +199,18 @@ TargetPlan plan_target(const Lock& lock, const Pyproject* pp, const Target& targ
     SelectionCache cache;
     plan.selection = select_packages(lock, pp, target, options.request, &cache);
     Reach r = reach(lock, pp, target, plan.selection, cache);
+    // Where the emitted env's sum of groups and extras is not Poetry's selection, the selections
+    // checked instead join the package set (one may select a package no single group or extra
+    // does) with their edges.
+    plan.coverage = check_selections(lock, pp, target, plan.selection,
+                                     SelectionSum{r.groups, r.extra_groups}, cache);
+    for (const auto& [key, selected] : plan.coverage.corrections) {
+        for (std::size_t i : selected) {
+            r.all[i] = true;
+        }
+    }
+    r.edges.insert(r.edges.end(), plan.coverage.edges.begin(), plan.coverage.edges.end());
+    plan.coverage.edges.clear();
     std::sort(r.edges.begin(), r.edges.end());
     r.edges.erase(std::unique(r.edges.begin(), r.edges.end()), r.edges.end());
 

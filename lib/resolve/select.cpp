@@ -704,9 +704,19 @@ private:
                                            return requirement_name(req) == d.canonical_name;
                                        });
                 });
-            // An `extra == ...` marker that held already proves an enabled extra.
-            const bool marker_names_extra = c.markers.find("extra") != std::string::npos;
-            if (!via_extra && !marker_names_extra) {
+            // A marker that held with the package's extras but would not without them proves
+            // an enabled extra (`extra == "x"`); one that holds either way (`extra != "x"`)
+            // proves nothing.
+            bool marker_needs_extra = false;
+            if (!c.markers.empty() && !extras.empty()) {
+                const auto& m = marker(c.markers, lock_.path, c.position);
+                if (mentions_extra(m)) {
+                    pep508::Environment without = env;
+                    without.extras.clear();
+                    marker_needs_extra = !m.evaluate(without, pep508::Mode::poetry);
+                }
+            }
+            if (!via_extra && !marker_needs_extra) {
                 reject(d.canonical_name, [&] {
                     std::vector<std::string> offering;
                     for (const auto& [e, reqs] : p.extras) {
@@ -957,6 +967,22 @@ Selection select_packages(const Lock& lock, const Pyproject* pyproject, const Ta
     return Selector(lock, pyproject, target, request, cache).run();
 }
 
+bool mentions_extra(const pep508::Marker& marker) {
+    const auto comparisons = marker.comparisons();
+    return std::any_of(comparisons.begin(), comparisons.end(), [](const pep508::Comparison* c) {
+        return c->variable == pep508::Variable::extra;
+    });
+}
+
+const pep508::Marker& cached_marker(SelectionCache& cache, const std::string& text,
+                                    const std::string& file, SourcePosition pos) {
+    auto it = cache.markers.find(text);
+    if (it == cache.markers.end()) {
+        it = cache.markers.emplace(text, parse_marker(text, file, pos)).first;
+    }
+    return it->second;
+}
+
 std::vector<Membership> locked_membership(const Lock& lock, const Target& target,
                                           const std::vector<std::string>& extras,
                                           SelectionCache* cache) {
@@ -972,17 +998,13 @@ std::vector<Membership> locked_membership(const Lock& lock, const Target& target
                 out[i].groups.insert(g);
                 continue;
             }
-            auto it = c.markers.find(text);
-            if (it == c.markers.end()) {
-                it = c.markers.emplace(text, parse_marker(text, lock.path, p.position)).first;
-            }
-            const pep508::Marker& m = it->second;
+            const pep508::Marker& m = cached_marker(c, text, lock.path, p.position);
             env.extras.clear();
             if (m.evaluate(env, pep508::Mode::poetry)) {
                 out[i].groups.insert(g);
                 continue;
             }
-            if (text.find("extra") == std::string::npos) {
+            if (!mentions_extra(m)) {
                 continue;
             }
             for (const auto& e : extras) {

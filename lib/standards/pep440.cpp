@@ -817,90 +817,98 @@ bool is_any(std::string_view s) {
     return !expect_star;
 }
 
-// Appends the specifiers for one Poetry clause (`^1.2`, `~1.2`, `>=1,<2`-pieces, `1.2.*`...).
-void single_constraint(std::string_view clause, std::string_view whole, std::size_t offset,
-                       std::vector<Specifier>& out) {
-    std::string_view c = trim(clause);
-    auto fail = [&](const std::string& what) {
-        throw SyntaxError("invalid version constraint: " + what, std::string(whole), offset);
-    };
-    auto version_after = [&](std::size_t skip) {
-        std::string_view rest = trim(c.substr(skip));
-        const auto v = Version::try_parse(rest);
-        if (!v) {
-            fail("\"" + excerpt(rest) + "\" is not a version");
-        }
-        return std::make_pair(std::string(rest), *v);
-    };
-    if (is_any(c)) {
-        return;
+[[noreturn]] void constraint_error(const std::string& what, std::string_view whole,
+                                   std::size_t offset) {
+    throw SyntaxError("invalid version constraint: " + what, std::string(whole), offset);
+}
+
+// The version after an operator `skip` characters long, as written and as read.
+std::pair<std::string, Version> version_after(std::string_view c, std::size_t skip,
+                                              std::string_view whole, std::size_t offset) {
+    std::string_view rest = trim(c.substr(skip));
+    const auto v = Version::try_parse(rest);
+    if (!v) {
+        constraint_error("\"" + excerpt(rest) + "\" is not a version", whole, offset);
     }
+    return std::make_pair(std::string(rest), *v);
+}
+
+// Poetry's next_breaking, the upper bound of `^v`: the first non-zero of major, minor, patch
+// moves.
+std::string next_breaking(const Version& v) {
+    if (part(v, 0) > 0 || v.release.size() == 1) {
+        return next_major(v);
+    }
+    if (part(v, 1) > 0 || v.release.size() == 2) {
+        return next_minor(v);
+    }
+    return next_patch(v);
+}
+
+// `~=v`, `~v` and `^v`, each a range from v; false when the clause is none of them.
+bool range_from_version(std::string_view c, std::string_view whole, std::size_t offset,
+                        std::vector<Specifier>& out) {
     if (c.starts_with("~=")) {
-        const auto [text, v] = version_after(2);
+        const auto [text, v] = version_after(c, 2, whole, offset);
         out.push_back(make(Operator::greater_equal, text));
         out.push_back(make(Operator::less, v.release.size() == 2 ? next_major(v) : next_minor(v)));
-        return;
+        return true;
     }
     if (c.starts_with("~")) {
-        const auto [text, v] = version_after(1);
+        const auto [text, v] = version_after(c, 1, whole, offset);
         out.push_back(make(Operator::greater_equal, text));
         out.push_back(make(Operator::less, v.release.size() == 1 ? next_major(v) : next_minor(v)));
-        return;
+        return true;
     }
     if (c.starts_with("^")) {
-        const auto [text, v] = version_after(1);
+        const auto [text, v] = version_after(c, 1, whole, offset);
         out.push_back(make(Operator::greater_equal, text));
-        // Poetry's next_breaking: the first non-zero of major, minor, patch moves.
-        std::string high;
-        if (part(v, 0) > 0 || v.release.size() == 1) {
-            high = next_major(v);
-        } else if (part(v, 1) > 0 || v.release.size() == 2) {
-            high = next_minor(v);
+        out.push_back(make(Operator::less, next_breaking(v)));
+        return true;
+    }
+    return false;
+}
+
+bool ends_with_wildcard(std::string_view s) {
+    return s.ends_with(".*") || s.ends_with(".x") || s.ends_with(".X");
+}
+
+// X-ranges: "1.2.*", "==1.*", "!=3.0.*" (Poetry strips every trailing wildcard part).
+void wildcard_range(std::string_view op, std::string_view rest, std::string_view whole,
+                    std::size_t offset, std::vector<Specifier>& out) {
+    std::string_view base = rest;
+    while (ends_with_wildcard(base)) {
+        base.remove_suffix(2);
+    }
+    const auto v = Version::try_parse(base);
+    if (!v || v->pre || v->post || v->dev || v->has_local()) {
+        constraint_error("\"" + excerpt(rest) + "\" is not a version wildcard", whole, offset);
+    }
+    if (op == "!=") {
+        out.push_back(make(Operator::not_equal, std::string(base), true));
+    } else if (op.empty() || op == "==" || op == "=") {
+        if (v->release.size() == 1 && part(*v, 0) == 0 && op.empty()) {
+            out.push_back(make(Operator::less, "1.0.0"));
+        } else if (op.empty()) {
+            out.push_back(make(Operator::greater_equal, v->str()));
+            out.push_back(
+                make(Operator::less, v->release.size() == 1 ? next_major(*v) : next_minor(*v)));
         } else {
-            high = next_patch(v);
+            out.push_back(make(Operator::equal, std::string(base), true));
         }
-        out.push_back(make(Operator::less, high));
-        return;
+    } else {
+        constraint_error("a wildcard needs ==, != or no operator", whole, offset);
     }
-    std::size_t op_len = 0;
-    while (op_len < c.size() && is_op_char(c[op_len])) {
-        ++op_len;
-    }
-    std::string_view op = c.substr(0, op_len);
-    std::string_view rest = trim(c.substr(op_len));
-    const bool wildcard = rest.ends_with(".*") || rest.ends_with(".x") || rest.ends_with(".X");
-    if (wildcard) {
-        // X-ranges: "1.2.*", "==1.*", "!=3.0.*" (Poetry strips every trailing wildcard part).
-        std::string_view base = rest;
-        while (base.ends_with(".*") || base.ends_with(".x") || base.ends_with(".X")) {
-            base.remove_suffix(2);
-        }
-        const auto v = Version::try_parse(base);
-        if (!v || v->pre || v->post || v->dev || v->has_local()) {
-            fail("\"" + excerpt(rest) + "\" is not a version wildcard");
-        }
-        if (op == "!=") {
-            out.push_back(make(Operator::not_equal, std::string(base), true));
-        } else if (op.empty() || op == "==" || op == "=") {
-            if (v->release.size() == 1 && part(*v, 0) == 0 && op.empty()) {
-                out.push_back(make(Operator::less, "1.0.0"));
-            } else if (op.empty()) {
-                out.push_back(make(Operator::greater_equal, v->str()));
-                out.push_back(
-                    make(Operator::less, v->release.size() == 1 ? next_major(*v) : next_minor(*v)));
-            } else {
-                out.push_back(make(Operator::equal, std::string(base), true));
-            }
-        } else {
-            fail("a wildcard needs ==, != or no operator");
-        }
-        return;
-    }
+}
+
+// One comparison with a plain version (no operator: `==`).
+void plain_comparison(std::string_view op, std::string_view rest, std::string_view whole,
+                      std::size_t offset, std::vector<Specifier>& out) {
     if (rest == "dev") {
         rest = "0.0-dev";
     }
     if (!Version::try_parse(rest)) {
-        fail("\"" + excerpt(rest) + "\" is not a version");
+        constraint_error("\"" + excerpt(rest) + "\" is not a version", whole, offset);
     }
     std::string version(rest);
     if (op.empty() || op == "==" || op == "=") {
@@ -918,7 +926,27 @@ void single_constraint(std::string_view clause, std::string_view whole, std::siz
     } else if (op == "===") {
         out.push_back(make(Operator::arbitrary, version));
     } else {
-        fail("unknown operator \"" + std::string(op) + "\"");
+        constraint_error("unknown operator \"" + std::string(op) + "\"", whole, offset);
+    }
+}
+
+// Appends the specifiers for one Poetry clause (`^1.2`, `~1.2`, `>=1,<2`-pieces, `1.2.*`...).
+void single_constraint(std::string_view clause, std::string_view whole, std::size_t offset,
+                       std::vector<Specifier>& out) {
+    std::string_view c = trim(clause);
+    if (is_any(c) || range_from_version(c, whole, offset, out)) {
+        return;
+    }
+    std::size_t op_len = 0;
+    while (op_len < c.size() && is_op_char(c[op_len])) {
+        ++op_len;
+    }
+    std::string_view op = c.substr(0, op_len);
+    std::string_view rest = trim(c.substr(op_len));
+    if (ends_with_wildcard(rest)) {
+        wildcard_range(op, rest, whole, offset, out);
+    } else {
+        plain_comparison(op, rest, whole, offset, out);
     }
 }
 

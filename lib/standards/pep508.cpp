@@ -541,16 +541,23 @@ std::vector<const Comparison*> Marker::comparisons() const {
 
 // --- Requirement -----------------------------------------------------------------------------
 
-Requirement Requirement::parse(std::string_view text) {
-    Parser p(text);
-    Requirement r;
+namespace {
+
+bool is_name_char(char c) {
+    return is_word_char(c) || c == '.' || c == '-';
+}
+
+std::size_t name_end(std::string_view text, std::size_t start) {
+    while (start < text.size() && is_name_char(text[start])) {
+        ++start;
+    }
+    return start;
+}
+
+void read_name(Parser& p, std::string_view text, Requirement& r) {
     p.ws();
     const std::size_t name_start = p.pos();
-    auto is_name_char = [](char c) { return is_word_char(c) || c == '.' || c == '-'; };
-    std::size_t end = name_start;
-    while (end < text.size() && is_name_char(text[end])) {
-        ++end;
-    }
+    const std::size_t end = name_end(text, name_start);
     r.name = std::string(text.substr(name_start, end - name_start));
     if (r.name.empty() || !is_valid_project_name(r.name)) {
         p.fail("expected a package name");
@@ -558,89 +565,111 @@ Requirement Requirement::parse(std::string_view text) {
     r.canonical_name = canonicalize_name(r.name);
     p.set_pos(end);
     p.ws();
-    if (p.literal('[')) {
-        p.ws();
-        while (!p.literal(']')) {
-            const std::size_t s = p.pos();
-            std::size_t e = s;
-            while (e < text.size() && is_name_char(text[e])) {
-                ++e;
-            }
-            if (e == s || !is_valid_project_name(text.substr(s, e - s))) {
-                p.fail(p.at_end() ? "expected ']' to close the extras" : "expected an extra name");
-            }
-            r.extras.emplace_back(text.substr(s, e - s));
-            p.set_pos(e);
-            p.ws();
-            if (p.literal(',')) {
-                p.ws();
-            } else if (p.peek() != ']') {
-                p.fail("expected ',' or ']' after an extra");
-            }
-        }
-        std::sort(r.extras.begin(), r.extras.end());
-        r.extras.erase(std::unique(r.extras.begin(), r.extras.end()), r.extras.end());
-        p.ws();
+}
+
+// `[a, b]`, kept sorted and without duplicates.
+void read_extras(Parser& p, std::string_view text, Requirement& r) {
+    if (!p.literal('[')) {
+        return;
     }
-    auto parse_marker = [&] {
-        const std::size_t start = p.pos();
-        std::string_view rest = text.substr(start);
-        try {
-            r.marker = Marker::parse(rest);
-        } catch (const SyntaxError& e) {
-            p.fail_at(e.message().substr(0, e.message().find(" at position")), start + e.offset());
+    p.ws();
+    while (!p.literal(']')) {
+        const std::size_t s = p.pos();
+        const std::size_t e = name_end(text, s);
+        if (e == s || !is_valid_project_name(text.substr(s, e - s))) {
+            p.fail(p.at_end() ? "expected ']' to close the extras" : "expected an extra name");
         }
-        p.set_pos(text.size());
-    };
+        r.extras.emplace_back(text.substr(s, e - s));
+        p.set_pos(e);
+        p.ws();
+        if (p.literal(',')) {
+            p.ws();
+        } else if (p.peek() != ']') {
+            p.fail("expected ',' or ']' after an extra");
+        }
+    }
+    std::sort(r.extras.begin(), r.extras.end());
+    r.extras.erase(std::unique(r.extras.begin(), r.extras.end()), r.extras.end());
+    p.ws();
+}
+
+// The rest of the text after `;`; its errors are placed within the whole requirement.
+void read_marker(Parser& p, std::string_view text, Requirement& r) {
+    const std::size_t start = p.pos();
+    std::string_view rest = text.substr(start);
+    try {
+        r.marker = Marker::parse(rest);
+    } catch (const SyntaxError& e) {
+        p.fail_at(e.message().substr(0, e.message().find(" at position")), start + e.offset());
+    }
+    p.set_pos(text.size());
+}
+
+// After `@`: the URL, then a marker, which PEP 508 separates from the URL by whitespace.
+void read_url_and_marker(Parser& p, std::string_view text, Requirement& r) {
+    p.ws();
+    const std::size_t s = p.pos();
+    std::size_t e = s;
+    while (e < text.size() && text[e] != ' ' && text[e] != '\t') {
+        ++e;
+    }
+    if (e == s) {
+        p.fail("expected a URL after '@'");
+    }
+    r.url = std::string(text.substr(s, e - s));
+    p.set_pos(e);
+    const bool had_ws = p.ws();
+    if (p.literal(';')) {
+        if (!had_ws) {
+            p.fail("expected whitespace between the URL and ';'");
+        }
+        read_marker(p, text, r);
+    }
+}
+
+// Version specifiers, bare or in parentheses, then an optional marker.
+void read_specifier_and_marker(Parser& p, std::string_view text, Requirement& r) {
+    const bool parenthesised = p.literal('(');
+    const std::size_t s = p.pos();
+    std::size_t e = s;
+    while (e < text.size() && text[e] != ';' && text[e] != ')') {
+        ++e;
+    }
+    std::string_view spec = text.substr(s, e - s);
+    if (!parenthesised && !spec.empty()) {
+        // Unparenthesised specifiers must start right here with an operator.
+        const auto first = spec.find_first_not_of(" \t");
+        if (first != std::string_view::npos &&
+            std::string_view("<>=!~").find(spec[first]) == std::string_view::npos) {
+            p.fail_at("expected a version specifier, '@', ';' or the end", s + first);
+        }
+    }
+    try {
+        r.specifier = pep440::SpecifierSet::parse(spec);
+    } catch (const SyntaxError& err) {
+        p.fail_at(err.message().substr(0, err.message().find(" at position")), s + err.offset());
+    }
+    p.set_pos(e);
+    if (parenthesised && !p.literal(')')) {
+        p.fail("expected ')' to close the version specifier");
+    }
+    p.ws();
+    if (p.literal(';')) {
+        read_marker(p, text, r);
+    }
+}
+
+} // namespace
+
+Requirement Requirement::parse(std::string_view text) {
+    Parser p(text);
+    Requirement r;
+    read_name(p, text, r);
+    read_extras(p, text, r);
     if (p.literal('@')) {
-        p.ws();
-        const std::size_t s = p.pos();
-        std::size_t e = s;
-        while (e < text.size() && text[e] != ' ' && text[e] != '\t') {
-            ++e;
-        }
-        if (e == s) {
-            p.fail("expected a URL after '@'");
-        }
-        r.url = std::string(text.substr(s, e - s));
-        p.set_pos(e);
-        const bool had_ws = p.ws();
-        if (p.literal(';')) {
-            if (!had_ws) {
-                p.fail("expected whitespace between the URL and ';'");
-            }
-            parse_marker();
-        }
+        read_url_and_marker(p, text, r);
     } else {
-        const bool parenthesised = p.literal('(');
-        const std::size_t s = p.pos();
-        std::size_t e = s;
-        while (e < text.size() && text[e] != ';' && text[e] != ')') {
-            ++e;
-        }
-        std::string_view spec = text.substr(s, e - s);
-        if (!parenthesised && !spec.empty()) {
-            // Unparenthesised specifiers must start right here with an operator.
-            const auto first = spec.find_first_not_of(" \t");
-            if (first != std::string_view::npos &&
-                std::string_view("<>=!~").find(spec[first]) == std::string_view::npos) {
-                p.fail_at("expected a version specifier, '@', ';' or the end", s + first);
-            }
-        }
-        try {
-            r.specifier = pep440::SpecifierSet::parse(spec);
-        } catch (const SyntaxError& err) {
-            p.fail_at(err.message().substr(0, err.message().find(" at position")),
-                      s + err.offset());
-        }
-        p.set_pos(e);
-        if (parenthesised && !p.literal(')')) {
-            p.fail("expected ')' to close the version specifier");
-        }
-        p.ws();
-        if (p.literal(';')) {
-            parse_marker();
-        }
+        read_specifier_and_marker(p, text, r);
     }
     p.ws();
     if (!p.at_end()) {

@@ -25,7 +25,7 @@ check "hostile names stay literal (${out})" [ "$out" = '[ "2fast-for-nix" "evil\
 out=$(evaluate "$work/hostile" '(builtins.head (builtins.filter (p: p.pname != "rec" && p.pname != "2fast-for-nix") (builtins.attrValues e.packages))).src.url' 2>&1)
 check "hostile URL stays literal" [ "$out" = '"https://example.org/simple/\"\${builtins.throw \"INJECTED-URL\"}\n'"''"'/é☃/evil_pkg-1.0-py3-none-any.whl"' ]
 out=$(evaluate "$work/hostile" 'builtins.attrNames e' 2>&1)
-check "no attribute injected at the top (${out})" [ "$out" = '[ "devShell" "env" "image" "mkDevShell" "mkEnv" "mkImage" "packages" "python" "unavailable" ]' ]
+check "no attribute injected at the top (${out})" [ "$out" = '[ "devShell" "env" "image" "mkDevShell" "mkEnv" "mkImage" "packageNames" "packages" "python" "unavailable" ]' ]
 check "the whole hostile file evaluates" evaluate "$work/hostile" '{ inherit (e) packages env; }'
 
 mkdir -p "$work/demo-flip"

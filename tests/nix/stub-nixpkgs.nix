@@ -159,7 +159,23 @@ in
   libpq = { __stubLib = "libpq"; pg_config = { __stubTool = "pg_config"; }; };
   libxml2 = { __stubLib = "libxml2"; dev = { __stubLib = "libxml2.dev"; }; };
   libxslt = { __stubLib = "libxslt"; dev = { __stubLib = "libxslt.dev"; }; };
-  xorg = { libxcb = { __stubLib = "libxcb"; }; };
+  xorg = {
+    libICE = { __stubLib = "libICE"; outPath = "/nix/store/stub-libICE"; };
+    libSM = { __stubLib = "libSM"; outPath = "/nix/store/stub-libSM"; };
+    libX11 = { __stubLib = "libX11"; outPath = "/nix/store/stub-libX11"; };
+    libXext = { __stubLib = "libXext"; outPath = "/nix/store/stub-libXext"; };
+    libXfixes = { __stubLib = "libXfixes"; outPath = "/nix/store/stub-libXfixes"; };
+    libXi = { __stubLib = "libXi"; outPath = "/nix/store/stub-libXi"; };
+    libXrender = { __stubLib = "libXrender"; outPath = "/nix/store/stub-libXrender"; };
+    libXxf86vm = { __stubLib = "libXxf86vm"; outPath = "/nix/store/stub-libXxf86vm"; };
+    libxcb = { __stubLib = "libxcb"; outPath = "/nix/store/stub-libxcb"; };
+    xcbutil = { __stubLib = "xcbutil"; outPath = "/nix/store/stub-xcbutil"; };
+    xcbutilcursor = { __stubLib = "xcbutilcursor"; outPath = "/nix/store/stub-xcbutilcursor"; };
+    xcbutilimage = { __stubLib = "xcbutilimage"; outPath = "/nix/store/stub-xcbutilimage"; };
+    xcbutilkeysyms = { __stubLib = "xcbutilkeysyms"; outPath = "/nix/store/stub-xcbutilkeysyms"; };
+    xcbutilrenderutil = { __stubLib = "xcbutilrenderutil"; outPath = "/nix/store/stub-xcbutilrenderutil"; };
+    xcbutilwm = { __stubLib = "xcbutilwm"; outPath = "/nix/store/stub-xcbutilwm"; };
+  };
   mecab = { __stubLib = "mecab"; };
   # examples/seed's project layer (llvmlite 0.41 from source).
   llvmPackages_14 = { llvm = { __stubLib = "llvm"; dev = { __stubLib = "llvm.dev"; }; }; };
@@ -192,6 +208,26 @@ in
   xmlsec = { __stubLib = "xmlsec"; };
   zeromq = { __stubLib = "zeromq"; };
   zlib = { __stubLib = "zlib"; };
+  # Run-time libraries and programs, and sdist builds' system libraries (interpolated into
+  # scripts as store paths, hence outPath).
+  dbus = { __stubLib = "dbus"; outPath = "/nix/store/stub-dbus"; };
+  dbus-glib = { __stubLib = "dbus-glib"; outPath = "/nix/store/stub-dbus-glib"; };
+  expat = { __stubLib = "expat"; outPath = "/nix/store/stub-expat"; };
+  file = { __stubLib = "file"; outPath = "/nix/store/stub-file"; };
+  fontconfig = { __stubLib = "fontconfig"; outPath = "/nix/store/stub-fontconfig"; };
+  gfortran = { __stubLib = "gfortran"; outPath = "/nix/store/stub-gfortran"; };
+  glib = { __stubLib = "glib"; outPath = "/nix/store/stub-glib"; };
+  gobject-introspection = { __stubLib = "gobject-introspection"; outPath = "/nix/store/stub-gobject-introspection"; };
+  libGL = { __stubLib = "libGL"; outPath = "/nix/store/stub-libGL"; };
+  libdrm = { __stubLib = "libdrm"; outPath = "/nix/store/stub-libdrm"; };
+  libusb1 = { __stubLib = "libusb1"; outPath = "/nix/store/stub-libusb1"; };
+  libxkbcommon = { __stubLib = "libxkbcommon"; outPath = "/nix/store/stub-libxkbcommon"; };
+  systemd = { __stubLib = "systemd"; outPath = "/nix/store/stub-systemd"; };
+  tesseract = { __stubLib = "tesseract"; outPath = "/nix/store/stub-tesseract"; };
+  zstd = { __stubLib = "zstd"; outPath = "/nix/store/stub-zstd"; };
+  libsndfile = { __stubLib = "libsndfile"; outPath = "/nix/store/stub-libsndfile"; } // { out = { __stubLib = "libsndfile"; outPath = "/nix/store/stub-libsndfile"; }; };
+  proj = { __stubLib = "proj"; outPath = "/nix/store/stub-proj"; } // { dev = { __stubLib = "proj.dev"; outPath = "/nix/store/stub-proj.dev"; }; };
+  llvmPackages_20 = { llvm = { __stubLib = "llvm-20"; outPath = "/nix/store/stub-llvm-20"; }; };
   cudaPackages = {
     cudnn = { __stubLib = "cudnn"; };
     libcublas = { __stubLib = "libcublas"; };

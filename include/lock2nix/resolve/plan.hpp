@@ -10,6 +10,7 @@
 #include "lock2nix/resolve/graph.hpp"
 #include "lock2nix/resolve/python_choice.hpp"
 #include "lock2nix/resolve/select.hpp"
+#include "lock2nix/resolve/selections.hpp"
 
 #include <map>
 #include <nlohmann/json.hpp>
@@ -54,6 +55,8 @@ struct TargetPlan {
     Selection selection; ///< the default environment: reasons, paths from the root, exclusions
     std::vector<PlannedPackage> packages; ///< sorted by key
     BuildGraph graph;                     ///< over every planned package
+    /// Which selections the sum of the packages' groups and extra_groups serves exactly.
+    SelectionCoverage coverage;
 
     /// The planned package for a lock index, or null when it is not in the package set.
     const PlannedPackage* find(std::size_t package) const;

@@ -111,6 +111,14 @@ struct SelectionCache {
     bool sets_only = false;
 };
 
+/// The parsed marker for `text`, from the cache or parsed into it; a syntax error is an Error
+/// placed at `pos` of `file`.
+const pep508::Marker& cached_marker(SelectionCache& cache, const std::string& text,
+                                    const std::string& file, SourcePosition pos);
+
+/// Whether a marker compares the `extra` variable anywhere.
+bool mentions_extra(const pep508::Marker& marker);
+
 /// The root requirements a pyproject declares, in every group.
 std::vector<RootRequirement> root_requirements(const Pyproject& pyproject);
 

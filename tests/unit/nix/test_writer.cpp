@@ -1,5 +1,6 @@
-// The Nix writer: every input string escaped, names quoted when they are not identifiers, and each
-// node kind laid out the way nixfmt does. The round trip through the real Nix is tagged [nix].
+// The Nix writer: every input string escaped, names quoted when they are not identifiers, code
+// only from typed nodes and compile-time constants, and each node kind laid out the way nixfmt
+// does. The round trip through the real Nix is tagged [nix-eval].
 
 #include "lock2nix/error.hpp"
 #include "lock2nix/nix/writer.hpp"
@@ -10,6 +11,9 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <type_traits>
 
 using namespace lock2nix;
 using nix::Value;
@@ -58,7 +62,7 @@ TEST_CASE("every node kind is laid out as nixfmt does", "[nix]") {
     commented.comments.emplace_back("why two");
     set.set("two", std::move(commented));
     set.inherit({"a", "b-c", "in"});
-    set.inherit({"fetchurl"}, "pkgs");
+    set.inherit(Value::var("pkgs"), {"fetchurl"});
     CHECK(nix::render(set) == "{\n"
                               "  plain = \"v\";\n"
                               "  \"needs quotes\" = 1;\n"
@@ -70,20 +74,189 @@ TEST_CASE("every node kind is laid out as nixfmt does", "[nix]") {
 
     Value arg = Value::set_of();
     arg.set("x", Value::raw("1"));
-    CHECK(nix::render(Value::apply("f", std::move(arg))) == "f {\n  x = 1;\n}");
-    CHECK(nix::render(Value::apply("f", Value::apply("g", Value::raw("y")))) == "f (g y)");
-    CHECK(nix::render(Value::apply("f", Value::lambda("a", Value::raw("a")))) == "f (a: a)");
-    CHECK(nix::render(Value::lambda("final", Value::set_of())) == "final: { }");
+    const Value f = Value::var("f");
+    CHECK(nix::render(Value::call(f, std::move(arg))) == "f {\n  x = 1;\n}");
+    CHECK(nix::render(Value::call(f, Value::call(Value::var("g"), Value::var("y")))) == "f (g y)");
+    CHECK(nix::render(Value::call(f, Value::lambda({"a"}, Value::var("a")))) == "f (a: a)");
+    CHECK(nix::render(Value::lambda({"final"}, Value::set_of())) == "final: { }");
+    CHECK(nix::render(Value::lambda({"final", "prev"}, Value::set_of())) == "final: prev: { }");
 
     Value let = Value::set_of();
-    let.inherit({"lib"}, "pkgs");
+    let.inherit(Value::var("pkgs"), {"lib"});
     let.set("x", Value::raw("1"));
-    CHECK(nix::render(Value::let_in(std::move(let.attrs), Value::raw("x"))) ==
+    CHECK(nix::render(Value::let_in(std::move(let), Value::var("x"))) ==
           "let\n  inherit (pkgs) lib;\n  x = 1;\nin\nx");
-    // An inherit is a member, never a value.
-    Value lone = Value::set_of();
-    lone.inherit({"a"});
-    CHECK_THROWS_AS(nix::render(lone.attrs.front().second), Error);
+}
+
+TEST_CASE("selections, calls, operators and functions are laid out as nixfmt does", "[nix]") {
+    const Value pkgs = Value::var("pkgs");
+    CHECK(nix::render(Value::null()) == "null");
+    CHECK(nix::render(Value::boolean(true)) == "true");
+    CHECK(nix::render(Value::boolean(false)) == "false");
+    CHECK(nix::render(Value::select(pkgs, {"stdenv", "cc", "cc", "lib"})) ==
+          "pkgs.stdenv.cc.cc.lib");
+    CHECK(nix::render(Value::select_or(pkgs, {"python311"}, Value::null())) ==
+          "pkgs.python311 or null");
+    // A selection from something other than a name or a selection is parenthesised.
+    CHECK(nix::render(Value::select(Value::call(Value::var("f"), Value::var("x")), {"y"})) ==
+          "(f x).y");
+    CHECK(nix::render(
+              Value::call(Value::var("import"), {Value::raw("<nixpkgs>"), Value::set_of()})) ==
+          "import <nixpkgs> { }");
+    CHECK(nix::render(Value::call(Value::select(Value::var("lib"), {"cleanSource"}),
+                                  Value::plus(Value::var("projectDir"), Value::str("/x")))) ==
+          "lib.cleanSource (projectDir + \"/x\")");
+    CHECK(nix::render(Value::call(Value::select(pkgs, {"writeText"}),
+                                  {Value::str("a.patch"), Value::str("--- a\n")})) ==
+          "pkgs.writeText \"a.patch\" \"--- a\\n\"");
+    // Associative operations chain on the left; anything looser is parenthesised.
+    CHECK(nix::render(Value::plus(Value::plus(Value::var("root"), Value::str("/a")),
+                                  Value::str("/b"))) == "root + \"/a\" + \"/b\"");
+    CHECK(nix::render(Value::plus(Value::var("a"),
+                                  Value::plus(Value::var("b"), Value::var("c")))) == "a + (b + c)");
+    CHECK(nix::render(Value::concat(Value::list({Value::var("a")}), Value::select(pkgs, {"b"}))) ==
+          "[ a ] ++ pkgs.b");
+    CHECK(nix::render(Value::plus(Value::lambda({"x"}, Value::var("x")), Value::var("y"))) ==
+          "(x: x) + y");
+    CHECK(nix::render(Value::parens(Value::plus(Value::raw("/."), Value::str("/abs")))) ==
+          "(/. + \"/abs\")");
+    CHECK(nix::render(Value::if_then_else(Value::not_equal(Value::var("python"), Value::null()),
+                                          Value::var("python"),
+                                          Value::call(Value::var("throw"), Value::str("none")))) ==
+          "if python != null then python else throw \"none\"");
+    // List items that are not single terms are parenthesised; one single-line item stays inline.
+    CHECK(nix::render(Value::list({Value::call(Value::var("f"), Value::str("x"))})) ==
+          "[ (f \"x\") ]");
+    CHECK(nix::render(Value::list({Value::select(Value::var("final"), {"a"}),
+                                   Value::plus(Value::var("p"), Value::str("/x"))})) ==
+          "[\n  final.a\n  (p + \"/x\")\n]");
+    CHECK(nix::render(Value::list(
+              {Value::call(Value::var("f"), Value::set_of().set("a", Value::null()))})) ==
+          "[\n  (f {\n    a = null;\n  })\n]");
+    CHECK(nix::render(Value::lambda_with_defaults(
+              {{"pkgs",
+                Value::call(Value::var("import"), {Value::raw("<nixpkgs>"), Value::set_of()})},
+               {"overrides", Value::parens(Value::lambda({"final", "prev"}, Value::set_of()))}},
+              Value::var("pkgs"))) == "{\n"
+                                      "  pkgs ? import <nixpkgs> { },\n"
+                                      "  overrides ? (final: prev: { }),\n"
+                                      "}:\n"
+                                      "\n"
+                                      "pkgs");
+    CHECK(nix::render(Value::interpolated({Value::var("checkout"), Value::str("/sub")})) ==
+          "\"${checkout}/sub\"");
+}
+
+namespace {
+
+std::string_view fixed_part() {
+    return "# for lock2nix's readers\n# only\nx: {\n  a = x;\n\n}\n";
+}
+
+} // namespace
+
+TEST_CASE("an embedded file sits one level deeper, without its opening comment", "[nix]") {
+    Value set = Value::set_of();
+    Value part = Value::embedded(fixed_part);
+    part.comments.emplace_back("fixed");
+    set.set("f", std::move(part));
+    CHECK(nix::render(set) == "{\n  # fixed\n  f =\n    x: {\n      a = x;\n\n    };\n}");
+}
+
+TEST_CASE("a value rendered ahead is written as the tree would be", "[nix]") {
+    auto member = [] {
+        Value args = Value::set_of();
+        args.set("src",
+                 Value::call(Value::var("fetchurl"), Value::set_of().set("url", Value::str("u"))));
+        args.set("dependencies", Value::list({Value::select(Value::var("final"), {"a"}),
+                                              Value::select(Value::var("final"), {"b.c"})}));
+        Value v = Value::call(Value::select(Value::var("python"), {"pkgs", "buildPythonPackage"}),
+                              std::move(args));
+        v.comments.emplace_back("why");
+        return v;
+    };
+    Value tree = Value::set_of();
+    tree.set("p", member());
+    std::string scratch;
+    Value ahead = Value::set_of();
+    ahead.set("p", Value::rendered(member(), 1, scratch));
+    CHECK(nix::render(ahead) == nix::render(tree));
+    CHECK(nix::render(tree).starts_with("{\n  # why\n  p = python.pkgs.buildPythonPackage {\n"));
+}
+
+TEST_CASE("hostile text in every typed construct stays data", "[nix]") {
+    const std::string hostile = "a\"${b}\\\nc";
+    const std::string escaped = "\"a\\\"\\${b}\\\\\\nc\"";
+    REQUIRE(nix::string_literal(hostile) == escaped);
+    // Selection paths are quoted one by one; a dot inside a name stays inside it.
+    CHECK(nix::render(Value::select(Value::var("final"), {hostile, "zope.interface", "ok"})) ==
+          "final." + escaped + ".\"zope.interface\".ok");
+    CHECK(nix::render(Value::select_or(Value::var("pkgs"), {"in"}, Value::str(hostile))) ==
+          "pkgs.\"in\" or " + escaped);
+    // A call's arguments, an operand and a path's string part are escaped like any string; `..`
+    // stays in the string, for Nix to resolve when it adds it to the path.
+    CHECK(nix::render(Value::call(Value::var("throw"), Value::str(hostile))) == "throw " + escaped);
+    CHECK(nix::render(Value::plus(Value::var("projectDir"), Value::str("/../" + hostile))) ==
+          "projectDir + \"/../a\\\"\\${b}\\\\\\nc\"");
+    // Interpolated strings: text escaped, `${` only from typed parts, and a `$` that ends a text
+    // part escaped so it cannot join the next part's `${`.
+    CHECK(nix::render(
+              Value::interpolated({Value::str(hostile), Value::var("x"), Value::str("$"),
+                                   Value::select(Value::var("y"), {"z w"}), Value::str("end$")})) ==
+          "\"a\\\"\\${b}\\\\\\nc${x}\\$${y.\"z w\"}end\\$\"");
+    CHECK(nix::render(Value::interpolated({Value::str("$"), Value::str("{x}")})) == "\"\\${x}\"");
+    // Inherited names are quoted; comments cannot end their line.
+    Value set = Value::set_of();
+    set.inherit(Value::var("pkgs"), {hostile});
+    Value commented = Value::null();
+    commented.comments.push_back("one\ntwo = throw \"x\";\r");
+    set.set(hostile, std::move(commented));
+    CHECK(nix::render(set) == "{\n  inherit (pkgs) " + escaped +
+                                  ";\n  # one two = throw \"x\"; \n  " + escaped + " = null;\n}");
+    CHECK(nix::comment_line("a\nb\x7f") == "# a b \n");
+}
+
+namespace {
+
+template <class T>
+constexpr bool becomes_code = requires(T t) {
+    Value::raw(t);
+};
+
+template <class T>
+constexpr bool becomes_variable = requires(T t) {
+    Value::var(t);
+};
+
+} // namespace
+
+TEST_CASE("only a string literal of lock2nix's source becomes code or a variable", "[nix]") {
+    // The guarantee is the compiler's: no runtime string converts to code or to a name.
+    static_assert(becomes_code<const char(&)[5]>);
+    static_assert(!becomes_code<std::string>);
+    static_assert(!becomes_code<const std::string&>);
+    static_assert(!becomes_code<std::string_view>);
+    static_assert(!becomes_code<const char*>);
+    static_assert(!std::is_constructible_v<nix::NixCode, std::string>);
+    static_assert(!std::is_constructible_v<nix::NixCode, std::string_view>);
+    static_assert(!std::is_constructible_v<nix::NixCode, const char*>);
+    static_assert(becomes_variable<const char(&)[6]>);
+    static_assert(!becomes_variable<std::string>);
+    static_assert(!becomes_variable<std::string_view>);
+    static_assert(!becomes_variable<const char*>);
+    static_assert(!std::is_constructible_v<nix::Name, std::string>);
+    // Nor does any other way into a node's text: no public constructor, no public field but the
+    // comments (which the writer makes single lines).
+    static_assert(!std::is_default_constructible_v<Value>);
+    static_assert(!std::is_constructible_v<Value, std::string>);
+    static_assert(!std::is_constructible_v<Value, const char*>);
+    // A name is checked when lock2nix is compiled, with the rule `is_identifier` applies.
+    static_assert(nix::is_identifier("final") && nix::is_identifier("stdenv'"));
+    static_assert(!nix::is_identifier("in") && !nix::is_identifier("a b") &&
+                  !nix::is_identifier("${x}"));
+    constexpr nix::NixCode code("<nixpkgs>");
+    static_assert(code.text() == "<nixpkgs>");
+    CHECK(nix::render(Value::raw("./.")) == "./.");
 }
 
 namespace {
@@ -136,4 +309,40 @@ TEST_CASE("what the writer escapes, Nix reads back unchanged", "[nix][nix-eval]"
         REQUIRE(back.contains(s));
         CHECK(back.at(s).get<std::string>() == s);
     }
+}
+
+TEST_CASE("what the typed constructs write, Nix reads as the data they were given",
+          "[nix][nix-eval]") {
+    const std::string hostile = "\"${builtins.throw \"x\"}\\ $${y} ''${z}\n}; a = 1; {$";
+    Value data = Value::set_of();
+    data.set(hostile, Value::str(hostile));
+    Value bindings = Value::set_of();
+    bindings.set("data", std::move(data));
+    bindings.set("text", Value::str(hostile));
+    Value result = Value::set_of();
+    result.set("select", Value::select(Value::var("data"), {hostile}));
+    result.set("fallback",
+               Value::select_or(Value::var("data"), {"missing", hostile}, Value::str(hostile)));
+    result.set(
+        "interpolated",
+        Value::interpolated({Value::str(hostile), Value::var("text"), Value::str("$"),
+                             Value::select(Value::var("data"), {hostile}), Value::str(hostile)}));
+    result.set("call",
+               Value::call(Value::select(Value::var("builtins"), {"concatStringsSep"}),
+                           {Value::str(hostile), Value::list({Value::str("a"), Value::str("b")})}));
+    // `..` in the string part of a path is resolved by Nix, as the renderer's path dependencies
+    // (`projectDir + "/../sibling"`) need.
+    result.set("path", Value::call(Value::select(Value::var("builtins"), {"toString"}),
+                                   Value::parens(Value::plus(Value::raw("/."),
+                                                             Value::str("/a/../b\"${x}\\")))));
+    result.set("condition", Value::if_then_else(Value::not_equal(Value::var("text"), Value::null()),
+                                                Value::str(hostile), Value::null()));
+    const nlohmann::json back =
+        nix_eval(nix::render(Value::let_in(std::move(bindings), std::move(result))));
+    CHECK(back.at("select") == hostile);
+    CHECK(back.at("fallback") == hostile);
+    CHECK(back.at("interpolated") == hostile + hostile + "$" + hostile + hostile);
+    CHECK(back.at("call") == "a" + hostile + "b");
+    CHECK(back.at("path") == "/b\"${x}\\");
+    CHECK(back.at("condition") == hostile);
 }
