@@ -125,6 +125,28 @@ out=$(out="$work/wrapped" bash post.sh && REPO_ROOT="$work/good" bash "$work/wra
 check "the wrapper runs the script under the expanded root (${out})" \
     [ "$out" = "ran $work/good/bin/my tool.sh with a b c" ]
 cd ..
+
+# --- the .pth line, round trip: accepted folders with the characters a folder may hold ----------
+# nixpkgs' editable.nix (NixOS/nixpkgs pkgs/development/interpreters/python/editable.nix, its
+# unpackPhase) writes the root into `echo 'import os.path, sys; sys.path.insert(0,
+# os.path.expandvars("ROOT"))' > _PNAME.pth`; Python's site module runs that line at start-up.
+# Written by bash and run by Python as they do, the line must put exactly the expanded folder on
+# sys.path and nothing else.
+mkdir -p odd && cd odd
+one_package_lock demo 1.0 demo-1.0-py3-none-any.whl \
+    sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa >poetry.lock
+for from in 'my src' 'a;b#c' 'x(1)&y|z' 'p%q{r}!' 'ü+~@=,' 'deep/er/src'; do
+    pyproject "\"$from\"" '"bin/tool.sh"'
+    rm -f python-env.nix
+    "$cli" poetry.lock --offline --python 3.11 -o python-env.nix 2>err
+    check "from = '$from' translates" [ -s python-env.nix ]
+    root=$(shell_env '"$REPO_ROOT"' editableRoots | python3 -c 'import json,sys; print(json.load(sys.stdin)[0])')
+    check "from = '$from': the root keeps its variable ($root)" [ "$root" = "\$REPO_ROOT/$from" ]
+    ROOT=$root bash -c 'echo '"'"'import os.path, sys; sys.path.insert(0, os.path.expandvars("'"'"'"$ROOT"'"'"'"))'"'"' > _proj.pth'
+    got=$(REPO_ROOT="$work/odd" python3 -c 'import sys; before = list(sys.path); exec(open("_proj.pth").read()); assert sys.path[1:] == before; print(sys.path[0])' 2>&1)
+    check "from = '$from': the .pth puts the folder on sys.path ($got)" [ "$got" = "$work/odd/$from" ]
+done
+cd ..
 check "nothing ran" sh -c '[ ! -e PWNED ] && [ ! -e good/PWNED ]'
 
 finish
