@@ -3,6 +3,7 @@
 #include "lock2nix/error.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -12,6 +13,8 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <new>
+#include <ostream>
+#include <streambuf>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -206,7 +209,62 @@ std::size_t remove_stale_temporaries(const std::string& dir, const std::string& 
     return removed;
 }
 
+namespace {
+
+// An output stream's buffer over a file descriptor, keeping the first write error's errno (the
+// stream only learns that writing failed).
+class FdBuffer : public std::streambuf {
+public:
+    explicit FdBuffer(int fd) : fd_(fd) { setp(buffer_.data(), buffer_.data() + buffer_.size()); }
+    int error() const { return error_; }
+
+protected:
+    int_type overflow(int_type c) override {
+        if (!flush()) {
+            return traits_type::eof();
+        }
+        if (!traits_type::eq_int_type(c, traits_type::eof())) {
+            *pptr() = traits_type::to_char_type(c);
+            pbump(1);
+        }
+        return traits_type::not_eof(c);
+    }
+    int sync() override { return flush() ? 0 : -1; }
+
+private:
+    bool flush() {
+        const char* p = pbase();
+        while (p < pptr()) {
+            const ssize_t n = ::write(fd_, p, static_cast<std::size_t>(pptr() - p));
+            if (n <= 0) {
+                error_ = n < 0 ? errno : EIO;
+                return false;
+            }
+            p += n;
+        }
+        setp(buffer_.data(), buffer_.data() + buffer_.size());
+        return true;
+    }
+
+    int fd_;
+    int error_ = 0;
+    std::array<char, std::size_t{64} << 10> buffer_{};
+};
+
+} // namespace
+
 void write_file_atomically(const std::string& path, const std::string& text, bool durable,
+                           const std::vector<std::string>& inputs, bool sweep) {
+    write_file_atomically(
+        path,
+        [&text](std::ostream& out) {
+            out.write(text.data(), static_cast<std::streamsize>(text.size()));
+        },
+        durable, inputs, sweep);
+}
+
+void write_file_atomically(const std::string& path,
+                           const std::function<void(std::ostream&)>& produce, bool durable,
                            const std::vector<std::string>& inputs, bool sweep) {
     namespace fs = std::filesystem;
     const fs::path target = follow_links(path);
@@ -246,16 +304,22 @@ void write_file_atomically(const std::string& path, const std::string& text, boo
         throw Error(std::string("cannot create a file next to the output: ") + std::strerror(errno),
                     path, {}, "check that the directory exists and is writable");
     }
-    std::size_t written = 0;
-    while (written < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-        if (n <= 0) {
-            const int err = errno;
+    {
+        FdBuffer buffer(fd);
+        std::ostream out(&buffer);
+        out.exceptions(std::ios_base::badbit | std::ios_base::failbit);
+        try {
+            produce(out);
+            out.flush();
+        } catch (...) {
             ::close(fd);
             ::unlink(tmp.c_str());
-            throw Error(std::string("cannot write the output: ") + std::strerror(err), path);
+            if (buffer.error() != 0) {
+                throw Error(
+                    std::string("cannot write the output: ") + std::strerror(buffer.error()), path);
+            }
+            throw;
         }
-        written += static_cast<std::size_t>(n);
     }
     // A file replaced keeps its permissions (a user's 0600 stays private); a new one is 0644.
     fchmod(fd, exists ? (existing.st_mode & 07777) : 0644);

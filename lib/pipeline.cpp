@@ -14,14 +14,19 @@ Translation translate_project(Project& project, const PlanOptions& plan_options,
 }
 
 Translation plan_and_render(Project& project, const PlanOptions& plan_options,
-                            const RenderOptions& render, SourceFetcher& fetcher) {
+                            const RenderOptions& render, SourceFetcher& fetcher,
+                            std::ostream* sink) {
     Lock& lock = project.lock;
     const Pyproject* pp = project.pyproject_or_null();
     Translation out;
     const EnvironmentPlan plan = plan_environment(lock, pp, plan_options);
     const ResolvedSources sources = resolve_sources(lock, pp, plan, fetcher, render.git_mode);
     out.notes = sources.notes;
-    out.nix = render_nix(lock, pp, plan, sources, render);
+    if (sink != nullptr) {
+        render_nix(*sink, lock, pp, plan, sources, render);
+    } else {
+        out.nix = render_nix(lock, pp, plan, sources, render);
+    }
     // Nix verifies md5 and sha1 too, but a collision can be made for either: the file is used,
     // and the package named.
     std::set<std::string> weak;

@@ -380,8 +380,8 @@ Translation translate(const TranslateOptions& options) {
     if (!targets.python_reason.empty()) {
         notes.push_back(targets.python_reason);
     }
-    Translation out =
-        plan_and_render(project, plan_options(options, targets, overrides), render, fetcher);
+    Translation out = plan_and_render(project, plan_options(options, targets, overrides), render,
+                                      fetcher, options.output_stream);
     out.notes.insert(out.notes.begin(), notes.begin(), notes.end());
     out.warnings.insert(out.warnings.begin(), targets.warnings.begin(), targets.warnings.end());
     return out;

@@ -562,8 +562,24 @@ int cmd_translate(const std::vector<std::string>& args) {
         command += " " + shell_quote(a);
     }
     t.command = command;
-    const lock2nix::Translation translation = lock2nix::translate(t);
-    const std::string& text = translation.nix;
+    lock2nix::Translation translation;
+    if (t.output_path.empty() || t.output_path == "-") {
+        // Standard output cannot be taken back: the file is rendered whole before it is written.
+        translation = lock2nix::translate(t);
+    } else {
+        // Never over an input: the lock, the pyproject, an overrides file (-o poetry.lock is a
+        // typo away). The file is written as it is rendered, into a temporary renamed at the end.
+        const auto beside = std::filesystem::path(t.lock_path).parent_path() / "pyproject.toml";
+        std::vector<std::string> inputs{t.lock_path, t.pyproject_path, beside.string()};
+        inputs.insert(inputs.end(), t.override_files.begin(), t.override_files.end());
+        lock2nix::write_file_atomically(
+            t.output_path,
+            [&](std::ostream& out) {
+                t.output_stream = &out;
+                translation = lock2nix::translate(t);
+            },
+            true, inputs);
+    }
     for (const auto& w : translation.warnings) {
         std::cerr << "warning: " << cli_text(w) << '\n';
     }
@@ -573,14 +589,7 @@ int cmd_translate(const std::vector<std::string>& args) {
         }
     }
     if (t.output_path.empty() || t.output_path == "-") {
-        std::cout << text << std::flush;
-    } else {
-        // Never over an input: the lock, the pyproject, an overrides file (-o poetry.lock is a
-        // typo away).
-        const auto beside = std::filesystem::path(t.lock_path).parent_path() / "pyproject.toml";
-        std::vector<std::string> inputs{t.lock_path, t.pyproject_path, beside.string()};
-        inputs.insert(inputs.end(), t.override_files.begin(), t.override_files.end());
-        lock2nix::write_file_atomically(t.output_path, text, true, inputs);
+        std::cout << translation.nix << std::flush;
     }
     return exit_ok;
 }

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,14 @@ inline constexpr std::size_t max_input_size = std::size_t{64} << 20;
 /// remove the temporaries of this file a killed run left (a scan of the directory); a caller that
 /// writes many files into one directory sweeps it once itself and passes false.
 void write_file_atomically(const std::string& path, const std::string& text, bool durable = true,
+                           const std::vector<std::string>& inputs = {}, bool sweep = true);
+
+/// write_file_atomically of the text `produce` writes to the stream it is given, as it goes (a
+/// large text need not be whole in memory). The checks of the target come first; when `produce`
+/// throws, the temporary file is removed, nothing at `path` changes, and the exception
+/// propagates.
+void write_file_atomically(const std::string& path,
+                           const std::function<void(std::ostream&)>& produce, bool durable = true,
                            const std::vector<std::string>& inputs = {}, bool sweep = true);
 
 /// How old a temporary file (`<prefix>XXXXXX`, as mkstemp names them) must be before a later run

@@ -8,6 +8,7 @@
 #include "lock2nix/project/project.hpp"
 #include "lock2nix/resolve/plan.hpp"
 
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -28,8 +29,9 @@ Translation translate_project(Project& project, const PlanOptions& plan,
                               const RenderOptions& render, SourceFetcher& fetcher);
 
 /// translate_project's steps after the digests are complete: plan, resolve, render. Its notes
-/// are those of resolving the sources.
+/// are those of resolving the sources. With `sink`, the file is written there as it is rendered
+/// and Translation::nix stays empty.
 Translation plan_and_render(Project& project, const PlanOptions& plan, const RenderOptions& render,
-                            SourceFetcher& fetcher);
+                            SourceFetcher& fetcher, std::ostream* sink = nullptr);
 
 } // namespace lock2nix

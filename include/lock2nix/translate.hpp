@@ -37,6 +37,9 @@ struct TranslateOptions {
     IndexOptions index;                      ///< network behaviour (offline, cache, timeouts, ...)
     std::string index_url;   ///< PyPI's base URL; empty: $LOCK2NIX_INDEX_URL or pypi.org
     std::string output_path; ///< where the file will live ("" = stdout, cwd)
+    /// When set, translate writes the file here as it renders it (a large file's text is never
+    /// whole in memory) and Translation::nix stays empty.
+    std::ostream* output_stream = nullptr;
     /// The folder path dependencies must stay inside; empty: the git repository holding the
     /// lock, else the lock's folder.
     std::string project_root;

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <optional>
+#include <ostream>
 #include <set>
 
 namespace lock2nix {
@@ -788,38 +789,7 @@ Value path_root(const std::string& path) {
     return Value::plus(Value::var("editableRoot"), Value::str("/" + path));
 }
 
-// Members of a target's per-package sets (membership, packages) sit this deep in the file:
-// `let … in environment { targets = { "<target>" = { packages = final: { <here> }; }; }; }`
-// (render_nix).
-constexpr int package_member_depth = 4;
-
-// What render_nix gathers while it renders the per-package members.
-struct Pieces {
-    // Adds up the rendered text, so that render_nix can size the file's buffer once (doubling
-    // it at the end left up to twice the file allocated, and set a large file's peak).
-    std::size_t text_size = 0;
-    // Each member is rendered here and copied out at its size: a string grown on its own keeps
-    // up to twice its text allocated, and every member's text is alive at the end together with
-    // the file's buffer.
-    std::string scratch;
-};
-
-// A per-package member rendered to its text at once: kept whole, the file's value tree would
-// hold every package's nodes until the end, several times the size of the text, at the peak of
-// memory. A rendered value is written verbatim, so the file is byte for byte what the whole tree
-// renders to.
-Value prerendered(Value v, Pieces& pieces) {
-    Value out = Value::rendered(std::move(v), package_member_depth, pieces.scratch);
-    pieces.text_size += out.text_size();
-    // The comments are written above the member, a line each (indentation, "# ", newline); a
-    // bound without them falls short for files with many packages.
-    for (const auto& comment : out.comments) {
-        pieces.text_size += comment.size() + 64;
-    }
-    return out;
-}
-
-Value target_value(const Context& c, const TargetPlan& t, Pieces& pieces) {
+Value target_value(const Context& c, const TargetPlan& t) {
     Value v = Value::set_of();
     v.set("system", Value::str(t.target.system));
     v.set("python", Value::str(t.target.python_version()));
@@ -853,14 +823,16 @@ Value target_value(const Context& c, const TargetPlan& t, Pieces& pieces) {
     Value packages = Value::set_of();
     for (const PlannedPackage& planned : t.packages) {
         const Package& p = c.lock.packages[planned.package];
-        Value m = Value::set_of();
-        m.set("groups", strings({planned.groups.begin(), planned.groups.end()}));
-        Value ex = Value::set_of();
-        for (const auto& [e, gs] : planned.extra_groups) {
-            ex.set(e, strings({gs.begin(), gs.end()}));
-        }
-        m.set("extras", std::move(ex));
-        membership.set(planned.key, prerendered(std::move(m), pieces));
+        membership.set(planned.key, Value::deferred([&planned] {
+                           Value m = Value::set_of();
+                           m.set("groups", strings({planned.groups.begin(), planned.groups.end()}));
+                           Value ex = Value::set_of();
+                           for (const auto& [e, gs] : planned.extra_groups) {
+                               ex.set(e, strings({gs.begin(), gs.end()}));
+                           }
+                           m.set("extras", std::move(ex));
+                           return m;
+                       }));
         if (!planned.artifact) {
             unavailable.set(planned.key, Value::str(planned.unavailable));
         }
@@ -877,7 +849,8 @@ Value target_value(const Context& c, const TargetPlan& t, Pieces& pieces) {
                     store_safe(p.canonical_name), store_safe(p.version), path_root(p.source->url),
                     local == c.sources.local_pyprojects.end() ? nullptr : &local->second, keys));
         }
-        packages.set(planned.key, prerendered(package_value(c, t, planned), pieces));
+        packages.set(planned.key,
+                     Value::deferred([&c, &t, &planned] { return package_value(c, t, planned); }));
     }
     v.set("membership", std::move(membership));
     v.set("unavailable", std::move(unavailable));
@@ -996,45 +969,62 @@ Value fixed_bindings() {
 
 } // namespace
 
-std::string render_nix(const Lock& lock, const Pyproject* pp, const EnvironmentPlan& plan,
-                       const ResolvedSources& sources, const RenderOptions& options) {
-    if (plan.targets.empty()) {
-        throw Error("no target to render", {}, {}, "plan at least one target");
-    }
-    const Context c{lock, sources, options};
-    std::string target_list;
-    for (const auto& t : plan.targets) {
-        target_list += (target_list.empty() ? "" : ", ") + target_key(t.target);
-    }
-    std::string out = header(lock, target_list, options);
-    const std::string attribute = plan.targets.front().target.nix_python_attribute();
+namespace {
 
+// The file after its header: the function, the fixed bindings and what was decided per target,
+// the per-package members made as they are written.
+Value file_value(const Context& c, const Pyproject* pp, const EnvironmentPlan& plan,
+                 const std::string& target_list) {
+    const std::string attribute = plan.targets.front().target.nix_python_attribute();
     Value generated = Value::set_of();
     generated.inherit({"pkgs", "lib", "overrides", "projectDir", "projectSource"});
-    generated.set("python", python_or_refusal(options, attribute));
+    generated.set("python", python_or_refusal(c.options, attribute));
     generated.set("generatedFor", Value::str(target_list));
-    generated.set("lockName", Value::str(options.lock_name));
+    generated.set("lockName", Value::str(c.options.lock_name));
     generated.set("project",
                   pp != nullptr && pp->describes_package() ? project_value(*pp) : Value::null());
     Value targets = Value::set_of();
-    Pieces pieces;
-    std::size_t members = 0;
     for (const TargetPlan& t : plan.targets) {
-        targets.set(target_key(t.target), target_value(c, t, pieces));
-        members += 2 * t.packages.size();
+        targets.set(target_key(t.target), target_value(c, t));
     }
     generated.set("targets", std::move(targets));
-    // The pre-rendered members, a line around each, the template with its indentation and the
-    // rest of the file: an upper bound, so the buffer is allocated once.
-    out.reserve(out.size() + pieces.text_size + members * 64 +
-                2 * (environment_template().size() + source_template().size()) +
-                (std::size_t{64} << 10));
-    nix::render_to(
-        out, file_function(options, attribute,
-                           Value::let_in(fixed_bindings(), Value::call(Value::var("environment"),
-                                                                       std::move(generated)))));
+    return file_function(c.options, attribute,
+                         Value::let_in(fixed_bindings(), Value::call(Value::var("environment"),
+                                                                     std::move(generated))));
+}
+
+std::string target_list(const EnvironmentPlan& plan) {
+    if (plan.targets.empty()) {
+        throw Error("no target to render", {}, {}, "plan at least one target");
+    }
+    std::string out;
+    for (const auto& t : plan.targets) {
+        out += (out.empty() ? "" : ", ") + target_key(t.target);
+    }
+    return out;
+}
+
+} // namespace
+
+std::string render_nix(const Lock& lock, const Pyproject* pp, const EnvironmentPlan& plan,
+                       const ResolvedSources& sources, const RenderOptions& options) {
+    const std::string targets = target_list(plan);
+    const Context c{lock, sources, options};
+    std::string out = header(lock, targets, options);
+    nix::render_to(out, file_value(c, pp, plan, targets));
     out += "\n";
     return out;
+}
+
+void render_nix(std::ostream& out, const Lock& lock, const Pyproject* pp,
+                const EnvironmentPlan& plan, const ResolvedSources& sources,
+                const RenderOptions& options) {
+    const std::string targets = target_list(plan);
+    const Context c{lock, sources, options};
+    out.exceptions(std::ios_base::badbit | std::ios_base::failbit);
+    out << header(lock, targets, options);
+    nix::render_to(out, file_value(c, pp, plan, targets));
+    out << "\n";
 }
 
 } // namespace lock2nix

@@ -2,6 +2,9 @@
 
 #include "lock2nix/error.hpp"
 
+#include <optional>
+#include <ostream>
+
 namespace lock2nix::nix {
 
 namespace {
@@ -175,6 +178,11 @@ struct Layout {
 
     static void render(std::string& out, const Value& v, int depth);
 
+    // Where render_to(std::ostream&) sends the text: its buffer (the `out` of the top-level
+    // call; a value rendered into another string is not handed over) and the stream.
+    static thread_local std::string* stream_buffer;
+    static thread_local std::ostream* stream;
+
 private:
     using Kind = Value::Kind;
 
@@ -199,8 +207,8 @@ private:
         case Kind::lambda_with_defaults:
         case Kind::inherit:
             return false;
-        case Kind::rendered:
-            return v.text_.find('\n') == std::string::npos;
+        case Kind::deferred:
+            return false;
         default:
             break;
         }
@@ -320,7 +328,10 @@ private:
 
     static void bindings(std::string& out,
                          const std::vector<std::pair<std::string, Value>>& members, int depth) {
-        for (const auto& [name, value] : members) {
+        for (const auto& [name, stored] : members) {
+            std::optional<Value> made;
+            const Value& value =
+                stored.kind_ == Kind::deferred ? made.emplace(stored.make_()) : stored;
             for (const auto& c : value.comments) {
                 indent(out, depth);
                 out += comment_line(c);
@@ -332,11 +343,20 @@ private:
             }
             out += attribute_name(name);
             // A value that starts on its own line (an embedded file) follows `=` directly.
-            const bool own_line = value.kind_ == Kind::embedded ||
-                                  (value.kind_ == Kind::rendered && value.text_.starts_with("\n"));
-            out += own_line ? " =" : " = ";
+            out += value.kind_ == Kind::embedded ? " =" : " = ";
             render(out, value, depth);
             out += ";\n";
+            if (made) {
+                made.reset();
+                hand_over(out);
+            }
+        }
+    }
+
+    static void hand_over(std::string& out) {
+        if (stream != nullptr && &out == stream_buffer && out.size() >= (std::size_t{64} << 10)) {
+            stream->write(out.data(), static_cast<std::streamsize>(out.size()));
+            out.clear();
         }
     }
 
@@ -449,9 +469,10 @@ void Layout::render(std::string& out, const Value& v, int depth) {
     case Kind::code:
     case Kind::boolean:
     case Kind::variable:
-    case Kind::rendered:
         out += v.text_;
         return;
+    case Kind::deferred:
+        return render(out, v.make_(), depth);
     case Kind::null:
         out += "null";
         return;
@@ -525,12 +546,9 @@ Value Value::embedded(std::string_view (*file)()) {
     return v;
 }
 
-Value Value::rendered(Value value, int depth, std::string& scratch) {
-    scratch.clear();
-    Layout::render(scratch, value, depth);
-    Value v(Kind::rendered);
-    v.text_ = scratch;
-    v.comments = std::move(value.comments);
+Value Value::deferred(std::function<Value()> make) {
+    Value v(Kind::deferred);
+    v.make_ = std::move(make);
     return v;
 }
 
@@ -562,6 +580,28 @@ std::string render(const Value& value, int depth) {
 
 void render_to(std::string& out, const Value& value, int depth) {
     Layout::render(out, value, depth);
+}
+
+thread_local std::string* Layout::stream_buffer = nullptr;
+thread_local std::ostream* Layout::stream = nullptr;
+
+void render_to(std::ostream& out, const Value& value, int depth) {
+    out.exceptions(std::ios_base::badbit | std::ios_base::failbit);
+    std::string buffer;
+    // Restores the previous target even when a maker throws (a nested call is not expected,
+    // but would not leave a dangling pointer behind).
+    struct Target {
+        std::string* buffer;
+        std::ostream* stream;
+        ~Target() {
+            Layout::stream_buffer = buffer;
+            Layout::stream = stream;
+        }
+    } previous{Layout::stream_buffer, Layout::stream};
+    Layout::stream_buffer = &buffer;
+    Layout::stream = &out;
+    Layout::render(buffer, value, depth);
+    out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
 }
 
 } // namespace lock2nix::nix

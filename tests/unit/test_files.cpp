@@ -180,3 +180,32 @@ TEST_CASE("temporaries of killed runs: old ones go while fresh ones, lookalikes 
     // A missing directory is no error (the cache may not exist yet).
     CHECK(remove_stale_temporaries((d.dir / "none").string(), ".") == 0);
 }
+
+TEST_CASE("writing in pieces: the text arrives whole, and a failing producer changes nothing",
+          "[files]") {
+    TempDir tmp;
+    const std::string out = (tmp.dir / "python-env.nix").string();
+    // More than the writer's buffer, in pieces of odd sizes.
+    std::string expected;
+    write_file_atomically(out, [&](std::ostream& os) {
+        for (int i = 0; i < 3000; ++i) {
+            const std::string piece(37 + i % 11, static_cast<char>('a' + i % 26));
+            expected += piece;
+            os << piece;
+        }
+    });
+    CHECK(read_file(out) == expected);
+
+    CHECK_THROWS_WITH(write_file_atomically(out,
+                                            [](std::ostream& os) {
+                                                os << std::string(200000, 'x');
+                                                throw Error("rendering failed");
+                                            }),
+                      Catch::Contains("rendering failed"));
+    CHECK(read_file(out) == expected);
+    std::size_t entries = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(tmp.dir)) {
+        ++entries;
+    }
+    CHECK(entries == 1); // no temporary left
+}

@@ -9,6 +9,7 @@
 #include "lock2nix/project/pyproject.hpp"
 #include "lock2nix/resolve/plan.hpp"
 
+#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -41,6 +42,12 @@ struct RenderOptions {
 /// one (both at the lock's position).
 std::string render_nix(const Lock& lock, const Pyproject* pyproject, const EnvironmentPlan& plan,
                        const ResolvedSources& sources, const RenderOptions& options);
+
+/// render_nix written to `out` as it is rendered: the per-package members are made, written and
+/// dropped one at a time. Throws as render_nix does, and std::ios_base::failure when `out` fails.
+void render_nix(std::ostream& out, const Lock& lock, const Pyproject* pyproject,
+                const EnvironmentPlan& plan, const ResolvedSources& sources,
+                const RenderOptions& options);
 
 /// The fixed Nix part of every emitted file (lib/nix/environment.nix).
 std::string_view environment_template();

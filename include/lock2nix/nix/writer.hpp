@@ -8,6 +8,8 @@
 
 #include <array>
 #include <cstddef>
+#include <functional>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -140,10 +142,10 @@ public:
     /// without its opening comment (written for lock2nix's readers), on the lines after the
     /// place it sits, one level deeper.
     static Value embedded(std::string_view (*file)());
-    /// `value` rendered now at `depth`, kept as its text with its comments: a large file's
-    /// members need not all hold their trees until the file is written. `scratch` is a buffer
-    /// reused between calls (the text is copied out at its size).
-    static Value rendered(Value value, int depth, std::string& scratch);
+    /// A value made by `make` when the file is written, rendered and dropped at once: a large
+    /// file's per-package members never all hold their trees, or their text, at the same time.
+    /// As a member, its comments are those of the value `make` returns.
+    static Value deferred(std::function<Value()> make);
 
     /// Adds a member to an attrs value (the name is quoted when needed on rendering).
     Value& set(std::string name, Value value);
@@ -153,8 +155,6 @@ public:
     Value& inherit(Value from, std::vector<std::string> names);
     /// An empty list or attribute set.
     bool empty() const { return items_.empty() && attrs_.empty(); }
-    /// The length of a string's, a constant's or a rendered value's text.
-    std::size_t text_size() const { return text_.size(); }
 
 private:
     enum class Kind {
@@ -175,7 +175,7 @@ private:
         parens,
         conditional,
         embedded,
-        rendered,
+        deferred,
         inherit,
     };
     friend struct Layout;
@@ -188,6 +188,7 @@ private:
                                ///< arguments, the select's base (and fallback), operands, body
     std::vector<std::string> names_; ///< a select's path, parameters, the names an inherit brings
     std::vector<std::pair<std::string, Value>> attrs_; ///< members, bindings, formals
+    std::function<Value()> make_;                      ///< a deferred value's maker
 };
 
 /// A formal of `Value::lambda_with_defaults`: `name ? fallback`.
@@ -201,5 +202,10 @@ std::string render(const Value& value, int depth = 0);
 
 /// Appends the rendering of `value` to `out` (no copy of a large file's text).
 void render_to(std::string& out, const Value& value, int depth = 0);
+
+/// Writes the rendering of `value` to `out` as it goes: the text is handed over after each
+/// deferred member, so a large file's text is never whole in memory. Throws what `make` throws
+/// and std::ios_base::failure when the stream fails (the stream's exceptions are turned on).
+void render_to(std::ostream& out, const Value& value, int depth = 0);
 
 } // namespace lock2nix::nix

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -163,7 +164,7 @@ TEST_CASE("an embedded file sits one level deeper, without its opening comment",
     CHECK(nix::render(set) == "{\n  # fixed\n  f =\n    x: {\n      a = x;\n\n    };\n}");
 }
 
-TEST_CASE("a value rendered ahead is written as the tree would be", "[nix]") {
+TEST_CASE("a deferred member is written as the tree would be, made once, when written", "[nix]") {
     auto member = [] {
         Value args = Value::set_of();
         args.set("src",
@@ -177,11 +178,41 @@ TEST_CASE("a value rendered ahead is written as the tree would be", "[nix]") {
     };
     Value tree = Value::set_of();
     tree.set("p", member());
-    std::string scratch;
-    Value ahead = Value::set_of();
-    ahead.set("p", Value::rendered(member(), 1, scratch));
-    CHECK(nix::render(ahead) == nix::render(tree));
+    tree.set("q", Value::set_of().set("x", member()));
+    int made = 0;
+    Value later = Value::set_of();
+    later.set("p", Value::deferred([&] {
+                  ++made;
+                  return member();
+              }));
+    later.set("q", Value::set_of().set("x", Value::deferred(member)));
+    CHECK(made == 0);
+    CHECK(nix::render(later) == nix::render(tree));
+    CHECK(made == 1);
     CHECK(nix::render(tree).starts_with("{\n  # why\n  p = python.pkgs.buildPythonPackage {\n"));
+}
+
+TEST_CASE("rendering to a stream writes the same text in pieces", "[nix]") {
+    // Enough members that the text is handed over several times before the end.
+    Value tree = Value::set_of();
+    Value later = Value::set_of();
+    for (int i = 0; i < 5000; ++i) {
+        const std::string name = "member" + std::to_string(i);
+        Value v = Value::set_of().set("text",
+                                      Value::str(std::string(40, static_cast<char>('a' + i % 26))));
+        tree.set(name, v);
+        later.set(name, Value::deferred([v] { return v; }));
+    }
+    std::ostringstream streamed;
+    nix::render_to(streamed, later, 1);
+    CHECK(streamed.str() == nix::render(tree, 1));
+    CHECK(streamed.str().size() > (std::size_t{64} << 10) * 3);
+
+    Value failing = Value::set_of();
+    failing.set("a", Value::str("written"));
+    failing.set("b", Value::deferred([]() -> Value { throw Error("made badly"); }));
+    std::ostringstream partial;
+    CHECK_THROWS_WITH(nix::render_to(partial, failing), Catch::Contains("made badly"));
 }
 
 TEST_CASE("hostile text in every typed construct stays data", "[nix]") {
