@@ -11,7 +11,8 @@ packages=(cmake ninja-build g++ pkg-config git python3 ca-certificates openssl
           python3-poetry python3-poetry-core python3-build python3-installer
           python3-hatchling python3-setuptools python3-wheel python3-packaging python3-dev
           clang   # the sanitized build and the libFuzzer harnesses (tools/test-sanitized.sh)
-          strace) # tests/cli/hostile-world.sh kills `-o` at chosen system calls with it
+          strace  # tests/cli/hostile-world.sh kills `-o` at chosen system calls with it
+          libmagic1) # the e2e model's pkgs.file: python-magic's run-time library
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -498,6 +498,50 @@ check "case7: poetry lock and lock2nix" lock_and_translate case7
 check "case7: the hatchling sdist builds with the backend it declares" env_python case7 'import e2e_delta'
 check "case7: read from the sdist" grep -q "build-system: the sdist's pyproject.toml" "$work/case7/python-env.nix"
 
+stage "a library loaded at run time"
+
+# (8) a library loaded at run time: lock2nix's python-magic entry (native.toml) writes the store
+# path of nixpkgs' file into magic/loader.py in place of ctypes.util.find_library('magic'). The
+# model's interpreter, like nixpkgs', does not ask ldconfig's cache; find_library's other ways run
+# gcc and ld, which here search the host's /usr/lib and on a Nix machine no store library, so the
+# environment's python runs with only the environment's programs on PATH.
+project runlib <<EOF
+$header
+name = "e2e-runlib"
+packages = [{ include = "e2e_runlib" }]
+[tool.poetry.dependencies]
+python = "^3.8"
+python-magic = "^0.4"
+$backend
+EOF
+nix_python() { # nix_python EXPR CODE: run CODE with the python of the environment EXPR
+    local out
+    out=$(nix-build --no-out-link -E "$1" 2>"$work/env-build.log") || { cat "$work/env-build.log"; return 1; }
+    env PATH="$out/bin" "$out/bin/python3" -c "$2"
+}
+libmagic=$(nix-build --no-out-link -E "($pkgs).file" 2>"$work/file-build.log")/lib/libmagic.so
+magic_code="import magic
+found = magic.from_buffer(b'%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n')
+assert found.startswith('PDF document, version 1.4'), found
+assert magic._lib._name == '$libmagic', magic._lib._name"
+runlib="import $work/runlib/python-env.nix { pkgs = $pkgs; }"
+check "runlib: poetry lock and lock2nix" lock_and_translate runlib
+check "runlib: the installed loader.py names libmagic's store path instead of find_library" sh -c "
+    out=\$(nix-build --no-out-link -E '($runlib).packages.python-magic') &&
+    grep -qxF \"    path = '$libmagic'\" \"\$out/lib/python$pyver/site-packages/magic/loader.py\" &&
+    ! grep -qF \"find_library('magic')\" \"\$out/lib/python$pyver/site-packages/magic/loader.py\""
+check "runlib: magic describes a PDF with libmagic from the store (wheel)" nix_python "($runlib).env" "$magic_code"
+sdist="import $work/runlib/python-env.nix { pkgs = $pkgs; overrides = final: prev: { python-magic = prev.python-magic.lock2nix.build \"sdist\"; }; }"
+check "runlib: the same from the sdist" all_of \
+    "nix-instantiate --eval -E '($sdist).packages.python-magic.src.name' | grep -q 'python-magic-0.4.27.tar.gz'" \
+    "nix_python '($sdist).env' \"\$magic_code\""
+# Without the defaults the same lock builds an environment in which magic cannot load: the fix,
+# not the host, finds libmagic.
+check "runlib: lock2nix --no-default-overrides" "$cli" "$work/runlib/poetry.lock" --system "$system" \
+    --python "$pyver" --quiet --no-default-overrides -o "$work/runlib/bare.nix"
+expect_fail "runlib: without the defaults import magic fails" "ImportError: failed to find libmagic" \
+    nix_python "(import $work/runlib/bare.nix { pkgs = $pkgs; }).env" "$magic_code"
+
 stage "done"
 echo "$xfail known failures (XFAIL)"
 finish

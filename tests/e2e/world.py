@@ -230,6 +230,74 @@ manual_wheel("torchvision", "0.20.0", f"{pytag}-{pytag}-manylinux2014_x86_64",
 poetry_project("oscar", "e2e-oscar", "1.0.0", "e2e_oscar")
 build("oscar", "sdist", "wheel")
 
+# A library loaded at run time, under the real name so that lock2nix's python-magic entry
+# (overrides/native.toml) applies: like the real python-magic, magic/loader.py asks
+# ctypes.util.find_library('magic') for libmagic, and the entry rewrites that call into the store
+# path of nixpkgs' file. The real loader also tries the bare soname on Linux; this one keeps only
+# the call the entry rewrites, so that nothing but the fix can make the import work.
+write(os.path.join(src, "magic", "setup.py"), """
+    from setuptools import setup
+    setup(name="python-magic", version="0.4.27", packages=["magic"])
+    """)
+write(os.path.join(src, "magic", "magic", "loader.py"), """
+    import ctypes
+    from ctypes.util import find_library
+
+
+    def load_lib():
+        path = find_library('magic')
+        if path is None:
+            # ImportError, as the real package raises: the failure surfaces at `import magic`.
+            raise ImportError('failed to find libmagic.  Check your installation')
+        return ctypes.CDLL(path)
+    """)
+write(os.path.join(src, "magic", "magic", "__init__.py"), """
+    import ctypes
+
+    from magic import loader
+
+    _lib = loader.load_lib()
+    MAGIC_NONE = 0
+
+    _magic_open = _lib.magic_open
+    _magic_open.argtypes = [ctypes.c_int]
+    _magic_open.restype = ctypes.c_void_p
+    _magic_close = _lib.magic_close
+    _magic_close.argtypes = [ctypes.c_void_p]
+    _magic_close.restype = None
+    _magic_load = _lib.magic_load
+    _magic_load.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+    _magic_load.restype = ctypes.c_int
+    _magic_buffer = _lib.magic_buffer
+    _magic_buffer.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t]
+    _magic_buffer.restype = ctypes.c_char_p
+    _magic_error = _lib.magic_error
+    _magic_error.argtypes = [ctypes.c_void_p]
+    _magic_error.restype = ctypes.c_char_p
+
+
+    class MagicException(Exception):
+        pass
+
+
+    def from_buffer(data):
+        \"\"\"libmagic's description of the bytes, e.g. 'PDF document, version 1.4'.\"\"\"
+        cookie = _magic_open(MAGIC_NONE)
+        if not cookie:
+            raise MagicException("magic_open failed")
+        try:
+            # NULL: the magic database libmagic was built to use.
+            if _magic_load(cookie, None) != 0:
+                raise MagicException(_magic_error(cookie).decode())
+            found = _magic_buffer(cookie, data, len(data))
+            if found is None:
+                raise MagicException(_magic_error(cookie).decode())
+            return found.decode()
+        finally:
+            _magic_close(cookie)
+    """)
+build("magic", "sdist", "wheel")
+
 # ---- the index --------------------------------------------------------------------------------
 projects = {}
 for f in sorted(os.listdir(files)):

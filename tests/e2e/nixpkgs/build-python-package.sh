@@ -104,6 +104,8 @@ installPhase=pypaInstallPhase
 if [ -z "${dontCheckRuntimeDeps:-}" ]; then
     preInstallPhases="${preInstallPhases:-} pythonRuntimeDepsCheckHook"
 fi
+# mk-python-derivation.nix: postFixup = wrapPythonPrograms, then the package's own postFixup
+# (runHook runs the hooks array before the string), so a fix-up script sees wrapped programs.
 postFixupHooks+=(wrapPythonProgramsPhase)
 if [ "${catchConflicts:-1}" = 1 ]; then
     preDistPhases="${preDistPhases:-} pythonCatchConflictsPhase"

@@ -111,6 +111,15 @@ let
       '';
     };
 
+  # pkgs/by-name/fi/file: its `out` holds lib/libmagic.so, the path python-magic's fix writes
+  # into magic/loader.py, beside the soname. The library is the host's (Debian's libmagic1), and
+  # reads the magic database it was built to read.
+  file = runCommand "file-host" { libs = hostLibs "libmagic-host" [ "libmagic.so.1" ]; } ''
+    mkdir -p $out/lib
+    ln -s $libs/lib/libmagic.so.1 $out/lib/libmagic.so.1
+    ln -s libmagic.so.1 $out/lib/libmagic.so
+  '';
+
   runCommand =
     name: env: buildCommand:
     mkDerivation (env // { inherit name buildCommand; });
@@ -244,7 +253,8 @@ let
 
       # The interpreter: a venv around the host's (pyvenv.cfg without system site-packages), so
       # that Debian's packages are not visible and only what a build's inputs give is importable.
-      # nix-support/setup-hook puts every input's site-packages on PYTHONPATH.
+      # nix-support/setup-hook puts every input's site-packages on PYTHONPATH. Its site-packages
+      # holds the .pth that gives ctypes.util nixpkgs' no-ldconfig.patch (see no-ldconfig.py).
       base = runCommand "python${pythonVersion}-host" { } ''
         mkdir -p $out/bin $out/${sitePackages} $out/nix-support
         ln -s ${hostInterpreter} $out/bin/${executable}
@@ -253,6 +263,10 @@ let
         printf 'home = ${hostBin}\ninclude-system-site-packages = false\n' > $out/pyvenv.cfg
         real=$($out/bin/${executable} -c 'import sys; print("%d.%d" % sys.version_info[:2])')
         [ "$real" = "${pythonVersion}" ] || { echo "${hostInterpreter} is Python $real" >&2; exit 1; }
+        # After the check, so that no __pycache__ is written here: Nix resets the source's mtime,
+        # which would make a timestamped .pyc stale.
+        cp ${./no-ldconfig.py} $out/${sitePackages}/_nixpkgs_no_ldconfig.py
+        echo 'import _nixpkgs_no_ldconfig' > $out/${sitePackages}/_nixpkgs_no_ldconfig.pth
         sed 's|@sitePackages@|${sitePackages}|g' ${./python-setup-hook.sh} > $out/nix-support/setup-hook
       '';
       interpreter = "${base}/bin/${executable}";
@@ -450,6 +464,7 @@ let
           paths = map (p: p.outPath) paths;
           buildCommand = ''
             /usr/bin/python3 -I ${hooks}/build-env.py $out ${sitePackages} ${hostInterpreter} ${executable} $paths
+            ln -s ${base}/${sitePackages}/_nixpkgs_no_ldconfig.* $out/${sitePackages}/
           '';
           passthru = {
             interpreter = "${env.outPath}/bin/${executable}";
@@ -502,7 +517,7 @@ if hostVersions == [ ] then
 else
   pythons
   // {
-    inherit lib stdenv fetchurl fetchgit runCommand writeText mkShell autoPatchelfHook autoAddDriverRunpath pythonManylinuxPackages dockerTools runtimeShell;
+    inherit lib stdenv fetchurl fetchgit runCommand writeText mkShell autoPatchelfHook autoAddDriverRunpath pythonManylinuxPackages dockerTools runtimeShell file;
     python3 = pythons.${attrOf (builtins.head hostVersions)};
     python3Packages = pythons.${attrOf (builtins.head hostVersions)}.pkgs;
     buildEnv = refuse "pkgs.buildEnv (use python.withPackages)";

@@ -15,6 +15,11 @@ import sys
 
 out, site, interpreter, executable, paths = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
 symlinks = {"": "", "/bin": ""}  # "" denotes a directory; bin is always one (wrapper.nix)
+# site-packages too, and the directories above it: the interpreter's own files join it (the model's
+# stand-in for nixpkgs' patched standard library, see ../no-ldconfig.py).
+parts = site.split("/")
+for i in range(1, len(parts) + 1):
+    symlinks["/" + "/".join(parts[:i])] = ""
 
 
 def die(msg):
