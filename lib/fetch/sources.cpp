@@ -72,7 +72,7 @@ void resolve_sdist_build_systems(const Lock& lock, const EnvironmentPlan& plan,
     for (const TargetPlan& t : plan.targets) {
         for (const PlannedPackage& planned : t.packages) {
             if (!planned.artifact || !planned.artifact->file ||
-                !planned.recipe.build_systems.empty()) {
+                !planned.recipe->build_systems.empty()) {
                 continue;
             }
             const Artifact& a = *planned.artifact;

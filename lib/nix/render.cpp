@@ -446,7 +446,7 @@ Value package_value(const Context& c, const TargetPlan& t, const PlannedPackage&
         v.comments.push_back("not installable on " + t.target.describe());
         return v;
     }
-    Value chosen = package_args(c, t, planned, *planned.artifact, planned.recipe);
+    Value chosen = package_args(c, t, planned, *planned.artifact, *planned.recipe);
     if (!planned.alternative) {
         std::vector<std::string> comments = std::move(chosen.comments);
         chosen.comments.clear();
@@ -455,7 +455,7 @@ Value package_value(const Context& c, const TargetPlan& t, const PlannedPackage&
         return v;
     }
     Value other =
-        package_args(c, t, planned, planned.alternative->artifact, planned.alternative->recipe);
+        package_args(c, t, planned, planned.alternative->artifact, *planned.alternative->recipe);
     const bool wheel_chosen = planned.artifact->kind == ArtifactKind::wheel;
     Value choice = Value::set_of();
     choice.set("lock2nixChoice", Value::str(wheel_chosen ? "wheel" : "sdist"));

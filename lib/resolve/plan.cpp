@@ -25,6 +25,29 @@ namespace {
 
 constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
+// One copy of each distinct recipe among the last few seen: most packages have none, and the
+// others mostly a build system in common.
+class RecipeSharing {
+public:
+    std::shared_ptr<const BuildRecipe> share(BuildRecipe recipe) {
+        for (const auto& known : known_) {
+            if (*known == recipe) {
+                return known;
+            }
+        }
+        auto made = std::make_shared<const BuildRecipe>(std::move(recipe));
+        if (known_.size() == max_known) {
+            known_.erase(known_.begin());
+        }
+        known_.push_back(made);
+        return made;
+    }
+
+private:
+    static constexpr std::size_t max_known = 16;
+    std::vector<std::shared_ptr<const BuildRecipe>> known_;
+};
+
 // Which artifact kind a recipe's `dist` filter sees: a wheel, or a build from source (sdists,
 // but also git, path and URL sources that are not wheels).
 Dist dist_of(const Artifact& a) {
@@ -300,6 +323,7 @@ TargetPlan plan_target(const Lock& lock, const Pyproject* pp, const Target& targ
     plan.graph = build_graph(lock, everything);
 
     const tags::TagRanking ranking(target);
+    RecipeSharing recipes_shared;
     plan.packages.reserve(keyed.size());
     for (auto& [key, i] : keyed) {
         PlannedPackage pkg;
@@ -308,10 +332,10 @@ TargetPlan plan_target(const Lock& lock, const Pyproject* pp, const Target& targ
         pkg.in_default = defaults[i];
         pkg.groups = std::move(r.groups[i]);
         pkg.extra_groups = std::move(r.extra_groups[i]);
-        pkg.recipe = std::move(recipes[member_of[i]]);
+        pkg.recipe = recipes_shared.share(std::move(recipes[member_of[i]]));
         pkg.in_cycle = plan.graph.in_cycle.contains(i);
         for (std::size_t dep : plan.graph.dependencies.at(i)) {
-            const auto& removed = pkg.recipe.remove_dependencies;
+            const auto& removed = pkg.recipe->remove_dependencies;
             if (std::find(removed.begin(), removed.end(), lock.packages[dep].canonical_name) ==
                 removed.end()) {
                 pkg.dependencies.push_back(dep);
@@ -332,8 +356,8 @@ TargetPlan plan_target(const Lock& lock, const Pyproject* pp, const Target& targ
         if (pkg.artifact && options.overrides != nullptr) {
             // The `dist` filter: entries limited to the wheel or to the sdist apply now that the
             // artifact is known (the recipe above, which chose it, had only the others).
-            pkg.recipe = BuildRecipe::from(
-                options.overrides->resolve(p.canonical_name, p.version, dist_of(*pkg.artifact)));
+            pkg.recipe = recipes_shared.share(BuildRecipe::from(
+                options.overrides->resolve(p.canonical_name, p.version, dist_of(*pkg.artifact))));
         }
         if (alternative) {
             BuildRecipe other_recipe =
@@ -341,7 +365,8 @@ TargetPlan plan_target(const Lock& lock, const Pyproject* pp, const Target& targ
                     ? BuildRecipe::from(options.overrides->resolve(p.canonical_name, p.version,
                                                                    dist_of(*alternative)))
                     : BuildRecipe{};
-            pkg.alternative = AlternativeBuild{std::move(*alternative), std::move(other_recipe)};
+            pkg.alternative = AlternativeBuild{std::move(*alternative),
+                                               recipes_shared.share(std::move(other_recipe))};
         }
         plan.positions.emplace(i, plan.packages.size());
         plan.packages.push_back(std::move(pkg));
@@ -349,11 +374,19 @@ TargetPlan plan_target(const Lock& lock, const Pyproject* pp, const Target& targ
     // Cross-package references (auto-patchelf-search-paths, @package:…@) must name a package of
     // this target's plan: the emitted `final.<key>` would otherwise fail at evaluation, far from
     // the entry. Optional references to absent packages are dropped.
-    auto check_references = [&](const PlannedPackage& pkg, BuildRecipe& recipe) {
-        std::erase_if(recipe.auto_patchelf_search_paths, [&](const PackagePath& ref) {
+    auto check_references = [&](const PlannedPackage& pkg,
+                                std::shared_ptr<const BuildRecipe>& shared) {
+        // Recipes are shared: one that loses a reference becomes its own copy.
+        auto dropped = [&](const PackagePath& ref) {
             return ref.optional && !taken.contains(ref.package);
-        });
-        for (const PackagePath& ref : recipe.references()) {
+        };
+        const auto& paths = shared->auto_patchelf_search_paths;
+        if (std::any_of(paths.begin(), paths.end(), dropped)) {
+            BuildRecipe own = *shared;
+            std::erase_if(own.auto_patchelf_search_paths, dropped);
+            shared = recipes_shared.share(std::move(own));
+        }
+        for (const PackagePath& ref : shared->references()) {
             if (!taken.contains(ref.package)) {
                 throw Error("the overrides of `" + lock.packages[pkg.package].name +
                                 "` refer to `" + ref.package + "`, which is not in the plan for " +

@@ -137,6 +137,8 @@ struct BuildRecipe {
 
     /// The typed view of `recipe`, filled through the schema. Reads no file.
     static BuildRecipe from(const Recipe& recipe);
+
+    bool operator==(const BuildRecipe&) const = default;
 };
 
 /// How a key of an entry is read and combined.

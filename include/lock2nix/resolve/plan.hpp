@@ -13,6 +13,7 @@
 #include "lock2nix/resolve/selections.hpp"
 
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
@@ -27,7 +28,8 @@ namespace lock2nix {
 /// for it: the emitted file carries both, so `overrides` can switch without regenerating.
 struct AlternativeBuild {
     Artifact artifact;
-    BuildRecipe recipe; ///< the override database's settings for that artifact (`dist`)
+    /// The override database's settings for that artifact (`dist`); never null.
+    std::shared_ptr<const BuildRecipe> recipe;
 };
 
 /// One package of a target's package set: every locked package that some group or extra can
@@ -40,9 +42,11 @@ struct PlannedPackage {
     bool in_default = false;      ///< part of the default environment
     std::set<std::string> groups; ///< groups that select it without any extra
     std::map<std::string, std::set<std::string>> extra_groups; ///< extra → groups selecting it
-    std::optional<Artifact> artifact;            ///< what it is built from; empty when unavailable
-    std::string unavailable;                     ///< why it cannot be installed on this target
-    BuildRecipe recipe;                          ///< the override database's settings for it
+    std::optional<Artifact> artifact; ///< what it is built from; empty when unavailable
+    std::string unavailable;          ///< why it cannot be installed on this target
+    /// The override database's settings for it; never null. Packages with the same settings
+    /// share one (most have none): a recipe is several hundred bytes, per package and target.
+    std::shared_ptr<const BuildRecipe> recipe;
     std::optional<AlternativeBuild> alternative; ///< the other of wheel and sdist, if both fit
     std::vector<std::size_t> dependencies; ///< runtime edges (lock indices), after the recipe's
                                            ///< removals, in build order

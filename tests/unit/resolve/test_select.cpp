@@ -527,12 +527,12 @@ pre-build = "export X=@package:torch@"
     REQUIRE(vision != nullptr);
     // The absent optional reference is dropped; the wheel (chosen) has no pre-build, the sdist
     // (the alternative) has it.
-    CHECK(vision->recipe.auto_patchelf_search_paths ==
+    CHECK(vision->recipe->auto_patchelf_search_paths ==
           std::vector<PackagePath>{{"torch", "torch/lib", false}});
-    CHECK(vision->recipe.pre_build.empty());
+    CHECK(vision->recipe->pre_build.empty());
     REQUIRE(vision->alternative);
     CHECK(vision->alternative->artifact.kind == ArtifactKind::sdist);
-    CHECK(vision->alternative->recipe.pre_build == "export X=@package:torch@");
+    CHECK(vision->alternative->recipe->pre_build == "export X=@package:torch@");
 
     OverrideDatabase bad;
     bad.add_file("[[torch]]\nauto-patchelf-search-paths = [{ package = \"triton\", subdir = "
