@@ -223,6 +223,8 @@ def describe_entry(entry):
     parts = []
     if "prefer-wheel" in entry:
         parts.append("wheel preferred" if entry["prefer-wheel"] else "built from its sdist")
+    if entry.get("rust"):
+        parts.append("sdist's crates from its Cargo.lock")
     if entry.get("disabled"):
         parts.append("left out with every edge to it")
     if "build-systems" in entry:

@@ -12,7 +12,9 @@ packages=(cmake ninja-build g++ pkg-config git python3 ca-certificates openssl
           python3-hatchling python3-setuptools python3-wheel python3-packaging python3-dev
           clang   # the sanitized build and the libFuzzer harnesses (tools/test-sanitized.sh)
           strace  # tests/cli/hostile-world.sh kills `-o` at chosen system calls with it
-          libmagic1) # the e2e model's pkgs.file: python-magic's run-time library
+          libmagic1 # the e2e model's pkgs.file: python-magic's run-time library
+          # the e2e's Rust sdist: Debian's toolchain, setuptools-rust and a crate's sources
+          cargo rustc python3-setuptools-rust librust-itoa-dev)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -15,29 +15,51 @@ namespace lock2nix {
 
 namespace {
 
-// The build-system cache: one JSON file per sdist, named by its sha256, holding what the sdist
-// declares (never the sdist itself: that is all a translation needs from it).
-nlohmann::json build_system_json(const std::string& file, const BuildSystem& b) {
-    return {{"file", file},
-            {"present", b.present},
-            {"requires", b.requirements},
-            {"build-backend", b.build_backend},
-            {"backend-path", b.backend_path}};
+// The sdist cache: one JSON file per sdist, named by its sha256, holding what the sdist declares
+// (never the sdist itself: that is all a translation needs from it), the Cargo.lock of a Rust one
+// included.
+nlohmann::json facts_json(const std::string& file, const SdistFacts& f) {
+    nlohmann::json j = {{"file", file},
+                        {"present", f.build_system.present},
+                        {"requires", f.build_system.requirements},
+                        {"build-backend", f.build_system.build_backend},
+                        {"backend-path", f.build_system.backend_path},
+                        {"rust", std::string(rust_backend_name(f.rust))},
+                        {"cargo-lock-sought", f.cargo_lock_sought},
+                        {"cargo-lock", nullptr}};
+    if (f.cargo_lock) {
+        j["cargo-lock"] = {{"directory", f.cargo_lock->directory}, {"text", f.cargo_lock->text}};
+    }
+    return j;
 }
 
-std::optional<BuildSystem> read_cached_build_system(const std::filesystem::path& path) {
+// nullopt for a missing or damaged entry, and for one written before Cargo.lock files were read
+// whose sdist builds Rust: the sdist is read again.
+std::optional<SdistFacts> read_cached_facts(const std::filesystem::path& path) {
     std::ifstream in(path);
     if (!in) {
         return std::nullopt;
     }
     try {
         const auto j = nlohmann::json::parse(in);
-        BuildSystem b;
-        b.present = j.at("present").get<bool>();
-        b.requirements = j.at("requires").get<std::vector<std::string>>();
-        b.build_backend = j.at("build-backend").get<std::string>();
-        b.backend_path = j.at("backend-path").get<std::vector<std::string>>();
-        return b;
+        SdistFacts f;
+        f.build_system.present = j.at("present").get<bool>();
+        f.build_system.requirements = j.at("requires").get<std::vector<std::string>>();
+        f.build_system.build_backend = j.at("build-backend").get<std::string>();
+        f.build_system.backend_path = j.at("backend-path").get<std::vector<std::string>>();
+        f.rust = rust_backend(f.build_system);
+        if (!j.contains("rust")) {
+            return f.rust == RustBackend::none ? std::optional<SdistFacts>(f) : std::nullopt;
+        }
+        if (j.at("rust").get<std::string>() != rust_backend_name(f.rust)) {
+            return std::nullopt;
+        }
+        f.cargo_lock_sought = j.at("cargo-lock-sought").get<std::string>();
+        if (const auto& lock = j.at("cargo-lock"); !lock.is_null()) {
+            f.cargo_lock = SdistCargoLock{lock.at("directory").get<std::string>(),
+                                          lock.at("text").get<std::string>()};
+        }
+        return f;
     } catch (const std::exception&) {
         return std::nullopt; // damaged: read the sdist again
     }
@@ -111,8 +133,8 @@ std::optional<std::string> IndexFetcher::project_file(const std::string& relativ
     return read_file(path.string());
 }
 
-std::optional<BuildSystem> IndexFetcher::sdist_build_system(const FileEntry& file,
-                                                            const std::vector<std::string>& urls) {
+std::optional<SdistFacts> IndexFetcher::sdist_facts(const FileEntry& file,
+                                                    const std::vector<std::string>& urls) {
     // Only a sha256 lets lock2nix check that it reads the file the lock pins.
     if (file.algorithm != "sha256" || !file.has_valid_digest() || urls.empty()) {
         return std::nullopt;
@@ -120,8 +142,8 @@ std::optional<BuildSystem> IndexFetcher::sdist_build_system(const FileEntry& fil
     const IndexOptions& options = client_.options();
     const auto cached = build_cache_ / (file.digest + ".json");
     if (options.use_cache && !options.refresh) {
-        if (auto b = read_cached_build_system(cached)) {
-            return b;
+        if (auto f = read_cached_facts(cached)) {
+            return f;
         }
     }
     if (options.offline) {
@@ -169,16 +191,16 @@ std::optional<BuildSystem> IndexFetcher::sdist_build_system(const FileEntry& fil
                         "the index serves another file than the one locked: check the index, "
                         "then run `poetry lock` again");
         }
-        BuildSystem b = read_sdist_build_system(scratch.path, file.name);
+        SdistFacts f = read_sdist(scratch.path, file.name);
         if (options.use_cache) {
             try {
-                write_file_atomically(cached.string(), build_system_json(file.name, b).dump(2),
+                write_file_atomically(cached.string(), facts_json(file.name, f).dump(2),
                                       /*durable=*/false);
             } catch (const Error&) {
                 // the cache is an optimisation
             }
         }
-        return b;
+        return f;
     }
     throw Error("cannot download sdist `" + file.name +
                     "` to read its build backend: " + last_error,

@@ -17,7 +17,10 @@ Located OfflineFetcher::locate(Lock&, const Pyproject*, const std::vector<std::s
     return {};
 }
 
-GitSource OfflineFetcher::git(const std::string& url, const std::string&, const std::string&) {
+GitSource OfflineFetcher::git(const std::string& url, const std::string& rev, const std::string&) {
+    if (auto it = git_sources.find(url + " " + rev); it != git_sources.end()) {
+        return it->second;
+    }
     throw Error("the git source " + url +
                     " needs a fetchgit hash, and this translation may not "
                     "clone it",
@@ -34,13 +37,20 @@ std::optional<std::string> OfflineFetcher::project_file(const std::string& relat
     return it->second;
 }
 
-std::optional<BuildSystem> OfflineFetcher::sdist_build_system(const FileEntry& file,
-                                                              const std::vector<std::string>&) {
+std::optional<SdistFacts> OfflineFetcher::sdist_facts(const FileEntry& file,
+                                                      const std::vector<std::string>&) {
+    if (auto it = sdists.find(file.name); it != sdists.end()) {
+        return it->second;
+    }
     auto it = sdist_build_systems.find(file.name);
     if (it == sdist_build_systems.end()) {
         return std::nullopt;
     }
-    return it->second;
+    SdistFacts facts;
+    facts.build_system = it->second;
+    facts.rust = rust_backend(facts.build_system);
+    facts.cargo_lock_sought = "Cargo.lock";
+    return facts;
 }
 
 std::vector<std::string> complete_digests(Lock& lock, const Pyproject* pyproject,
@@ -62,54 +72,175 @@ std::string join(const std::vector<std::string>& items, const std::string& separ
     return out;
 }
 
-// What the sdists built here declare, for those the override database says nothing about: the
-// sdist itself is the authority on its backend; the database only corrects it.
-void resolve_sdist_build_systems(const Lock& lock, const EnvironmentPlan& plan,
-                                 SourceFetcher& fetcher, ResolvedSources& out) {
-    std::set<std::string> asked;
-    std::vector<std::string> guessed;
-    std::vector<std::string> relaxed;
+// An sdist lock2nix reads, and for what: the chosen artifact's backend, and a Rust sdist's crates
+// (chosen or not: `lock2nix.build "sdist"` builds the other).
+struct SdistToRead {
+    const Package* package = nullptr;
+    const FileEntry* file = nullptr;
+    std::vector<std::string> urls;
+    bool chosen = false;   // built by default somewhere: its reading errors stop the translation
+    bool declared = false; // its declared build system is used (no `build-systems`)
+    bool rust = false;     // the database marks it `rust`
+};
+
+// The sdists to read, once per file, in plan order.
+std::vector<SdistToRead> sdists_to_read(const Lock& lock, const EnvironmentPlan& plan,
+                                        const ResolvedSources& out) {
+    std::vector<SdistToRead> wanted;
+    std::map<std::string, std::size_t> by_file;
+    auto consider = [&](const PlannedPackage& planned, const Artifact& a, const BuildRecipe& recipe,
+                        bool chosen) {
+        if (!a.file) {
+            return;
+        }
+        const FileEntry& f = *a.file;
+        const Package& p = lock.packages[planned.package];
+        const bool declared = chosen && recipe.build_systems.empty();
+        if (!declared && !recipe.rust) {
+            return;
+        }
+        std::vector<std::string> urls;
+        if (a.kind == ArtifactKind::sdist) {
+            if (auto it = out.urls.find(f.name); it != out.urls.end()) {
+                urls.push_back(it->second);
+            } else {
+                urls = predicted_urls(p, f);
+            }
+        } else if (a.kind == ArtifactKind::url && tags::classify(f.name) != tags::FileKind::wheel) {
+            urls.push_back(p.source->url);
+        } else {
+            return;
+        }
+        const auto [it, fresh] = by_file.emplace(f.name, wanted.size());
+        if (fresh) {
+            wanted.push_back(SdistToRead{&p, &f, std::move(urls), false, false, false});
+        }
+        SdistToRead& read = wanted[it->second];
+        read.chosen |= chosen;
+        read.declared |= declared;
+        read.rust |= recipe.rust;
+    };
     for (const TargetPlan& t : plan.targets) {
         for (const PlannedPackage& planned : t.packages) {
-            if (!planned.artifact || !planned.artifact->file ||
-                !planned.recipe->build_systems.empty()) {
+            if (planned.artifact) {
+                consider(planned, *planned.artifact, *planned.recipe, true);
+            }
+            if (planned.alternative) {
+                consider(planned, planned.alternative->artifact, *planned.alternative->recipe,
+                         false);
+            }
+        }
+    }
+    return wanted;
+}
+
+// How a Rust sdist's crates are vendored: its Cargo.lock read as importCargoLock reads it, and
+// each git crate's commit hashed once. What stops it is kept as `problem`, never thrown: the
+// source build's cargoDeps throws it, and the translation goes on.
+CargoVendoring vendoring(const FileEntry& f, const SdistFacts& facts, SourceFetcher& fetcher) {
+    CargoVendoring v;
+    v.backend = facts.rust;
+    const std::string backend(rust_backend_name(facts.rust));
+    if (!facts.cargo_lock) {
+        v.problem = "sdist `" + f.name + "` builds Rust with " + backend +
+                    " but has no Cargo.lock (sought: " + facts.cargo_lock_sought +
+                    "), so its crates cannot be vendored from it (cargo would resolve and "
+                    "download them in the build)\n  hint: install it from its wheel, or give its "
+                    "source build `cargoDeps` in `overrides`";
+        return v;
+    }
+    v.directory = facts.cargo_lock->directory;
+    v.lock_text = facts.cargo_lock->text;
+    const std::string file =
+        f.name + "/" + (v.directory.empty() ? std::string() : v.directory + "/") + "Cargo.lock";
+    try {
+        std::map<std::string, std::string> hashes; // "url rev" → SRI
+        for (const CargoCrate& c : parse_cargo_lock(v.lock_text, file).crates) {
+            if (c.origin != CrateOrigin::git) {
                 continue;
             }
-            const Artifact& a = *planned.artifact;
-            const FileEntry& f = *a.file;
-            const Package& p = lock.packages[planned.package];
-            std::vector<std::string> urls;
-            if (a.kind == ArtifactKind::sdist) {
-                if (auto it = out.urls.find(f.name); it != out.urls.end()) {
-                    urls.push_back(it->second);
-                } else {
-                    urls = predicted_urls(p, f);
+            const std::string key = c.git_url + " " + c.git_rev;
+            auto it = hashes.find(key);
+            if (it == hashes.end()) {
+                try {
+                    it = hashes.emplace(key, fetcher.git(c.git_url, c.git_rev, "").hash).first;
+                } catch (const Error& e) {
+                    throw Error("git crate `" + c.name + "` " + c.version + " (" +
+                                    redact_url(c.git_url) + " at " + c.git_rev +
+                                    ") has no fetchgit hash: " + e.message(),
+                                file, c.position,
+                                "translate once online, so that lock2nix clones it and caches "
+                                "the hash; or install the package from its wheel");
                 }
-            } else if (a.kind == ArtifactKind::url &&
-                       tags::classify(f.name) != tags::FileKind::wheel) {
-                urls.push_back(p.source->url);
-            } else {
-                continue;
             }
-            if (!asked.insert(f.name).second) {
-                continue;
+            v.output_hashes[c.name + "-" + c.version] = it->second;
+        }
+    } catch (const Error& e) {
+        v.problem = e.describe();
+    }
+    return v;
+}
+
+std::string first_line(const std::string& text) {
+    return text.substr(0, text.find('\n'));
+}
+
+// What the sdists built here declare (for those the override database says nothing about: the
+// sdist itself is the authority on its backend; the database only corrects it), and the crates of
+// the Rust ones.
+void resolve_sdists(const Lock& lock, const EnvironmentPlan& plan, SourceFetcher& fetcher,
+                    ResolvedSources& out) {
+    std::vector<std::string> guessed;
+    std::vector<std::string> relaxed;
+    std::vector<std::string> unread_rust;
+    std::vector<std::string> not_vendored;
+    for (const SdistToRead& read : sdists_to_read(lock, plan, out)) {
+        const FileEntry& f = *read.file;
+        const std::string who = read.package->name + " " + read.package->version;
+        std::optional<SdistFacts> facts;
+        std::string failure;
+        try {
+            facts = fetcher.sdist_facts(f, read.urls);
+        } catch (const Error& e) {
+            const Error placed = e.file().empty() ? e.located(lock.path, f.position) : e;
+            if (read.chosen) {
+                throw placed;
             }
-            const std::string who = p.name + " " + p.version;
-            std::optional<BuildSystem> declared;
-            try {
-                declared = fetcher.sdist_build_system(f, urls);
-            } catch (const Error& e) {
-                throw e.file().empty() ? e.located(lock.path, f.position) : e;
-            }
-            if (!declared) {
+            // An sdist no target builds by default serves only `lock2nix.build "sdist"`.
+            failure = placed.describe();
+        }
+        if (!facts) {
+            if (read.declared) {
                 guessed.push_back(who);
-                continue;
             }
-            if (const auto pins = declared->pinned_requirements(); !pins.empty()) {
+            if (read.rust) {
+                CargoVendoring v;
+                if (failure.empty()) {
+                    v.problem = "lock2nix could not read sdist `" + f.name +
+                                "` when it translated (offline, and no earlier answer cached), "
+                                "so its crates are unknown\n  hint: translate once online";
+                    unread_rust.push_back(who);
+                } else {
+                    v.problem = failure;
+                    not_vendored.push_back(who + ": " + first_line(failure));
+                }
+                out.cargo.emplace(f.name, std::move(v));
+            }
+            continue;
+        }
+        if (read.declared) {
+            if (const auto pins = facts->build_system.pinned_requirements(); !pins.empty()) {
                 relaxed.push_back(who + " (" + join(pins) + ")");
             }
-            out.sdist_build_systems.emplace(f.name, std::move(*declared));
         }
+        if (facts->rust != RustBackend::none) {
+            CargoVendoring v = vendoring(f, *facts, fetcher);
+            if (!v.problem.empty()) {
+                not_vendored.push_back(who + ": " + first_line(v.problem));
+            }
+            out.cargo.emplace(f.name, std::move(v));
+        }
+        out.sdist_build_systems.emplace(f.name, std::move(facts->build_system));
     }
     if (!guessed.empty()) {
         out.notes.push_back(
@@ -124,6 +255,20 @@ void resolve_sdist_build_systems(const Lock& lock, const EnvironmentPlan& plan,
             "sdists whose [build-system] asks for versions are built with the versions nixpkgs "
             "has (pypa/build's requirement check is skipped; see the comment on each package): " +
             join(relaxed));
+    }
+    if (!unread_rust.empty()) {
+        out.notes.push_back(
+            "lock2nix could not read the Cargo.lock of " + std::to_string(unread_rust.size()) +
+            " Rust sdist(s) without the network and has no earlier answer cached: " +
+            join(unread_rust) +
+            ". Their source builds (lock2nix.build \"sdist\") stop saying so; translate once "
+            "online (without " +
+            mention(Setting::offline) + ")");
+    }
+    for (const std::string& line : not_vendored) {
+        out.notes.push_back("the crates of a Rust sdist cannot be vendored from the lock, so its "
+                            "source build stops saying why: " +
+                            line);
     }
 }
 
@@ -188,7 +333,7 @@ ResolvedSources resolve_sources(Lock& lock, const Pyproject* pyproject, const En
         out.notes = std::move(located.notes);
     }
     if (read_sdists) {
-        resolve_sdist_build_systems(lock, plan, fetcher, out);
+        resolve_sdists(lock, plan, fetcher, out);
     }
     return out;
 }

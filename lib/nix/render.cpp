@@ -110,9 +110,12 @@ Value fetchurl_value(const Lock& lock, const Package& p, const FileEntry& f,
 
 // "poetry-core>=1.0" -> python.pkgs.poetry-core. Requirements are canonicalised; names from the
 // override database are nixpkgs attribute names already ("cython_0") and kept as written.
+// maturin is no Python package in nixpkgs but a program run by rustPlatform.maturinBuildHook,
+// which the Rust parts of the build add (set_rust_build): it is left out here.
 Value build_systems(const std::vector<std::string>& requirements, bool attribute_names = false) {
     std::vector<Value> out;
     std::set<std::string> seen;
+    bool maturin = false;
     for (const auto& r : requirements) {
         const std::string_view written = leading_project_name(r);
         std::string name = attribute_names ? std::string(written) : canonicalize_name(written);
@@ -120,11 +123,15 @@ Value build_systems(const std::vector<std::string>& requirements, bool attribute
         if (name == "poetry") {
             name = "poetry-core";
         }
+        if (name == "maturin") {
+            maturin = true;
+            continue;
+        }
         if (!name.empty() && seen.insert(name).second) {
             out.push_back(python_package(std::move(name)));
         }
     }
-    if (out.empty()) {
+    if (out.empty() && !maturin) {
         out.push_back(python_package("setuptools"));
     }
     return Value::list(std::move(out));
@@ -491,21 +498,119 @@ std::string set_declared_build_system(Value& args, const BuildSystem& b, const s
     return patch;
 }
 
+// The Rust backend of a source build, from what lock2nix read of it (none when it read nothing).
+RustBackend source_rust_backend(const Context& c, const PlannedPackage& planned,
+                                const Artifact& a) {
+    if (a.file) {
+        const auto cargo = c.sources.cargo.find(a.file->name);
+        if (cargo != c.sources.cargo.end() && cargo->second.backend != RustBackend::none) {
+            return cargo->second.backend;
+        }
+        const auto sdist = c.sources.sdist_build_systems.find(a.file->name);
+        if (sdist != c.sources.sdist_build_systems.end()) {
+            return rust_backend(sdist->second);
+        }
+    }
+    if (a.kind == ArtifactKind::directory) {
+        const auto local = c.sources.local_pyprojects.find(planned.package);
+        if (local != c.sources.local_pyprojects.end()) {
+            return rust_backend(local->second.build_system);
+        }
+    }
+    if (a.kind == ArtifactKind::git) {
+        const auto git = c.sources.git.find(planned.package);
+        if (git != c.sources.git.end()) {
+            BuildSystem b;
+            b.requirements = git->second.build_requires;
+            return rust_backend(b);
+        }
+    }
+    return RustBackend::none;
+}
+
+// The Rust parts of a source build, as nixpkgs writes them: maturin projects with cargoSetupHook
+// and maturinBuildHook (which brings maturin, cargo and rustc; pydantic-core, orjson),
+// setuptools-rust ones with cargoSetupHook, cargo and rustc (tiktoken); the crates from the
+// sdist's Cargo.lock through importCargoLock, its text in the file's `cargoLocks` (rendered once
+// for every target), `cargoRoot` where it is not at the top. Where the crates cannot be vendored,
+// `cargoDeps` throws why when the derivation is made: the build stops at evaluation with the
+// reason, not in cargo without network. Adds the native inputs to `native`.
+void set_rust_build(Value& args, const Context& c, const Artifact& a, RustBackend backend,
+                    std::vector<std::string>& comments, std::vector<std::string>& native) {
+    const auto found = a.file ? c.sources.cargo.find(a.file->name) : c.sources.cargo.end();
+    const CargoVendoring* v = found != c.sources.cargo.end() ? &found->second : nullptr;
+    const std::string name(rust_backend_name(backend));
+    if (v == nullptr) {
+        if (backend == RustBackend::maturin) {
+            native.emplace_back("rustPlatform.maturinBuildHook");
+        }
+        if (backend != RustBackend::none) {
+            comments.push_back("Rust (" + name +
+                               "): lock2nix vendors crates from an sdist's Cargo.lock only; give "
+                               "this source's `cargoDeps` in `overrides`");
+        }
+        return;
+    }
+    if (v->problem.empty()) {
+        Value import = Value::set_of();
+        import.set("lockFileContents", Value::select(Value::var("cargoLocks"), {a.file->name}));
+        if (!v->output_hashes.empty()) {
+            Value hashes = Value::set_of();
+            for (const auto& [crate, hash] : v->output_hashes) {
+                hashes.set(crate, Value::str(hash));
+            }
+            import.set("outputHashes", std::move(hashes));
+        }
+        args.set("cargoDeps",
+                 Value::call(pkgs_path("rustPlatform.importCargoLock"), std::move(import)));
+        if (!v->directory.empty()) {
+            args.set("cargoRoot", Value::str(v->directory));
+        }
+        comments.push_back("Rust (" + name + "): the crates of the sdist's " +
+                           (v->directory.empty() ? std::string() : v->directory + "/") +
+                           "Cargo.lock, fetched by the checksums it records");
+    } else {
+        // A value that throws only where a derivation is made of it (coerced to a string), not
+        // where the arguments are evaluated strictly: the sdist's arguments stay in the wheel's
+        // passthru, and evaluating those must not fail.
+        Value unavailable = Value::set_of();
+        unavailable.set("__toString", Value::lambda({"_"}, Value::call(Value::var("throw"),
+                                                                       Value::str(v->problem))));
+        args.set("cargoDeps", std::move(unavailable));
+        comments.push_back("Rust: its crates cannot be vendored from the lock: " +
+                           v->problem.substr(0, v->problem.find('\n')));
+    }
+    native.emplace_back("rustPlatform.cargoSetupHook");
+    if (backend == RustBackend::maturin) {
+        native.emplace_back("rustPlatform.maturinBuildHook");
+    } else if (backend == RustBackend::setuptools_rust) {
+        native.emplace_back("cargo");
+        native.emplace_back("rustc");
+    }
+}
+
 // A source build: `pyproject`, its build-system (the override database's, then a git checkout's,
-// then what the source declares, then a guess) and its build flags. Returns the postPatch
-// lock2nix needs.
+// then what the source declares, then a guess), its build flags and its Rust parts (their native
+// inputs in `native`). Returns the postPatch lock2nix needs.
 std::string set_source_build(Value& args, const Context& c, const TargetPlan& t,
                              const PlannedPackage& planned, const Artifact& a,
                              const BuildRecipe& recipe, std::optional<Value> git_build_system,
-                             std::vector<std::string>& comments) {
+                             std::vector<std::string>& comments, std::vector<std::string>& native) {
     std::string patch;
     args.set("pyproject", Value::boolean(true));
     const FileEntry* file = a.file ? &*a.file : nullptr;
     const auto local = c.sources.local_pyprojects.find(planned.package);
     const auto sdist = file != nullptr ? c.sources.sdist_build_systems.find(file->name)
                                        : c.sources.sdist_build_systems.end();
+    const RustBackend rust = source_rust_backend(c, planned, a);
     if (!recipe.build_systems.empty()) {
-        args.set("build-system", build_systems(recipe.build_systems, true));
+        std::vector<std::string> names = recipe.build_systems;
+        // The database's backends for a setuptools-rust sdist, its plugin included.
+        if (rust == RustBackend::setuptools_rust &&
+            std::find(names.begin(), names.end(), "setuptools-rust") == names.end()) {
+            names.emplace_back("setuptools-rust");
+        }
+        args.set("build-system", build_systems(names, true));
     } else if (git_build_system) {
         args.set("build-system", std::move(*git_build_system));
     } else if (local != c.sources.local_pyprojects.end()) {
@@ -531,6 +636,7 @@ std::string set_source_build(Value& args, const Context& c, const TargetPlan& t,
         }
     }
     set_build_flags(args, recipe.pypa_build_flags);
+    set_rust_build(args, c, a, rust, comments, native);
     return patch;
 }
 
@@ -573,9 +679,9 @@ Value pkgs_paths(const std::vector<std::string>& first, const std::vector<std::s
 }
 
 // Native tools and libraries: autoPatchelfHook, the C++ runtime and the manylinux policy's
-// libraries for a binary Linux wheel, then the recipe's.
+// libraries for a binary Linux wheel, then the recipe's, then a Rust build's hooks (`rust`).
 void set_inputs(Value& args, const TargetPlan& t, const Artifact& a, bool wheel,
-                const BuildRecipe& recipe) {
+                const BuildRecipe& recipe, const std::vector<std::string>& rust = {}) {
     std::vector<std::string> native;
     std::vector<std::string> inputs;
     std::string manylinux;
@@ -588,7 +694,9 @@ void set_inputs(Value& args, const TargetPlan& t, const Artifact& a, bool wheel,
             manylinux = manylinux_set(a.best_tag);
         }
     }
-    if (Value list = pkgs_paths(native, recipe.native_build_inputs); !list.empty()) {
+    std::vector<std::string> then = recipe.native_build_inputs;
+    then.insert(then.end(), rust.begin(), rust.end());
+    if (Value list = pkgs_paths(native, then); !list.empty()) {
         args.set("nativeBuildInputs", std::move(list));
     }
     if (Value list = pkgs_paths(inputs, recipe.build_inputs); !list.empty() || !manylinux.empty()) {
@@ -717,15 +825,16 @@ Value package_args(const Context& c, const TargetPlan& t, const PlannedPackage& 
     Source source = source_value(c, p, planned, a);
     std::vector<std::string> comments;
     std::string patch; // postPatch lock2nix needs, before the override database's
+    std::vector<std::string> rust_inputs;
     if (wheel) {
         args.set("format", Value::str("wheel"));
     } else {
         patch = set_source_build(args, c, t, planned, a, recipe, std::move(source.build_system),
-                                 comments);
+                                 comments, rust_inputs);
     }
     args.set("src", std::move(source.src));
     args.set("dependencies", dependencies(c, t, planned, recipe));
-    set_inputs(args, t, a, wheel, recipe);
+    set_inputs(args, t, a, wheel, recipe, rust_inputs);
     set_build_hooks(args, t, recipe, patch);
     set_install_hooks(args, t, recipe);
     if (planned.in_cycle) {
@@ -967,6 +1076,40 @@ Value fixed_bindings() {
     return let;
 }
 
+// The Cargo.lock files of the Rust sdists, byte for byte (cargoSetupHook compares the vendored
+// copy with the sdist's), a string line by line so that the file stays readable; once per file,
+// whichever targets build it.
+Value cargo_locks(const Context& c) {
+    Value locks = Value::set_of();
+    for (const auto& [file, v] : c.sources.cargo) {
+        if (!v.problem.empty()) {
+            continue;
+        }
+        std::vector<Value> lines;
+        for (std::size_t start = 0; start < v.lock_text.size();) {
+            const auto end = v.lock_text.find('\n', start);
+            const auto next = end == std::string::npos ? v.lock_text.size() : end + 1;
+            lines.push_back(Value::str(v.lock_text.substr(start, next - start)));
+            start = next;
+        }
+        locks.set(file, Value::call(Value::select(Value::var("builtins"), {"concatStringsSep"}),
+                                    {Value::str(""), Value::list(std::move(lines))}));
+    }
+    return locks;
+}
+
+// The fixed bindings, and the Cargo.lock files when there are any.
+Value bindings(const Context& c) {
+    Value let = fixed_bindings();
+    if (Value locks = cargo_locks(c); !locks.empty()) {
+        locks.comments.emplace_back(
+            "The Cargo.lock of each Rust sdist: rustPlatform.importCargoLock "
+            "fetches the crates it pins by their checksums.");
+        let.set("cargoLocks", std::move(locks));
+    }
+    return let;
+}
+
 } // namespace
 
 namespace {
@@ -988,9 +1131,9 @@ Value file_value(const Context& c, const Pyproject* pp, const EnvironmentPlan& p
         targets.set(target_key(t.target), target_value(c, t));
     }
     generated.set("targets", std::move(targets));
-    return file_function(c.options, attribute,
-                         Value::let_in(fixed_bindings(), Value::call(Value::var("environment"),
-                                                                     std::move(generated))));
+    return file_function(
+        c.options, attribute,
+        Value::let_in(bindings(c), Value::call(Value::var("environment"), std::move(generated))));
 }
 
 std::string target_list(const EnvironmentPlan& plan) {

@@ -548,6 +548,12 @@ const OverrideKey schema[] = {
     {"pypa-build-flags", Kind::list, Rule::any, false, &B::pypa_build_flags, "list of strings",
      "appended to `pypaBuildFlags` of source builds (after `--skip-dependency-check`), e.g. "
      "`-Csetup-args=-Dblas=openblas`"},
+    {"rust", Kind::flag, Rule::any, false, &B::rust, "true/false",
+     "the sdist builds a Rust extension (maturin or setuptools-rust): lock2nix reads it at "
+     "translation also when the wheel is chosen or `build-systems` is given, and its source "
+     "build vendors the crates its Cargo.lock pins (`cargoDeps = "
+     "pkgs.rustPlatform.importCargoLock { … }`, `cargoSetupHook`, and `maturinBuildHook` or "
+     "`cargo` and `rustc`), as `docs/wheels-and-sdists.md` describes"},
 };
 
 } // namespace

@@ -542,6 +542,37 @@ check "runlib: lock2nix --no-default-overrides" "$cli" "$work/runlib/poetry.lock
 expect_fail "runlib: without the defaults import magic fails" "ImportError: failed to find libmagic" \
     nix_python "(import $work/runlib/bare.nix { pkgs = $pkgs; }).env" "$magic_code"
 
+# ---- a Rust sdist built from the lock alone ------------------------------------------------------
+# (9) e2e-rusty's sdist (setuptools-rust, a cdylib formatting numbers with the itoa crate): lock2nix
+# reads its rust/Cargo.lock at translation, and the build vendors the crate through the model's
+# importCargoLock (fetched from the world's crates.io mirror by the checksum the lock records),
+# checks the lock with cargoSetupHook and compiles with Debian's cargo and rustc. No hash is given
+# by hand anywhere.
+stage "a Rust sdist"
+export E2E_CRATES_MIRROR=http://127.0.0.1:$port/crates
+project rusty <<EOF
+$header
+name = "e2e-rust"
+packages = [{ include = "e2e_rust" }]
+[tool.poetry.dependencies]
+python = "^3.8"
+e2e-rusty = "^1.0"
+$backend
+EOF
+check "rusty: poetry lock and lock2nix" lock_and_translate rusty
+check "rusty: the file vendors the sdist's rust/Cargo.lock" all_of \
+    "grep -qF 'cargoDeps = pkgs.rustPlatform.importCargoLock {' '$work/rusty/python-env.nix'" \
+    "grep -qF 'cargoRoot = \"rust\";' '$work/rusty/python-env.nix'"
+check "rusty: cargo builds the extension from the vendored crate, and it runs" env_python rusty '
+import e2e_rusty
+assert e2e_rusty.format(18446744073709551615) == "18446744073709551615", e2e_rusty.format(18446744073709551615)
+assert e2e_rusty.__file__.startswith("/nix/store/"), e2e_rusty.__file__'
+# The vendored lock must be the sdist's, byte for byte: one changed line stops the build.
+sed 's|"# It is not intended for manual editing.\\n"|"# edited\\n"|' "$work/rusty/python-env.nix" >"$work/rusty/edited.nix"
+expect_fail "rusty: a Cargo.lock that is not the sdist's stops the build (cargoSetupHook)" \
+    "Cargo.lock is not the same" \
+    nix-build --no-out-link "$work/rusty/edited.nix" --arg pkgs "$pkgs" -A packages.e2e-rusty
+
 stage "done"
 echo "$xfail known failures (XFAIL)"
 finish

@@ -91,3 +91,46 @@ with open(os.path.join(out, "empty-1.0.tar.gz"), "wb") as f:
 whole = open(os.path.join(out, "pkg-1.0.tar.gz"), "rb").read()
 with open(os.path.join(out, "truncated-1.0.tar.gz"), "wb") as f:
     f.write(whole[: len(whole) // 2])
+
+# Rust sdists: which Cargo.lock the backend builds with (lib/fetch/sdist.hpp).
+MATURIN = b'[build-system]\nrequires = ["maturin>=1,<2"]\nbuild-backend = "maturin"\n'
+SETUPTOOLS_RUST = (b'[build-system]\nrequires = ["setuptools", "setuptools-rust"]\n'
+                   b'build-backend = "setuptools.build_meta"\n')
+CARGO_LOCK = (b'version = 3\n\n[[package]]\nname = "itoa"\nversion = "1.0.9"\n'
+              b'source = "registry+https://github.com/rust-lang/crates.io-index"\n'
+              b'checksum = "' + b"a" * 64 + b'"\n')
+DECOY = b"# a vendored crate's lock, not the one the backend builds with\nversion = 3\n"
+# maturin, a workspace member as manifest: the lock at the workspace root above it.
+tar("rustmat-1.0.tar.gz", [
+    ("rustmat-1.0/pyproject.toml", MATURIN + b'[tool.maturin]\nmanifest-path = "crates/py/Cargo.toml"\n'),
+    ("rustmat-1.0/crates/py/vendor/dep/Cargo.lock", DECOY),
+    ("rustmat-1.0/crates/py/Cargo.toml", b'[package]\nname = "py"\n'),
+    ("rustmat-1.0/Cargo.lock", CARGO_LOCK)])
+# maturin, the manifest's own directory first.
+tar("rustmatsub-1.0.tar.gz", [
+    ("rustmatsub-1.0/Cargo.lock", DECOY),
+    ("rustmatsub-1.0/pyproject.toml", MATURIN + b'[tool.maturin]\nmanifest-path = "./rust/Cargo.toml"\n'),
+    ("rustmatsub-1.0/rust/Cargo.lock", CARGO_LOCK)])
+# setuptools-rust configured in setup.py: the shallowest, in a zip.
+zip_("rustsetup-1.0.zip", [
+    ("rustsetup-1.0/pyproject.toml", SETUPTOOLS_RUST),
+    ("rustsetup-1.0/setup.py", b""),
+    ("rustsetup-1.0/src/rust/deeper/x/Cargo.lock", DECOY),
+    ("rustsetup-1.0/src/rust/Cargo.lock", CARGO_LOCK)])
+# setuptools-rust with [tool.setuptools-rust]: the ext-module's path.
+tar("rustpath-1.0.tar.gz", [
+    ("rustpath-1.0/pyproject.toml", SETUPTOOLS_RUST +
+     b'[[tool.setuptools-rust.ext-modules]]\ntarget = "p._rs"\npath = "native/Cargo.toml"\n'),
+    ("rustpath-1.0/Cargo.lock", DECOY),
+    ("rustpath-1.0/native/Cargo.lock", CARGO_LOCK)])
+tar("rustnolock-1.0.tar.gz", [("rustnolock-1.0/pyproject.toml", MATURIN),
+                              ("rustnolock-1.0/vendor/x/Cargo.lock", DECOY)])
+tar("rustescape-1.0.tar.gz", [
+    ("rustescape-1.0/pyproject.toml", MATURIN + b'[tool.maturin]\nmanifest-path = "../x/Cargo.toml"\n'),
+    ("rustescape-1.0/Cargo.lock", CARGO_LOCK)])
+# Not a Rust backend: its Cargo.lock is nobody's business.
+tar("notrust-1.0.tar.gz", [("notrust-1.0/pyproject.toml", HATCH), ("notrust-1.0/Cargo.lock", CARGO_LOCK)])
+tar("rusthuge-1.0.tar.gz", [("rusthuge-1.0/pyproject.toml", MATURIN),
+                            ("rusthuge-1.0/Cargo.lock", b"#" * (9 * 1024 * 1024))])
+tar("rustsymlink-1.0.tar.gz", [("rustsymlink-1.0/pyproject.toml", MATURIN),
+                               ("rustsymlink-1.0/Cargo.lock", ("symlink", "/etc/passwd"))])

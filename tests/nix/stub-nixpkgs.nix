@@ -73,6 +73,10 @@ let
     assert !(args ? format) || builtins.elem args.format [ "wheel" "setuptools" "pyproject" "other" ];
     assert !(args ? pyproject) || (args ? build-system && allPackages "build-system" args.build-system);
     assert allPackages "dependencies of ${args.pname}" (args.dependencies or [ ]);
+    # A derivation's attributes are coerced to strings when it is instantiated: cargoDeps among
+    # them (a vendored crate directory, or whatever else coerces to a store path).
+    assert !(args ? cargoDeps) || builtins.substring 0 11 "${args.cargoDeps}" == "/nix/store/"
+      || throw "buildPythonPackage: cargoDeps is not a store path";
     {
       __stubPackage = true;
       outPath = "/nix/store/stub-${args.pname}-${args.version}";
@@ -83,6 +87,68 @@ let
       args = removeAttrs args [ "dependencies" "src" "passthru" ];
     }
     // (args.passthru or { });
+
+  # pkgs/build-support/rust/import-cargo-lock.nix: its closed argument set, the lock read with
+  # fromTOML as it reads it, and every crate it vendors fetchable as it fetches it: a crates.io
+  # crate by the checksum the lock records (its own `checksum`, or version 1's [metadata] entry),
+  # a git crate by fetchgit at the commit after `#` with a hash from `outputHashes` (keyed
+  # "name-version"; a hash serves every crate at the same commit, and a hash for no git crate is
+  # an error), no other source. Returns the crates it would vendor, by name and version.
+  importCargoLock =
+    args:
+    assert check "rustPlatform.importCargoLock" (allowed [
+      "lockFile" "lockFileContents" "allowBuiltinFetchGit" "extraRegistries" "outputHashes"
+    ]) args;
+    assert ((args.lockFile or null) == null) != ((args.lockFileContents or null) == null)
+      || throw "importCargoLock: give lockFile or lockFileContents, not both";
+    let
+      text = if (args.lockFile or null) != null then builtins.readFile args.lockFile else args.lockFileContents;
+      lock = builtins.fromTOML text;
+      crates = builtins.filter (p: p ? source) (lock.package or [ ]);
+      registries = {
+        "https://github.com/rust-lang/crates.io-index" = "https://static.crates.io/crates";
+      } // (args.extraRegistries or { });
+      hasPrefix = prefix: s: builtins.substring 0 (builtins.stringLength prefix) s == prefix;
+      dropPrefix = prefix: s:
+        if hasPrefix prefix s then builtins.substring (builtins.stringLength prefix) (-1) s else s;
+      parseGit = source: builtins.match "git\\+([^?]+)(\\?(rev|tag|branch)=(.*))?#(.*)" source;
+      gitCrates = builtins.filter (p: hasPrefix "git+" p.source) crates;
+      gitCommits = builtins.listToAttrs (map (p: {
+        name = "${p.name}-${p.version}";
+        value = builtins.elemAt (parseGit p.source) 4;
+      }) gitCrates);
+      outputHashes = args.outputHashes or { };
+      hashedCommits = builtins.listToAttrs (map (nameVersion: {
+        name = gitCommits.${nameVersion}
+          or (throw "A hash was specified for ${nameVersion}, but there is no corresponding git dependency.");
+        value = outputHashes.${nameVersion};
+      }) (builtins.attrNames outputHashes));
+      isChecksum = c: builtins.isString c && builtins.match "[0-9a-f]{64}" c != null;
+      fetchable =
+        p:
+        let
+          git = parseGit p.source;
+          registry = dropPrefix "registry+" p.source;
+          checksum = p.checksum or (lock.metadata or { })."checksum ${p.name} ${p.version} (${p.source})" or null;
+        in
+        if (hasPrefix "registry+" p.source || hasPrefix "sparse+" p.source) && registries ? ${registry} then
+          isChecksum checksum || throw "Package ${p.name} does not have a checksum."
+        else if git != null then
+          (hashedCommits ? ${builtins.elemAt git 4}
+            && builtins.substring 0 7 hashedCommits.${builtins.elemAt git 4} == "sha256-")
+          || throw "No hash was found while vendoring the git dependency ${p.name}-${p.version}."
+        else
+          throw "Cannot handle crate source: ${p.source}";
+    in
+    assert builtins.deepSeq hashedCommits true;
+    assert builtins.all fetchable crates;
+    {
+      __stubCargoVendor = true;
+      outPath = "/nix/store/stub-cargo-vendor-dir";
+      lockFileContents = text;
+      crates = map (p: "${p.name}-${p.version}") crates;
+      gitCrates = map (p: "${p.name}-${p.version}") gitCrates;
+    };
 
   mkPythonEditablePackage =
     args:
@@ -103,7 +169,7 @@ let
   pythonPackages = builtins.listToAttrs (
     map (name: { inherit name; value = { __stubPackage = true; pname = name; version = "nixpkgs"; }; }) [
       "setuptools" "setuptools-scm" "wheel" "poetry-core" "hatchling" "hatch-vcs"
-      "hatch-fancy-pypi-readme" "flit-core" "flit" "pdm-backend" "pdm-pep517" "maturin"
+      "hatch-fancy-pypi-readme" "flit-core" "flit" "pdm-backend" "pdm-pep517"
       "scikit-build-core" "scikit-build" "cython" "cython_0" "pbr" "meson-python" "cffi"
       "numpy" "pybind11" "setuptools-rust" "versioneer" "packaging" "toml" "tomli"
       "poetry-dynamic-versioning" "pdm-backend" "uv-build" "jupyter-packaging" "hatch-jupyter-builder"
@@ -146,6 +212,17 @@ in
   };
   inherit fetchurl fetchgit;
   autoPatchelfHook = { __stubHook = "autoPatchelfHook"; };
+  # pkgs/development/compilers/rust/make-rust-platform.nix (its hooks from
+  # pkgs/build-support/rust/hooks/default.nix); cargo and rustc are top-level through
+  # `inherit (rustPackages) cargo rustc rustPlatform` in all-packages.nix. maturin is no Python
+  # package there: maturinBuildHook brings it.
+  rustPlatform = {
+    inherit importCargoLock;
+    cargoSetupHook = { __stubHook = "cargoSetupHook"; };
+    maturinBuildHook = { __stubHook = "maturinBuildHook"; };
+  };
+  cargo = { __stubTool = "cargo"; };
+  rustc = { __stubTool = "rustc"; };
   autoAddDriverRunpath = { __stubHook = "autoAddDriverRunpath"; };
   # trivial-builders.nix: a store path holding the text (patches lock2nix carries in the file).
   writeText = name: text: { __stubFile = name; inherit text; outPath = "/nix/store/stub-${name}"; };

@@ -2,6 +2,8 @@
 // nixpkgs/attributes.toml: the names read from nixpkgs' own files for each supported release. A
 // name nixpkgs removed (pytest-runner, cudaPackages_11_8) fails here, not in a user's build.
 
+#include "lock2nix/fetch/sources.hpp"
+#include "lock2nix/pipeline.hpp"
 #include "lock2nix/project/overrides.hpp"
 #include "lock2nix/standards/nixpkgs.hpp"
 #include "support.hpp"
@@ -192,4 +194,50 @@ TEST_CASE("a removed nixpkgs name in an override entry is found", "[overrides][n
                                 known_names());
     REQUIRE(in_nix.size() == 1);
     CHECK_THAT(in_nix[0], Catch::Contains("python.pkgs.pytest-runner"));
+}
+
+TEST_CASE("the Rust parts of emitted files name only attributes every release has",
+          "[nixpkgs-names][cargo]") {
+    // A maturin sdist and a setuptools-rust one, their Cargo.lock read: every name their source
+    // builds use (importCargoLock, the hooks, cargo, rustc, setuptools-rust).
+    const std::string lock_text =
+        "version = 3\n\n[[package]]\nname = \"itoa\"\nversion = \"1.0.9\"\n"
+        "source = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"" +
+        std::string(64, 'a') + "\"\n";
+    OfflineFetcher fetcher;
+    for (const auto& [file, backend] :
+         {std::pair{"m-1.0.tar.gz", "maturin"}, std::pair{"s-1.0.tar.gz", "setuptools-rust"}}) {
+        SdistFacts f;
+        f.build_system.present = true;
+        f.build_system.requirements = {"setuptools", backend};
+        f.rust = rust_backend(f.build_system);
+        f.cargo_lock = SdistCargoLock{"", lock_text};
+        fetcher.sdists[file] = f;
+    }
+    std::string lock;
+    for (const char* name : {"m", "s"}) {
+        lock += std::string("[[package]]\nname = \"") + name +
+                "\"\nversion = \"1.0\"\ndescription = \"\"\noptional = false\n"
+                "python-versions = \"*\"\ngroups = [\"main\"]\nfiles = [{file = \"" +
+                name + "-1.0.tar.gz\", hash = \"sha256:" + std::string(64, '1') + "\"}]\n\n";
+    }
+    lock += "[metadata]\nlock-version = \"2.1\"\npython-versions = \"*\"\ncontent-hash = \"0\"\n";
+    Project project = parse_project(lock, std::nullopt);
+    PlanOptions plan;
+    plan.targets = {Target::make("x86_64-linux", "3.12")};
+    const std::string nix = translate_project(project, plan, RenderOptions{}, fetcher).nix;
+    const auto uses = nix_uses(nix, "rust sdists");
+    std::set<std::string> names;
+    for (const Use& use : uses) {
+        names.insert(use.scope + ":" + use.name);
+    }
+    CHECK(names.contains("pkgs:rustPlatform.importCargoLock"));
+    CHECK(names.contains("pkgs:rustPlatform.maturinBuildHook"));
+    CHECK(names.contains("pkgs:cargo"));
+    CHECK(names.contains("python:setuptools-rust"));
+    const auto lacking = missing(uses, known_names());
+    for (const std::string& m : lacking) {
+        UNSCOPED_INFO(m);
+    }
+    CHECK(lacking.empty());
 }

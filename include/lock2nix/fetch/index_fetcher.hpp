@@ -16,7 +16,8 @@ namespace lock2nix {
 /// is answered from the files read the first time.
 /// Sdists are downloaded through `client` (honouring --offline and --refresh), with the
 /// credentials of the source on their host (those of the lock last located); what each declares
-/// is cached under `build_cache` (default: cache_directory()/build-systems) by the sdist's sha256,
+/// (and a Rust sdist's Cargo.lock) is cached under `build_cache` (default:
+/// cache_directory()/build-systems) by the sdist's sha256,
 /// so an sdist is downloaded once, and later runs (--offline too) need no network for it.
 class IndexFetcher : public SourceFetcher {
 public:
@@ -28,8 +29,8 @@ public:
     GitSource git(const std::string& url, const std::string& rev,
                   const std::string& subdirectory) override;
     std::optional<std::string> project_file(const std::string& relative_path) override;
-    std::optional<BuildSystem> sdist_build_system(const FileEntry& file,
-                                                  const std::vector<std::string>& urls) override;
+    std::optional<SdistFacts> sdist_facts(const FileEntry& file,
+                                          const std::vector<std::string>& urls) override;
 
 private:
     IndexClient& client_;

@@ -130,6 +130,7 @@ struct BuildRecipe {
     bool dont_use_cmake_configure = false;
     bool dont_use_meson_configure = false;
     std::vector<std::string> pypa_build_flags;
+    bool rust = false; ///< the sdist builds Rust: read it even when not chosen (cargo_lock.hpp)
 
     /// Every locked package the recipe refers to (search paths and `@package:…@`), with whether
     /// the reference may be dropped when the package is absent.

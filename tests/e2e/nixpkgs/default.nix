@@ -341,6 +341,17 @@ let
         };
       };
 
+      # ---- Rust: setuptools-rust (python-modules/setuptools-rust), Debian's, with what it imports.
+      rustHostPackages = self: {
+        setuptools-rust = hostPackage {
+          pname = "setuptools-rust";
+          entries = [ "setuptools_rust" "setuptools_rust-*.egg-info" ];
+          deps = [ self.setuptools self.semantic-version self.typing-extensions ];
+        };
+        semantic-version = hostPackage { pname = "semantic-version"; entries = [ "semantic_version" "semantic_version-*.egg-info" ]; };
+        typing-extensions = hostPackage { pname = "typing-extensions"; entries = [ "typing_extensions.py" "typing_extensions-*.dist-info" ]; };
+      };
+
       # mk-python-derivation.nix (buildPythonPackage): build-system -> nativeBuildInputs,
       # dependencies -> propagatedBuildInputs; pyproject = true (or format = "pyproject") builds
       # with pypaBuildHook, format = "wheel" installs with wheelUnpackHook; both install with
@@ -483,7 +494,7 @@ let
         isPy3k = true;
         pkgs =
           let
-            self = hostPackages self // {
+            self = hostPackages self // rustHostPackages self // {
               inherit buildPythonPackage mkPythonEditablePackage python;
               buildPythonApplication = buildPythonPackage;
               toPythonModule = refuse "python.pkgs.toPythonModule";
@@ -493,6 +504,112 @@ let
       };
     in
     python;
+
+  # ---- Rust: pkgs/development/compilers/rust and pkgs/build-support/rust --------------------
+  # cargo and rustc are Debian's (/usr/bin: cargo 0.66, rustc 1.63), linked into $out/bin.
+  hostProgram =
+    name:
+    runCommand "${name}-host" { } ''
+      mkdir -p $out/bin
+      [ -x /usr/bin/${name} ] || { echo "the host has no /usr/bin/${name} (install Debian's ${name})" >&2; exit 1; }
+      ln -s /usr/bin/${name} $out/bin/${name}
+    '';
+  cargo = hostProgram "cargo";
+  rustc = hostProgram "rustc";
+  # The crates.io the model's importCargoLock fetches from: crates.io's download route
+  # (<base>/<name>/<version>/download) served on loopback by the e2e world (E2E_CRATES_MIRROR).
+  cratesMirror =
+    let
+      mirror = builtins.getEnv "E2E_CRATES_MIRROR";
+    in
+    if mirror == "" then refuse "crates.io downloads (set E2E_CRATES_MIRROR to a mirror)" else mirror;
+  rustPlatform = {
+    # import-cargo-lock.nix: the same closed argument set; the lock parsed with fromTOML; each
+    # crates.io crate fetched by fetchurl with the checksum the lock records (its `checksum`, or
+    # version 1's [metadata] entry) and unpacked with a .cargo-checksum.json naming that
+    # checksum; the vendor directory holds the lock and .cargo/config.toml replacing crates.io
+    # by it. Git crates and other registries are not modelled (the e2e world has none).
+    importCargoLock =
+      {
+        lockFile ? null,
+        lockFileContents ? null,
+        allowBuiltinFetchGit ? false,
+        extraRegistries ? { },
+        outputHashes ? { },
+      }:
+      assert (lockFile == null) != (lockFileContents == null);
+      let
+        text = if lockFile != null then builtins.readFile lockFile else lockFileContents;
+        lock = builtins.fromTOML text;
+        crates = builtins.filter (p: p ? source) (lock.package or [ ]);
+        crate =
+          p:
+          let
+            checksum = p.checksum or (lock.metadata or { })."checksum ${p.name} ${p.version} (${p.source})" or null;
+            tarball = fetchurl {
+              name = "crate-${p.name}-${p.version}.tar.gz";
+              url = "${cratesMirror}/${p.name}/${p.version}/download";
+              sha256 = checksum;
+            };
+          in
+          if p.source != "registry+https://github.com/rust-lang/crates.io-index" then
+            refuse "the crate source ${p.source} in importCargoLock"
+          else if checksum == null then
+            throw "Package ${p.name} does not have a checksum."
+          else
+            runCommand "${p.name}-${p.version}" { } ''
+              mkdir $out
+              tar xf ${tarball} -C $out --strip-components=1
+              printf '{"files":{},"package":"%s"}' ${checksum} > $out/.cargo-checksum.json
+            '';
+      in
+      if extraRegistries != { } || outputHashes != { } || allowBuiltinFetchGit then
+        refuse "importCargoLock's extraRegistries, outputHashes and allowBuiltinFetchGit"
+      else
+        runCommand "cargo-vendor-dir" { inherit text; passAsFile = [ "text" ]; crates = map (c: c.outPath) (map crate crates); } ''
+          mkdir -p $out/.cargo
+          cp $textPath $out/Cargo.lock
+          printf '[source.crates-io]\nreplace-with = "vendored-sources"\n\n[source.vendored-sources]\ndirectory = "cargo-vendor-dir"\n' > $out/.cargo/config.toml
+          for crate in $crates; do
+            ln -s "$crate" $out/$(basename "$crate" | cut -c 34-)
+          done
+        '';
+    # hooks/cargo-setup-hook.sh: after unpacking, the vendor directory is copied beside the
+    # source (at the build's top, where nixpkgs' postUnpack runs) and its config appended to
+    # .cargo/config.toml there, which cargo finds above the source; after patching, the source's
+    # ${cargoRoot}/Cargo.lock must equal the vendored one.
+    cargoSetupHook = runCommand "cargo-setup-hook" { } ''
+      mkdir -p $out/nix-support
+      cat > $out/nix-support/setup-hook <<'EOF'
+      # Not in nixpkgs: builds here run as root without a sandbox, where cargo would create
+      # $HOME/.cargo at /homeless-shelter, which Nix then refuses for every later build.
+      export CARGO_HOME="$NIX_BUILD_TOP/.cargo-home"
+      cargoSetupPostUnpackHook() {
+          echo "Executing cargoSetupPostUnpackHook"
+          (
+              cd "$NIX_BUILD_TOP"
+              dest=$(stripHash "$cargoDeps")
+              cp -Lr -- "$cargoDeps" "$dest"
+              chmod -R u+w -- "$dest"
+              mkdir -p .cargo
+              cat "$dest/.cargo/config.toml" >> .cargo/config.toml
+          )
+          export cargoDepsCopy="$NIX_BUILD_TOP/$(stripHash "$cargoDeps")"
+      }
+      cargoSetupPostPatchHook() {
+          echo "Executing cargoSetupPostPatchHook"
+          srcLockfile="$(pwd)/''${cargoRoot:+$cargoRoot/}Cargo.lock"
+          if ! diff "$srcLockfile" "$cargoDepsCopy/Cargo.lock"; then
+              echo "ERROR: Cargo.lock is not the same in $cargoDepsCopy" >&2
+              exit 1
+          fi
+      }
+      postUnpackHooks+=(cargoSetupPostUnpackHook)
+      postPatchHooks+=(cargoSetupPostPatchHook)
+      EOF
+    '';
+    maturinBuildHook = refuse "rustPlatform.maturinBuildHook (Debian 12 has no maturin)";
+  };
 
   pythons = builtins.listToAttrs (map (v: { name = attrOf v; value = mkPython v; }) hostVersions);
 
@@ -518,6 +635,8 @@ else
   pythons
   // {
     inherit lib stdenv fetchurl fetchgit runCommand writeText mkShell autoPatchelfHook autoAddDriverRunpath pythonManylinuxPackages dockerTools runtimeShell file;
+    # Rust (see the block above).
+    inherit cargo rustc rustPlatform;
     python3 = pythons.${attrOf (builtins.head hostVersions)};
     python3Packages = pythons.${attrOf (builtins.head hostVersions)}.pkgs;
     buildEnv = refuse "pkgs.buildEnv (use python.withPackages)";

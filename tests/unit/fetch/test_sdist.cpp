@@ -137,15 +137,15 @@ TEST_CASE("sdists are fetched once, verified against the lock, and cached", "[sd
 
     // A failing first answer is retried; the file is read, and what it declares cached by digest.
     const auto first =
-        fetcher.sdist_build_system(pkg, {server.url("/fault/status500/1/files/pkg-1.0.tar.gz")});
+        fetcher.sdist_facts(pkg, {server.url("/fault/status500/1/files/pkg-1.0.tar.gz")});
     REQUIRE(first);
-    CHECK(first->build_backend == "hatchling.build");
+    CHECK(first->build_system.build_backend == "hatchling.build");
     CHECK(fs::exists(builds.dir / "build-systems" / (pkg.digest + ".json")));
     CHECK_FALSE(fs::exists(killed));
     CHECK(fs::exists(running));
-    const auto again = fetcher.sdist_build_system(pkg, {server.url("/files/pkg-1.0.tar.gz")});
+    const auto again = fetcher.sdist_facts(pkg, {server.url("/files/pkg-1.0.tar.gz")});
     REQUIRE(again);
-    CHECK(again->requirements == first->requirements);
+    CHECK(again->build_system.requirements == first->build_system.requirements);
     CHECK(requests(server, "/files/pkg-1.0.tar.gz") == 0); // the cache answered
 
     // Offline: the cached answer, or nothing (the caller guesses).
@@ -153,24 +153,24 @@ TEST_CASE("sdists are fetched once, verified against the lock, and cached", "[sd
     offline_options.offline = true;
     IndexClient offline(offline_options);
     IndexFetcher offline_fetcher(offline, {}, builds.dir, builds.dir / "build-systems");
-    CHECK(offline_fetcher.sdist_build_system(pkg, {server.url("/files/pkg-1.0.tar.gz")}));
-    CHECK_FALSE(offline_fetcher.sdist_build_system(entry("flitpkg-2.0.zip"),
-                                                   {server.url("/files/flitpkg-2.0.zip")}));
+    CHECK(offline_fetcher.sdist_facts(pkg, {server.url("/files/pkg-1.0.tar.gz")}));
+    CHECK_FALSE(offline_fetcher.sdist_facts(entry("flitpkg-2.0.zip"),
+                                            {server.url("/files/flitpkg-2.0.zip")}));
 
     // --refresh reads the sdist again.
     IndexOptions refresh_options = options;
     refresh_options.refresh = true;
     IndexClient refresh(refresh_options);
     IndexFetcher refresh_fetcher(refresh, {}, builds.dir, builds.dir / "build-systems");
-    CHECK(refresh_fetcher.sdist_build_system(pkg, {server.url("/files/pkg-1.0.tar.gz")}));
+    CHECK(refresh_fetcher.sdist_facts(pkg, {server.url("/files/pkg-1.0.tar.gz")}));
     CHECK(requests(server, "/files/pkg-1.0.tar.gz") == 1);
 
     // The first URL that answers is taken.
-    const auto flit = fetcher.sdist_build_system(
-        entry("flitpkg-2.0.zip"),
-        {server.url("/files/nope.zip"), server.url("/files/flitpkg-2.0.zip")});
+    const auto flit =
+        fetcher.sdist_facts(entry("flitpkg-2.0.zip"),
+                            {server.url("/files/nope.zip"), server.url("/files/flitpkg-2.0.zip")});
     REQUIRE(flit);
-    CHECK(flit->build_backend == "flit_core.buildapi");
+    CHECK(flit->build_system.build_backend == "flit_core.buildapi");
 }
 
 TEST_CASE("an sdist on a private index is read with its source's credentials", "[sdist][index]") {
@@ -222,7 +222,7 @@ TEST_CASE("an sdist the lock does not pin, or a hostile one, stops with an error
     IndexFetcher fetcher(client, {}, builds.dir, builds.dir / "build-systems");
     auto error = [&](const FileEntry& f, const std::string& url) -> std::string {
         try {
-            fetcher.sdist_build_system(f, {server.url(url)});
+            fetcher.sdist_facts(f, {server.url(url)});
         } catch (const Error& e) {
             return e.describe();
         }
@@ -400,4 +400,244 @@ TEST_CASE("the override database's build-systems correct what an sdist declares"
     REQUIRE(at != std::string::npos);
     const std::string unread = t.nix.substr(at, t.nix.find("src =", at) - at);
     CHECK_THAT(unread, Catch::Contains("python.pkgs.flit-core") && !Catch::Contains("setuptools"));
+}
+
+namespace {
+
+SdistFacts facts_of(const std::string& name) {
+    return read_sdist(archives() / name, name);
+}
+
+std::string facts_error(const std::string& name) {
+    try {
+        facts_of(name);
+    } catch (const Error& e) {
+        return e.describe();
+    }
+    return "(no error)";
+}
+
+// The Cargo.lock tests/index/make-archives.py puts where the backend builds.
+const std::string archived_cargo_lock =
+    "version = 3\n\n[[package]]\nname = \"itoa\"\nversion = \"1.0.9\"\n"
+    "source = \"registry+https://github.com/rust-lang/crates.io-index\"\n"
+    "checksum = \"" +
+    std::string(64, 'a') + "\"\n";
+
+} // namespace
+
+TEST_CASE("Rust sdists: the Cargo.lock the backend builds with", "[sdist][cargo]") {
+    // maturin: [tool.maturin] manifest-path's directory, then up to the workspace root; a
+    // vendored crate's lock deeper down is not it.
+    const SdistFacts mat = facts_of("rustmat-1.0.tar.gz");
+    CHECK(mat.rust == RustBackend::maturin);
+    REQUIRE(mat.cargo_lock);
+    CHECK(mat.cargo_lock->directory.empty());
+    CHECK(mat.cargo_lock->text == archived_cargo_lock);
+    CHECK(mat.cargo_lock_sought == "crates/py/Cargo.lock, crates/Cargo.lock, Cargo.lock");
+    const SdistFacts sub = facts_of("rustmatsub-1.0.tar.gz");
+    REQUIRE(sub.cargo_lock);
+    CHECK(sub.cargo_lock->directory == "rust");
+    CHECK(sub.cargo_lock->text == archived_cargo_lock);
+    // setuptools-rust configured in setup.py: the shallowest; in [tool.setuptools-rust]: the
+    // ext-module's path.
+    const SdistFacts setup = facts_of("rustsetup-1.0.zip");
+    CHECK(setup.rust == RustBackend::setuptools_rust);
+    REQUIRE(setup.cargo_lock);
+    CHECK(setup.cargo_lock->directory == "src/rust");
+    CHECK(setup.cargo_lock->text == archived_cargo_lock);
+    const SdistFacts path = facts_of("rustpath-1.0.tar.gz");
+    REQUIRE(path.cargo_lock);
+    CHECK(path.cargo_lock->directory == "native");
+    // None where it is sought: said where.
+    const SdistFacts none = facts_of("rustnolock-1.0.tar.gz");
+    CHECK(none.rust == RustBackend::maturin);
+    CHECK_FALSE(none.cargo_lock);
+    CHECK(none.cargo_lock_sought == "Cargo.lock");
+    const SdistFacts escape = facts_of("rustescape-1.0.tar.gz");
+    CHECK_FALSE(escape.cargo_lock);
+    CHECK_THAT(escape.cargo_lock_sought, Catch::Contains("outside the sdist"));
+    // Not a Rust backend: no Cargo.lock is read.
+    const SdistFacts hatch = facts_of("notrust-1.0.tar.gz");
+    CHECK(hatch.rust == RustBackend::none);
+    CHECK_FALSE(hatch.cargo_lock);
+    // From memory alike; and the build system is what read_sdist_build_system says.
+    const std::string bytes = test::slurp((archives() / "rustsetup-1.0.zip").string());
+    const SdistFacts memory = read_sdist_from_memory(bytes, "rustsetup-1.0.zip");
+    REQUIRE(memory.cargo_lock);
+    CHECK(memory.cargo_lock->directory == "src/rust");
+    CHECK(read("rustsetup-1.0.zip").requirements == setup.build_system.requirements);
+}
+
+TEST_CASE("Rust sdists: an oversized or non-regular Cargo.lock is a clear error",
+          "[sdist][cargo]") {
+    CHECK_THAT(facts_error("rusthuge-1.0.tar.gz"),
+               Catch::Contains("rusthuge-1.0/Cargo.lock is larger than 8 MiB") &&
+                   Catch::Contains("hint: "));
+    CHECK_THAT(facts_error("rustsymlink-1.0.tar.gz"),
+               Catch::Contains("rustsymlink-1.0/Cargo.lock is not a regular file"));
+}
+
+TEST_CASE("a Rust sdist's Cargo.lock is cached with its backend, and an answer without it is not "
+          "trusted",
+          "[sdist][index][cargo]") {
+    test::Server server({"--files", archives().string()});
+    TempDir http, builds;
+    IndexOptions options;
+    options.cache_dir = http.dir.string();
+    IndexClient client(options);
+    const fs::path cache = builds.dir / "build-systems";
+    IndexFetcher fetcher(client, {}, builds.dir, cache);
+    const FileEntry sub = entry("rustmatsub-1.0.tar.gz");
+    const auto url = server.url("/files/rustmatsub-1.0.tar.gz");
+    const auto online = fetcher.sdist_facts(sub, {url});
+    REQUIRE(online);
+    REQUIRE(online->cargo_lock);
+
+    IndexOptions offline_options = options;
+    offline_options.offline = true;
+    IndexClient offline(offline_options);
+    IndexFetcher offline_fetcher(offline, {}, builds.dir, cache);
+    const auto cached = offline_fetcher.sdist_facts(sub, {url});
+    REQUIRE(cached);
+    CHECK(cached->rust == RustBackend::maturin);
+    REQUIRE(cached->cargo_lock);
+    CHECK(cached->cargo_lock->directory == "rust");
+    CHECK(cached->cargo_lock->text == online->cargo_lock->text);
+    CHECK(cached->cargo_lock_sought == online->cargo_lock_sought);
+
+    // An answer cached before Cargo.lock files were read: a Rust sdist's is read again (offline:
+    // not known), any other's still serves.
+    const fs::path entry_file = cache / (sub.digest + ".json");
+    write_file_atomically(entry_file.string(),
+                          "{\"file\": \"rustmatsub-1.0.tar.gz\", \"present\": true, \"requires\": "
+                          "[\"maturin>=1,<2\"], \"build-backend\": \"maturin\", "
+                          "\"backend-path\": []}",
+                          false);
+    CHECK_FALSE(offline_fetcher.sdist_facts(sub, {url}));
+    const auto again = fetcher.sdist_facts(sub, {url});
+    REQUIRE(again);
+    REQUIRE(again->cargo_lock);
+    CHECK(requests(server, "/files/rustmatsub-1.0.tar.gz") == 2);
+    const FileEntry pkg = entry("pkg-1.0.tar.gz");
+    write_file_atomically((cache / (pkg.digest + ".json")).string(),
+                          "{\"file\": \"pkg-1.0.tar.gz\", \"present\": true, \"requires\": "
+                          "[\"hatchling\"], \"build-backend\": \"hatchling.build\", "
+                          "\"backend-path\": []}",
+                          false);
+    const auto older = offline_fetcher.sdist_facts(pkg, {server.url("/files/pkg-1.0.tar.gz")});
+    REQUIRE(older);
+    CHECK(older->build_system.build_backend == "hatchling.build");
+}
+
+namespace {
+
+const std::string rust_commit = "0123456789abcdef0123456789abcdef01234567";
+
+std::string rust_package(const std::string& name, const std::string& files) {
+    return "[[package]]\nname = \"" + name +
+           "\"\nversion = \"1.0\"\ndescription = \"\"\noptional = false\n"
+           "python-versions = \"*\"\ngroups = [\"main\"]\nfiles = [" +
+           files + "]\n\n";
+}
+
+std::string rust_file(const std::string& name, char digit) {
+    return "{file = \"" + name + "\", hash = \"sha256:" + std::string(64, digit) + "\"}";
+}
+
+SdistFacts rust_facts(RustBackend backend, const std::string& directory, std::string lock) {
+    SdistFacts f;
+    f.build_system.present = true;
+    f.build_system.requirements = backend == RustBackend::maturin
+                                      ? std::vector<std::string>{"maturin>=1,<2"}
+                                      : std::vector<std::string>{"setuptools", "setuptools-rust"};
+    f.build_system.build_backend =
+        backend == RustBackend::maturin ? "maturin" : "setuptools.build_meta";
+    f.rust = backend;
+    f.cargo_lock = SdistCargoLock{directory, std::move(lock)};
+    f.cargo_lock_sought = "Cargo.lock";
+    return f;
+}
+
+std::string git_crate_lock(const std::string& url) {
+    return "version = 3\n\n[[package]]\nname = \"own\"\nversion = \"0.1.0\"\n\n"
+           "[[package]]\nname = \"g\"\nversion = \"0.2.0\"\nsource = \"git+" +
+           url + "?branch=main#" + rust_commit + "\"\n";
+}
+
+} // namespace
+
+TEST_CASE("the renderer vendors a Rust sdist's crates, chosen or not, and says what it cannot",
+          "[sdist][render][cargo]") {
+    // rmat: wheel chosen, its sdist read for `rust`; rsr: setuptools-rust with the database's
+    // build-systems; rgit: a git crate without a hash; runread: marked `rust`, not readable here.
+    const std::string lock =
+        rust_package("rmat", rust_file("rmat-1.0-py3-none-any.whl", '1') + ", " +
+                                 rust_file("rmat-1.0.tar.gz", '2')) +
+        rust_package("rsr", rust_file("rsr-1.0.tar.gz", '3')) +
+        rust_package("rgit", rust_file("rgit-1.0.tar.gz", '4')) +
+        rust_package("runread", rust_file("runread-1.0-py3-none-any.whl", '5') + ", " +
+                                    rust_file("runread-1.0.tar.gz", '6')) +
+        "[metadata]\nlock-version = \"2.1\"\npython-versions = \"*\"\ncontent-hash = \"0\"\n";
+    OfflineFetcher fetcher;
+    fetcher.sdists["rmat-1.0.tar.gz"] =
+        rust_facts(RustBackend::maturin, "", git_crate_lock("https://example.org/g"));
+    fetcher.sdists["rsr-1.0.tar.gz"] =
+        rust_facts(RustBackend::setuptools_rust, "src/rust", archived_cargo_lock);
+    fetcher.sdists["rgit-1.0.tar.gz"] =
+        rust_facts(RustBackend::maturin, "", git_crate_lock("https://example.org/unhashed"));
+    fetcher.git_sources["https://example.org/g " + rust_commit] =
+        GitSource{"https://example.org/g", rust_commit, "sha256-R2l0SGFzaA==", false, {}};
+    OverrideDatabase db;
+    db.add_file("[[rmat]]\nrust = true\n[[rsr]]\nrust = true\nbuild-systems = [\"setuptools\"]\n"
+                "[[runread]]\nrust = true\n",
+                "test.toml", OverrideLayer::user);
+    Project project = parse_project(lock, std::nullopt);
+    PlanOptions plan;
+    plan.targets = {Target::make("x86_64-linux", "3.12"), Target::make("aarch64-linux", "3.12")};
+    plan.overrides = &db;
+    const Translation t = translate_project(project, plan, RenderOptions{}, fetcher);
+    const std::string& nix = t.nix;
+    INFO(nix);
+    auto count = [&](const std::string& what) {
+        std::size_t n = 0;
+        for (auto at = nix.find(what); at != std::string::npos; at = nix.find(what, at + 1)) {
+            ++n;
+        }
+        return n;
+    };
+
+    // The Cargo.lock text once, whatever the number of targets; each target's build refers to it.
+    CHECK(count("\"rmat-1.0.tar.gz\" = builtins.concatStringsSep \"\" [") == 1);
+    CHECK(count("lockFileContents = cargoLocks.\"rmat-1.0.tar.gz\";") == 2);
+    CHECK_THAT(nix, Catch::Contains("      \"[[package]]\\n\"\n      \"name = \\\"g\\\"\\n\"\n"));
+    // The git crate's hash, maturin's hooks, no python.pkgs.maturin.
+    CHECK_THAT(nix, Catch::Contains("outputHashes = {\n                \"g-0.2.0\" = "
+                                    "\"sha256-R2l0SGFzaA==\";"));
+    CHECK_THAT(nix, Catch::Contains("pkgs.rustPlatform.cargoSetupHook\n              "
+                                    "pkgs.rustPlatform.maturinBuildHook\n"));
+    CHECK_THAT(nix, !Catch::Contains("python.pkgs.maturin"));
+    // setuptools-rust: the database's build-systems and the plugin, cargoRoot, cargo and rustc.
+    const auto rsr = nix.find("pname = \"rsr\"");
+    REQUIRE(rsr != std::string::npos);
+    const std::string rsr_args = nix.substr(rsr, nix.find("};\n        };", rsr) - rsr);
+    CHECK_THAT(rsr_args, Catch::Contains("python.pkgs.setuptools\n") &&
+                             Catch::Contains("python.pkgs.setuptools-rust\n") &&
+                             Catch::Contains("cargoRoot = \"src/rust\";") &&
+                             Catch::Contains("pkgs.cargo\n") && Catch::Contains("pkgs.rustc\n"));
+    // What cannot be vendored: the build throws why, and the notes say it.
+    CHECK_THAT(nix,
+               Catch::Contains("__toString = _: throw \"rgit-1.0.tar.gz/Cargo.lock:7:1: error: "
+                               "git crate `g` 0.2.0 (https://example.org/unhashed at " +
+                               rust_commit + ") has no fetchgit hash"));
+    CHECK_THAT(nix, Catch::Contains("__toString = _: throw \"lock2nix could not read sdist "
+                                    "`runread-1.0.tar.gz` when it translated"));
+    std::string notes;
+    for (const auto& n : t.notes) {
+        notes += n + "\n";
+    }
+    CHECK_THAT(notes,
+               Catch::Contains("could not read the Cargo.lock of 1 Rust sdist(s) without "
+                               "the network and has no earlier answer cached: runread 1.0") &&
+                   Catch::Contains("rgit 1.0: rgit-1.0.tar.gz/Cargo.lock:7:1"));
 }
