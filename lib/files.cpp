@@ -15,6 +15,7 @@
 #include <new>
 #include <ostream>
 #include <streambuf>
+#include <string_view>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -331,6 +332,176 @@ void write_file_atomically(const std::string& path,
         const int err = errno;
         ::unlink(tmp.c_str());
         throw Error(std::string("cannot replace the output: ") + std::strerror(err), path);
+    }
+}
+
+namespace {
+
+// An unnamed file for the spool: O_TMPFILE where the file system has it, else a named one
+// removed at once. Either way nothing is left behind when the process dies.
+int open_spool_file() {
+    const char* env = std::getenv("TMPDIR");
+    const std::string dir = env != nullptr && *env != '\0' ? env : "/tmp";
+#ifdef O_TMPFILE
+    if (const int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600); fd >= 0) {
+        return fd;
+    }
+#endif
+    std::string name = dir + "/.lock2nix-spool.XXXXXX";
+    const int fd = mkostemp(name.data(), O_CLOEXEC);
+    if (fd >= 0) {
+        ::unlink(name.c_str());
+    }
+    return fd;
+}
+
+// The text of write_when_complete: memory first, then the spool file; back to memory (with
+// what the file holds) when the file fails, since a full /tmp must not fail a translation that
+// fits in memory.
+class SpoolBuffer : public std::streambuf {
+public:
+    explicit SpoolBuffer(std::size_t memory_limit) : limit_(memory_limit) {
+        setp(chunk_.data(), chunk_.data() + chunk_.size());
+    }
+    SpoolBuffer(const SpoolBuffer&) = delete;
+    SpoolBuffer& operator=(const SpoolBuffer&) = delete;
+    ~SpoolBuffer() override {
+        if (fd_ >= 0) {
+            ::close(fd_);
+        }
+    }
+
+    // Sends the whole text to `out`; false when `out` fails.
+    bool copy_to(std::ostream& out) {
+        flush_chunk();
+        if (fd_ < 0) {
+            out.write(memory_.data(), static_cast<std::streamsize>(memory_.size()));
+            return static_cast<bool>(out);
+        }
+        off_t at = 0;
+        while (true) {
+            const ssize_t n = ::pread(fd_, chunk_.data(), chunk_.size(), at);
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n < 0) {
+                throw Error(std::string("cannot read back the output's temporary copy: ") +
+                            std::strerror(errno));
+            }
+            if (n == 0) {
+                return static_cast<bool>(out);
+            }
+            out.write(chunk_.data(), n);
+            if (!out) {
+                return false;
+            }
+            at += n;
+        }
+    }
+
+protected:
+    int_type overflow(int_type c) override {
+        flush_chunk();
+        if (!traits_type::eq_int_type(c, traits_type::eof())) {
+            *pptr() = traits_type::to_char_type(c);
+            pbump(1);
+        }
+        return traits_type::not_eof(c);
+    }
+    int sync() override {
+        flush_chunk();
+        return 0;
+    }
+
+private:
+    void flush_chunk() {
+        const std::string_view part(pbase(), static_cast<std::size_t>(pptr() - pbase()));
+        setp(chunk_.data(), chunk_.data() + chunk_.size());
+        if (fd_ < 0 && !spill_failed_ && memory_.size() + part.size() > limit_) {
+            fd_ = open_spool_file();
+            if (fd_ < 0 || !write_all(memory_)) {
+                back_to_memory();
+            } else {
+                std::string().swap(memory_);
+            }
+        }
+        if (fd_ >= 0 && !write_all(part)) {
+            back_to_memory();
+        }
+        if (fd_ < 0) {
+            memory_.append(part);
+        }
+    }
+
+    // Counts only whole parts: a part written short is taken again from memory.
+    bool write_all(std::string_view text) {
+        const off_t at = static_cast<off_t>(written_);
+        std::size_t done = 0;
+        while (done < text.size()) {
+            const ssize_t n = ::pwrite(fd_, text.data() + done, text.size() - done,
+                                       at + static_cast<off_t>(done));
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n <= 0) {
+                return false;
+            }
+            done += static_cast<std::size_t>(n);
+        }
+        written_ += text.size();
+        return true;
+    }
+
+    // What the file holds of whole parts is read back before memory takes over.
+    void back_to_memory() {
+        spill_failed_ = true;
+        if (fd_ < 0) {
+            return;
+        }
+        std::string held(written_, '\0');
+        std::size_t got = 0;
+        while (got < held.size()) {
+            const ssize_t n =
+                ::pread(fd_, held.data() + got, held.size() - got, static_cast<off_t>(got));
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n <= 0) {
+                throw Error(std::string("cannot read back the output's temporary copy: ") +
+                            (n < 0 ? std::strerror(errno) : "it is shorter than written"));
+            }
+            got += static_cast<std::size_t>(n);
+        }
+        ::close(fd_);
+        fd_ = -1;
+        if (memory_.empty()) {
+            memory_ = std::move(held);
+        }
+        // else: the file failed while taking memory_ over, and memory_ is still whole.
+    }
+
+    std::size_t limit_;
+    std::string memory_;
+    int fd_ = -1;
+    bool spill_failed_ = false;
+    std::size_t written_ = 0;
+    std::array<char, std::size_t{64} << 10> chunk_{};
+};
+
+} // namespace
+
+void write_when_complete(std::ostream& out, const std::function<void(std::ostream&)>& produce,
+                         std::size_t memory_limit) {
+    SpoolBuffer spool(memory_limit);
+    {
+        std::ostream to_spool(&spool);
+        to_spool.exceptions(std::ios_base::badbit | std::ios_base::failbit);
+        produce(to_spool);
+        to_spool.flush();
+    }
+    // A failing `out` keeps its state, for the caller to report as it reports any write to it.
+    if (spool.copy_to(out)) {
+        out.flush();
     }
 }
 

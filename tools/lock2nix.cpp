@@ -564,8 +564,11 @@ int cmd_translate(const std::vector<std::string>& args) {
     t.command = command;
     lock2nix::Translation translation;
     if (t.output_path.empty() || t.output_path == "-") {
-        // Standard output cannot be taken back: the file is rendered whole before it is written.
-        translation = lock2nix::translate(t);
+        // Standard output cannot be taken back: the file reaches it once it is complete.
+        lock2nix::write_when_complete(std::cout, [&](std::ostream& out) {
+            t.output_stream = &out;
+            translation = lock2nix::translate(t);
+        });
     } else {
         // Never over an input: the lock, the pyproject, an overrides file (-o poetry.lock is a
         // typo away). The file is written as it is rendered, into a temporary renamed at the end.
@@ -587,9 +590,6 @@ int cmd_translate(const std::vector<std::string>& args) {
         for (const auto& n : translation.notes) {
             std::cerr << "note: " << cli_text(n) << '\n';
         }
-    }
-    if (t.output_path.empty() || t.output_path == "-") {
-        std::cout << translation.nix << std::flush;
     }
     return exit_ok;
 }

@@ -47,6 +47,16 @@ void write_file_atomically(const std::string& path,
                            const std::function<void(std::ostream&)>& produce, bool durable = true,
                            const std::vector<std::string>& inputs = {}, bool sweep = true);
 
+/// Gives `out` the text `produce` writes to the stream it is given, only once `produce` has
+/// returned, so that an error leaves `out` untouched (standard output cannot be taken back).
+/// Until then the text waits in memory up to `memory_limit` bytes and beyond that in an unnamed
+/// temporary file in $TMPDIR (or /tmp), so that a large text is never whole in memory. Where no
+/// temporary file can be made or written (a read-only or full /tmp) the text stays in memory.
+/// When `produce` throws, nothing reaches `out` and the exception propagates. When `out` fails,
+/// the copy stops and `out` keeps its failed state.
+void write_when_complete(std::ostream& out, const std::function<void(std::ostream&)>& produce,
+                         std::size_t memory_limit = std::size_t{8} << 20);
+
 /// How old a temporary file (`<prefix>XXXXXX`, as mkstemp names them) must be before a later run
 /// removes it: far longer than any write takes, so a concurrent run's file is never touched.
 inline constexpr std::chrono::minutes stale_temporary_age{30};

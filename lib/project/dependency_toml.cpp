@@ -10,7 +10,7 @@ namespace {
 
 DependencyConstraint read_constraint(const TomlReader& reader, const toml::node& value) {
     DependencyConstraint c;
-    c.position = position_of(value);
+    c.position = reader.position(value);
     if (const auto* s = value.as_string()) {
         c.version = s->get();
         return c;
@@ -53,7 +53,7 @@ Dependency read_dependency(const TomlReader& reader, std::string_view name,
     Dependency dep;
     dep.name = std::string(name);
     dep.canonical_name = canonicalize_name(name);
-    dep.position = position_of(value);
+    dep.position = reader.position(value);
     if (const auto* list = value.as_array()) {
         if (list->empty()) {
             reader.fail(value, "dependency `" + dep.name + "` has an empty list of constraints");

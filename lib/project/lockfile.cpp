@@ -2,21 +2,27 @@
 
 #include "lock2nix/fetch/urls.hpp"
 #include "lock2nix/standards/names.hpp"
+#include "project/byte_scan.hpp"
 #include "project/code_paths.hpp"
 #include "project/dependency_toml.hpp"
+#include "project/lock_pieces.hpp"
 #include "project/toml_reader.hpp"
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
+#include <exception>
+#include <utility>
 
 namespace lock2nix {
 
 namespace {
 
 using detail::describe_type;
-using detail::position_of;
+using detail::LockPiece;
 using detail::TomlReader;
+using detail::TomlStatements;
 
 constexpr const char* regenerate_hint = "regenerate the lock with `poetry lock`";
 
@@ -104,7 +110,7 @@ std::vector<FileEntry> read_file_entries(const TomlReader& reader, const toml::a
     for (const toml::node& item : list) {
         const toml::table& t = reader.as_table(item, "a file entry ({file = ..., hash = ...})");
         FileEntry entry;
-        entry.position = position_of(item);
+        entry.position = reader.position(item);
         entry.name = reader.required_string(t, "file", "a file entry");
         check_file_name(reader, *t.get("file"), entry.name);
         const std::string hash = reader.required_string(t, "hash", "a file entry");
@@ -118,7 +124,7 @@ std::vector<FileEntry> read_bare_digests(const TomlReader& reader, const toml::a
     std::vector<FileEntry> out;
     for (const toml::node& item : list) {
         FileEntry entry;
-        entry.position = position_of(item);
+        entry.position = reader.position(item);
         parse_hash(reader, item, reader.as_string(item, "a digest in [metadata.hashes]"), entry);
         out.push_back(std::move(entry));
     }
@@ -168,7 +174,7 @@ void check_web_url(const TomlReader& reader, const toml::table& table,
 
 std::optional<PackageSource> read_source(const TomlReader& reader, const toml::table& table) {
     PackageSource source;
-    source.position = position_of(table);
+    source.position = reader.position(table);
     source.type = reader.string_or(table, "type", "");
     source.url = reader.string_or(table, "url", "");
     source.reference = reader.string_or(table, "reference", "");
@@ -338,7 +344,7 @@ void assign_metadata_files(Lock& lock, NameFiles& group) {
 
 Package read_package(const TomlReader& reader, const toml::table& t) {
     Package pkg;
-    pkg.position = position_of(t);
+    pkg.position = reader.position(t);
     pkg.name = reader.required_string(t, "name", "a [[package]] entry");
     pkg.canonical_name = canonicalize_name(pkg.name);
     if (pkg.name.empty()) {
@@ -449,6 +455,186 @@ std::string generated_by(std::string_view text) {
     return std::string(rest.substr(0, rest.find(' ')));
 }
 
+const std::string not_a_lock_hint =
+    "pass the poetry.lock that `poetry lock` wrote next to pyproject.toml";
+
+std::string syntax_hint() {
+    return "poetry.lock must be valid TOML; " + std::string(regenerate_hint);
+}
+
+// Set by detail::parse_lock_whole around its call of parse_lock, which is the one function that
+// may index a Lock: the tests and the fuzz harness compare both readings through it.
+thread_local bool whole_document_only = false;
+
+void refuse_blank(std::string_view text, const std::string& path) {
+    if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+        throw Error(text.empty() ? "not a poetry.lock: the file is empty"
+                                 : "not a poetry.lock: the file holds only whitespace (" +
+                                       std::to_string(text.size()) + " bytes)",
+                    path, SourcePosition{1, 1}, not_a_lock_hint);
+    }
+}
+
+// [metadata] and the root [extras]: what the lock says besides its packages.
+void read_root(const TomlReader& reader, const toml::table& root, bool has_packages,
+               std::string_view text, Lock& lock) {
+    const toml::node* metadata_node = root.get("metadata");
+    if (metadata_node == nullptr) {
+        throw Error(has_packages
+                        ? "missing the [metadata] table (lock-version, content-hash)"
+                        : "not a poetry.lock: there is no [metadata] table and no [[package]]",
+                    reader.file(), SourcePosition{1, 1}, not_a_lock_hint);
+    }
+    const toml::table& metadata = reader.as_table(*metadata_node, "[metadata]");
+    lock.generated_by = generated_by(text);
+    lock.generation = generation_of(reader, metadata, lock.lock_version);
+    lock.python_versions = reader.string_or(metadata, "python-versions", "*");
+    if (const toml::node* python = metadata.get("python-versions")) {
+        lock.python_versions_position = reader.position(*python);
+    }
+    lock.content_hash = reader.string_or(metadata, "content-hash", "");
+    if (const toml::table* extras = reader.table(root, "extras")) {
+        lock.extras = read_extras(reader, *extras);
+    }
+}
+
+void read_entries(const TomlReader& reader, toml::node& packages, std::vector<Package>& out) {
+    auto* list = packages.as_array();
+    if (list == nullptr) {
+        reader.fail(packages, "expected an array of tables for [[package]], found " +
+                                  describe_type(packages));
+    }
+    for (toml::node& item : *list) {
+        out.push_back(read_package(reader, reader.as_table(item, "[[package]]")));
+        // The model holds copies of everything it needs: free the entry's nodes now, so the
+        // model's allocations reuse them and the peak stays that of the parse alone, not
+        // that of the whole tree and the complete model together.
+        item.as_table()->clear();
+    }
+}
+
+void read_whole(const TomlReader& reader, std::string_view text, toml::table& root, Lock& lock) {
+    root = reader.parse(text, syntax_hint());
+    read_root(reader, root, root.contains("package"), text, lock);
+    if (toml::node* packages = root.get("package")) {
+        if (const auto* list = packages->as_array()) {
+            lock.packages.reserve(list->size());
+        }
+        read_entries(reader, *packages, lock.packages);
+    }
+}
+
+// Every part is parsed and its entry modelled in the file's order, and the order of the errors
+// is the whole-document reading's: that parse reports a syntax error anywhere before any error of
+// the model, and checks [metadata] before the entries. So an entry's error waits until every part
+// has parsed and [metadata] has been read; later entries are then only parsed.
+void read_in_pieces(TomlReader& reader, std::string_view text, const std::vector<LockPiece>& pieces,
+                    toml::table& root, Lock& lock) {
+    const std::string hint = syntax_hint();
+    reader.check_before_parsing(text, hint);
+    TomlReader entries = reader;
+    lock.packages.reserve(static_cast<std::size_t>(
+        std::count_if(pieces.begin(), pieces.end(), [](const LockPiece& p) { return p.package; })));
+    std::exception_ptr held;
+    for (const LockPiece& piece : pieces) {
+        const std::string_view part = text.substr(piece.begin, piece.end - piece.begin);
+        if (!piece.package) {
+            reader.start_at_line(piece.first_line);
+            root = reader.parse_checked(part, hint);
+            continue;
+        }
+        entries.start_at_line(piece.first_line);
+        toml::table entry = entries.parse_checked(part, hint);
+        toml::node* packages = entry.get("package");
+        if (held || packages == nullptr) {
+            continue;
+        }
+        try {
+            read_entries(entries, *packages, lock.packages);
+        } catch (...) {
+            held = std::current_exception();
+        }
+    }
+    read_root(reader, root, true, text, lock);
+    if (held) {
+        std::rethrow_exception(held);
+    }
+}
+
+// Older locks keep files in [metadata.files] / [metadata.hashes], keyed by the package name as
+// written; matched on the canonical form because spellings drifted between versions.
+void read_metadata_files(const TomlReader& reader, const toml::table& metadata, Lock& lock) {
+    const toml::table* files = reader.table(metadata, "files");
+    const toml::table* hashes = reader.table(metadata, "hashes");
+    if (files == nullptr && hashes == nullptr) {
+        return;
+    }
+    std::unordered_map<std::string, const toml::node*> by_name;
+    for (const auto& [key, value] : files != nullptr ? *files : *hashes) {
+        by_name.emplace(canonicalize_name(key.str()), &value);
+    }
+    std::unordered_map<std::string, NameFiles> groups;
+    for (std::size_t i = 0; i < lock.packages.size(); ++i) {
+        Package& pkg = lock.packages[i];
+        if (pkg.files_origin == FilesOrigin::package) {
+            continue;
+        }
+        auto it = by_name.find(pkg.canonical_name);
+        if (it == by_name.end()) {
+            continue;
+        }
+        const auto* entries = it->second->as_array();
+        if (entries == nullptr) {
+            reader.fail(*it->second, "expected an array of files for `" + pkg.name + "`, found " +
+                                         describe_type(*it->second));
+        }
+        auto [group, first] = groups.try_emplace(pkg.canonical_name);
+        if (first) {
+            group->second.files = files != nullptr ? read_file_entries(reader, *entries)
+                                                   : read_bare_digests(reader, *entries);
+        }
+        group->second.packages.push_back(i);
+        pkg.files_origin =
+            files != nullptr ? FilesOrigin::metadata_files : FilesOrigin::metadata_hashes;
+    }
+    for (auto& [name, group] : groups) {
+        assign_metadata_files(lock, group);
+    }
+}
+
+// How split_lock takes a table header: its first key decides, and only the spellings Poetry
+// writes for an entry and its sub-tables are taken as such.
+enum class HeaderKind { entry, entry_part, other, unknown };
+
+HeaderKind header_kind(std::string_view header) {
+    const auto is_blank = [](char c) { return c == ' ' || c == '\t'; };
+    if (header.starts_with("[[package]]")) {
+        std::size_t k = 11;
+        while (k < header.size() && is_blank(header[k])) {
+            ++k;
+        }
+        return k == header.size() || header[k] == '#' ? HeaderKind::entry : HeaderKind::unknown;
+    }
+    if (header.starts_with("[package.") || header.starts_with("[[package.")) {
+        return HeaderKind::entry_part;
+    }
+    std::size_t k = header.starts_with("[[") ? 2 : 1;
+    while (k < header.size() && is_blank(header[k])) {
+        ++k;
+    }
+    const std::size_t key = k;
+    while (k < header.size() && (std::isalnum(static_cast<unsigned char>(header[k])) != 0 ||
+                                 header[k] == '_' || header[k] == '-')) {
+        ++k;
+    }
+    // A quoted first key could spell `package` in any escape, and nothing after `[` is toml++'s
+    // error to report.
+    if (k == key || header.substr(key, k - key) == "package") {
+        return HeaderKind::unknown;
+    }
+    return HeaderKind::other;
+}
+
 } // namespace
 
 std::string_view to_string(LockGeneration generation) {
@@ -518,99 +704,131 @@ const std::vector<std::size_t>& Lock::find(std::string_view name) const {
     return it == index_.end() ? none : it->second;
 }
 
+namespace detail {
+
+std::optional<std::vector<LockPiece>> split_lock(std::string_view text) {
+    // toml++ decodes its input 32 bytes at a time, ahead of its parser, and places an invalid
+    // sequence by the block it is in: where a part starts changes that place, and can let the
+    // sequence's error come before a syntax error earlier in the same block.
+    if (!detail::valid_utf8(text)) {
+        return std::nullopt;
+    }
+    // toml++ takes a byte-order mark at the start of a document; the first part starts there.
+    constexpr std::string_view bom = "\xEF\xBB\xBF";
+    const std::size_t start = text.starts_with(bom) ? bom.size() : 0;
+    TomlStatements scan(text, start);
+    std::vector<LockPiece> pieces;
+    bool entries = false;
+    bool rest = false;
+    while (true) {
+        const TomlStatements::Statement st = scan.next();
+        if (st.kind == TomlStatements::Kind::end) {
+            break;
+        }
+        if (st.kind == TomlStatements::Kind::unsure ||
+            (st.kind == TomlStatements::Kind::key_value && pieces.empty())) {
+            return std::nullopt; // a string the scan cannot follow, or a root key
+        }
+        if (st.kind == TomlStatements::Kind::key_value) {
+            continue;
+        }
+        // A part must start at a line's start (columns are not shifted), not after a lone
+        // carriage return, which the scan passes over as a blank.
+        if (st.line != start && text[st.line - 1] != '\n') {
+            return std::nullopt;
+        }
+        std::string_view header = st.header;
+        if (header.ends_with('\r') && st.first + header.size() < text.size()) {
+            header.remove_suffix(1); // a CRLF line end
+        }
+        const bool in_entry = !pieces.empty() && pieces.back().package;
+        const bool in_rest = !pieces.empty() && !pieces.back().package;
+        switch (header_kind(header)) {
+        case HeaderKind::unknown:
+            return std::nullopt;
+        case HeaderKind::entry_part:
+            if (!in_entry) {
+                return std::nullopt;
+            }
+            break;
+        case HeaderKind::entry:
+            if (in_rest && entries) {
+                return std::nullopt; // other tables between entries
+            }
+            pieces.push_back(LockPiece{pieces.empty() ? 0 : st.line, 0, 1, true});
+            entries = true;
+            break;
+        case HeaderKind::other:
+            if (in_rest) {
+                break;
+            }
+            if (rest) {
+                return std::nullopt; // other tables on both sides of the entries
+            }
+            pieces.push_back(LockPiece{pieces.empty() ? 0 : st.line, 0, 1, false});
+            rest = true;
+            break;
+        }
+    }
+    if (!entries) {
+        return std::nullopt;
+    }
+    std::uint32_t line = 1;
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+        if (i > 0) {
+            const auto from = text.begin() + static_cast<std::ptrdiff_t>(pieces[i - 1].begin);
+            const auto to = text.begin() + static_cast<std::ptrdiff_t>(pieces[i].begin);
+            line += static_cast<std::uint32_t>(std::count(from, to, '\n'));
+            pieces[i - 1].end = pieces[i].begin;
+        }
+        pieces[i].first_line = line;
+    }
+    pieces.back().end = text.size();
+    return pieces;
+}
+
+} // namespace detail
+
 Lock parse_lock(std::string_view text, std::string path) {
     TomlReader reader(path, "this does not follow the poetry.lock format; regenerate the lock "
                             "with `poetry lock`");
-    const std::string not_a_lock_hint =
-        "pass the poetry.lock that `poetry lock` wrote next to pyproject.toml";
-    if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-        throw Error(text.empty() ? "not a poetry.lock: the file is empty"
-                                 : "not a poetry.lock: the file holds only whitespace (" +
-                                       std::to_string(text.size()) + " bytes)",
-                    path, SourcePosition{1, 1}, not_a_lock_hint);
-    }
-    toml::table root =
-        reader.parse(text, "poetry.lock must be valid TOML; " + std::string(regenerate_hint));
-    const toml::node* metadata_node = root.get("metadata");
-    if (metadata_node == nullptr) {
-        throw Error(root.contains("package")
-                        ? "missing the [metadata] table (lock-version, content-hash)"
-                        : "not a poetry.lock: there is no [metadata] table and no [[package]]",
-                    path, SourcePosition{1, 1}, not_a_lock_hint);
-    }
-    const toml::table& metadata = reader.as_table(*metadata_node, "[metadata]");
-
+    refuse_blank(text, path);
+    const std::optional<std::vector<LockPiece>> pieces =
+        whole_document_only ? std::nullopt : detail::split_lock(text);
     Lock lock;
-    lock.path = std::move(path);
-    lock.generated_by = generated_by(text);
-    lock.generation = generation_of(reader, metadata, lock.lock_version);
-    lock.python_versions = reader.string_or(metadata, "python-versions", "*");
-    if (const toml::node* python = metadata.get("python-versions")) {
-        lock.python_versions_position = position_of(*python);
-    }
-    lock.content_hash = reader.string_or(metadata, "content-hash", "");
-    if (const toml::table* extras = reader.table(root, "extras")) {
-        lock.extras = read_extras(reader, *extras);
-    }
-
-    if (toml::node* packages = root.get("package")) {
-        auto* list = packages->as_array();
-        if (list == nullptr) {
-            reader.fail(*packages, "expected an array of tables for [[package]], found " +
-                                       describe_type(*packages));
-        }
-        lock.packages.reserve(list->size());
-        for (toml::node& item : *list) {
-            lock.packages.push_back(read_package(reader, reader.as_table(item, "[[package]]")));
-            // The model holds copies of everything it needs: free the entry's nodes now, so the
-            // model's allocations reuse them and the peak stays that of the parse alone, not
-            // that of the whole tree and the complete model together.
-            item.as_table()->clear();
-        }
+    // The lock's tables other than [[package]]: [metadata.files] is read from it below.
+    toml::table root;
+    if (pieces) {
+        read_in_pieces(reader, text, *pieces, root, lock);
+    } else {
+        read_whole(reader, text, root, lock);
     }
     for (std::size_t i = 0; i < lock.packages.size(); ++i) {
         lock.index_[lock.packages[i].canonical_name].push_back(i);
     }
-
-    // Locks before 2.0 keep files in [metadata.files] / [metadata.hashes], keyed by the package
-    // name as written; match on the canonical form because spellings drifted between versions.
-    const toml::table* files = reader.table(metadata, "files");
-    const toml::table* hashes = reader.table(metadata, "hashes");
-    if (files != nullptr || hashes != nullptr) {
-        std::unordered_map<std::string, const toml::node*> by_name;
-        for (const auto& [key, value] : files != nullptr ? *files : *hashes) {
-            by_name.emplace(canonicalize_name(key.str()), &value);
-        }
-        std::unordered_map<std::string, NameFiles> groups;
-        for (std::size_t i = 0; i < lock.packages.size(); ++i) {
-            Package& pkg = lock.packages[i];
-            if (pkg.files_origin == FilesOrigin::package) {
-                continue;
-            }
-            auto it = by_name.find(pkg.canonical_name);
-            if (it == by_name.end()) {
-                continue;
-            }
-            const auto* entries = it->second->as_array();
-            if (entries == nullptr) {
-                reader.fail(*it->second, "expected an array of files for `" + pkg.name +
-                                             "`, found " + describe_type(*it->second));
-            }
-            auto [group, first] = groups.try_emplace(pkg.canonical_name);
-            if (first) {
-                group->second.files = files != nullptr ? read_file_entries(reader, *entries)
-                                                       : read_bare_digests(reader, *entries);
-            }
-            group->second.packages.push_back(i);
-            pkg.files_origin =
-                files != nullptr ? FilesOrigin::metadata_files : FilesOrigin::metadata_hashes;
-        }
-        for (auto& [name, group] : groups) {
-            assign_metadata_files(lock, group);
-        }
-    }
+    read_metadata_files(reader, *root.get("metadata")->as_table(), lock);
+    lock.path = std::move(path);
     return lock;
 }
+
+namespace detail {
+
+Lock parse_lock_whole(std::string_view text, std::string path) {
+    struct WholeDocument {
+        bool saved = std::exchange(whole_document_only, true);
+        ~WholeDocument() { whole_document_only = saved; }
+    } whole;
+    return parse_lock(text, std::move(path));
+}
+
+std::optional<Lock> parse_lock_in_pieces(std::string_view text, std::string path) {
+    if (whole_document_only || !split_lock(text)) {
+        return std::nullopt;
+    }
+    return parse_lock(text, std::move(path));
+}
+
+} // namespace detail
 
 Lock read_lock(const std::string& path) {
     return parse_lock(detail::read_file(path), path);

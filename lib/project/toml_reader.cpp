@@ -175,7 +175,7 @@ private:
 
 void TomlReader::check_before_parsing(std::string_view text, const std::string& hint) const {
     KeyDepth depth;
-    LineCount lines;
+    LineCount lines{lines_before_ + 1};
     auto too_deep = [&](std::size_t i, std::string_view what) {
         throw Error(std::string(what) + " nests deeper than " + std::to_string(max_toml_depth) +
                         " levels",
@@ -235,20 +235,33 @@ void TomlReader::check_before_parsing(std::string_view text, const std::string& 
     }
 }
 
+SourcePosition TomlReader::position(const toml::node& node) const {
+    SourcePosition at = position_of(node);
+    if (at.known()) {
+        at.line += lines_before_;
+    }
+    return at;
+}
+
 toml::table TomlReader::parse(std::string_view text, const std::string& hint) const {
     check_before_parsing(text, hint);
+    return parse_checked(text, hint);
+}
+
+toml::table TomlReader::parse_checked(std::string_view text, const std::string& hint) const {
     try {
         return toml::parse(text, file_);
     } catch (const toml::parse_error& e) {
         const auto& begin = e.source().begin;
         throw Error("invalid TOML: " + std::string(e.description()), file_,
-                    SourcePosition{begin.line, begin.column}, hint);
+                    SourcePosition{begin.line == 0 ? 0 : begin.line + lines_before_, begin.column},
+                    hint);
     }
 }
 
 void TomlReader::fail(const toml::node& at, const std::string& message,
                       const std::string& hint) const {
-    throw Error(message, file_, position_of(at), hint.empty() ? default_hint_ : hint);
+    throw Error(message, file_, position(at), hint.empty() ? default_hint_ : hint);
 }
 
 void TomlReader::fail_at(SourcePosition at, const std::string& message,

@@ -9,9 +9,15 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <sstream>
+#include <string_view>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
@@ -208,4 +214,147 @@ TEST_CASE("writing in pieces: the text arrives whole, and a failing producer cha
         ++entries;
     }
     CHECK(entries == 1); // no temporary left
+}
+
+namespace {
+
+// Sets an environment variable for a scope.
+struct ScopedEnv {
+    std::string name;
+    std::optional<std::string> saved;
+    ScopedEnv(std::string n, const std::string& value) : name(std::move(n)) {
+        if (const char* old = std::getenv(name.c_str())) {
+            saved = old;
+        }
+        ::setenv(name.c_str(), value.c_str(), 1);
+    }
+    ~ScopedEnv() {
+        if (saved) {
+            ::setenv(name.c_str(), saved->c_str(), 1);
+        } else {
+            ::unsetenv(name.c_str());
+        }
+    }
+};
+
+// How many of this process's open descriptors name a file under `dir`.
+std::size_t open_files_under(const fs::path& dir) {
+    std::size_t n = 0;
+    for (const auto& entry : fs::directory_iterator("/proc/self/fd")) {
+        std::error_code ec;
+        const fs::path target = fs::read_symlink(entry.path(), ec);
+        if (!ec && target.string().starts_with(dir.string() + "/")) {
+            ++n;
+        }
+    }
+    return n;
+}
+
+// A text of `n` bytes that shows where a part went missing or was doubled.
+std::string numbered_text(std::size_t n) {
+    std::string text;
+    for (std::size_t i = 0; text.size() < n; ++i) {
+        text += std::to_string(i) + '\n';
+    }
+    text.resize(n);
+    return text;
+}
+
+void write_in_parts(std::ostream& out, const std::string& text, std::size_t part) {
+    for (std::size_t at = 0; at < text.size(); at += part) {
+        out << std::string_view(text).substr(at, part);
+    }
+}
+
+} // namespace
+
+TEST_CASE("complete before written: a large text waits in a temporary file, not in memory",
+          "[files]") {
+    TempDir tmp;
+    const ScopedEnv env("TMPDIR", tmp.dir.string());
+    const std::string text = numbered_text(3 << 20);
+    std::ostringstream out;
+    std::size_t spooled_small = 99;
+    std::size_t spooled_large = 99;
+    write_when_complete(
+        out,
+        [&](std::ostream& o) {
+            write_in_parts(o, text.substr(0, 1000), 7);
+            o.flush();
+            spooled_small = open_files_under(tmp.dir);
+            write_in_parts(o, text.substr(1000), 4093);
+            o.flush();
+            spooled_large = open_files_under(tmp.dir);
+            CHECK(out.str().empty()); // nothing reaches the output before the end
+        },
+        64 << 10);
+    CHECK(spooled_small == 0);
+    CHECK(spooled_large == 1);
+    CHECK(out.str() == text);
+    CHECK(open_files_under(tmp.dir) == 0);
+    CHECK(fs::is_empty(tmp.dir)); // the spool has no name, or lost it at once
+}
+
+TEST_CASE("complete before written: a producer that throws leaves the output untouched",
+          "[files]") {
+    TempDir tmp;
+    const ScopedEnv env("TMPDIR", tmp.dir.string());
+    for (const std::size_t size : {std::size_t{100}, std::size_t{1} << 20}) {
+        std::ostringstream out;
+        out << "before";
+        CHECK_THROWS_AS(write_when_complete(
+                            out,
+                            [&](std::ostream& o) {
+                                o << numbered_text(size);
+                                throw Error("planning failed");
+                            },
+                            4096),
+                        Error);
+        CHECK(out.str() == "before");
+        CHECK(open_files_under(tmp.dir) == 0);
+    }
+}
+
+TEST_CASE("complete before written: without a usable temporary folder the text stays in memory",
+          "[files]") {
+    TempDir tmp;
+    const std::string text = numbered_text(1 << 20);
+    SECTION("the folder does not exist") {
+        const ScopedEnv env("TMPDIR", (tmp.dir / "missing").string());
+        std::ostringstream out;
+        write_when_complete(
+            out, [&](std::ostream& o) { write_in_parts(o, text, 1000); }, 4096);
+        CHECK(out.str() == text);
+    }
+    SECTION("the file fills up midway (a file size limit, as a full disk)") {
+        const ScopedEnv env("TMPDIR", tmp.dir.string());
+        struct rlimit saved {};
+        REQUIRE(::getrlimit(RLIMIT_FSIZE, &saved) == 0);
+        const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+        struct rlimit small = saved;
+        small.rlim_cur = 300 << 10;
+        REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+        std::ostringstream out;
+        std::size_t spooled = 0;
+        try {
+            write_when_complete(
+                out,
+                [&](std::ostream& o) {
+                    write_in_parts(o, text.substr(0, 100 << 10), 3001);
+                    o.flush();
+                    spooled = open_files_under(tmp.dir);
+                    write_in_parts(o, text.substr(100 << 10), 3001);
+                },
+                4096);
+        } catch (...) {
+            ::setrlimit(RLIMIT_FSIZE, &saved);
+            std::signal(SIGXFSZ, old_handler);
+            throw;
+        }
+        ::setrlimit(RLIMIT_FSIZE, &saved);
+        std::signal(SIGXFSZ, old_handler);
+        CHECK(spooled == 1);
+        CHECK(out.str() == text);
+        CHECK(open_files_under(tmp.dir) == 0);
+    }
 }
