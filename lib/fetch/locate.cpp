@@ -228,22 +228,31 @@ Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::siz
     IndexPages this_call;
     IndexPages& known = pages != nullptr ? *pages : this_call;
     Located out;
-    const PagePlan plan = plan_pages(lock, pp, packages, options, known);
-    const auto responses = client.fetch_all(plan.wanted);
-    out.notes.insert(out.notes.end(), client.notes().begin(), client.notes().end());
-    read_pages(lock, plan, responses, client.options().offline, known);
-    for (std::size_t k = 0; k < plan.asked.size(); ++k) {
-        Package& p = lock.packages[plan.asked[k]];
-        const auto page_files = known.files.find(page_key(plan.requests[k]));
-        if (page_files == known.files.end()) {
-            continue; // --offline and not cached
+    // Packages are asked in batches so that the requests, responses and transfers of a very
+    // large lock are never all in memory at once; a real lock fits in one batch, so its pages
+    // are fetched with full concurrency and one progress line.
+    constexpr std::size_t batch = 1024;
+    for (std::size_t from = 0; from < packages.size(); from += batch) {
+        const std::vector<std::size_t> some(packages.begin() + static_cast<std::ptrdiff_t>(from),
+                                            packages.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                                   packages.size(), from + batch)));
+        const PagePlan plan = plan_pages(lock, pp, some, options, known);
+        const auto responses = client.fetch_all(plan.wanted);
+        read_pages(lock, plan, responses, client.options().offline, known);
+        for (std::size_t k = 0; k < plan.asked.size(); ++k) {
+            Package& p = lock.packages[plan.asked[k]];
+            const auto page_files = known.files.find(page_key(plan.requests[k]));
+            if (page_files == known.files.end()) {
+                continue; // --offline and not cached
+            }
+            const std::vector<IndexFile>& files = page_files->second;
+            const std::string page = redact_url(plan.requests[k].url);
+            complete_files_from_index(p, files, page, out.notes);
+            const std::vector<std::string> unlisted = index_urls(lock, p, files, page, out.urls);
+            note_unlisted(p, page, unlisted, out.notes);
         }
-        const std::vector<IndexFile>& files = page_files->second;
-        const std::string page = redact_url(plan.requests[k].url);
-        complete_files_from_index(p, files, page, out.notes);
-        const std::vector<std::string> unlisted = index_urls(lock, p, files, page, out.urls);
-        note_unlisted(p, page, unlisted, out.notes);
     }
+    out.notes.insert(out.notes.begin(), client.notes().begin(), client.notes().end());
     return out;
 }
 

@@ -926,22 +926,28 @@ Value target_value(const Context& c, const TargetPlan& t) {
         }
         v.set("corrections", std::move(corrections));
     }
-    Value membership = Value::set_of();
+    // Membership and the packages are made per package as they are written: a large lock's
+    // per-package trees never all exist at once.
+    Value membership =
+        Value::generated_set(t.packages.size(), [&t](std::size_t k) -> Value::Member {
+            const PlannedPackage& planned = t.packages[k];
+            Value m = Value::set_of();
+            m.set("groups", strings({planned.groups.begin(), planned.groups.end()}));
+            Value ex = Value::set_of();
+            for (const auto& [e, gs] : planned.extra_groups) {
+                ex.set(e, strings({gs.begin(), gs.end()}));
+            }
+            m.set("extras", std::move(ex));
+            return {planned.key, std::move(m)};
+        });
+    Value packages =
+        Value::generated_set(t.packages.size(), [&c, &t](std::size_t k) -> Value::Member {
+            return {t.packages[k].key, package_value(c, t, t.packages[k])};
+        });
     Value unavailable = Value::set_of();
     Value develop = Value::set_of();
-    Value packages = Value::set_of();
     for (const PlannedPackage& planned : t.packages) {
         const Package& p = c.lock.packages[planned.package];
-        membership.set(planned.key, Value::deferred([&planned] {
-                           Value m = Value::set_of();
-                           m.set("groups", strings({planned.groups.begin(), planned.groups.end()}));
-                           Value ex = Value::set_of();
-                           for (const auto& [e, gs] : planned.extra_groups) {
-                               ex.set(e, strings({gs.begin(), gs.end()}));
-                           }
-                           m.set("extras", std::move(ex));
-                           return m;
-                       }));
         if (!planned.artifact) {
             unavailable.set(planned.key, Value::str(planned.unavailable));
         }
@@ -958,8 +964,6 @@ Value target_value(const Context& c, const TargetPlan& t) {
                     store_safe(p.canonical_name), store_safe(p.version), path_root(p.source->url),
                     local == c.sources.local_pyprojects.end() ? nullptr : &local->second, keys));
         }
-        packages.set(planned.key,
-                     Value::deferred([&c, &t, &planned] { return package_value(c, t, planned); }));
     }
     v.set("membership", std::move(membership));
     v.set("unavailable", std::move(unavailable));

@@ -329,28 +329,30 @@ private:
     static void bindings(std::string& out,
                          const std::vector<std::pair<std::string, Value>>& members, int depth) {
         for (const auto& [name, stored] : members) {
-            std::optional<Value> made;
-            const Value& value =
-                stored.kind_ == Kind::deferred ? made.emplace(stored.make_()) : stored;
-            for (const auto& c : value.comments) {
-                indent(out, depth);
-                out += comment_line(c);
-            }
-            indent(out, depth);
-            if (value.kind_ == Kind::inherit) {
-                inherit(out, value);
-                continue;
-            }
-            out += attribute_name(name);
-            // A value that starts on its own line (an embedded file) follows `=` directly.
-            out += value.kind_ == Kind::embedded ? " =" : " = ";
-            render(out, value, depth);
-            out += ";\n";
-            if (made) {
-                made.reset();
+            if (stored.kind_ == Kind::deferred) {
+                member(out, name, stored.make_(), depth);
                 hand_over(out);
+            } else {
+                member(out, name, stored, depth);
             }
         }
+    }
+
+    static void member(std::string& out, const std::string& name, const Value& value, int depth) {
+        for (const auto& c : value.comments) {
+            indent(out, depth);
+            out += comment_line(c);
+        }
+        indent(out, depth);
+        if (value.kind_ == Kind::inherit) {
+            inherit(out, value);
+            return;
+        }
+        out += attribute_name(name);
+        // A value that starts on its own line (an embedded file) follows `=` directly.
+        out += value.kind_ == Kind::embedded ? " =" : " = ";
+        render(out, value, depth);
+        out += ";\n";
     }
 
     static void hand_over(std::string& out) {
@@ -361,12 +363,17 @@ private:
     }
 
     static void attrs(std::string& out, const Value& v, int depth) {
-        if (v.attrs_.empty()) {
+        if (v.empty()) {
             out += "{ }";
             return;
         }
         out += "{\n";
         bindings(out, v.attrs_, depth + 1);
+        for (std::size_t i = 0; i < v.generated_count_; ++i) {
+            const auto [name, value] = v.generate_(i);
+            member(out, name, value, depth + 1);
+            hand_over(out);
+        }
         indent(out, depth);
         out += '}';
     }
@@ -549,6 +556,13 @@ Value Value::embedded(std::string_view (*file)()) {
 Value Value::deferred(std::function<Value()> make) {
     Value v(Kind::deferred);
     v.make_ = std::move(make);
+    return v;
+}
+
+Value Value::generated_set(std::size_t count, std::function<Member(std::size_t)> member) {
+    Value v(Kind::attrs);
+    v.generated_count_ = count;
+    v.generate_ = std::move(member);
     return v;
 }
 

@@ -242,8 +242,9 @@ TargetPlan plan_target(const Lock& lock, const Pyproject* pp, const Target& targ
     // --prefer-sdists.
     ArtifactPolicy policy = options.policy;
     // The package set in index order, with each member's recipe at the same position.
+    RecipeSharing recipes_shared;
     std::vector<std::size_t> members;
-    std::vector<BuildRecipe> recipes;
+    std::vector<std::shared_ptr<const BuildRecipe>> recipes;
     std::vector<std::size_t> member_of(lock.packages.size(), npos);
     for (std::size_t i = 0; i < lock.packages.size(); ++i) {
         if (!r.all[i]) {
@@ -268,7 +269,7 @@ TargetPlan plan_target(const Lock& lock, const Pyproject* pp, const Target& targ
         }
         member_of[i] = members.size();
         members.push_back(i);
-        recipes.push_back(std::move(recipe));
+        recipes.push_back(recipes_shared.share(std::move(recipe)));
     }
 
     // Attribute names: the canonical name; a second locked version of the same name (selected
@@ -323,7 +324,6 @@ TargetPlan plan_target(const Lock& lock, const Pyproject* pp, const Target& targ
     plan.graph = build_graph(lock, everything);
 
     const tags::TagRanking ranking(target);
-    RecipeSharing recipes_shared;
     plan.packages.reserve(keyed.size());
     for (auto& [key, i] : keyed) {
         PlannedPackage pkg;
@@ -332,7 +332,7 @@ TargetPlan plan_target(const Lock& lock, const Pyproject* pp, const Target& targ
         pkg.in_default = defaults[i];
         pkg.groups = std::move(r.groups[i]);
         pkg.extra_groups = std::move(r.extra_groups[i]);
-        pkg.recipe = recipes_shared.share(std::move(recipes[member_of[i]]));
+        pkg.recipe = std::move(recipes[member_of[i]]);
         pkg.in_cycle = plan.graph.in_cycle.contains(i);
         for (std::size_t dep : plan.graph.dependencies.at(i)) {
             const auto& removed = pkg.recipe->remove_dependencies;

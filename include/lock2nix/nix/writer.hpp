@@ -146,6 +146,12 @@ public:
     /// file's per-package members never all hold their trees, or their text, at the same time.
     /// As a member, its comments are those of the value `make` returns.
     static Value deferred(std::function<Value()> make);
+    /// A member's name and value.
+    using Member = std::pair<std::string, Value>;
+    /// An attribute set of `count` members, the i-th made by `member(i)` when the file is
+    /// written, rendered and dropped at once (after any added with `set`): a set with a member
+    /// per package holds nothing per package until then.
+    static Value generated_set(std::size_t count, std::function<Member(std::size_t)> member);
 
     /// Adds a member to an attrs value (the name is quoted when needed on rendering).
     Value& set(std::string name, Value value);
@@ -154,7 +160,7 @@ public:
     /// Adds `inherit (from) names…;` to an attrs value.
     Value& inherit(Value from, std::vector<std::string> names);
     /// An empty list or attribute set.
-    bool empty() const { return items_.empty() && attrs_.empty(); }
+    bool empty() const { return items_.empty() && attrs_.empty() && generated_count_ == 0; }
 
 private:
     enum class Kind {
@@ -189,6 +195,8 @@ private:
     std::vector<std::string> names_; ///< a select's path, parameters, the names an inherit brings
     std::vector<std::pair<std::string, Value>> attrs_; ///< members, bindings, formals
     std::function<Value()> make_;                      ///< a deferred value's maker
+    std::size_t generated_count_ = 0;                  ///< members a generated set makes
+    std::function<Member(std::size_t)> generate_;      ///< a generated set's maker
 };
 
 /// A formal of `Value::lambda_with_defaults`: `name ? fallback`.

@@ -5,6 +5,7 @@
 #include "lock2nix/error.hpp"
 #include "lock2nix/nix/writer.hpp"
 
+#include <algorithm>
 #include <array>
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 using namespace lock2nix;
 using nix::Value;
@@ -213,6 +215,34 @@ TEST_CASE("rendering to a stream writes the same text in pieces", "[nix]") {
     failing.set("b", Value::deferred([]() -> Value { throw Error("made badly"); }));
     std::ostringstream partial;
     CHECK_THROWS_WITH(nix::render_to(partial, failing), Catch::Contains("made badly"));
+}
+
+TEST_CASE("a generated set makes its members in order, one at a time, when written", "[nix]") {
+    Value tree = Value::set_of();
+    tree.set("first", Value::str("set"));
+    for (int i = 0; i < 3000; ++i) {
+        tree.set("m" + std::to_string(i), Value::list({Value::str(std::to_string(i))}));
+    }
+    std::vector<std::size_t> asked;
+    Value generated = Value::generated_set(3000, [&asked](std::size_t i) -> Value::Member {
+        asked.push_back(i);
+        return {"m" + std::to_string(i), Value::list({Value::str(std::to_string(i))})};
+    });
+    generated.set("first", Value::str("set"));
+    CHECK(asked.empty());
+    CHECK(!generated.empty());
+    std::ostringstream streamed;
+    nix::render_to(streamed, generated, 1);
+    CHECK(streamed.str() == nix::render(tree, 1));
+    REQUIRE(asked.size() == 3000);
+    CHECK(std::is_sorted(asked.begin(), asked.end()));
+    CHECK(asked.back() == 2999);
+    CHECK(nix::render(Value::generated_set(
+              0, [](std::size_t) -> Value::Member { throw Error("never asked"); })) == "{ }");
+    // A name is quoted as any member's is.
+    CHECK(nix::render(Value::generated_set(1, [](std::size_t) -> Value::Member {
+              return {"zope.interface", Value::null()};
+          })) == "{\n  \"zope.interface\" = null;\n}");
 }
 
 TEST_CASE("hostile text in every typed construct stays data", "[nix]") {
