@@ -685,14 +685,10 @@ void set_inputs(Value& args, const TargetPlan& t, const Artifact& a, bool wheel,
     std::vector<std::string> native;
     std::vector<std::string> inputs;
     std::string manylinux;
-    if (wheel && a.wheel && t.target.os == Target::Os::Linux) {
-        const bool binary = std::any_of(a.wheel->tags.begin(), a.wheel->tags.end(),
-                                        [](const tags::Tag& tag) { return tag.platform != "any"; });
-        if (binary) {
-            native.emplace_back("autoPatchelfHook");
-            inputs.emplace_back("stdenv.cc.cc.lib");
-            manylinux = manylinux_set(a.best_tag);
-        }
+    if (wheel && a.platform_wheel && t.target.os == Target::Os::Linux) {
+        native.emplace_back("autoPatchelfHook");
+        inputs.emplace_back("stdenv.cc.cc.lib");
+        manylinux = manylinux_set(a.best_tag);
     }
     std::vector<std::string> then = recipe.native_build_inputs;
     then.insert(then.end(), rust.begin(), rust.end());

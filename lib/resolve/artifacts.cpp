@@ -202,7 +202,9 @@ Artifact wheel_artifact(std::size_t index, const Candidates& c, const Target& ta
     a.package = index;
     a.kind = ArtifactKind::wheel;
     a.file = *c.wheel;
-    a.wheel = c.wheel_name;
+    a.platform_wheel =
+        c.wheel_name && std::any_of(c.wheel_name->tags.begin(), c.wheel_name->tags.end(),
+                                    [](const tags::Tag& tag) { return tag.platform != "any"; });
     a.best_tag = ranking.tags()[c.wheel_rank].str();
     a.reason = "wheel " + c.wheel->name + " (best tag " + a.best_tag + " for " + target.describe() +
                std::string(also) + ")";

@@ -32,9 +32,9 @@ struct Artifact {
     std::size_t package = 0;
     ArtifactKind kind = ArtifactKind::sdist;
     std::optional<FileEntry> file; ///< the lock's file entry (name and digest), if any
-    std::optional<tags::WheelName> wheel;
-    std::string best_tag; ///< the wheel tag that ranked best
-    std::string reason;   ///< one line: why this file
+    bool platform_wheel = false;   ///< a wheel with a platform tag other than `any` (binary)
+    std::string best_tag;          ///< the wheel tag that ranked best
+    std::string reason;            ///< one line: why this file
 };
 
 /// Chooses the artifact of every selected package. Throws Error naming the package, the target
