@@ -11,6 +11,7 @@
 #include "lock2nix/project/content_hash.hpp"
 #include "lock2nix/project/lockfile.hpp"
 #include "lock2nix/project/model_json.hpp"
+#include "lock2nix/project/pylock.hpp"
 #include "lock2nix/project/pyproject.hpp"
 #include "lock2nix/resolve/plan.hpp"
 #include "lock2nix/standards/names.hpp"
@@ -94,7 +95,8 @@ const char* const usage_text = R"(usage: lock2nix LOCK [selection] [--impure-git
       -o FILE writes atomically (nothing is written when anything fails).
 
 commands:
-  inspect [LOCK] [--json]        print the model of a poetry.lock (or a pyproject.toml)
+  inspect [LOCK] [--json]        print the model of a poetry.lock or pylock.toml (or a
+                                 pyproject.toml)
   check [--lock LOCK] [--pyproject PYPROJECT] [--nix FILE]
                                  exit 0 when the lock is fresh for its pyproject (and FILE,
                                  a generated Nix file, for the lock), 1 when stale
@@ -170,7 +172,8 @@ index and override options:
 std::string command_help(const std::string& command) {
     if (command == "inspect") {
         return "usage: lock2nix inspect [LOCK | PYPROJECT] [--json]\n"
-               "  print the model of a poetry.lock (or a pyproject.toml)\n";
+               "  print the model of a poetry.lock or a PEP 751 pylock.toml (format told by the\n"
+               "  file name, else by its content), or of a pyproject.toml\n";
     }
     if (command == "check") {
         return "usage: lock2nix check [LOCK] [--lock LOCK] [--pyproject PYPROJECT] [--nix FILE]\n"
@@ -223,6 +226,46 @@ bool looks_like_pyproject(const std::string& path) {
     return std::filesystem::path(path).filename().string().ends_with("pyproject.toml");
 }
 
+int inspect_pylock(const lock2nix::Pylock& lock, bool as_json) {
+    if (as_json) {
+        std::cout << lock2nix::to_json(lock).dump(2) << '\n';
+        return exit_ok;
+    }
+    std::cout << lock.path << ": pylock.toml lock-version " << lock.lock_version << ", created by "
+              << lock.created_by << ", " << lock.packages.size() << " packages";
+    if (!lock.requires_python.empty()) {
+        std::cout << ", python " << lock.requires_python;
+    }
+    std::cout << '\n';
+    if (lock.multi_use) {
+        std::cout << "  extras: " << join_list(lock.extras)
+                  << "; dependency groups: " << join_list(lock.dependency_groups)
+                  << "; default groups: " << join_list(lock.default_groups) << '\n';
+    } else {
+        std::cout << "  single-use (no extras or dependency groups listed)\n";
+    }
+    for (const auto& env : lock.environments) {
+        std::cout << "  environment: " << env << '\n';
+    }
+    for (const auto& p : lock.packages) {
+        std::cout << "  " << p.name << (p.version.empty() ? "" : " " + p.version) << " ["
+                  << lock2nix::to_string(p.source_kind());
+        if (p.source_kind() == lock2nix::PylockSourceKind::distributions) {
+            std::cout << ": " << p.wheels.size() << " wheels" << (p.sdist ? ", sdist" : "");
+        }
+        std::cout << ']';
+        if (!p.marker.empty()) {
+            std::cout << " ; " << p.marker;
+        }
+        std::cout << '\n';
+        for (const auto& problem : p.problems) {
+            std::cout << "    problem (line " << problem.position.line << "): " << problem.message
+                      << '\n';
+        }
+    }
+    return exit_ok;
+}
+
 int cmd_inspect(const std::vector<std::string>& args) {
     const Options opts(args, OptionSpec{.flags = {"--json"}});
     if (opts.positionals().size() > 1) {
@@ -234,7 +277,11 @@ int cmd_inspect(const std::vector<std::string>& args) {
         std::cout << lock2nix::to_json(pyproject).dump(2) << '\n';
         return exit_ok;
     }
-    const auto lock = lock2nix::read_lock(path);
+    const std::string text = lock2nix::read_file(path);
+    if (lock2nix::detect_lock_format(path, text) == lock2nix::LockFormat::pylock) {
+        return inspect_pylock(lock2nix::parse_pylock(text, path), opts.flag("--json"));
+    }
+    const auto lock = lock2nix::parse_lock(text, path);
     if (opts.flag("--json")) {
         std::cout << lock2nix::to_json(lock).dump(2) << '\n';
         return exit_ok;

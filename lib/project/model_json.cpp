@@ -211,4 +211,100 @@ nlohmann::ordered_json to_json(const Pyproject& pp) {
     return j;
 }
 
+namespace {
+
+json pylock_file_json(const PylockFile& f) {
+    json j = json::object();
+    j["name"] = f.name;
+    put(j, "url", f.url);
+    put(j, "path", f.path);
+    if (f.size) {
+        j["size"] = *f.size;
+    }
+    put(j, "upload_time", f.upload_time);
+    json hashes = json::object();
+    for (const auto& h : f.hashes) {
+        hashes[h.algorithm] = h.value;
+    }
+    j["hashes"] = std::move(hashes);
+    put(j, "subdirectory", f.subdirectory);
+    j["position"] = position(f.position);
+    return j;
+}
+
+} // namespace
+
+json to_json(const Pylock& lock) {
+    json j = json::object();
+    j["format"] = std::string(to_string(LockFormat::pylock));
+    j["path"] = lock.path;
+    put(j, "name", lock.name_part);
+    j["lock_version"] = lock.lock_version;
+    j["created_by"] = lock.created_by;
+    put(j, "requires_python", lock.requires_python);
+    if (!lock.environments.empty()) {
+        j["environments"] = lock.environments;
+    }
+    j["multi_use"] = lock.multi_use;
+    j["extras"] = lock.extras;
+    j["dependency_groups"] = lock.dependency_groups;
+    j["default_groups"] = lock.default_groups;
+    json packages = json::array();
+    for (const PylockPackage& p : lock.packages) {
+        json pj = json::object();
+        pj["name"] = p.name;
+        put(pj, "version", p.version);
+        put(pj, "marker", p.marker);
+        put(pj, "requires_python", p.requires_python);
+        put(pj, "index", p.index);
+        pj["source"] = std::string(to_string(p.source_kind()));
+        if (p.vcs) {
+            json v = json::object();
+            v["type"] = p.vcs->type;
+            put(v, "url", p.vcs->url);
+            put(v, "path", p.vcs->path);
+            put(v, "requested_revision", p.vcs->requested_revision);
+            v["commit_id"] = p.vcs->commit_id;
+            put(v, "subdirectory", p.vcs->subdirectory);
+            pj["vcs"] = std::move(v);
+        }
+        if (p.directory) {
+            json d = json::object();
+            d["path"] = p.directory->path;
+            d["editable"] = p.directory->editable;
+            put(d, "subdirectory", p.directory->subdirectory);
+            pj["directory"] = std::move(d);
+        }
+        if (p.archive) {
+            pj["archive"] = pylock_file_json(*p.archive);
+        }
+        if (p.sdist) {
+            pj["sdist"] = pylock_file_json(*p.sdist);
+        }
+        if (!p.wheels.empty()) {
+            json wheels = json::array();
+            for (const auto& w : p.wheels) {
+                wheels.push_back(pylock_file_json(w));
+            }
+            pj["wheels"] = std::move(wheels);
+        }
+        if (!p.dependencies.empty()) {
+            pj["dependencies"] = p.dependencies;
+        }
+        if (!p.problems.empty()) {
+            json problems = json::array();
+            for (const auto& problem : p.problems) {
+                problems.push_back(json{{"message", problem.message},
+                                        {"hint", problem.hint},
+                                        {"position", position(problem.position)}});
+            }
+            pj["problems"] = std::move(problems);
+        }
+        pj["position"] = position(p.position);
+        packages.push_back(std::move(pj));
+    }
+    j["packages"] = std::move(packages);
+    return j;
+}
+
 } // namespace lock2nix

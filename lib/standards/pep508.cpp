@@ -397,6 +397,36 @@ namespace {
 std::string quoted(const std::string& value) {
     return value.find('"') == std::string::npos ? "\"" + value + "\"" : "'" + value + "'";
 }
+// A PEP 751 set variable (packaging's "lock_file" context): membership of the canonical name.
+// packaging compares a set with == and != as Python does (never equal) and refuses the rest.
+bool set_op(const Comparison& c, const std::set<std::string>& names) {
+    if (c.variable_on_left) {
+        throw Error("marker comparison `" + c.str() + "` puts `" +
+                        std::string(to_string(c.variable)) + "` on the left",
+                    {}, {}, "write `\"name\" in " + std::string(to_string(c.variable)) + "`");
+    }
+    switch (c.op) {
+    case Operator::in:
+        return names.contains(canonicalize_name(c.value));
+    case Operator::not_in:
+        return !names.contains(canonicalize_name(c.value));
+    case Operator::equal:
+        return false;
+    case Operator::not_equal:
+        return true;
+    case Operator::less:
+    case Operator::less_equal:
+    case Operator::greater:
+    case Operator::greater_equal:
+    case Operator::compatible:
+    case Operator::arbitrary_equal:
+        break;
+    }
+    throw Error("undefined comparison `" + c.str() + "`: `" + std::string(to_string(c.variable)) +
+                    "` is a set of names",
+                {}, {}, "test membership with `in` or `not in`");
+}
+
 } // namespace
 
 std::string Comparison::str() const {
@@ -451,6 +481,13 @@ bool evaluate(const Comparison& c, const Environment& env, Mode mode) {
         const std::string& lhs = c.variable_on_left ? current : c.value;
         const std::string& rhs = c.variable_on_left ? c.value : current;
         return string_op(c.op, lhs, rhs, c);
+    }
+    const std::optional<std::set<std::string>>* lock_set =
+        c.variable == Variable::extras              ? &env.lock_extras
+        : c.variable == Variable::dependency_groups ? &env.lock_dependency_groups
+                                                    : nullptr;
+    if (lock_set != nullptr && lock_set->has_value()) {
+        return set_op(c, **lock_set);
     }
     const std::string* value = env.get(c.variable);
     if (value == nullptr) {

@@ -2,6 +2,7 @@
 // JSON views of the lock and pyproject models: what `lock2nix inspect --json` prints.
 
 #include "lock2nix/project/lockfile.hpp"
+#include "lock2nix/project/pylock.hpp"
 #include "lock2nix/project/pyproject.hpp"
 
 #include <nlohmann/json.hpp>
@@ -11,6 +12,10 @@ namespace lock2nix {
 /// The whole lock model: generation, metadata, root extras and every package with its files,
 /// source, dependencies (all constraints) and extras. Empty fields are left out.
 nlohmann::ordered_json to_json(const Lock& lock);
+
+/// The pylock model: top-level keys and every entry with its source, files, digests and the
+/// source problems an installer would refuse it for. Empty fields are left out.
+nlohmann::ordered_json to_json(const Pylock& lock);
 
 /// The pyproject model, with the content-hash of every algorithm.
 nlohmann::ordered_json to_json(const Pyproject& pyproject);

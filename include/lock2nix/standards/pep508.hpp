@@ -95,6 +95,13 @@ public:
     /// The extra being installed (strict mode), or the set of requested extras (Poetry mode).
     std::set<std::string> extras;
 
+    /// The lock-file variables of PEP 751, `extras` and `dependency_groups`: sets of canonical
+    /// names tested with `"name" in extras`. Unset, they are unknown like any other variable
+    /// (an error in strict mode, true in Poetry mode). A set, not text: `"a" in extras` must not
+    /// hold for extras {"ab"}, as a substring test would have it.
+    std::optional<std::set<std::string>> lock_extras;
+    std::optional<std::set<std::string>> lock_dependency_groups;
+
 private:
     struct Slot {
         std::optional<std::string> text;
