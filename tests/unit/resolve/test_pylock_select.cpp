@@ -197,3 +197,49 @@ TEST_CASE("what the specification makes an installer refuse", "[pylock]") {
         CHECK_THAT(e.message(), Catch::Contains("platform_release"));
     }
 }
+
+// A first form of the corpus comparison: every shared pylock on two targets either selects (one
+// entry per name at most, every chosen marker true, every skipped one false) or refuses with a
+// position. The independent restatement of the algorithm (packaging's evaluator) is still to come.
+TEST_CASE("every corpus pylock selects or refuses on two targets", "[pylock][corpus]") {
+    const std::filesystem::path root = test::corpus("corpus/pylock");
+    if (!std::filesystem::is_directory(root)) {
+        WARN("skipped: no pylock corpus at " << root.string());
+        return;
+    }
+    std::size_t selected = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(root)) {
+        const auto path = entry.path() / "pylock.toml";
+        if (!std::filesystem::exists(path)) {
+            continue;
+        }
+        const Pylock lock = read_pylock(path.string());
+        for (const auto& [system, python] :
+             {std::pair{"x86_64-linux", "3.12"}, std::pair{"aarch64-darwin", "3.13"}}) {
+            INFO(path.string() << " " << system << " " << python);
+            const Target target = Target::make(system, python);
+            const PylockGroups groups = pylock_groups(lock, {});
+            try {
+                const PylockSelection s = select_pylock(lock, target, groups);
+                const pep508::Environment env = pylock_environment(target, groups);
+                std::set<std::string> names;
+                for (const std::size_t i : s.chosen) {
+                    CHECK(names.insert(lock.packages[i].name).second);
+                    const std::string& marker = lock.packages[i].marker;
+                    CHECK((marker.empty() ||
+                           pep508::Marker::parse(marker).evaluate(env, pep508::Mode::strict)));
+                }
+                for (const auto& skip : s.skipped) {
+                    CHECK_FALSE(pep508::Marker::parse(lock.packages[skip.index].marker)
+                                    .evaluate(env, pep508::Mode::strict));
+                }
+                CHECK(s.chosen.size() + s.skipped.size() == lock.packages.size());
+                ++selected;
+            } catch (const Error& e) {
+                CHECK(e.position().known());
+                CHECK(e.file() == path.string());
+            }
+        }
+    }
+    CHECK(selected >= 10);
+}
