@@ -25,8 +25,6 @@ DependencyConstraint read_constraint(const TomlReader& reader, const toml::node&
             "write `name = \"^1.0\"` or `name = { version = \"^1.0\", markers = \"...\" }`");
     }
     c.version = reader.string_or(*table, "version", "");
-    c.python = reader.string_or(*table, "python", "");
-    c.platform = reader.string_or(*table, "platform", "");
     c.markers = reader.string_or(*table, "markers", "");
     c.extras = reader.string_list(*table, "extras", /*allow_single=*/true);
     c.optional = reader.boolean(*table, "optional").value_or(false);
@@ -34,15 +32,19 @@ DependencyConstraint read_constraint(const TomlReader& reader, const toml::node&
         reader.boolean(*table, "allow-prereleases")
             .value_or(reader.boolean(*table, "allows-prereleases").value_or(false));
     c.develop = reader.boolean(*table, "develop");
-    c.path = reader.string_or(*table, "path", "");
-    c.file = reader.string_or(*table, "file", "");
-    c.url = reader.string_or(*table, "url", "");
-    c.git = reader.string_or(*table, "git", "");
-    c.branch = reader.string_or(*table, "branch", "");
-    c.tag = reader.string_or(*table, "tag", "");
-    c.rev = reader.string_or(*table, "rev", "");
-    c.subdirectory = reader.string_or(*table, "subdirectory", "");
-    c.source = reader.string_or(*table, "source", "");
+    ConstraintDetails details;
+    details.python = reader.string_or(*table, "python", "");
+    details.platform = reader.string_or(*table, "platform", "");
+    details.path = reader.string_or(*table, "path", "");
+    details.file = reader.string_or(*table, "file", "");
+    details.url = reader.string_or(*table, "url", "");
+    details.git = reader.string_or(*table, "git", "");
+    details.branch = reader.string_or(*table, "branch", "");
+    details.tag = reader.string_or(*table, "tag", "");
+    details.rev = reader.string_or(*table, "rev", "");
+    details.subdirectory = reader.string_or(*table, "subdirectory", "");
+    details.source = reader.string_or(*table, "source", "");
+    c.set_details(std::move(details));
     return c;
 }
 

@@ -54,22 +54,22 @@ inline std::string lock_difference(const Lock& a, const Lock& b) {
     auto constraint = [&](const std::string& at, const DependencyConstraint& x,
                           const DependencyConstraint& y) {
         same(at + ".version", x.version, y.version);
-        same(at + ".python", x.python, y.python);
-        same(at + ".platform", x.platform, y.platform);
+        same(at + ".python", x.python(), y.python());
+        same(at + ".platform", x.platform(), y.platform());
         same(at + ".markers", x.markers, y.markers);
         same(at + ".extras", x.extras, y.extras);
         same(at + ".optional", x.optional, y.optional);
         same(at + ".allow_prereleases", x.allow_prereleases, y.allow_prereleases);
         same(at + ".develop", x.develop, y.develop);
-        same(at + ".path", x.path, y.path);
-        same(at + ".file", x.file, y.file);
-        same(at + ".url", x.url, y.url);
-        same(at + ".git", x.git, y.git);
-        same(at + ".branch", x.branch, y.branch);
-        same(at + ".tag", x.tag, y.tag);
-        same(at + ".rev", x.rev, y.rev);
-        same(at + ".subdirectory", x.subdirectory, y.subdirectory);
-        same(at + ".source", x.source, y.source);
+        same(at + ".path", x.path(), y.path());
+        same(at + ".file", x.file(), y.file());
+        same(at + ".url", x.url(), y.url());
+        same(at + ".git", x.git(), y.git());
+        same(at + ".branch", x.branch(), y.branch());
+        same(at + ".tag", x.tag(), y.tag());
+        same(at + ".rev", x.rev(), y.rev());
+        same(at + ".subdirectory", x.subdirectory(), y.subdirectory());
+        same(at + ".source", x.source(), y.source());
         same(at + ".position", x.position, y.position);
     };
     auto files = [&](const std::string& at, const std::vector<FileEntry>& x,

@@ -19,8 +19,8 @@ json position(SourcePosition pos) {
 json constraint_json(const DependencyConstraint& c) {
     json j = json::object();
     put(j, "version", c.version);
-    put(j, "python", c.python);
-    put(j, "platform", c.platform);
+    put(j, "python", c.python());
+    put(j, "platform", c.platform());
     put(j, "markers", c.markers);
     if (!c.extras.empty()) {
         j["extras"] = c.extras;
@@ -34,15 +34,15 @@ json constraint_json(const DependencyConstraint& c) {
     if (c.develop) {
         j["develop"] = *c.develop;
     }
-    put(j, "path", c.path);
-    put(j, "file", c.file);
-    put(j, "url", c.url);
-    put(j, "git", c.git);
-    put(j, "branch", c.branch);
-    put(j, "tag", c.tag);
-    put(j, "rev", c.rev);
-    put(j, "subdirectory", c.subdirectory);
-    put(j, "source", c.source);
+    put(j, "path", c.path());
+    put(j, "file", c.file());
+    put(j, "url", c.url());
+    put(j, "git", c.git());
+    put(j, "branch", c.branch());
+    put(j, "tag", c.tag());
+    put(j, "rev", c.rev());
+    put(j, "subdirectory", c.subdirectory());
+    put(j, "source", c.source());
     return j;
 }
 

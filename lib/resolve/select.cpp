@@ -52,11 +52,11 @@ RootRequirement from_constraint(const Dependency& dep, const DependencyConstrain
     r.group = group;
     r.constraint = c.version;
     r.markers = c.markers;
-    if (!c.platform.empty()) {
-        const std::string platform = "sys_platform == \"" + c.platform + "\"";
+    if (!c.platform().empty()) {
+        const std::string platform = "sys_platform == \"" + c.platform() + "\"";
         r.markers = r.markers.empty() ? platform : "(" + r.markers + ") and " + platform;
     }
-    r.python = c.python;
+    r.python = c.python();
     r.extras = c.extras;
     r.optional = c.optional;
     r.direct = c.is_direct_reference();
@@ -508,10 +508,10 @@ private:
         if (direct != nullptr && direct->is_direct_reference()) {
             keep([&](std::size_t i) {
                 const SourceKind k = lock_.packages[i].source_kind();
-                if (!direct->git.empty()) {
+                if (!direct->git().empty()) {
                     return k == SourceKind::git;
                 }
-                if (!direct->url.empty()) {
+                if (!direct->url().empty()) {
                     return k == SourceKind::url;
                 }
                 return k == SourceKind::directory || k == SourceKind::file;
@@ -688,9 +688,9 @@ private:
                 return false;
             }
         }
-        if (!python_ok(c.python, lock_.path, c.position)) {
+        if (!python_ok(c.python(), lock_.path, c.position)) {
             reject(d.canonical_name, [&] {
-                return p.name + " " + p.version + " requires it only for Python " + c.python;
+                return p.name + " " + p.version + " requires it only for Python " + c.python();
             });
             return false;
         }

@@ -112,7 +112,7 @@ TEST_CASE("generation 1.0.x: [metadata.files] and the `python` dependency key", 
     for (const Package& p : lock.packages) {
         for (const Dependency& d : p.dependencies) {
             for (const auto& c : d.constraints) {
-                saw_python_key = saw_python_key || c.python == "<3.0";
+                saw_python_key = saw_python_key || c.python() == "<3.0";
             }
         }
     }

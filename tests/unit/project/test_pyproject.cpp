@@ -45,7 +45,7 @@ TEST_CASE("[tool.poetry] with groups, python, optional group, scripts", "[pyproj
     });
     REQUIRE(backports != deps.end());
     CHECK(backports->name == "backports.cached-property");
-    CHECK(backports->constraints.front().python == "<3.8");
+    CHECK(backports->constraints.front().python() == "<3.8");
     CHECK(group(pp, "github-actions").optional);
     CHECK_FALSE(group(pp, "test").optional);
     CHECK(pp.group_names() ==
@@ -148,4 +148,50 @@ build-backend = "poetry.core.masonry.api"
                         "build-backend = \"hatchling.build\"\n",
                         "pyproject.toml");
     CHECK(packaged_files(hatch).everything);
+}
+
+TEST_CASE("rarely written dependency keys are read, and copies keep them", "[pyproject]") {
+    const auto pp = parse_pyproject(R"([tool.poetry]
+name = "x"
+[tool.poetry.dependencies]
+plain = "^1.0"
+lib = { git = "https://example.org/lib.git", tag = "v1", subdirectory = "py", source = "s" }
+local = { path = "../local", develop = true }
+win = { version = "*", platform = "win32", python = "<3.9" }
+)",
+                                    "pyproject.toml");
+    auto dep = [&](const std::string& name) -> const DependencyConstraint& {
+        for (const Dependency& d : pp.poetry.dependencies) {
+            if (d.canonical_name == name) {
+                return d.constraints.front();
+            }
+        }
+        FAIL("no dependency " << name);
+        throw;
+    };
+    CHECK(dep("plain").details() == ConstraintDetails{});
+    CHECK_FALSE(dep("plain").is_direct_reference());
+    const DependencyConstraint& lib = dep("lib");
+    CHECK(lib.is_direct_reference());
+    CHECK(lib.git() == "https://example.org/lib.git");
+    CHECK(lib.tag() == "v1");
+    CHECK(lib.branch().empty());
+    CHECK(lib.subdirectory() == "py");
+    CHECK(lib.source() == "s");
+    CHECK(dep("local").is_direct_reference());
+    CHECK(dep("local").path() == "../local");
+    CHECK(dep("win").platform() == "win32");
+    CHECK(dep("win").python() == "<3.9");
+    CHECK_FALSE(dep("win").is_direct_reference());
+
+    DependencyConstraint copy = lib;
+    ConstraintDetails changed = copy.details();
+    changed.tag = "v2";
+    copy.set_details(changed);
+    CHECK(copy.tag() == "v2");
+    CHECK(lib.tag() == "v1");
+    copy.set_details({});
+    CHECK(copy.git().empty());
+    CHECK_FALSE(copy.is_direct_reference());
+    CHECK(lib.is_direct_reference());
 }

@@ -1,9 +1,9 @@
 // Every marker and version constraint written in the corpus and fixture locks parses.
 
 #include "lock2nix/project/lockfile.hpp"
+#include "lock2nix/project/pyproject.hpp"
 #include "lock2nix/standards/pep440.hpp"
 #include "lock2nix/standards/pep508.hpp"
-#include "lock2nix/project/pyproject.hpp"
 #include "support.hpp"
 
 #include <catch2/catch.hpp>
@@ -77,7 +77,7 @@ Counter parse_all(const std::string& root, std::size_t& requirements) {
             for (const Dependency& d : p.dependencies) {
                 for (const DependencyConstraint& c : d.constraints) {
                     count.constraint(where + " -> " + d.name, c.version);
-                    count.constraint(where + " -> " + d.name + " python", c.python);
+                    count.constraint(where + " -> " + d.name + " python", c.python());
                     count.marker(where + " -> " + d.name, c.markers);
                 }
             }
@@ -97,7 +97,7 @@ Counter parse_all(const std::string& root, std::size_t& requirements) {
         for (const Dependency& d : deps) {
             for (const DependencyConstraint& c : d.constraints) {
                 count.constraint(pp_path.string() + " " + d.name, c.version);
-                count.constraint(pp_path.string() + " " + d.name + " python", c.python);
+                count.constraint(pp_path.string() + " " + d.name + " python", c.python());
                 count.marker(pp_path.string() + " " + d.name, c.markers);
             }
         }
