@@ -1,6 +1,6 @@
 # Sourced by the test scripts: a scratch directory `$work` removed at exit (after the commands in
-# `at_exit`, e.g. stopping a server), a private index cache so answers cached on this machine
-# cannot leak in, and `check DESCRIPTION COMMAND...`, which counts and reports.
+# `at_exit`, such as stopping the server in `server_pid`), a private index cache so answers cached
+# on this machine cannot leak in, and `check DESCRIPTION COMMAND...`, which counts and reports.
 work=$(mktemp -d)
 at_exit=()
 cleanup() {
@@ -10,6 +10,10 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+# A test that starts a loopback server in the background keeps its process id here, so that the
+# server is stopped however the test ends; one that stops it earlier empties it.
+server_pid=
+at_exit+=('[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null')
 export XDG_CACHE_HOME=$work/cache
 # Nix runs as it would on a fresh Debian machine: no daemon, no `nixbld` group, no network. The
 # settings come from here, not from the machine's nix.conf, so a configured machine cannot hide a

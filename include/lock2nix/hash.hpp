@@ -38,6 +38,8 @@ std::string sha256_hex(std::string_view bytes);
 std::string to_hex(const Digest& digest);
 /// Parses hex (either case); nullopt when not hex or of odd length.
 std::optional<Digest> from_hex(std::string_view hex);
+/// The value of one hex digit (either case), or -1 when `c` is not one.
+int hex_digit_value(char c);
 
 /// Nix's base-32 alphabet and byte order (as `nix-hash --base32` prints).
 std::string to_nix_base32(const Digest& digest);

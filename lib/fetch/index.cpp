@@ -2,6 +2,7 @@
 
 #include "fetch/curl_api.hpp"
 #include "lock2nix/fetch/git.hpp"
+#include "lock2nix/fetch/urls.hpp"
 #include "lock2nix/files.hpp"
 #include "lock2nix/hash.hpp"
 #include "lock2nix/standards/names.hpp"
@@ -48,21 +49,6 @@ struct CurlUrl {
         return s;
     }
 };
-
-std::string percent_decode(std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() &&
-            std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-            std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
 
 // HTML character references in attribute values and text (&gt; &amp; &#62; &#x3e; ...).
 std::string html_unescape(std::string_view s) {
@@ -113,7 +99,7 @@ std::string html_unescape(std::string_view s) {
 std::string basename_of_url(const std::string& url) {
     std::string path = url.substr(0, url.find_first_of("#?"));
     const auto slash = path.rfind('/');
-    return percent_decode(slash == std::string::npos ? path : path.substr(slash + 1));
+    return percent_decoded(slash == std::string::npos ? path : path.substr(slash + 1));
 }
 
 // "sha256=abc" fragments.

@@ -5,7 +5,6 @@
 #include "lock2nix/standards/tags.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -259,26 +258,6 @@ Located locate_files(Lock& lock, const Pyproject* pp, const std::vector<std::siz
 // --- Credentials for downloads -----------------------------------------------------------------
 
 namespace {
-
-std::string percent_decoded(std::string_view s) {
-    std::string out;
-    auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    };
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
-            out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
 
 // The parts of a URL that credentials are matched on. Read by hand (no libcurl): the authority
 // of an absolute URL is all that matters, and a run that downloads nothing need not load libcurl.

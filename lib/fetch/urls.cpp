@@ -1,10 +1,29 @@
 #include "lock2nix/fetch/urls.hpp"
 
+#include "lock2nix/hash.hpp"
 #include "lock2nix/standards/tags.hpp"
 
 #include <algorithm>
 
 namespace lock2nix {
+
+std::string percent_decoded(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size()) {
+            const int hi = hex_digit_value(text[i + 1]);
+            const int lo = hex_digit_value(text[i + 2]);
+            if (hi >= 0 && lo >= 0) {
+                out += static_cast<char>(hi * 16 + lo);
+                i += 2;
+                continue;
+            }
+        }
+        out += text[i];
+    }
+    return out;
+}
 
 std::string without_trailing_slash(std::string url) {
     while (!url.empty() && url.back() == '/') {

@@ -1,5 +1,7 @@
 #include "lock2nix/project/pylock.hpp"
 
+#include "lock2nix/fetch/urls.hpp"
+#include "lock2nix/hash.hpp"
 #include "lock2nix/standards/names.hpp"
 #include "lock2nix/standards/pep440.hpp"
 #include "lock2nix/standards/pep508.hpp"
@@ -157,45 +159,13 @@ constexpr std::string_view format_hint =
     "this does not follow the pylock.toml specification (PEP 751); regenerate the lock with the "
     "tool named in `created-by`";
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-// URLs carry file names percent-encoded (`+` of a local version as %2B); the name a wheel is
-// known by is the decoded one. A malformed escape is kept as written.
-std::string percent_decode(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size()) {
-            const int hi = hex_value(text[i + 1]);
-            const int lo = hex_value(text[i + 2]);
-            if (hi >= 0 && lo >= 0) {
-                out += static_cast<char>(hi * 16 + lo);
-                i += 2;
-                continue;
-            }
-        }
-        out += text[i];
-    }
-    return out;
-}
-
 std::string last_path_component(std::string_view path) {
     const std::size_t slash = path.find_last_of("/\\");
     return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
-// The last component of a URL's path: without query and fragment, percent-decoded.
+// The last component of a URL's path: without query and fragment, percent-decoded, since URLs
+// carry file names encoded (`+` of a local version as %2B) and a wheel is known by the decoded one.
 std::string url_file_name(std::string_view url) {
     std::string_view rest = url;
     if (const auto cut = rest.find_first_of("?#"); cut != std::string_view::npos) {
@@ -207,7 +177,7 @@ std::string url_file_name(std::string_view url) {
         rest = path_start == std::string_view::npos ? std::string_view() : rest.substr(path_start);
     }
     const std::size_t slash = rest.rfind('/');
-    return percent_decode(slash == std::string_view::npos ? rest : rest.substr(slash + 1));
+    return percent_decoded(slash == std::string_view::npos ? rest : rest.substr(slash + 1));
 }
 
 std::size_t expected_hex_length(std::string_view algorithm) {
@@ -231,7 +201,7 @@ std::size_t expected_hex_length(std::string_view algorithm) {
 
 bool is_hex(std::string_view text) {
     for (const char c : text) {
-        if (hex_value(c) < 0) {
+        if (hex_digit_value(c) < 0) {
             return false;
         }
     }

@@ -35,8 +35,6 @@ model=$here/nixpkgs
 pyver=$($PY -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 system=$(nix-instantiate --eval --expr builtins.currentSystem | tr -d '"')
 pkgs="import $model { }"
-server_pid=
-at_exit+=('[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null')
 stage() { echo "--- $* ($((SECONDS - started)) s)"; }
 
 is_known() {

@@ -6,8 +6,6 @@ cli=$1
 shared=$2
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
-server_pid=
-at_exit+=('[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null')
 mkdir -p "$work/files" "$work/project"
 printf 'good wheel bytes' >"$work/files/good_pkg-1.0-py3-none-any.whl"
 printf 'tampered sdist bytes' >"$work/files/bad_pkg-2.0.tar.gz"

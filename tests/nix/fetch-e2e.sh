@@ -6,8 +6,6 @@ set -u
 cli=$1
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
-server_pid=
-at_exit+=('[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null')
 
 mkdir -p "$work/files/simple" "$work/project"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

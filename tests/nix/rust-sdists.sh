@@ -17,8 +17,6 @@ set -u
 cli=$1
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
-server_pid=
-at_exit+=('[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null')
 mkdir -p "$work/files" "$work/project" "$work/fixtures" "$work/gitdep"
 
 # The git crate: a repository with a commit, hashed by the oracle the way fetchgit stores it.

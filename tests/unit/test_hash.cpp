@@ -23,3 +23,14 @@ TEST_CASE("Nix base-32 and SRI spellings", "[hash]") {
     CHECK_FALSE(from_hex("abc").has_value());
     CHECK_FALSE(from_hex("zz").has_value());
 }
+
+TEST_CASE("hex digits in either case", "[hash]") {
+    CHECK(hex_digit_value('0') == 0);
+    CHECK(hex_digit_value('9') == 9);
+    CHECK(hex_digit_value('a') == 10);
+    CHECK(hex_digit_value('F') == 15);
+    CHECK(hex_digit_value('g') == -1);
+    CHECK(hex_digit_value('%') == -1);
+    CHECK(hex_digit_value('\0') == -1);
+    CHECK(*from_hex("aB0f") == Digest{0xab, 0x0f});
+}

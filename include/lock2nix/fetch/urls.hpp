@@ -24,6 +24,10 @@ bool from_index(const Package& package);
 /// file names, or `files = []` for an index package): they need hash completion.
 std::vector<std::size_t> packages_needing_digests(const Lock& lock);
 
+/// `text` with every `%XY` escape (X and Y hex digits, either case) decoded. A `%` that does not
+/// start one is kept as written: a stray `%` is read leniently, as itself, not refused.
+std::string percent_decoded(std::string_view text);
+
 /// The URL (or path) without its trailing slashes, so an index URL compares and joins one way.
 std::string without_trailing_slash(std::string url);
 

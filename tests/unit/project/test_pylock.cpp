@@ -1,6 +1,6 @@
 #include "lock2nix/files.hpp"
 #include "lock2nix/project/pylock.hpp"
-#include "support.hpp"
+#include "pylock_support.hpp"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -8,8 +8,6 @@
 using namespace lock2nix;
 
 namespace {
-
-const std::string header = "lock-version = \"1.0\"\ncreated-by = \"test\"\n";
 
 // The error parse_pylock raises for `text`, which must raise one.
 Error error_of(const std::string& text, const std::string& path = "pylock.toml") {
@@ -37,8 +35,9 @@ TEST_CASE("pylock file names", "[pylock]") {
 TEST_CASE("lock formats are told apart by name, then by content", "[pylock]") {
     CHECK(detect_lock_format("x/pylock.dev.toml", "") == LockFormat::pylock);
     CHECK(detect_lock_format("x/poetry.lock", "") == LockFormat::poetry);
-    CHECK(detect_lock_format("renamed.toml", header + "[[packages]]\nname = \"a\"\n") ==
-          LockFormat::pylock);
+    CHECK(
+        detect_lock_format("renamed.toml", test::pylock_header + "[[packages]]\nname = \"a\"\n") ==
+        LockFormat::pylock);
     CHECK(detect_lock_format("renamed.lock", "[[package]]\nname = \"a\"\n[metadata]\n") ==
           LockFormat::poetry);
     // Not a pylock: the poetry.lock reader refuses it with its own message.
@@ -46,7 +45,7 @@ TEST_CASE("lock formats are told apart by name, then by content", "[pylock]") {
 }
 
 TEST_CASE("a pylock is read into its model", "[pylock]") {
-    const Pylock lock = parse_pylock(header + R"(requires-python = ">=3.10"
+    const Pylock lock = parse_pylock(test::pylock_header + R"(requires-python = ">=3.10"
 environments = ["sys_platform == 'linux'", "sys_platform == 'darwin'"]
 extras = ["socks"]
 dependency-groups = ["Dev_Tools"]
@@ -105,7 +104,7 @@ vcs = { type = "git", url = "https://example.org/lib.git", requested-revision = 
 }
 
 TEST_CASE("a single-use lock has no group lists", "[pylock]") {
-    const Pylock lock = parse_pylock(header + "packages = []\n", "pylock.toml");
+    const Pylock lock = parse_pylock(test::pylock_header + "packages = []\n", "pylock.toml");
     CHECK_FALSE(lock.multi_use);
     CHECK(lock.packages.empty());
 }
@@ -122,43 +121,46 @@ TEST_CASE("what an installer must refuse is refused at its position", "[pylock]"
                    Catch::Contains("created-by"));
     }
     SECTION("missing packages") {
-        CHECK_THAT(error_of(header).message(), Catch::Contains("packages"));
+        CHECK_THAT(error_of(test::pylock_header).message(), Catch::Contains("packages"));
     }
     SECTION("a poetry.lock named pylock.toml") {
         CHECK_THAT(error_of("[[package]]\nname = \"a\"\n[metadata]\n").message(),
                    Catch::Contains("this is a poetry.lock"));
     }
     SECTION("a name that is not normalised") {
-        const Error e = error_of(header + "[[packages]]\nname = \"Foo_Bar\"\n");
+        const Error e = error_of(test::pylock_header + "[[packages]]\nname = \"Foo_Bar\"\n");
         CHECK(e.position().line == 4);
         CHECK_THAT(e.message(), Catch::Contains("foo-bar"));
     }
     SECTION("an invalid marker") {
-        const Error e = error_of(header + "[[packages]]\nname = \"a\"\nmarker = \"os_name ==\"\n");
+        const Error e =
+            error_of(test::pylock_header + "[[packages]]\nname = \"a\"\nmarker = \"os_name ==\"\n");
         CHECK(e.position().line == 5);
         CHECK_THAT(e.message(), Catch::Contains("invalid marker"));
     }
     SECTION("an invalid requires-python") {
-        CHECK(error_of(header + "requires-python = \">=three\"\n").position().line == 3);
+        CHECK(error_of(test::pylock_header + "requires-python = \">=three\"\n").position().line ==
+              3);
     }
     SECTION("a wrong type") {
-        const Error e = error_of(header + "[[packages]]\nname = \"a\"\nversion = 1\n");
+        const Error e = error_of(test::pylock_header + "[[packages]]\nname = \"a\"\nversion = 1\n");
         CHECK(e.position().line == 5);
         CHECK(e.file() == "pylock.toml");
     }
     SECTION("a vcs entry without commit-id") {
-        CHECK_THAT(error_of(header + "[[packages]]\nname = \"a\"\nvcs = { type = \"git\", url = "
-                                     "\"https://x\" }\n")
+        CHECK_THAT(error_of(test::pylock_header +
+                            "[[packages]]\nname = \"a\"\nvcs = { type = \"git\", url = "
+                            "\"https://x\" }\n")
                        .message(),
                    Catch::Contains("commit-id"));
     }
     SECTION("an extra that is not normalised") {
-        CHECK(error_of(header + "extras = [\"Socks\"]\n").position().line == 3);
+        CHECK(error_of(test::pylock_header + "extras = [\"Socks\"]\n").position().line == 3);
     }
 }
 
 TEST_CASE("source defects stay with their entry", "[pylock]") {
-    const Pylock lock = parse_pylock(header + R"(
+    const Pylock lock = parse_pylock(test::pylock_header + R"(
 [[packages]]
 name = "nohash"
 version = "1.0"
@@ -191,33 +193,14 @@ wheels = [{ name = "different-1.0-py3-none-any.whl", url = "https://x.org/a.whl"
     CHECK(lock.packages[3].problems.size() == 2);
 }
 
-namespace {
-
-// The shared corpus of real pylock files; empty (with a warning) when it is not there.
-std::vector<std::filesystem::path> corpus_pylocks() {
-    const std::filesystem::path root = test::corpus("corpus/pylock");
-    std::vector<std::filesystem::path> out;
-    if (!std::filesystem::is_directory(root)) {
-        WARN("skipped: no pylock corpus at " << root.string()
-                                             << " (set LOCK2NIX_SHARED_DIR to the shared data)");
-        return out;
-    }
-    for (const auto& entry : std::filesystem::directory_iterator(root)) {
-        if (std::filesystem::exists(entry.path() / "pylock.toml")) {
-            out.push_back(entry.path() / "pylock.toml");
-        }
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-}
-
-} // namespace
-
 TEST_CASE("every pylock in the corpus is read", "[pylock][corpus]") {
     std::size_t packages = 0;
     std::size_t with_problems = 0;
-    const auto files = corpus_pylocks();
-    for (const auto& path : files) {
+    const auto files = test::corpus_pylocks();
+    if (!files) {
+        return;
+    }
+    for (const auto& path : *files) {
         INFO(path.string());
         CHECK(detect_lock_format(path.string(), read_file(path.string())) == LockFormat::pylock);
         const Pylock lock = read_pylock(path.string());
@@ -238,9 +221,7 @@ TEST_CASE("every pylock in the corpus is read", "[pylock][corpus]") {
         }
         packages += lock.packages.size();
     }
-    if (!files.empty()) {
-        CHECK(files.size() == 10);
-        CHECK(packages > 400);
-        CHECK(with_problems == 1);
-    }
+    CHECK(files->size() == 10);
+    CHECK(packages > 400);
+    CHECK(with_problems == 1);
 }

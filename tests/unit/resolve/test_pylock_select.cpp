@@ -1,5 +1,5 @@
 #include "lock2nix/resolve/pylock_select.hpp"
-#include "support.hpp"
+#include "pylock_support.hpp"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -16,9 +16,7 @@ std::string wheel(const std::string& file) {
 }
 
 // A multi-use lock in the shape PDM writes: groups and extras through markers.
-const std::string multi_use = R"(lock-version = "1.0"
-created-by = "test"
-requires-python = ">=3.9"
+const std::string multi_use = test::pylock_header + R"(requires-python = ">=3.9"
 extras = ["socks"]
 dependency-groups = ["dev"]
 default-groups = ["default"]
@@ -132,29 +130,29 @@ TEST_CASE("selection follows the specification's steps", "[pylock]") {
 }
 
 TEST_CASE("what the specification makes an installer refuse", "[pylock]") {
-    const std::string top = "lock-version = \"1.0\"\ncreated-by = \"t\"\n";
     const Target linux312 = Target::make("x86_64-linux", "3.12");
     SECTION("the lock's requires-python") {
-        const Pylock lock =
-            parse_pylock(top + "requires-python = \">=3.13\"\npackages = []\n", "pylock.toml");
+        const Pylock lock = parse_pylock(
+            test::pylock_header + "requires-python = \">=3.13\"\npackages = []\n", "pylock.toml");
         const Error e = selection_error(lock, linux312, {});
         CHECK(e.position().line == 3);
         CHECK_THAT(e.message(), Catch::Contains("requires Python >=3.13"));
     }
     SECTION("environments") {
         const Pylock lock = parse_pylock(
-            top + "environments = [\"sys_platform == 'win32'\"]\npackages = []\n", "pylock.toml");
+            test::pylock_header + "environments = [\"sys_platform == 'win32'\"]\npackages = []\n",
+            "pylock.toml");
         CHECK_THAT(selection_error(lock, linux312, {}).message(),
                    Catch::Contains("other environments"));
-        CHECK_NOTHROW(
-            select_pylock(parse_pylock(top + "environments = [\"sys_platform == 'win32'\", "
-                                             "\"sys_platform == 'linux'\"]\npackages = []\n",
-                                       "pylock.toml"),
-                          linux312, {}));
+        CHECK_NOTHROW(select_pylock(
+            parse_pylock(test::pylock_header + "environments = [\"sys_platform == 'win32'\", "
+                                               "\"sys_platform == 'linux'\"]\npackages = []\n",
+                         "pylock.toml"),
+            linux312, {}));
     }
     SECTION("an installed entry's requires-python is an error, not a selector") {
         const Pylock lock =
-            parse_pylock(top +
+            parse_pylock(test::pylock_header +
                              "[[packages]]\nname = \"a\"\nversion = \"1.0\"\nrequires-python = "
                              "\">=3.13\"\n" +
                              wheel("a-1.0-py3-none-any.whl"),
@@ -164,7 +162,7 @@ TEST_CASE("what the specification makes an installer refuse", "[pylock]") {
     }
     SECTION("ambiguity") {
         const Pylock lock = parse_pylock(
-            top + "[[packages]]\nname = \"a\"\nversion = \"1.0\"\n" +
+            test::pylock_header + "[[packages]]\nname = \"a\"\nversion = \"1.0\"\n" +
                 wheel("a-1.0-py3-none-any.whl") +
                 "[[packages]]\nname = \"a\"\nversion = \"2.0\"\nmarker = \"os_name == 'posix'\"\n" +
                 wheel("a-2.0-py3-none-any.whl"),
@@ -178,7 +176,7 @@ TEST_CASE("what the specification makes an installer refuse", "[pylock]") {
                                   "\"sys_platform == 'PLATFORM'\"\nwheels = [{ url = "
                                   "\"https://x/a-1.0-py3-none-any.whl\", hashes = {} }]\n";
         auto with = [&](const std::string& platform) {
-            std::string text = top + entry;
+            std::string text = test::pylock_header + entry;
             text.replace(text.find("PLATFORM"), 8, platform);
             return parse_pylock(text, "pylock.toml");
         };
@@ -188,10 +186,11 @@ TEST_CASE("what the specification makes an installer refuse", "[pylock]") {
         CHECK_THAT(e.message(), Catch::Contains("empty `hashes`"));
     }
     SECTION("a marker Nix cannot decide") {
-        const Pylock lock = parse_pylock(top + "[[packages]]\nname = \"a\"\nmarker = "
+        const Pylock lock =
+            parse_pylock(test::pylock_header + "[[packages]]\nname = \"a\"\nmarker = "
                                                "\"platform_release >= '6'\"\ndirectory = "
                                                "{ path = \".\" }\n",
-                                         "pylock.toml");
+                         "pylock.toml");
         const Error e = selection_error(lock, linux312, {});
         CHECK(e.position().line == 5);
         CHECK_THAT(e.message(), Catch::Contains("platform_release"));
@@ -202,17 +201,12 @@ TEST_CASE("what the specification makes an installer refuse", "[pylock]") {
 // entry per name at most, every chosen marker true, every skipped one false) or refuses with a
 // position. The independent restatement of the algorithm (packaging's evaluator) is still to come.
 TEST_CASE("every corpus pylock selects or refuses on two targets", "[pylock][corpus]") {
-    const std::filesystem::path root = test::corpus("corpus/pylock");
-    if (!std::filesystem::is_directory(root)) {
-        WARN("skipped: no pylock corpus at " << root.string());
+    const auto files = test::corpus_pylocks();
+    if (!files) {
         return;
     }
     std::size_t selected = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(root)) {
-        const auto path = entry.path() / "pylock.toml";
-        if (!std::filesystem::exists(path)) {
-            continue;
-        }
+    for (const auto& path : *files) {
         const Pylock lock = read_pylock(path.string());
         for (const auto& [system, python] :
              {std::pair{"x86_64-linux", "3.12"}, std::pair{"aarch64-darwin", "3.13"}}) {
