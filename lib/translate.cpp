@@ -8,6 +8,7 @@
 #include "lock2nix/project/lockfile.hpp"
 #include "lock2nix/project/pyproject.hpp"
 #include "lock2nix/resolve/plan.hpp"
+#include "lock2nix/resolve/pylock_as_lock.hpp"
 #include "lock2nix/version.hpp"
 #include "project/toml_reader.hpp"
 
@@ -97,8 +98,36 @@ TargetChoice choose_targets(const TranslateOptions& options, const Project& proj
     };
     question.python_version_file = project.python_version_file;
     std::vector<std::string> pythons = options.pythons;
+    // A pylock is judged through its entries as a Lock over the candidate targets; the request's
+    // groups and extras are the pylock's, applied by its selection.
+    Lock candidates_lock;
+    const Lock* judged = &lock;
+    if (project.pylock && pythons.empty()) {
+        const PylockGroups groups = pylock_groups(*project.pylock, options.request);
+        std::vector<Target> candidates;
+        for (const NixpkgsPython& python : allowed_pythons(lock, pp, release)) {
+            std::vector<Target> these;
+            try {
+                for (const auto& system : systems) {
+                    these.push_back(make(system, python.full));
+                    select_pylock(*project.pylock, these.back(), groups);
+                }
+            } catch (const Error& e) {
+                question.refused.emplace(python.version, e.message());
+                continue;
+            }
+            candidates.insert(candidates.end(), these.begin(), these.end());
+        }
+        if (!candidates.empty()) {
+            candidates_lock = pylock_as_lock(*project.pylock, candidates, groups).lock;
+            judged = &candidates_lock;
+        }
+    }
+    if (project.pylock) {
+        question.request = {};
+    }
     if (pythons.empty()) {
-        PythonChoice choice = choose_python(lock, pp, question);
+        PythonChoice choice = choose_python(*judged, pp, question);
         pythons.push_back(choice.python.version);
         out.python_reason = std::move(choice.reason);
         out.warnings.insert(out.warnings.end(), choice.warnings.begin(), choice.warnings.end());
@@ -143,14 +172,26 @@ OverrideDatabase load_overrides(bool defaults, const std::string& pyproject_path
 namespace {
 
 PlanOptions plan_options(const TranslateOptions& options, const TargetChoice& targets,
-                         const OverrideDatabase& overrides) {
+                         const OverrideDatabase& overrides, const Project& project) {
     PlanOptions plan;
     plan.targets = targets.targets;
     plan.release = targets.release;
-    plan.request = options.request;
+    // A pylock's groups and extras were applied by its own selection (pylock_as_lock).
+    if (!project.pylock) {
+        plan.request = options.request;
+    }
     plan.policy = options.policy;
     plan.overrides = &overrides;
     return plan;
+}
+
+// A pylock's entries become the project's Lock for the chosen targets.
+PylockAsLock adopt_pylock(Project& project, const TranslateOptions& options,
+                          const TargetChoice& targets) {
+    PylockAsLock adopted = pylock_as_lock(*project.pylock, targets.targets,
+                                          pylock_groups(*project.pylock, options.request));
+    project.lock = std::move(adopted.lock);
+    return adopted;
 }
 
 } // namespace
@@ -160,8 +201,19 @@ EnvironmentPlan plan_for(Project& project, const TranslateOptions& options,
                          TargetChoice* choice) {
     complete_digests(project.lock, project.pyproject_or_null(), fetcher);
     TargetChoice targets = choose_targets(options, project);
+    std::optional<PylockAsLock> adopted;
+    if (project.pylock) {
+        adopted = adopt_pylock(project, options, targets);
+    }
     EnvironmentPlan plan = plan_environment(project.lock, project.pyproject_or_null(),
-                                            plan_options(options, targets, overrides));
+                                            plan_options(options, targets, overrides, project));
+    if (adopted) {
+        for (TargetPlan& t : plan.targets) {
+            const auto it = std::find(targets.targets.begin(), targets.targets.end(), t.target);
+            explain_with_pylock(t, *project.pylock,
+                                adopted->selections[it - targets.targets.begin()]);
+        }
+    }
     if (choice != nullptr) {
         *choice = std::move(targets);
     }
@@ -380,8 +432,16 @@ Translation translate(const TranslateOptions& options) {
     if (!targets.python_reason.empty()) {
         notes.push_back(targets.python_reason);
     }
-    Translation out = plan_and_render(project, plan_options(options, targets, overrides), render,
-                                      fetcher, options.output_stream);
+    std::optional<KnownUrlsFetcher> known_urls;
+    if (project.pylock) {
+        PylockAsLock adopted = adopt_pylock(project, options, targets);
+        check_local_paths(project, options);
+        known_urls.emplace(fetcher, std::move(adopted.urls));
+        render.dependencies_known = false;
+    }
+    SourceFetcher& sources = known_urls ? static_cast<SourceFetcher&>(*known_urls) : fetcher;
+    Translation out = plan_and_render(project, plan_options(options, targets, overrides, project),
+                                      render, sources, options.output_stream);
     out.notes.insert(out.notes.begin(), notes.begin(), notes.end());
     out.warnings.insert(out.warnings.begin(), targets.warnings.begin(), targets.warnings.end());
     return out;

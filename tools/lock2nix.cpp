@@ -308,15 +308,28 @@ int cmd_check(const std::vector<std::string>& args) {
     const std::string lock_path =
         opts.positionals().empty() ? opts.value("--lock", "poetry.lock") : opts.positionals()[0];
     const std::string pyproject_path = opts.value("--pyproject", sibling_pyproject(lock_path));
-    // Only [metadata] is needed: read_lock_stamp skips modelling the packages.
-    const auto lock = lock2nix::read_lock_stamp(lock_path);
-    const auto result = lock2nix::check_freshness(
-        lock.content_hash, lock.lock_version, lock2nix::read_content_hash_inputs(pyproject_path));
-    if (!result.fresh) {
-        std::cerr << lock_path << ": " << result.reason << '\n';
-        return exit_negative;
+    if (lock2nix::detect_lock_format(lock_path, lock2nix::read_file(lock_path)) ==
+        lock2nix::LockFormat::pylock) {
+        // Read in full: a file that does not follow the specification is refused here too.
+        lock2nix::read_pylock(lock_path);
+        std::cout << lock_path
+                  << ": a pylock records no digest of the pyproject it was locked from, so "
+                     "whether it is stale against it cannot be told\n";
+        if (!opts.has("--nix")) {
+            return exit_ok;
+        }
+    } else {
+        // Only [metadata] is needed: read_lock_stamp skips modelling the packages.
+        const auto lock = lock2nix::read_lock_stamp(lock_path);
+        const auto result =
+            lock2nix::check_freshness(lock.content_hash, lock.lock_version,
+                                      lock2nix::read_content_hash_inputs(pyproject_path));
+        if (!result.fresh) {
+            std::cerr << lock_path << ": " << result.reason << '\n';
+            return exit_negative;
+        }
+        std::cout << lock_path << ": " << result.reason << '\n';
     }
-    std::cout << lock_path << ": " << result.reason << '\n';
     if (opts.has("--nix")) {
         // The Nix file records the digests of what it was made from.
         const std::string nix_path = opts.value("--nix");

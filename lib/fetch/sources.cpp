@@ -17,6 +17,19 @@ Located OfflineFetcher::locate(Lock&, const Pyproject*, const std::vector<std::s
     return {};
 }
 
+Located KnownUrlsFetcher::locate(Lock& lock, const Pyproject*,
+                                 const std::vector<std::size_t>& packages) {
+    Located out;
+    for (std::size_t i : packages) {
+        for (const FileEntry& f : lock.packages[i].files) {
+            if (auto it = urls_.find(f.name); it != urls_.end()) {
+                out.urls.insert(*it);
+            }
+        }
+    }
+    return out;
+}
+
 GitSource OfflineFetcher::git(const std::string& url, const std::string& rev, const std::string&) {
     if (auto it = git_sources.find(url + " " + rev); it != git_sources.end()) {
         return it->second;

@@ -651,6 +651,8 @@ std::string_view to_string(LockGeneration generation) {
         return "2.0";
     case LockGeneration::v2_1:
         return "2.1";
+    case LockGeneration::pylock:
+        return "pylock";
     }
     return "unknown";
 }
@@ -691,6 +693,13 @@ bool FileEntry::has_valid_digest() const {
 
 bool Package::in_group(std::string_view group) const {
     return std::find(groups.begin(), groups.end(), group) != groups.end();
+}
+
+void Lock::index_packages() {
+    index_.clear();
+    for (std::size_t i = 0; i < packages.size(); ++i) {
+        index_[packages[i].canonical_name].push_back(i);
+    }
 }
 
 const std::vector<std::size_t>& Lock::find(std::string_view name) const {
@@ -803,9 +812,7 @@ Lock parse_lock(std::string_view text, std::string path) {
     } else {
         read_whole(reader, text, root, lock);
     }
-    for (std::size_t i = 0; i < lock.packages.size(); ++i) {
-        lock.index_[lock.packages[i].canonical_name].push_back(i);
-    }
+    lock.index_packages();
     read_metadata_files(reader, *root.get("metadata")->as_table(), lock);
     lock.path = std::move(path);
     return lock;

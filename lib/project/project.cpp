@@ -4,13 +4,31 @@
 
 namespace lock2nix {
 
+Lock pylock_metadata_as_lock(const Pylock& pylock) {
+    Lock lock;
+    lock.path = pylock.path;
+    lock.generation = LockGeneration::pylock;
+    lock.lock_version = pylock.lock_version;
+    lock.generated_by = pylock.created_by;
+    lock.python_versions = pylock.requires_python.empty() ? "*" : pylock.requires_python;
+    lock.python_versions_position = pylock.requires_python_position;
+    return lock;
+}
+
 Project parse_project(std::string lock_text, const std::optional<std::string>& pyproject_text,
                       const std::string& lock_name, const std::string& pyproject_name) {
     Project p;
     p.lock_text = std::move(lock_text);
-    p.lock = parse_lock(p.lock_text, lock_name);
+    if (detect_lock_format(lock_name, p.lock_text) == LockFormat::pylock) {
+        p.pylock = parse_pylock(p.lock_text, lock_name);
+        p.lock = pylock_metadata_as_lock(*p.pylock);
+    } else {
+        p.lock = parse_lock(p.lock_text, lock_name);
+    }
     if (pyproject_text) {
-        p.pyproject = parse_pyproject(*pyproject_text, pyproject_name);
+        if (!p.pylock) {
+            p.pyproject = parse_pyproject(*pyproject_text, pyproject_name);
+        }
         p.pyproject_path = pyproject_name;
     }
     return p;
@@ -20,14 +38,21 @@ Project load_project(const std::string& lock_path, const std::string& pyproject_
     namespace fs = std::filesystem;
     Project p;
     p.lock_text = read_file(lock_path);
-    p.lock = parse_lock(p.lock_text, lock_path);
+    if (detect_lock_format(lock_path, p.lock_text) == LockFormat::pylock) {
+        p.pylock = parse_pylock(p.lock_text, lock_path);
+        p.lock = pylock_metadata_as_lock(*p.pylock);
+    } else {
+        p.lock = parse_lock(p.lock_text, lock_path);
+    }
     p.lock_dir = fs::absolute(lock_path).parent_path();
     // Spelled relative to the lock as the user gave it: messages name the file the way they would.
     const std::string path = pyproject_path.empty()
                                  ? (fs::path(lock_path).parent_path() / "pyproject.toml").string()
                                  : pyproject_path;
     if (!pyproject_path.empty() || path_present(path)) {
-        p.pyproject = read_pyproject(path);
+        if (!p.pylock) {
+            p.pyproject = read_pyproject(path);
+        }
         p.pyproject_path = path;
     }
     const fs::path version_file =

@@ -24,7 +24,9 @@ std::vector<PythonRange> python_ranges(const Lock& lock, const Pyproject* pp) {
     std::vector<PythonRange> out;
     if (!lock.python_versions.empty() && lock.python_versions != "*") {
         out.push_back({lock.python_versions, lock.path, lock.python_versions_position,
-                       "poetry.lock's [metadata] python-versions"});
+                       lock.generation == LockGeneration::pylock
+                           ? "the pylock's requires-python"
+                           : "poetry.lock's [metadata] python-versions"});
     }
     if (pp != nullptr) {
         if (!pp->poetry.python.empty() && pp->poetry.python != "*") {
@@ -145,6 +147,10 @@ PythonAssessment assess_python(const Lock& lock, const Pyproject* pyproject,
                                const PythonQuestion& question, const NixpkgsPython& python) {
     PythonAssessment out;
     out.python = python;
+    if (const auto it = question.refused.find(python.version); it != question.refused.end()) {
+        out.unavailable.push_back(it->second);
+        return out;
+    }
     std::set<std::string> builds;
     std::set<std::size_t> missing_seen;
     for (const std::string& system : question.systems) {
@@ -319,11 +325,13 @@ void check_target_python(const Lock& lock, const Pyproject* pyproject, const Tar
         }
         const std::string ok = python_versions_text(allowed_pythons(lock, pyproject, release));
         throw Error(r.what + " is `" + r.text + "`, which excludes Python " +
-                        target.python_full_version() + " (target " + target.describe() +
-                        "); Poetry refuses to install this project there",
+                        target.python_full_version() + " (target " + target.describe() + "); " +
+                        (lock.generation == LockGeneration::pylock
+                             ? "the specification makes an installer refuse the lock there"
+                             : "Poetry refuses to install this project there"),
                     r.file, r.position,
                     ok.empty() ? "no interpreter nixpkgs " + release.name +
-                                     " offers is in the range: widen it and run `poetry lock`"
+                                     " offers is in the range: widen it and lock again"
                                : "choose a target Python (" + mention(Setting::pythons) +
                                      ") the lock allows (of nixpkgs " + release.name + "'s: " + ok +
                                      "), or choose none to let lock2nix pick one");

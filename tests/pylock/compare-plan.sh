@@ -7,7 +7,9 @@
 #   - when the reference refuses the lock for the target, lock2nix must exit non-zero;
 #   - otherwise the (name, version) of plan --json's packages with "default": true must be the
 #     entries the reference chooses (an entry the lock gives no version, a source tree, is
-#     compared by name; versions compare as PEP 440 versions).
+#     compared by name; versions compare as PEP 440 versions);
+#   - lock2nix may refuse where an entry the reference chooses has no file for the target (the
+#     specification's installer fails there too), naming that entry.
 # The Python's patch level is the one lock2nix assumes for X.Y (the default release that
 # `lock2nix releases` shows), since python_full_version can decide markers.
 # Exits 77 (skipped) when SHARED_DIR has no pylock corpus: a user's clone has no shared data.
@@ -64,7 +66,7 @@ for target in "x86_64-linux 3.12" "aarch64-darwin 3.13"; do
             >"$work/plan.json" 2>"$work/plan.err"
         rc=$?
         if "$python" - "$work/ref.json" "$rc" "$work/plan.json" "$work/plan.err" "$full" "$name" <<'PY'; then
-import json, sys
+import json, re, sys
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -84,6 +86,16 @@ if ref["refused"] is not None:
         sys.exit(0)
     print(f"FAIL {name}: the reference refuses ({ref['refused']}) but lock2nix plan exits 0")
     sys.exit(1)
+unusable = re.search(r"package `([^`]+)` (\S+) has no file usable on", message)
+if rc != 0 and unusable:
+    # The specification's installer fails too when an entry it installs has no file for the
+    # target (no compatible wheel and no sdist): it must be one the reference chose.
+    who, what = canonicalize_name(unusable.group(1)), unusable.group(2)
+    if any(canonicalize_name(c["name"]) == who and c.get("version") in (None, what)
+           for c in ref["chosen"]):
+        print(f"ok   {name}: both install {who} {what}, which has no file for the target: "
+              f"lock2nix refuses as an installer must")
+        sys.exit(0)
 if rc != 0:
     print(f"FAIL {name}: lock2nix plan exits {rc}, the reference installs {len(ref['chosen'])} entries\n"
           f"       lock2nix: {message[:2000]}")

@@ -70,6 +70,32 @@ public:
                                           const std::vector<std::string>& urls) override;
 };
 
+/// A fetcher that knows the files' URLs beforehand (a pylock gives each file's): `locate`
+/// answers from them without asking an index; every other question goes to `inner`.
+class KnownUrlsFetcher : public SourceFetcher {
+public:
+    KnownUrlsFetcher(SourceFetcher& inner, std::map<std::string, std::string> urls)
+        : inner_(inner), urls_(std::move(urls)) {}
+
+    Located locate(Lock& lock, const Pyproject* pyproject,
+                   const std::vector<std::size_t>& packages) override;
+    GitSource git(const std::string& url, const std::string& rev,
+                  const std::string& subdirectory) override {
+        return inner_.git(url, rev, subdirectory);
+    }
+    std::optional<std::string> project_file(const std::string& relative_path) override {
+        return inner_.project_file(relative_path);
+    }
+    std::optional<SdistFacts> sdist_facts(const FileEntry& file,
+                                          const std::vector<std::string>& urls) override {
+        return inner_.sdist_facts(file, urls);
+    }
+
+private:
+    SourceFetcher& inner_;
+    std::map<std::string, std::string> urls_; ///< file name → URL
+};
+
 /// How a Rust sdist's crates are vendored in its source build: nixpkgs'
 /// `rustPlatform.importCargoLock` over its Cargo.lock, with the fetchgit hashes of its git crates.
 struct CargoVendoring {

@@ -36,6 +36,10 @@ struct RenderOptions {
     std::string nixpkgs_release;
     /// Why lock2nix chose the target Python, for the header; empty when the user named it.
     std::string python_reason;
+    /// False for a lock without a dependency graph (a pylock): no package gets dependencies
+    /// of its own and nixpkgs' runtime-dependency check is off in every build; an environment
+    /// holds the whole selected set, so what each package needs is beside it.
+    bool dependencies_known = true;
 };
 
 /// Renders the Nix file. Throws Error for a digest Nix cannot verify or a url package without

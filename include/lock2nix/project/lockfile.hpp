@@ -23,6 +23,9 @@ enum class LockGeneration {
     v1_1,          ///< "1.1" (Poetry 1.1 … 1.2): dependency `markers`, [metadata.files]
     v2_0,          ///< "2.0" (Poetry 1.3 … 1.8): per-package `files`
     v2_1,          ///< "2.1" (Poetry 2.x): per-package `groups` and `markers`
+    /// A PEP 751 pylock's entries (pylock_as_lock): read as 2.1, whose per-package markers
+    /// carry where the pylock's own selection installs each entry.
+    pylock,
 };
 
 /// "legacy-hashes", "legacy-files", "1.0", "1.1", "2.0", "2.1".
@@ -119,7 +122,13 @@ struct Lock {
     const std::vector<std::size_t>& find(std::string_view name) const;
 
     /// True when per-package `groups`/`markers` decide what installs (lock-version ≥ 2.1).
-    bool has_locked_groups() const { return generation == LockGeneration::v2_1; }
+    bool has_locked_groups() const {
+        return generation == LockGeneration::v2_1 || generation == LockGeneration::pylock;
+    }
+
+    /// Rebuilds the lookup `find` uses from `packages`: for a lock assembled from another
+    /// format's entries rather than read by parse_lock.
+    void index_packages();
 
 private:
     friend Lock parse_lock(std::string_view, std::string);

@@ -12,6 +12,7 @@
 #include "lock2nix/standards/target.hpp"
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,9 @@ struct PythonQuestion {
     InstallRequest request;                  ///< the default environment
     /// The target for a system and a Python of the release (platform versions applied).
     std::function<Target(const std::string& system, const NixpkgsPython& python)> make_target;
+    /// Python "X.Y" → why the lock refuses it on some system (a pylock whose selection fails
+    /// there): such an interpreter installs nothing.
+    std::map<std::string, std::string> refused;
     /// The text of a `.python-version` beside the project, when there is one.
     std::optional<std::string> python_version_file;
 };
