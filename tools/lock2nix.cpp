@@ -308,19 +308,16 @@ int cmd_check(const std::vector<std::string>& args) {
     const std::string lock_path =
         opts.positionals().empty() ? opts.value("--lock", "poetry.lock") : opts.positionals()[0];
     const std::string pyproject_path = opts.value("--pyproject", sibling_pyproject(lock_path));
-    if (lock2nix::detect_lock_format(lock_path, lock2nix::read_file(lock_path)) ==
-        lock2nix::LockFormat::pylock) {
+    const std::string text = lock2nix::read_file(lock_path);
+    if (lock2nix::detect_lock_format(lock_path, text) == lock2nix::LockFormat::pylock) {
         // Read in full: a file that does not follow the specification is refused here too.
-        lock2nix::read_pylock(lock_path);
+        lock2nix::parse_pylock(text, lock_path);
         std::cout << lock_path
                   << ": a pylock records no digest of the pyproject it was locked from, so "
                      "whether it is stale against it cannot be told\n";
-        if (!opts.has("--nix")) {
-            return exit_ok;
-        }
     } else {
-        // Only [metadata] is needed: read_lock_stamp skips modelling the packages.
-        const auto lock = lock2nix::read_lock_stamp(lock_path);
+        // Only [metadata] is needed: parse_lock_stamp skips modelling the packages.
+        const auto lock = lock2nix::parse_lock_stamp(text, lock_path);
         const auto result =
             lock2nix::check_freshness(lock.content_hash, lock.lock_version,
                                       lock2nix::read_content_hash_inputs(pyproject_path));

@@ -15,16 +15,26 @@ Lock pylock_metadata_as_lock(const Pylock& pylock) {
     return lock;
 }
 
+namespace {
+
+// The lock's model from `p.lock_text`: a pylock's, with its Python range as the Lock until the
+// targets are known, or a poetry.lock's.
+void read_lock_model(Project& p, const std::string& name) {
+    if (detect_lock_format(name, p.lock_text) == LockFormat::pylock) {
+        p.pylock = parse_pylock(p.lock_text, name);
+        p.lock = pylock_metadata_as_lock(*p.pylock);
+    } else {
+        p.lock = parse_lock(p.lock_text, name);
+    }
+}
+
+} // namespace
+
 Project parse_project(std::string lock_text, const std::optional<std::string>& pyproject_text,
                       const std::string& lock_name, const std::string& pyproject_name) {
     Project p;
     p.lock_text = std::move(lock_text);
-    if (detect_lock_format(lock_name, p.lock_text) == LockFormat::pylock) {
-        p.pylock = parse_pylock(p.lock_text, lock_name);
-        p.lock = pylock_metadata_as_lock(*p.pylock);
-    } else {
-        p.lock = parse_lock(p.lock_text, lock_name);
-    }
+    read_lock_model(p, lock_name);
     if (pyproject_text) {
         if (!p.pylock) {
             p.pyproject = parse_pyproject(*pyproject_text, pyproject_name);
@@ -38,12 +48,7 @@ Project load_project(const std::string& lock_path, const std::string& pyproject_
     namespace fs = std::filesystem;
     Project p;
     p.lock_text = read_file(lock_path);
-    if (detect_lock_format(lock_path, p.lock_text) == LockFormat::pylock) {
-        p.pylock = parse_pylock(p.lock_text, lock_path);
-        p.lock = pylock_metadata_as_lock(*p.pylock);
-    } else {
-        p.lock = parse_lock(p.lock_text, lock_path);
-    }
+    read_lock_model(p, lock_path);
     p.lock_dir = fs::absolute(lock_path).parent_path();
     // Spelled relative to the lock as the user gave it: messages name the file the way they would.
     const std::string path = pyproject_path.empty()

@@ -37,12 +37,19 @@ FileEntry file_entry(const PylockFile& f) {
     return out;
 }
 
-// "sys_platform == "linux" and platform_machine == "x86_64" and python_full_version == "3.12.8"":
-// true on this target and on no other a file can be for (a target is its system and Python).
+// "sys_platform == "linux" and platform_machine == "x86_64" and python_full_version == "3.12.8"",
+// in the target's own marker environment: true on this target and on no other a file can be for
+// (a target is its system and Python).
 std::string target_condition(const Target& t) {
-    return "sys_platform == \"" + std::string(t.os == Target::Os::Darwin ? "darwin" : "linux") +
-           "\" and platform_machine == \"" + t.platform_machine() +
-           "\" and python_full_version == \"" + t.python_full_version() + "\"";
+    const pep508::Environment env = t.marker_environment();
+    std::string out;
+    for (const pep508::Variable v :
+         {pep508::Variable::sys_platform, pep508::Variable::platform_machine,
+          pep508::Variable::python_full_version}) {
+        out += (out.empty() ? "" : " and ") + std::string(pep508::to_string(v)) + " == \"" +
+               *env.get(v) + "\"";
+    }
+    return out;
 }
 
 Error unbuildable(const Pylock& pylock, const PylockPackage& p, SourcePosition at,

@@ -28,7 +28,7 @@ enum class LockGeneration {
     pylock,
 };
 
-/// "legacy-hashes", "legacy-files", "1.0", "1.1", "2.0", "2.1".
+/// "legacy-hashes", "legacy-files", "1.0", "1.1", "2.0", "2.1", "pylock".
 std::string_view to_string(LockGeneration generation);
 
 /// One distribution file of a package and its digest.
@@ -121,7 +121,8 @@ struct Lock {
     /// Indices into `packages` of the entries with this name (any spelling).
     const std::vector<std::size_t>& find(std::string_view name) const;
 
-    /// True when per-package `groups`/`markers` decide what installs (lock-version ≥ 2.1).
+    /// True when per-package `groups`/`markers` decide what installs (lock-version ≥ 2.1, and
+    /// a pylock's entries).
     bool has_locked_groups() const {
         return generation == LockGeneration::v2_1 || generation == LockGeneration::pylock;
     }
