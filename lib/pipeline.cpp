@@ -4,8 +4,25 @@
 
 namespace lock2nix {
 
+PylockAsLock adopt_pylock(Project& project, const std::vector<Target>& targets,
+                          const InstallRequest& request) {
+    PylockAsLock adopted =
+        pylock_as_lock(*project.pylock, targets, pylock_groups(*project.pylock, request));
+    project.lock = std::move(adopted.lock);
+    return adopted;
+}
+
 Translation translate_project(Project& project, const PlanOptions& plan_options,
                               const RenderOptions& render, SourceFetcher& fetcher) {
+    if (project.pylock) {
+        PylockAsLock adopted = adopt_pylock(project, plan_options.targets, plan_options.request);
+        KnownUrlsFetcher known_urls(fetcher, std::move(adopted.urls));
+        PlanOptions plan = plan_options;
+        plan.request = {};
+        RenderOptions pylock_render = render;
+        pylock_render.dependencies_known = false;
+        return plan_and_render(project, plan, pylock_render, known_urls);
+    }
     std::vector<std::string> notes =
         complete_digests(project.lock, project.pyproject_or_null(), fetcher);
     Translation out = plan_and_render(project, plan_options, render, fetcher);

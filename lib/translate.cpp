@@ -185,15 +185,6 @@ PlanOptions plan_options(const TranslateOptions& options, const TargetChoice& ta
     return plan;
 }
 
-// A pylock's entries become the project's Lock for the chosen targets.
-PylockAsLock adopt_pylock(Project& project, const TranslateOptions& options,
-                          const TargetChoice& targets) {
-    PylockAsLock adopted = pylock_as_lock(*project.pylock, targets.targets,
-                                          pylock_groups(*project.pylock, options.request));
-    project.lock = std::move(adopted.lock);
-    return adopted;
-}
-
 } // namespace
 
 EnvironmentPlan plan_for(Project& project, const TranslateOptions& options,
@@ -203,7 +194,7 @@ EnvironmentPlan plan_for(Project& project, const TranslateOptions& options,
     TargetChoice targets = choose_targets(options, project);
     std::optional<PylockAsLock> adopted;
     if (project.pylock) {
-        adopted = adopt_pylock(project, options, targets);
+        adopted = adopt_pylock(project, targets.targets, options.request);
     }
     EnvironmentPlan plan = plan_environment(project.lock, project.pyproject_or_null(),
                                             plan_options(options, targets, overrides, project));
@@ -434,7 +425,7 @@ Translation translate(const TranslateOptions& options) {
     }
     std::optional<KnownUrlsFetcher> known_urls;
     if (project.pylock) {
-        PylockAsLock adopted = adopt_pylock(project, options, targets);
+        PylockAsLock adopted = adopt_pylock(project, targets.targets, options.request);
         check_local_paths(project, options);
         known_urls.emplace(fetcher, std::move(adopted.urls));
         render.dependencies_known = false;

@@ -7,6 +7,7 @@
 #include "lock2nix/nix/render.hpp"
 #include "lock2nix/project/project.hpp"
 #include "lock2nix/resolve/plan.hpp"
+#include "lock2nix/resolve/pylock_as_lock.hpp"
 
 #include <iosfwd>
 #include <string>
@@ -24,7 +25,9 @@ struct Translation {
 
 /// Completes digests, plans, resolves sources and renders. With an OfflineFetcher nothing leaves
 /// the process: PyPI files get their predictable URLs and git sources need GitMode::impure.
-/// `project.lock` receives digests the fetcher completes. Throws Error.
+/// `project.lock` receives digests the fetcher completes. A pylock project is adopted first for
+/// `plan.targets` and `plan.request` (adopt_pylock); its files are fetched from the URLs it gives
+/// and its packages' runtime dependencies are not checked (it has no graph). Throws Error.
 Translation translate_project(Project& project, const PlanOptions& plan,
                               const RenderOptions& render, SourceFetcher& fetcher);
 
@@ -33,5 +36,12 @@ Translation translate_project(Project& project, const PlanOptions& plan,
 /// and Translation::nix stays empty.
 Translation plan_and_render(Project& project, const PlanOptions& plan, const RenderOptions& render,
                             SourceFetcher& fetcher, std::ostream* sink = nullptr);
+
+/// A pylock project's entries as its Lock for `targets`, the groups and extras of `request`
+/// applied by the specification's selection (pylock_as_lock): `project.lock` is replaced, and the
+/// files' URLs and the per-target selections are returned. Plan the result with an empty
+/// request. Throws Error where an installer must refuse the pylock.
+PylockAsLock adopt_pylock(Project& project, const std::vector<Target>& targets,
+                          const InstallRequest& request);
 
 } // namespace lock2nix

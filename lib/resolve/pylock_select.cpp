@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace lock2nix {
@@ -94,6 +95,7 @@ pep508::Environment pylock_environment(const Target& target, const PylockGroups&
     pep508::Environment env = target.marker_environment();
     env.lock_extras.emplace(groups.extras.begin(), groups.extras.end());
     env.lock_dependency_groups.emplace(groups.groups.begin(), groups.groups.end());
+    env.extra_defined = false;
     return env;
 }
 
@@ -146,10 +148,24 @@ PylockSelection select_pylock(const Pylock& lock, const Target& target,
                     "pick a Python the lock allows with " + mention(Setting::pythons));
     }
     if (!lock.environments.empty()) {
+        // One environment that holds is enough, wherever it is listed: one that cannot be
+        // evaluated for this target refuses the lock only when no other holds.
         bool any = false;
+        std::optional<Error> unevaluable;
         for (std::size_t i = 0; i < lock.environments.size() && !any; ++i) {
-            any = holds(lock, lock.environments[i], lock.environment_positions[i], env, target,
-                        nullptr);
+            try {
+                any = holds(lock, lock.environments[i], lock.environment_positions[i], env, target,
+                            nullptr);
+            } catch (const SyntaxError&) {
+                throw;
+            } catch (const Error& e) {
+                if (!unevaluable) {
+                    unevaluable = e;
+                }
+            }
+        }
+        if (!any && unevaluable) {
+            throw *unevaluable;
         }
         if (!any) {
             throw Error("the lock was written for other environments: none of its `environments` "

@@ -476,6 +476,11 @@ bool evaluate(const Comparison& c, const Environment& env, Mode mode) {
                 return !env.extras.contains(c.value);
             }
         }
+        if (!env.extra_defined) {
+            throw Error("marker variable `extra` is not defined in a lock file's markers", {}, {},
+                        "a lock names the selected extras in the set `extras`: write "
+                        "`'name' in extras`, or regenerate the lock");
+        }
         const std::string current =
             env.extras.empty() ? std::string() : canonicalize_name(*env.extras.begin());
         const std::string& lhs = c.variable_on_left ? current : c.value;

@@ -101,6 +101,9 @@ public:
     /// hold for extras {"ab"}, as a substring test would have it.
     std::optional<std::set<std::string>> lock_extras;
     std::optional<std::set<std::string>> lock_dependency_groups;
+    /// False in PEP 751's lock-file context, where `extra` has no value (a pylock names the
+    /// selected extras in the set `extras`): comparing it is then an error in strict mode.
+    bool extra_defined = true;
 
 private:
     struct Slot {

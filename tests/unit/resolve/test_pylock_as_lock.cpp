@@ -1,4 +1,5 @@
 #include "lock2nix/error.hpp"
+#include "lock2nix/pipeline.hpp"
 #include "lock2nix/resolve/plan.hpp"
 #include "lock2nix/resolve/pylock_as_lock.hpp"
 #include "pylock_support.hpp"
@@ -167,4 +168,43 @@ wheels = [)" + file("https://two.example/a-1.0-py3-none-any.whl", other_sha) +
 )";
     CHECK_THROWS_WITH(pylock_as_lock(parse_pylock(clash, "pylock.toml"), two_targets(), {{}, {}}),
                       Catch::Contains("come from different URLs"));
+}
+
+TEST_CASE("the library's text-to-text pipeline translates a pylock as the command does",
+          "[pylock]") {
+    // Without a git entry: offline, its hash could only come from the network.
+    const std::string text =
+        lock_text.substr(0, lock_text.find("[[packages]]\nname = \"from-git\""));
+    Project project = parse_project(text, std::nullopt, "pylock.toml");
+    REQUIRE(project.pylock);
+    PlanOptions plan;
+    plan.targets = {Target::make("x86_64-linux", "3.12")};
+    OfflineFetcher fetcher;
+    const std::string nix = translate_project(project, plan, {}, fetcher).nix;
+    // The files come from the URLs the pylock names, the mirror's too, not from PyPI's layout.
+    CHECK(nix.find("https://x.org/everywhere-1.0-py3-none-any.whl") != std::string::npos);
+    CHECK(nix.find("https://mirror.example/linux_only-2.0.tar.gz") != std::string::npos);
+    CHECK(nix.find("files.pythonhosted.org") == std::string::npos);
+    // Entries the specification leaves out on this target are not in the file at all.
+    CHECK(nix.find("windows_only") == std::string::npos);
+    // No graph: nothing may check a package's declared dependencies against its inputs.
+    CHECK(nix.find("dontCheckRuntimeDeps = true") != std::string::npos);
+    CHECK(project.lock.generation == LockGeneration::pylock);
+
+    // The request's extras reach the pylock's selection, and are not handed to Poetry's rules.
+    Project with_extra = parse_project(test::pylock_header + R"(extras = ["fast"]
+[[packages]]
+name = "speedup"
+version = "1.0"
+marker = "'fast' in extras"
+wheels = [)" + file("https://x.org/speedup-1.0-py3-none-any.whl") +
+                                           "]\n",
+                                       std::nullopt, "pylock.toml");
+    Project without_extra = with_extra;
+    plan.request.extras = {"fast"};
+    CHECK(translate_project(with_extra, plan, {}, fetcher).nix.find("speedup-1.0") !=
+          std::string::npos);
+    plan.request.extras = {};
+    CHECK(translate_project(without_extra, plan, {}, fetcher).nix.find("speedup-1.0") ==
+          std::string::npos);
 }

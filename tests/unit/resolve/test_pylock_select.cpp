@@ -149,6 +149,34 @@ TEST_CASE("what the specification makes an installer refuse", "[pylock]") {
                                                "\"sys_platform == 'linux'\"]\npackages = []\n",
                          "pylock.toml"),
             linux312, {}));
+        // One environment that holds is enough wherever it is listed; one that cannot be
+        // evaluated refuses only when none holds, and then with its own reason and place.
+        auto listing = [](const std::string& environments) {
+            return parse_pylock(test::pylock_header + "environments = [" + environments +
+                                    "]\npackages = []\n",
+                                "pylock.toml");
+        };
+        CHECK_NOTHROW(select_pylock(
+            listing("\"platform_release >= '5'\", \"sys_platform == 'linux'\""), linux312, {}));
+        CHECK_NOTHROW(select_pylock(
+            listing("\"sys_platform == 'linux'\", \"platform_release >= '5'\""), linux312, {}));
+        const Error unevaluable = selection_error(
+            listing("\"sys_platform == 'win32'\", \"platform_release >= '5'\""), linux312, {});
+        CHECK_THAT(unevaluable.message(), Catch::Contains("platform_release"));
+    }
+    SECTION("`extra` has no value in a lock's markers") {
+        const Pylock lock =
+            parse_pylock(test::pylock_header + "extras = [\"fast\"]\n[[packages]]\nname = "
+                                               "\"a\"\nmarker = \"extra == 'fast'\"\n"
+                                               "directory = { path = \".\" }\n",
+                         "pylock.toml");
+        for (const std::vector<std::string>& extras :
+             {std::vector<std::string>{}, std::vector<std::string>{"fast"}}) {
+            const Error e = selection_error(lock, linux312, {extras, {}});
+            CHECK(e.position().line == 6);
+            CHECK_THAT(e.message(), Catch::Contains("`extra` is not defined"));
+            CHECK_THAT(e.hint(), Catch::Contains("in extras"));
+        }
     }
     SECTION("an installed entry's requires-python is an error, not a selector") {
         const Pylock lock =
