@@ -2,9 +2,11 @@
 
 #include "lock2nix/fetch/urls.hpp"
 #include "lock2nix/standards/names.hpp"
+#include "lock2nix/standards/pep440.hpp"
 #include "lock2nix/standards/tags.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -121,6 +123,33 @@ void read_pages(const Lock& lock, const PagePlan& plan, const std::vector<IndexR
     }
 }
 
+// Whether a file on a simple page belongs to the package's release. The name and version are read
+// from the file name, so that foo-1.0.1 and foo-1.0rc1 are not taken for foo 1.0, nor
+// foo-bar-1.0 for foo; PEP 440 equality makes 1.0 and 1.0.0 one release, as the index does.
+bool is_release_file(const std::string& filename, const Package& p) {
+    const auto version = pep440::Version::try_parse(p.version);
+    auto same = [&](const std::string& name, const pep440::Version& v) {
+        return name == p.canonical_name && version && v == *version;
+    };
+    if (const auto wheel = tags::WheelName::try_parse(filename)) {
+        return same(wheel->name, wheel->version);
+    }
+    if (const auto sdist = tags::SdistName::try_parse(filename)) {
+        return same(sdist->name, sdist->version);
+    }
+    // Eggs and other old formats: the version must stand whole between separators.
+    const std::string mark = "-" + p.version;
+    for (auto at = filename.find(mark); at != std::string::npos; at = filename.find(mark, at + 1)) {
+        const std::size_t end = at + mark.size();
+        if (end == filename.size() || filename[end] == '-' ||
+            (filename[end] == '.' && end + 1 < filename.size() &&
+             std::isdigit(static_cast<unsigned char>(filename[end + 1])) == 0)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 // Hash completion: take the index's files when the lock has no usable ones.
 void complete_files_from_index(Package& p, const std::vector<IndexFile>& files,
                                const std::string& page, std::vector<std::string>& notes) {
@@ -143,12 +172,8 @@ void complete_files_from_index(Package& p, const std::vector<IndexFile>& files,
         if (!bare.empty() && !bare.contains(sha->second)) {
             continue;
         }
-        if (p.source_kind() == SourceKind::legacy) {
-            // A simple page lists every version: keep this one's files.
-            const auto v = f.filename.find("-" + p.version);
-            if (v == std::string::npos) {
-                continue;
-            }
+        if (p.source_kind() == SourceKind::legacy && !is_release_file(f.filename, p)) {
+            continue; // a simple page lists every version (and may list other projects' files)
         }
         completed.push_back(FileEntry{f.filename, "sha256", sha->second, p.position});
     }
