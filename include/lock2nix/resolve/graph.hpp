@@ -4,7 +4,8 @@
 //
 // Cycle rule. Python tolerates import cycles; Nix derivations cannot depend on each other in a
 // circle. lock2nix finds the strongly connected components (Boost.Graph) and, for every
-// component with more than one member (or a member that requires itself):
+// component with more than one member (or a member with an edge to itself, which the selection
+// never makes: a package meets its own requirement, as `pkg[extra]` requiring `pkg` does):
 //   1. edges between members of the same component are dropped from their build inputs, and
 //      those members skip nixpkgs' runtime-dependency check (their siblings are not in their
 //      closure at build time);
