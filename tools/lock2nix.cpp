@@ -228,7 +228,7 @@ bool looks_like_pyproject(const std::string& path) {
 
 int inspect_pylock(const lock2nix::Pylock& lock, bool as_json) {
     if (as_json) {
-        std::cout << lock2nix::to_json(lock).dump(2) << '\n';
+        std::cout << lock2nix::model_json(lock) << '\n';
         return exit_ok;
     }
     std::cout << lock.path << ": pylock.toml lock-version " << lock.lock_version << ", created by "
@@ -274,7 +274,7 @@ int cmd_inspect(const std::vector<std::string>& args) {
     const std::string path = opts.positionals().empty() ? "poetry.lock" : opts.positionals()[0];
     if (looks_like_pyproject(path)) {
         const auto pyproject = lock2nix::read_pyproject(path);
-        std::cout << lock2nix::to_json(pyproject).dump(2) << '\n';
+        std::cout << lock2nix::model_json(pyproject) << '\n';
         return exit_ok;
     }
     const std::string text = lock2nix::read_file(path);
@@ -283,7 +283,7 @@ int cmd_inspect(const std::vector<std::string>& args) {
     }
     const auto lock = lock2nix::parse_lock(text, path);
     if (opts.flag("--json")) {
-        std::cout << lock2nix::to_json(lock).dump(2) << '\n';
+        std::cout << lock2nix::model_json(lock) << '\n';
         return exit_ok;
     }
     std::cout << lock.path << ": lock-version "

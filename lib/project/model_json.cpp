@@ -1,5 +1,7 @@
 #include "lock2nix/project/model_json.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace lock2nix {
 
 namespace {
@@ -122,9 +124,7 @@ json package_json(const Package& p) {
     return j;
 }
 
-} // namespace
-
-nlohmann::ordered_json to_json(const Lock& lock) {
+json lock_json(const Lock& lock) {
     json j{{"file", lock.path}, {"generation", to_string(lock.generation)}};
     j["lock_version"] = lock.lock_version.empty() ? json(nullptr) : json(lock.lock_version);
     j["generated_by"] = lock.generated_by.empty() ? json(nullptr) : json(lock.generated_by);
@@ -139,7 +139,7 @@ nlohmann::ordered_json to_json(const Lock& lock) {
     return j;
 }
 
-nlohmann::ordered_json to_json(const Pyproject& pp) {
+json pyproject_json(const Pyproject& pp) {
     json j{{"file", pp.path}, {"name", pp.project_name()}, {"version", pp.project_version()}};
     j["python"] = pp.python_constraint();
     j["describes_package"] = pp.describes_package();
@@ -211,8 +211,6 @@ nlohmann::ordered_json to_json(const Pyproject& pp) {
     return j;
 }
 
-namespace {
-
 json pylock_file_json(const PylockFile& f) {
     json j = json::object();
     j["name"] = f.name;
@@ -232,9 +230,7 @@ json pylock_file_json(const PylockFile& f) {
     return j;
 }
 
-} // namespace
-
-json to_json(const Pylock& lock) {
+json pylock_json(const Pylock& lock) {
     json j = json::object();
     j["format"] = std::string(to_string(LockFormat::pylock));
     j["path"] = lock.path;
@@ -305,6 +301,20 @@ json to_json(const Pylock& lock) {
     }
     j["packages"] = std::move(packages);
     return j;
+}
+
+} // namespace
+
+std::string model_json(const Lock& lock) {
+    return lock_json(lock).dump(2);
+}
+
+std::string model_json(const Pylock& lock) {
+    return pylock_json(lock).dump(2);
+}
+
+std::string model_json(const Pyproject& pyproject) {
+    return pyproject_json(pyproject).dump(2);
 }
 
 } // namespace lock2nix

@@ -14,7 +14,6 @@
 
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
 #include <set>
@@ -99,8 +98,5 @@ std::string host_system();
 /// are unavailable, exclusions and warnings, as text laid out as nlohmann's dump(2), written to
 /// `out` as it is produced (no document is held). Linear in the size of the plan.
 void write_json(std::ostream& out, const Lock& lock, const TargetPlan& plan);
-
-/// The same document as a value (write_json's text, parsed).
-nlohmann::ordered_json to_json(const Lock& lock, const TargetPlan& plan);
 
 } // namespace lock2nix
