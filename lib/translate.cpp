@@ -26,53 +26,93 @@ std::string lock_file_digest(const std::string& lock_path) {
     return sha256_hex(detail::read_file(lock_path));
 }
 
-TargetChoice choose_targets(const TranslateOptions& options, const Project& project) {
-    const Lock& lock = project.lock;
-    const Pyproject* pp = project.pyproject_or_null();
-    TargetChoice out;
-    out.release = &nixpkgs_release(options.nixpkgs);
-    // With no release named, a lock (or a named Python) that the default release no longer serves
-    // goes to the newest older release that does, said loudly: the user's nixpkgs must be that one.
+namespace {
+
+// The nixpkgs release a translation targets: the one named, else the default, unless that one has
+// no interpreter the lock allows (or not the Python named): then the newest older release that
+// does, said loudly, since the user's nixpkgs must be that one.
+const NixpkgsRelease* choose_release(const TranslateOptions& options, const Lock& lock,
+                                     const Pyproject* pp, std::vector<std::string>& warnings) {
+    const NixpkgsRelease* chosen = &nixpkgs_release(options.nixpkgs);
     const auto older_release = [&](const auto& serves) -> const NixpkgsRelease* {
         const auto& all = nixpkgs_releases();
         auto it = std::find_if(all.rbegin(), all.rend(),
-                               [&](const NixpkgsRelease& r) { return &r == out.release; });
+                               [&](const NixpkgsRelease& r) { return &r == chosen; });
         it = std::find_if(it, all.rend(), serves);
         return it == all.rend() ? nullptr : &*it;
     };
     if (options.nixpkgs.empty() && options.pythons.empty() &&
-        allowed_pythons(lock, pp, *out.release).empty()) {
+        allowed_pythons(lock, pp, *chosen).empty()) {
         if (const NixpkgsRelease* older = older_release(
                 [&](const NixpkgsRelease& r) { return !allowed_pythons(lock, pp, r).empty(); })) {
-            out.warnings.push_back(
-                "nixpkgs " + out.release->name + " has no interpreter the lock allows (it has " +
-                out.release->python_list() + "); the file is for nixpkgs " + older->name +
+            warnings.push_back(
+                "nixpkgs " + chosen->name + " has no interpreter the lock allows (it has " +
+                chosen->python_list() + "); the file is for nixpkgs " + older->name +
                 ", which has one: build it with that nixpkgs, or name the release (" +
                 mention(Setting::nixpkgs) + ") and the Python (" + mention(Setting::pythons) +
                 ") you provide");
-            out.release = older;
+            chosen = older;
         }
     }
     if (options.nixpkgs.empty() && !options.pythons.empty()) {
         const std::string& named = options.pythons.front();
         const std::string minor = named.substr(0, named.find('.', named.find('.') + 1));
-        if (out.release->python(minor) == nullptr) {
+        if (chosen->python(minor) == nullptr) {
             if (const NixpkgsRelease* older = older_release(
                     [&](const NixpkgsRelease& r) { return r.python(minor) != nullptr; })) {
-                out.warnings.push_back("nixpkgs " + out.release->name + " has no Python " + minor +
-                                       "; the file is for nixpkgs " + older->name +
-                                       ", which has it: build it with that nixpkgs, or name the "
-                                       "release (" +
-                                       mention(Setting::nixpkgs) + ")");
-                out.release = older;
+                warnings.push_back("nixpkgs " + chosen->name + " has no Python " + minor +
+                                   "; the file is for nixpkgs " + older->name +
+                                   ", which has it: build it with that nixpkgs, or name the "
+                                   "release (" +
+                                   mention(Setting::nixpkgs) + ")");
+                chosen = older;
             } else {
-                out.warnings.push_back("no nixpkgs release lock2nix knows has Python " + minor +
-                                       ": the file asks pkgs for python3" +
-                                       minor.substr(minor.find('.') + 1) +
-                                       ", so pass the interpreter you provide as `python`");
+                warnings.push_back("no nixpkgs release lock2nix knows has Python " + minor +
+                                   ": the file asks pkgs for python3" +
+                                   minor.substr(minor.find('.') + 1) +
+                                   ", so pass the interpreter you provide as `python`");
             }
         }
     }
+    return chosen;
+}
+
+// A pylock is judged through its entries as a Lock over the candidate targets (each Python the
+// release has and the lock allows, on every system, whose selection succeeds); the request's
+// groups and extras are the pylock's, applied by its selection. Pythons whose selection fails go
+// to `question.refused`. Empty when no candidate is left.
+std::optional<Lock> pylock_candidates(const TranslateOptions& options, const Project& project,
+                                      const std::vector<std::string>& systems,
+                                      const NixpkgsRelease& release, PythonQuestion& question) {
+    const PylockGroups groups = pylock_groups(*project.pylock, options.request);
+    std::vector<Target> candidates;
+    for (const NixpkgsPython& python :
+         allowed_pythons(project.lock, project.pyproject_or_null(), release)) {
+        std::vector<Target> these;
+        try {
+            for (const auto& system : systems) {
+                these.push_back(question.make_target(system, python));
+                select_pylock(*project.pylock, these.back(), groups);
+            }
+        } catch (const Error& e) {
+            question.refused.emplace(python.version, e.message());
+            continue;
+        }
+        candidates.insert(candidates.end(), these.begin(), these.end());
+    }
+    if (candidates.empty()) {
+        return std::nullopt;
+    }
+    return pylock_as_lock(*project.pylock, candidates, groups).lock;
+}
+
+} // namespace
+
+TargetChoice choose_targets(const TranslateOptions& options, const Project& project) {
+    const Lock& lock = project.lock;
+    const Pyproject* pp = project.pyproject_or_null();
+    TargetChoice out;
+    out.release = choose_release(options, lock, pp, out.warnings);
     const NixpkgsRelease& release = *out.release;
     const std::vector<std::string> systems =
         options.systems.empty() ? std::vector<std::string>{host_system()} : options.systems;
@@ -98,36 +138,16 @@ TargetChoice choose_targets(const TranslateOptions& options, const Project& proj
     };
     question.python_version_file = project.python_version_file;
     std::vector<std::string> pythons = options.pythons;
-    // A pylock is judged through its entries as a Lock over the candidate targets; the request's
-    // groups and extras are the pylock's, applied by its selection.
-    Lock candidates_lock;
-    const Lock* judged = &lock;
+    std::optional<Lock> candidates_lock;
     if (project.pylock && pythons.empty()) {
-        const PylockGroups groups = pylock_groups(*project.pylock, options.request);
-        std::vector<Target> candidates;
-        for (const NixpkgsPython& python : allowed_pythons(lock, pp, release)) {
-            std::vector<Target> these;
-            try {
-                for (const auto& system : systems) {
-                    these.push_back(make(system, python.full));
-                    select_pylock(*project.pylock, these.back(), groups);
-                }
-            } catch (const Error& e) {
-                question.refused.emplace(python.version, e.message());
-                continue;
-            }
-            candidates.insert(candidates.end(), these.begin(), these.end());
-        }
-        if (!candidates.empty()) {
-            candidates_lock = pylock_as_lock(*project.pylock, candidates, groups).lock;
-            judged = &candidates_lock;
-        }
+        candidates_lock = pylock_candidates(options, project, systems, release, question);
     }
     if (project.pylock) {
         question.request = {};
     }
     if (pythons.empty()) {
-        PythonChoice choice = choose_python(*judged, pp, question);
+        PythonChoice choice =
+            choose_python(candidates_lock ? *candidates_lock : lock, pp, question);
         pythons.push_back(choice.python.version);
         out.python_reason = std::move(choice.reason);
         out.warnings.insert(out.warnings.end(), choice.warnings.begin(), choice.warnings.end());

@@ -793,6 +793,24 @@ private:
     }
 
     void finish() {
+        sel_.packages = chosen_packages();
+        IndexSet in;
+        for (std::size_t i : sel_.packages) {
+            in.insert(i);
+        }
+        if (explain_) { // the planner's extra walks read the sets and edges only
+            write_reasons(in);
+        }
+        write_edges(in);
+        for (std::size_t i = 0; i < lock_.packages.size() && !cache_->sets_only; ++i) {
+            if (!in.contains(i)) {
+                sel_.excluded.push_back(Exclusion{i, exclusion_reason(i, in)});
+            }
+        }
+    }
+
+    // The packages in, by canonical name.
+    std::vector<std::size_t> chosen_packages() const {
         std::vector<std::size_t> chosen;
         if (lock_.has_locked_groups()) {
             chosen = locked_.items();
@@ -809,31 +827,33 @@ private:
             return pa.canonical_name != pb.canonical_name ? pa.canonical_name < pb.canonical_name
                                                           : a < b;
         });
-        sel_.packages = chosen;
-        IndexSet in;
-        for (std::size_t i : chosen) {
-            in.insert(i);
-        }
-        if (explain_) { // the planner's extra walks read the sets and edges only
-            for (std::size_t i = 0; i < lock_.packages.size(); ++i) {
-                if (!in.contains(i)) {
-                    reasons_[i].clear();
-                    via_[i].reset();
-                    continue;
-                }
-                std::string& reason = reasons_[i];
-                if (const auto& last = via_[i]) {
-                    reason += (reason.empty() ? "" : "; ") +
-                              (last->from ? "required by " + lock_.packages[*last->from].name
-                                          : std::string("required by the project"));
-                }
-                if (reason.empty()) {
-                    reason = "selected";
-                }
+        return chosen;
+    }
+
+    // Why each package is in, and its path from the root.
+    void write_reasons(const IndexSet& in) {
+        for (std::size_t i = 0; i < lock_.packages.size(); ++i) {
+            if (!in.contains(i)) {
+                reasons_[i].clear();
+                via_[i].reset();
+                continue;
             }
-            sel_.reasons = std::move(reasons_);
-            sel_.via = std::move(via_);
+            std::string& reason = reasons_[i];
+            if (const auto& last = via_[i]) {
+                reason += (reason.empty() ? "" : "; ") +
+                          (last->from ? "required by " + lock_.packages[*last->from].name
+                                      : std::string("required by the project"));
+            }
+            if (reason.empty()) {
+                reason = "selected";
+            }
         }
+        sel_.reasons = std::move(reasons_);
+        sel_.via = std::move(via_);
+    }
+
+    // The edges between packages that are in, each pair once.
+    void write_edges(const IndexSet& in) {
         // Ordered by (from, to, marker text): per (from, to), the edge with the smallest marker
         // text speaks for the pair.
         std::sort(edges_.begin(), edges_.end(), [](const PendingEdge& a, const PendingEdge& b) {
@@ -850,53 +870,53 @@ private:
                 }
             }
         }
-        for (std::size_t i = 0; i < lock_.packages.size() && !cache_->sets_only; ++i) {
-            if (in.contains(i)) {
-                continue;
+    }
+
+    // Why a package that is not in was left out.
+    std::string exclusion_reason(std::size_t i, const IndexSet& in) {
+        const Package& pkg = lock_.packages[i];
+        std::optional<std::size_t> sibling;
+        for (std::size_t other : lock_.find(pkg.canonical_name)) {
+            if (in.contains(other)) {
+                sibling = other;
             }
-            std::string reason;
-            const Package& pkg = lock_.packages[i];
-            std::optional<std::size_t> sibling;
-            for (std::size_t other : lock_.find(pkg.canonical_name)) {
-                if (in.contains(other)) {
-                    sibling = other;
-                }
-            }
-            if (exclusions_[i]) {
-                reason = *exclusions_[i];
-            } else if (sibling && !lock_.has_locked_groups()) {
-                // Another entry of the name is the one this target installs: say what ruled this
-                // one out, not why some requirement of the name was dropped.
-                const Package& needed = lock_.packages[*sibling];
-                reason = "another locked entry of the same name, " + needed.name + " " +
-                         needed.version + ", is the one this target needs";
-                if (!package_python_ok(i)) {
-                    reason = "its python-versions `" + pkg.python_versions + "` excludes Python " +
-                             target_.python_full_version() + "; " + reason;
-                }
-            } else if (auto it = rejections_.find(lock_.packages[i].canonical_name);
-                       it != rejections_.end()) {
-                std::vector<std::string> unique;
-                for (const auto& r : it->second) {
-                    if (std::find(unique.begin(), unique.end(), r) == unique.end()) {
-                        unique.push_back(r);
-                    }
-                }
-                reason = join(unique, "; ");
-            } else if (visited_.empty() && sel_.roots.empty()) {
-                reason = "the selected groups require nothing";
-            } else {
-                reason = "nothing in the selected groups (" + join(sel_.groups) + ") requires it";
-                for (std::size_t other : lock_.find(lock_.packages[i].canonical_name)) {
-                    if (in.contains(other)) {
-                        reason = "another locked entry of the same name, " +
-                                 lock_.packages[other].name + " " + lock_.packages[other].version +
-                                 ", is the one this target needs";
-                    }
-                }
-            }
-            sel_.excluded.push_back(Exclusion{i, reason});
         }
+        if (exclusions_[i]) {
+            return *exclusions_[i];
+        }
+        if (sibling && !lock_.has_locked_groups()) {
+            // Another entry of the name is the one this target installs: say what ruled this
+            // one out, not why some requirement of the name was dropped.
+            const Package& needed = lock_.packages[*sibling];
+            std::string reason = "another locked entry of the same name, " + needed.name + " " +
+                                 needed.version + ", is the one this target needs";
+            if (!package_python_ok(i)) {
+                reason = "its python-versions `" + pkg.python_versions + "` excludes Python " +
+                         target_.python_full_version() + "; " + reason;
+            }
+            return reason;
+        }
+        if (auto it = rejections_.find(pkg.canonical_name); it != rejections_.end()) {
+            std::vector<std::string> unique;
+            for (const auto& r : it->second) {
+                if (std::find(unique.begin(), unique.end(), r) == unique.end()) {
+                    unique.push_back(r);
+                }
+            }
+            return join(unique, "; ");
+        }
+        if (visited_.empty() && sel_.roots.empty()) {
+            return "the selected groups require nothing";
+        }
+        std::string reason =
+            "nothing in the selected groups (" + join(sel_.groups) + ") requires it";
+        for (std::size_t other : lock_.find(pkg.canonical_name)) {
+            if (in.contains(other)) {
+                reason = "another locked entry of the same name, " + lock_.packages[other].name +
+                         " " + lock_.packages[other].version + ", is the one this target needs";
+            }
+        }
+        return reason;
     }
 
     // Markers and constraints are parsed once per text (errors still point at their first use).
