@@ -8,6 +8,7 @@
 #include "lock2nix/standards/tags.hpp"
 #include "project/toml_reader.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -240,6 +241,17 @@ private:
                                 "top-level `lock-version`",
                                 "name the file poetry.lock (lock2nix tells the formats apart by "
                                 "their names)");
+            }
+            if (root.get("created-by") == nullptr && root.get("packages") == nullptr) {
+                // Nothing of a lock at all (an empty file, a pyproject.toml by that name): the
+                // generic hint about `created-by` would point at a key the file does not have.
+                reader_.fail_at(
+                    {1, 1},
+                    "not a pylock.toml: it has none of the top-level keys a PEP 751 "
+                    "lock has (`lock-version`, `created-by`, [[packages]])",
+                    "pass the pylock.toml a locker wrote (`uv export --format pylock.toml`, `pip "
+                    "lock`, `pdm export -f pylock`, `pex3 lock export`); lock2nix reads a file "
+                    "named pylock.toml or pylock.NAME.toml as a PEP 751 lock");
             }
             reader_.fail_at({1, 1}, "missing required key `lock-version` (\"1.0\")");
         }
@@ -512,25 +524,57 @@ private:
     }
 
     // "Check that the source of the package is specified appropriately (i.e. there are no
-    // conflicting sources in the package entry)".
+    // conflicting sources in the package entry)". A conflict names every source with its line,
+    // and is reported at the second one in the file: the entry was sound until there.
     void check_sources(PylockPackage& p) {
-        const int direct =
-            int(p.vcs.has_value()) + int(p.directory.has_value()) + int(p.archive.has_value());
-        const bool distributions = p.sdist.has_value() || !p.wheels.empty();
-        if (distributions && direct > 0) {
-            p.problems.push_back(
-                {"entry " + p.name + " has sdist or wheels and also vcs, directory or archive",
-                 "an entry has one kind of source; regenerate the lock", p.position});
-        } else if (!distributions && direct == 0) {
+        struct Source {
+            std::string_view key;
+            SourcePosition at;
+        };
+        std::vector<Source> sources;
+        if (p.vcs) {
+            sources.push_back({"vcs", p.vcs->position});
+        }
+        if (p.directory) {
+            sources.push_back({"directory", p.directory->position});
+        }
+        if (p.archive) {
+            sources.push_back({"archive", p.archive->position});
+        }
+        const std::size_t direct = sources.size();
+        if (p.sdist) {
+            sources.push_back({"sdist", p.sdist->position});
+        }
+        if (!p.wheels.empty()) {
+            sources.push_back({"wheels", p.wheels.front().position});
+        }
+        if (sources.empty()) {
             p.problems.push_back({"entry " + p.name +
                                       " has no source (none of sdist, wheels, vcs, directory, "
                                       "archive)",
                                   "regenerate the lock", p.position});
-        } else if (direct > 1) {
-            p.problems.push_back(
-                {"entry " + p.name + " has more than one of vcs, directory and archive",
-                 "an entry has one kind of source; regenerate the lock", p.position});
+            return;
         }
+        // sdist and wheels together are one source (distributions); any other pair conflicts.
+        if (direct == 0 || (direct == 1 && sources.size() == 1)) {
+            return;
+        }
+        std::stable_sort(sources.begin(), sources.end(), [](const Source& a, const Source& b) {
+            return std::pair(a.at.line, a.at.column) < std::pair(b.at.line, b.at.column);
+        });
+        std::string listed;
+        for (std::size_t i = 0; i < sources.size(); ++i) {
+            listed += i == 0 ? "" : i + 1 == sources.size() ? " and " : ", ";
+            listed += "`" + std::string(sources[i].key) + "`";
+            if (sources[i].at.known()) {
+                listed += " at line " + std::to_string(sources[i].at.line);
+            }
+        }
+        p.problems.push_back(
+            {"entry " + p.name + " has conflicting sources: " + listed,
+             "an entry has one source: an sdist and/or wheels, or else one of vcs, directory and "
+             "archive; regenerate the lock",
+             sources[1].at.known() ? sources[1].at : p.position});
     }
 
     TomlReader reader_;

@@ -186,7 +186,11 @@ wheels = [{ name = "different-1.0-py3-none-any.whl", url = "https://x.org/a.whl"
     CHECK_THAT(lock.packages[0].problems[0].message, Catch::Contains("empty `hashes`"));
     CHECK(lock.packages[0].problems[0].position.line == 7);
     REQUIRE(lock.packages[1].problems.size() == 1);
-    CHECK_THAT(lock.packages[1].problems[0].message, Catch::Contains("also vcs, directory"));
+    // Both sources named, the problem at the second.
+    CHECK_THAT(
+        lock.packages[1].problems[0].message,
+        Catch::Contains("conflicting sources: `sdist` at line 12 and `directory` at line 13"));
+    CHECK(lock.packages[1].problems[0].position.line == 13);
     CHECK(lock.packages[2].source_kind() == PylockSourceKind::none);
     CHECK_THAT(lock.packages[2].problems.at(0).message, Catch::Contains("no source"));
     // A short digest and a wheel of another project.
