@@ -185,11 +185,12 @@ std::optional<SdistFacts> IndexFetcher::sdist_facts(const FileEntry& file,
         }
         const std::string actual = to_hex(digest->finish());
         if (actual != file.digest) {
-            throw Error("sdist `" + file.name + "` downloaded from " + redact_url(url) +
-                            " has sha256:" + actual + ", but the lock pins sha256:" + file.digest,
-                        {}, {},
-                        "the index serves another file than the one locked: check the index, "
-                        "then run `poetry lock` again");
+            throw DigestMismatch("sdist `" + file.name + "` downloaded from " + redact_url(url) +
+                                     " has sha256:" + actual +
+                                     ", but the lock pins sha256:" + file.digest,
+                                 {}, {},
+                                 "the URL serves another file than the one locked: check the "
+                                 "index, then lock again");
         }
         SdistFacts f = read_sdist(scratch.path, file.name);
         if (options.use_cache) {

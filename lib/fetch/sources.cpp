@@ -198,6 +198,18 @@ std::string first_line(const std::string& text) {
     return text.substr(0, text.find('\n'));
 }
 
+// What to do when a download is not the file the lock pins: a fetcher cannot tell the lock's
+// format, and the way to lock again is the format's.
+std::string relock_hint(const Lock& lock) {
+    if (lock.generation == LockGeneration::pylock) {
+        return "the URL the pylock gives serves another file than the one it pins: check that URL, "
+               "then regenerate the pylock with the tool that wrote it (created-by: " +
+               lock.generated_by + ")";
+    }
+    return "the index serves another file than the one locked: check the index, then run "
+           "`poetry lock` again";
+}
+
 // What the sdists built here declare (for those the override database says nothing about: the
 // sdist itself is the authority on its backend; the database only corrects it), and the crates of
 // the Rust ones.
@@ -212,15 +224,19 @@ void resolve_sdists(const Lock& lock, const EnvironmentPlan& plan, SourceFetcher
         const std::string who = read.package->name + " " + read.package->version;
         std::optional<SdistFacts> facts;
         std::string failure;
-        try {
-            facts = fetcher.sdist_facts(f, read.urls);
-        } catch (const Error& e) {
-            const Error placed = e.file().empty() ? e.located(lock.path, f.position) : e;
+        auto give_up = [&](const Error& placed) {
             if (read.chosen) {
                 throw placed;
             }
             // An sdist no target builds by default serves only `lock2nix.build "sdist"`.
             failure = placed.describe();
+        };
+        try {
+            facts = fetcher.sdist_facts(f, read.urls);
+        } catch (const DigestMismatch& e) {
+            give_up(Error(e.message(), lock.path, f.position, relock_hint(lock)));
+        } catch (const Error& e) {
+            give_up(e.file().empty() ? e.located(lock.path, f.position) : e);
         }
         if (!facts) {
             if (read.declared) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end, with real parts only: packages built by their own backends, served by a loopback
-# PEP 503 index, locked by real `poetry lock`, translated by lock2nix, and built by the real Nix
-# against tests/e2e/nixpkgs (a model of nixpkgs whose Python builders really build).
+# PEP 503 index, locked by real `poetry lock` (or written into a pylock.toml from the index's own
+# pages), translated by lock2nix, and built by the real Nix against tests/e2e/nixpkgs (a model of
+# nixpkgs whose Python builders really build).
 #   run.sh LOCK2NIX
 # Every case below must pass, except those in KNOWN_FAILURES: lock2nix does not handle them yet.
 # A known failure that fails the expected way is reported as XFAIL and does not fail the run; one
@@ -570,6 +571,114 @@ sed 's|"# It is not intended for manual editing.\\n"|"# edited\\n"|' "$work/rust
 expect_fail "rusty: a Cargo.lock that is not the sdist's stops the build (cargoSetupHook)" \
     "Cargo.lock is not the same" \
     nix-build --no-out-link "$work/rusty/edited.nix" --arg pkgs "$pkgs" -A packages.e2e-rusty
+
+# ---- a PEP 751 pylock.toml -----------------------------------------------------------------------
+# (10) A pylock written from the loopback index's simple pages (tests/e2e/pylock.py reads every
+# file's URL and sha256 from the index, as a locker does): two wheels (one with a console script),
+# one sdist built from source (e2e-charlie, which imports e2e-alpha with no edge in the lock), a
+# wheel only Windows installs, and the project itself as an editable directory entry. The pylock
+# has no dependency graph, so the installed set is the specification's selection and nothing else.
+stage "a pylock.toml"
+mkdir -p "$work/pylock"
+cat >"$work/pylock/pyproject.toml" <<'EOF'
+[project]
+name = "e2e-pylock"
+version = "0.1.0"
+requires-python = ">=3.8"
+dependencies = ["e2e-alpha", "e2e-charlie", "e2e-echo", "e2e-lima-a; sys_platform == 'win32'"]
+[project.scripts]
+e2e-pylock = "e2e_pylock:main"
+[tool.setuptools]
+packages = ["e2e_pylock"]
+[build-system]
+requires = ["setuptools"]
+build-backend = "setuptools.build_meta"
+EOF
+module pylock e2e_pylock/__init__.py 'import e2e_alpha, e2e_charlie, e2e_echo
+
+def main():
+    print("pylock-ok", e2e_charlie.NAME)'
+check "pylock: written from the index's simple pages" sh -c "$PY '$here/pylock.py' '$index' e2e-pylock \
+    'e2e-alpha wheel' 'e2e-echo wheel' 'e2e-charlie sdist' \"e2e-lima-a wheel sys_platform == 'win32'\" \
+    >'$work/pylock/pylock.toml'"
+# The premise of the refusals below: the digests are those of the files served.
+check "pylock: every digest is the sha256 of the file the index serves" $PY -c '
+import hashlib, os, sys, tomllib, urllib.parse
+lock = tomllib.load(open(sys.argv[1], "rb"))
+files = [f for p in lock["packages"] for f in p.get("wheels", []) + ([p["sdist"]] if "sdist" in p else [])]
+assert len(files) == 4, files
+for f in files:
+    name = urllib.parse.unquote(f["url"].rsplit("/", 1)[1])
+    served = hashlib.sha256(open(os.path.join(sys.argv[2], name), "rb").read()).hexdigest()
+    assert f["hashes"] == {"sha256": served}, (name, f["hashes"], served)' \
+    "$work/pylock/pylock.toml" "$world/index/files"
+translate_pylock() { # translate_pylock FILE OUT: lock2nix on $work/pylock/FILE, writing $work/pylock/OUT
+    "$cli" "$work/pylock/$1" --system "$system" --python "$pyver" --quiet -o "$work/pylock/$2" &&
+        nix-instantiate --parse "$work/pylock/$2" >/dev/null
+}
+check "pylock: lock2nix" translate_pylock pylock.toml python-env.nix
+check "pylock: the files are fetched from the URLs the pylock names" \
+    grep -qF "url = \"http://127.0.0.1:$port/files/e2e_charlie-1.0.0.tar.gz\";" "$work/pylock/python-env.nix"
+check "pylock: the Windows-only entry is out, for its marker" all_of \
+    "! grep -q e2e_lima_a '$work/pylock/python-env.nix'" \
+    "'$cli' explain e2e-lima-a '$work/pylock/pylock.toml' --system '$system' --python '$pyver' | grep -q 'is OUT for .*marker is false: sys_platform == \"win32\"'"
+stage "pylock: nix-build -A env"
+# From /: python -c puts the current folder first on sys.path, and it must not be the project's.
+pylock_python() { # pylock_python CODE: run CODE with the python of the pylock's env
+    (cd / && env_python pylock "$1")
+}
+check "pylock: the env imports every module from the store (e2e-charlie's sdist built)" pylock_python '
+import e2e_alpha, e2e_charlie, e2e_echo, e2e_pylock
+for m in (e2e_alpha, e2e_charlie, e2e_echo, e2e_pylock):
+    assert m.__file__.startswith("/nix/store/"), m.__file__
+assert e2e_charlie.NAME == "charlie+alpha", e2e_charlie.NAME'
+installed='import importlib.metadata, re
+names = sorted(re.sub(r"[-_.]+", "-", d.metadata["Name"]).lower() for d in importlib.metadata.distributions())
+assert names == ["e2e-alpha", "e2e-charlie", "e2e-echo", "e2e-pylock"], names'
+check "pylock: the env holds exactly the selected distributions" pylock_python "$installed"
+check "pylock: the console scripts of a wheel and of the project run from the env" \
+    sh -c "out=\$(nix-build --no-out-link '$work/pylock/python-env.nix' --arg pkgs '$pkgs' -A env) && \
+    \"\$out/bin/e2e-echo\" | grep -qx echo-ok && \"\$out/bin/e2e-pylock\" | grep -qx 'pylock-ok charlie+alpha'"
+stage "pylock: devShell"
+check "pylock: the devShell imports the project editable, beside the same distributions" \
+    in_shell pylock "cd / && python3 -c '
+import e2e_pylock
+from os.path import realpath
+assert realpath(e2e_pylock.__file__) == realpath(\"$work/pylock/e2e_pylock/__init__.py\"), e2e_pylock.__file__
+$installed'"
+check "pylock: the devShell runs the project's script" in_shell pylock "e2e-pylock | grep -qx 'pylock-ok charlie+alpha'"
+stage "pylock: refusals"
+# pylock_variant NAME PATTERN REPLACEMENT: $work/pylock/pylock.NAME.toml, the pylock with the one
+# match of the regular expression PATTERN replaced.
+pylock_variant() {
+    $PY -c '
+import re, sys
+source, target, pattern, replacement = sys.argv[1:]
+text, n = re.subn(pattern, replacement, open(source).read())
+assert n == 1, (pattern, n)
+open(target, "w").write(text)' "$work/pylock/pylock.toml" "$work/pylock/pylock.$1.toml" "$2" "$3"
+}
+zeros=0000000000000000000000000000000000000000000000000000000000000000
+pylock_variant empty-alpha '(e2e_alpha-1\.0\.0-py3-none-any\.whl", hashes = )\{[^}]*\}' '\1{}'
+expect_fail "pylock: an installed file with hashes = {} is refused at its line" \
+    'pylock\.empty-alpha\.toml:[0-9]+:[0-9]+: error: file e2e_alpha-1\.0\.0-py3-none-any\.whl of e2e-alpha has an empty `hashes` table' \
+    translate_pylock pylock.empty-alpha.toml empty-alpha.nix
+# The specification checks an entry's source only when it installs the entry.
+pylock_variant empty-win32 '(e2e_lima_a-1\.0\.0-py3-none-any\.whl", hashes = )\{[^}]*\}' '\1{}'
+check "pylock: hashes = {} on the entry no target installs is no obstacle" \
+    translate_pylock pylock.empty-win32.toml empty-win32.nix
+pylock_variant bad-sdist '(e2e_charlie-1\.0\.0\.tar\.gz", hashes = \{ sha256 = ")[0-9a-f]{64}' "\\g<1>$zeros"
+expect_fail "pylock: an sdist whose download is not the one pinned is refused at translation" \
+    "sdist \`e2e_charlie-1\.0\.0\.tar\.gz\` downloaded from http://127\.0\.0\.1:$port/files/e2e_charlie-1\.0\.0\.tar\.gz has sha256:[0-9a-f]{64}, but the lock pins sha256:$zeros" \
+    translate_pylock pylock.bad-sdist.toml bad-sdist.nix
+check "pylock: ... saying to regenerate it with the tool that wrote it, and writing no file" all_of \
+    "grep -qF 'hint: the URL the pylock gives serves another file than the one it pins: check that URL, then regenerate the pylock with the tool that wrote it (created-by: lock2nix-e2e)' '$work/case.out'" \
+    "[ ! -e '$work/pylock/bad-sdist.nix' ]"
+# lock2nix does not download wheels: Nix's fetcher checks them.
+pylock_variant bad-wheel '(e2e_alpha-1\.0\.0-py3-none-any\.whl", hashes = \{ sha256 = ")[0-9a-f]{64}' "\\g<1>$zeros"
+check "pylock: a wrong wheel digest translates" translate_pylock pylock.bad-wheel.toml bad-wheel.nix
+expect_fail "pylock: ... and Nix refuses the wheel it downloads" "hash mismatch" \
+    nix-build --no-out-link "$work/pylock/bad-wheel.nix" --arg pkgs "$pkgs" -A packages.e2e-alpha
 
 stage "done"
 echo "$xfail known failures (XFAIL)"

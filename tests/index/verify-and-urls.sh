@@ -36,6 +36,8 @@ wrong=$(printf 'the original sdist' | sha256sum | cut -d' ' -f1)
 check "reading an sdist the lock does not pin stops the translation" [ $? -eq 2 ]
 check "the error names the file and both digests" \
     grep -q "sdist \`bad_pkg-2.0.tar.gz\` downloaded from http://127.0.0.1:$port/files/bad_pkg-2.0.tar.gz has sha256:.*, but the lock pins sha256:$wrong" "$work/err"
+check "and says to lock again with Poetry" \
+    grep -qF 'hint: the index serves another file than the one locked: check the index, then run `poetry lock` again' "$work/err"
 check "and leaves no file" [ ! -e "$work/project/env.nix" ]
 # With its backend given, nothing needs reading: the translation succeeds, `verify` must tell.
 printf '[[bad-pkg]]\nbuild-systems = ["setuptools"]\n' >"$work/bad-pkg.toml"

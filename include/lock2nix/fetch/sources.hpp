@@ -44,10 +44,18 @@ public:
     /// Cargo.lock), read from the very file the lock pins: downloaded from the first of `urls`
     /// that answers and checked against the lock's digest before it is opened. nullopt when it
     /// cannot be known here (no network and no earlier answer): the caller guesses and says so.
-    /// Throws Error on a digest mismatch, a failed download or an archive that cannot be read,
-    /// naming the file.
+    /// Throws DigestMismatch when the download is not the file the lock pins, and Error on a
+    /// failed download or an archive that cannot be read, naming the file.
     virtual std::optional<SdistFacts> sdist_facts(const FileEntry& file,
                                                   const std::vector<std::string>& urls) = 0;
+};
+
+/// What sdist_facts throws when a download is not the file the lock pins. A fetcher does not know
+/// which format the lock is, so its hint says only to lock again; the translation, which does,
+/// names the way to (`poetry lock`, or the tool that wrote a pylock.toml).
+class DigestMismatch : public Error {
+public:
+    using Error::Error;
 };
 
 /// A fetcher that never leaves the process: no index (predictable URLs), project files from

@@ -11,6 +11,7 @@
 #include "lock2nix/hash.hpp"
 #include "lock2nix/pipeline.hpp"
 #include "lock2nix/project/overrides.hpp"
+#include "pylock_support.hpp"
 #include "support.hpp"
 
 #include <catch2/catch.hpp>
@@ -232,10 +233,15 @@ TEST_CASE("an sdist the lock does not pin, or a hostile one, stops with an error
     FileEntry wrong = entry("pkg-1.0.tar.gz");
     const std::string right = wrong.digest;
     wrong.digest = std::string(64, 'a');
-    CHECK_THAT(
-        error(wrong, "/files/pkg-1.0.tar.gz"),
-        Catch::Contains("sdist `pkg-1.0.tar.gz`") && Catch::Contains("has sha256:" + right) &&
-            Catch::Contains("the lock pins sha256:" + wrong.digest) && Catch::Contains("hint: "));
+    // The fetcher cannot tell the lock's format: its hint names no locker (translation does).
+    CHECK_THAT(error(wrong, "/files/pkg-1.0.tar.gz"),
+               Catch::Contains("sdist `pkg-1.0.tar.gz`") &&
+                   Catch::Contains("has sha256:" + right) &&
+                   Catch::Contains("the lock pins sha256:" + wrong.digest) &&
+                   Catch::EndsWith("hint: the URL serves another file than the one locked: check "
+                                   "the index, then lock again"));
+    CHECK_THROWS_AS(fetcher.sdist_facts(wrong, {server.url("/files/pkg-1.0.tar.gz")}),
+                    DigestMismatch);
     // Nothing was cached for either digest.
     CHECK(fs::is_empty(builds.dir / "build-systems"));
 
@@ -400,6 +406,53 @@ TEST_CASE("the override database's build-systems correct what an sdist declares"
     REQUIRE(at != std::string::npos);
     const std::string unread = t.nix.substr(at, t.nix.find("src =", at) - at);
     CHECK_THAT(unread, Catch::Contains("python.pkgs.flit-core") && !Catch::Contains("setuptools"));
+}
+
+namespace {
+
+// Every sdist it is asked for downloads as another file than the one locked.
+class MismatchFetcher : public OfflineFetcher {
+public:
+    std::optional<SdistFacts> sdist_facts(const FileEntry& file,
+                                          const std::vector<std::string>&) override {
+        throw DigestMismatch("sdist `" + file.name + "` is another file", {}, {}, "lock again");
+    }
+};
+
+std::string translation_error(Project project) {
+    MismatchFetcher fetcher;
+    PlanOptions plan;
+    plan.targets = {Target::make("x86_64-linux", "3.12")};
+    try {
+        translate_project(project, plan, RenderOptions{}, fetcher);
+    } catch (const Error& e) {
+        return e.describe();
+    }
+    return "(no error)";
+}
+
+} // namespace
+
+TEST_CASE("an sdist that is not the file locked: the hint names how this lock's format locks again",
+          "[sdist][render]") {
+    CHECK_THAT(translation_error(parse_project(sdist_lock, sdist_pyproject)),
+               Catch::StartsWith("poetry.lock:") &&
+                   Catch::Contains("sdist `declared-1.0.tar.gz` is another file") &&
+                   Catch::EndsWith("hint: the index serves another file than the one locked: "
+                                   "check the index, then run `poetry lock` again"));
+
+    const std::string pylock = test::pylock_header +
+                               "[[packages]]\nname = \"declared\"\nversion = \"1.0\"\n"
+                               "sdist = { url = \"https://example.org/declared-1.0.tar.gz\", "
+                               "hashes = { sha256 = \"" +
+                               std::string(64, '1') + "\" } }\n";
+    // At the sdist's line, the tool that wrote the pylock named from its created-by.
+    CHECK_THAT(translation_error(parse_project(pylock, std::nullopt, "pylock.toml")),
+               Catch::StartsWith("pylock.toml:6:") &&
+                   Catch::Contains("sdist `declared-1.0.tar.gz` is another file") &&
+                   Catch::EndsWith("hint: the URL the pylock gives serves another file than the "
+                                   "one it pins: check that URL, then regenerate the pylock with "
+                                   "the tool that wrote it (created-by: test)"));
 }
 
 namespace {
