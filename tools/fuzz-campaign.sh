@@ -15,7 +15,7 @@ seconds=$2
 parallel=${3:-1}
 out=${4:-$build/fuzz-campaign}
 # LOCK2NIX_FUZZ_HARNESSES="lock index" runs only those (a campaign spread over several runs).
-read -r -a harnesses <<<"${LOCK2NIX_FUZZ_HARNESSES:-lock pyproject overrides pep440 pep508 names index sdist nix_string code_paths}"
+read -r -a harnesses <<<"${LOCK2NIX_FUZZ_HARNESSES:-lock pylock pyproject overrides pep440 pep508 names index sdist nix_string code_paths}"
 mkdir -p "$out/crashes" "$out/logs"
 # `nice` orders processes within one autogroup only: a campaign started with setsid is a group
 # of its own and took an equal share of the CPU from builds at nice 0 (the CI run beside it got a

@@ -32,6 +32,20 @@ locks += sorted(glob.glob(os.path.join(shared, "corpus", "*", "*", "poetry.lock"
 locks += sorted(glob.glob(os.path.join(root, "tests", "bad-input", "cases", "*.lock")))
 for p in locks:
     put("lock", read(p))
+# PEP 751 locks: the real ones of the shared corpus beside the checkout (../shared, or
+# LOCK2NIX_SHARED_DIR; none when it is absent), and the bad-input cases. A large lock becomes its
+# top-level keys with a few entries at a time: seeds stay small, and every entry is in one.
+pylocks = sorted(glob.glob(os.path.join(
+    os.environ.get("LOCK2NIX_SHARED_DIR", os.path.join(root, "..", "shared")),
+    "corpus", "pylock", "*", "pylock*.toml")))
+pylocks += sorted(glob.glob(os.path.join(root, "tests", "bad-input", "cases", "pylock.*.toml")))
+for p in pylocks:
+    data = read(p)
+    put("pylock", data)
+    if len(data) > 16 * 1024:
+        head, *entries = re.split(rb"(?m)^(?=\[\[packages\]\]$)", data)
+        for i in range(0, len(entries), 6):
+            put("pylock", head + b"".join(entries[i:i + 6]))
 for p in sorted(glob.glob(os.path.join(shared, "corpus", "*", "*", "pyproject.toml")))[:60]:
     put("pyproject", read(p))
 for p in sorted(glob.glob(os.path.join(root, "tests", "bad-input", "cases", "*.pyproject.toml"))):

@@ -6,6 +6,7 @@
 #include "lock2nix/standards/pep440.hpp"
 #include "lock2nix/standards/pep508.hpp"
 #include "lock2nix/standards/tags.hpp"
+#include "project/byte_scan.hpp"
 #include "project/toml_reader.hpp"
 
 #include <algorithm>
@@ -167,6 +168,9 @@ std::string last_path_component(std::string_view path) {
 
 // The last component of a URL's path: without query and fragment, percent-decoded, since URLs
 // carry file names encoded (`+` of a local version as %2B) and a wheel is known by the decoded one.
+// Escapes that decode to bytes that are not UTF-8 (`%ca`) are kept as written: the name reaches
+// messages and JSON, which carry text, and no wheel or sdist is named so (the file-name check
+// then refuses it as the URL spells it).
 std::string url_file_name(std::string_view url) {
     std::string_view rest = url;
     if (const auto cut = rest.find_first_of("?#"); cut != std::string_view::npos) {
@@ -178,7 +182,9 @@ std::string url_file_name(std::string_view url) {
         rest = path_start == std::string_view::npos ? std::string_view() : rest.substr(path_start);
     }
     const std::size_t slash = rest.rfind('/');
-    return percent_decoded(slash == std::string_view::npos ? rest : rest.substr(slash + 1));
+    const std::string_view last = slash == std::string_view::npos ? rest : rest.substr(slash + 1);
+    std::string decoded = percent_decoded(last);
+    return detail::valid_utf8(decoded) ? decoded : std::string(last);
 }
 
 std::size_t expected_hex_length(std::string_view algorithm) {
@@ -503,9 +509,13 @@ private:
             parsed.emplace(s->name, s->version);
         }
         if (!parsed) {
-            p.problems.push_back({"\"" + printable(f.name) + "\" is not a valid " +
-                                      (wheel ? "wheel" : "sdist") + " file name",
-                                  "regenerate the lock", f.position});
+            p.problems.push_back(
+                {"\"" + printable(f.name) + "\" is not a valid " + (wheel ? "wheel" : "sdist") +
+                     " file name",
+                 std::string(wheel ? "a wheel is named NAME-VERSION[-BUILD]-PYTHON-ABI-PLATFORM.whl"
+                                   : "an sdist is named NAME-VERSION.tar.gz") +
+                     " (from `name`, else the last part of `url` or `path`); regenerate the lock",
+                 f.position});
             return;
         }
         if (parsed->first != p.name) {

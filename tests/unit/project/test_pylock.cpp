@@ -1,4 +1,5 @@
 #include "lock2nix/files.hpp"
+#include "lock2nix/project/model_json.hpp"
 #include "lock2nix/project/pylock.hpp"
 #include "pylock_support.hpp"
 
@@ -195,6 +196,28 @@ wheels = [{ name = "different-1.0-py3-none-any.whl", url = "https://x.org/a.whl"
     CHECK_THAT(lock.packages[2].problems.at(0).message, Catch::Contains("no source"));
     // A short digest and a wheel of another project.
     CHECK(lock.packages[3].problems.size() == 2);
+}
+
+TEST_CASE("a file name whose escapes decode to no text is kept as the URL spells it", "[pylock]") {
+    // %ca alone is not UTF-8: decoded, the name would put a stray byte into messages and into
+    // `inspect --json`, whose JSON writer refuses it.
+    const Pylock lock = parse_pylock(test::pylock_header + R"(
+[[packages]]
+name = "a"
+version = "1.0"
+wheels = [
+  { url = "https://x.org/a-1.0-py3-none-any%ca.whl", hashes = { sha256 = "9c8f38efee365cb9d334de8a83ce52fc7e5fc9e5a7b0853285efa1b69e00b0f2" } },
+  { url = "https://x.org/a-1.0%2Blocal-py3-none-any.whl", hashes = { sha256 = "9c8f38efee365cb9d334de8a83ce52fc7e5fc9e5a7b0853285efa1b69e00b0f2" } },
+]
+)",
+                                     "pylock.toml");
+    REQUIRE(lock.packages.at(0).wheels.size() == 2);
+    CHECK(lock.packages[0].wheels[0].name == "a-1.0-py3-none-any%ca.whl");
+    CHECK(lock.packages[0].wheels[1].name == "a-1.0+local-py3-none-any.whl");
+    CHECK_NOTHROW(model_json(lock));
+    REQUIRE_FALSE(lock.packages[0].problems.empty());
+    CHECK_THAT(lock.packages[0].problems[0].message,
+               Catch::Contains("\"a-1.0-py3-none-any%ca.whl\" is not a valid wheel file name"));
 }
 
 TEST_CASE("every pylock in the corpus is read", "[pylock][corpus]") {
