@@ -66,3 +66,17 @@ package_source() {
         printf '\nreference = "%s"' "$3"
     fi
 }
+# The shared PEP 751 locks (SHARED/corpus/pylock/*/pylock*.toml) into the array `locks`. With none
+# the test is skipped (exit 77) rather than failed: a user's clone has no shared data.
+#   shared_pylocks SHARED
+shared_pylocks() {
+    local lock
+    locks=()
+    for lock in "$1"/corpus/pylock/*/pylock*.toml; do
+        [ -f "$lock" ] && locks+=("$lock")
+    done
+    if [ "${#locks[@]}" -eq 0 ]; then
+        echo "SKIPPED: no pylock files at $1/corpus/pylock/*/pylock*.toml (configure with -DLOCK2NIX_SHARED_DIR=...)"
+        exit 77
+    fi
+}

@@ -20,15 +20,7 @@ cli=$1
 shared=$2
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
-
-locks=()
-for lock in "$shared"/corpus/pylock/*/pylock*.toml; do
-    [ -f "$lock" ] && locks+=("$lock")
-done
-if [ "${#locks[@]}" -eq 0 ]; then
-    echo "SKIPPED: no pylock files at $shared/corpus/pylock/*/pylock*.toml (configure with -DLOCK2NIX_SHARED_DIR=...)"
-    exit 77
-fi
+shared_pylocks "$shared"
 
 # The largest lock is refused on every target for one entry (torch-cluster, whose files uv took
 # from a find-links page without digests); the rest of it is worth evaluating, so it is also

@@ -19,15 +19,8 @@ shared=$2
 here=$(cd "$(dirname "$0")" && pwd)
 python=/usr/bin/python3 # Debian's interpreter: its python3-packaging evaluates the markers
 reference=$here/reference_select.py
-
-locks=()
-for lock in "$shared"/corpus/pylock/*/pylock*.toml; do
-    [ -f "$lock" ] && locks+=("$lock")
-done
-if [ "${#locks[@]}" -eq 0 ]; then
-    echo "SKIPPED: no pylock files at $shared/corpus/pylock/*/pylock*.toml (configure with -DLOCK2NIX_SHARED_DIR=...)"
-    exit 77
-fi
+source "$here/../lib.sh"
+shared_pylocks "$shared"
 if ! "$python" -c 'import packaging.markers, tomllib' 2>/dev/null; then
     echo "FAIL: $python cannot import packaging.markers and tomllib (apt-get install python3-packaging; tools/setup.sh does)"
     exit 1
@@ -41,10 +34,6 @@ full_version() { # full_version X.Y
         inside && $1 == "python" { for (i = 2; i <= NF; i++) if (index($i, xy ".") == 1) print $i; exit }'
 }
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
 for target in "x86_64-linux 3.12" "aarch64-darwin 3.13"; do
     read -r system xy <<<"$target"
     full=$(full_version "$xy")

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace lock2nix::test {
 
@@ -46,6 +47,44 @@ inline Project fixture(const std::string& name) {
 inline Project demo_project() {
     const std::string base = std::string(LOCK2NIX_TEST_DIR) + "/../examples/demo";
     return Project{read_lock(base + "/poetry.lock"), read_pyproject(base + "/pyproject.toml")};
+}
+
+/// A `files` entry of a lock: the file's name with a made-up sha256 digest, every hex digit
+/// `digit`, so that two files of one package can be told apart by digest too.
+inline std::string locked_file(const std::string& name, char digit = 'a') {
+    return "{file = \"" + name + "\", hash = \"sha256:" + std::string(64, digit) + "\"}";
+}
+
+/// What `locked_package` writes beyond the name. Every member has an initializer: GCC warns of a
+/// designated initializer that leaves out a member without one, and a test names only the few
+/// members it cares about.
+struct LockedPackage {
+    std::string version = "1.0";
+    std::vector<std::string> groups = {"main"};
+    std::string markers{};
+    /// `files` entries, as `locked_file` writes them.
+    std::vector<std::string> files{};
+    /// The lines of a [package.dependencies] table, which is left out when this is empty.
+    std::string dependencies{};
+    /// Written last, after any dependencies: further tables of the package, such as its source.
+    std::string tail{};
+};
+
+/// A [[package]] table of a 2.1 lock, to join with others for `small_lock`.
+inline std::string locked_package(const std::string& name, const LockedPackage& with = {}) {
+    std::string groups;
+    for (const std::string& g : with.groups) {
+        groups += (groups.empty() ? "\"" : ", \"") + g + "\"";
+    }
+    std::string files;
+    for (const std::string& f : with.files) {
+        files += (files.empty() ? "" : ", ") + f;
+    }
+    return "[[package]]\nname = \"" + name + "\"\nversion = \"" + with.version + "\"\ngroups = [" +
+           groups + "]\n" + (with.markers.empty() ? "" : "markers = \"" + with.markers + "\"\n") +
+           "files = [" + files + "]\n" +
+           (with.dependencies.empty() ? "" : "[package.dependencies]\n" + with.dependencies) +
+           with.tail;
 }
 
 /// A 2.1 lock of the given [[package]] tables, with a [metadata] table that fits any target.

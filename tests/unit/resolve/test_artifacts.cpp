@@ -10,25 +10,6 @@
 using namespace lock2nix;
 using namespace lock2nix::test;
 
-namespace {
-
-std::string file(const std::string& name, char digit = 'a') {
-    return "{file = \"" + name + "\", hash = \"sha256:" + std::string(64, digit) + "\"}";
-}
-
-// A main-group package of version 1.0 with the given files.
-std::string package(const std::string& name, const std::vector<std::string>& files,
-                    const std::string& tail = "") {
-    std::string list;
-    for (const std::string& f : files) {
-        list += (list.empty() ? "" : ", ") + f;
-    }
-    return "[[package]]\nname = \"" + name +
-           "\"\nversion = \"1.0\"\ngroups = [\"main\"]\nfiles = [" + list + "]\n" + tail;
-}
-
-} // namespace
-
 TEST_CASE("artifacts: best wheel, sdist policy, and a clear error when nothing fits",
           "[artifacts]") {
     const Project demo = demo_project();
@@ -126,9 +107,11 @@ files = [
 TEST_CASE("per-package policy: sdist for the named ones, wheels named beat sdists preferred",
           "[artifacts]") {
     const Lock lock = small_lock(
-        package("both", {file("both-1.0-py3-none-any.whl"), file("both-1.0.tar.gz", 'b')}) +
-            package("other", {file("other-1.0-py3-none-any.whl"), file("other-1.0.tar.gz", 'b')}) +
-            package("wheelonly", {file("wheelonly-1.0-py3-none-any.whl")}),
+        locked_package("both", {.files = {locked_file("both-1.0-py3-none-any.whl"),
+                                          locked_file("both-1.0.tar.gz", 'b')}}) +
+            locked_package("other", {.files = {locked_file("other-1.0-py3-none-any.whl"),
+                                               locked_file("other-1.0.tar.gz", 'b')}}) +
+            locked_package("wheelonly", {.files = {locked_file("wheelonly-1.0-py3-none-any.whl")}}),
         "p.lock");
     const Target target = Target::make("x86_64-linux", "3.12");
     const tags::TagRanking ranking(target);
@@ -162,11 +145,13 @@ TEST_CASE("per-package policy: sdist for the named ones, wheels named beat sdist
 TEST_CASE("git and folder packages are built from their source, whatever the policy",
           "[artifacts]") {
     const Lock lock = small_lock(
-        package("fromgit", {},
-                "[package.source]\ntype = \"git\"\nurl = \"https://example.org/g.git\"\n"
-                "reference = \"main\"\nresolved_reference = \"" +
-                    std::string(40, 'c') + "\"\n") +
-            package("local", {}, "[package.source]\ntype = \"directory\"\nurl = \"../local\"\n"),
+        locked_package(
+            "fromgit",
+            {.tail = "[package.source]\ntype = \"git\"\nurl = \"https://example.org/g.git\"\n"
+                     "reference = \"main\"\nresolved_reference = \"" +
+                     std::string(40, 'c') + "\"\n"}) +
+            locked_package(
+                "local", {.tail = "[package.source]\ntype = \"directory\"\nurl = \"../local\"\n"}),
         "src.lock");
     const Target target = Target::make("aarch64-darwin", "3.13");
     const tags::TagRanking ranking(target);
@@ -184,14 +169,17 @@ TEST_CASE("git and folder packages are built from their source, whatever the pol
 TEST_CASE("what a package's files offer a target, and how its wheels are described",
           "[artifacts]") {
     const Lock lock = small_lock(
-        package("compiled", {file("compiled-1.0-cp311-cp311-manylinux_2_17_x86_64.whl"),
-                             file("compiled-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", 'b'),
-                             file("compiled-1.0-cp312-cp312-win_amd64.whl", 'c'),
-                             file("compiled-0.9-cp38-cp38-macosx_11_0_arm64.whl", 'd')}) +
-            package("stable", {file("stable-1.0-cp39-abi3-manylinux_2_17_x86_64.whl"),
-                               file("stable-1.0.tar.gz", 'b')}) +
-            package("pure", {file("pure-1.0-py3-none-any.whl")}) +
-            package("source", {file("source-1.0.tar.gz")}),
+        locked_package(
+            "compiled",
+            {.files = {locked_file("compiled-1.0-cp311-cp311-manylinux_2_17_x86_64.whl"),
+                       locked_file("compiled-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", 'b'),
+                       locked_file("compiled-1.0-cp312-cp312-win_amd64.whl", 'c'),
+                       locked_file("compiled-0.9-cp38-cp38-macosx_11_0_arm64.whl", 'd')}}) +
+            locked_package("stable",
+                           {.files = {locked_file("stable-1.0-cp39-abi3-manylinux_2_17_x86_64.whl"),
+                                      locked_file("stable-1.0.tar.gz", 'b')}}) +
+            locked_package("pure", {.files = {locked_file("pure-1.0-py3-none-any.whl")}}) +
+            locked_package("source", {.files = {locked_file("source-1.0.tar.gz")}}),
         "offer.lock");
     const std::size_t compiled = lock.find("compiled").front();
     const tags::TagRanking linux312(Target::make("x86_64-linux", "3.12"));
@@ -235,10 +223,11 @@ TEST_CASE("what a package's files offer a target, and how its wheels are describ
                                                 "file of version 0.9, and no file of its own "
                                                 "version usable on aarch64-darwin"));
     }
-    const Lock native =
-        small_lock(package("native", {file("native-1.0-cp311-cp311-manylinux_2_17_x86_64.whl"),
-                                      file("native-1.0-cp312-cp312-win_amd64.whl", 'b')}),
-                   "native.lock");
+    const Lock native = small_lock(
+        locked_package("native",
+                       {.files = {locked_file("native-1.0-cp311-cp311-manylinux_2_17_x86_64.whl"),
+                                  locked_file("native-1.0-cp312-cp312-win_amd64.whl", 'b')}}),
+        "native.lock");
     try {
         plan_one(native, nullptr, Target::make("x86_64-linux", "3.13"));
         FAIL("expected an error");

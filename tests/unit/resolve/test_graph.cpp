@@ -17,14 +17,6 @@ Selection pick(const Project& p, const std::string& system, const std::string& p
     return select_packages(p.lock, p.pyproject_or_null(), Target::make(system, python), {});
 }
 
-// A main-group package with the given dependency lines.
-std::string package(const std::string& name, const std::string& dependencies = "",
-                    const std::string& markers = "") {
-    return "[[package]]\nname = \"" + name + "\"\nversion = \"1\"\ngroups = [\"main\"]\n" +
-           (markers.empty() ? "" : "markers = \"" + markers + "\"\n") + "files = []\n" +
-           (dependencies.empty() ? "" : "[package.dependencies]\n" + dependencies);
-}
-
 std::vector<std::string> named(const Lock& lock, const std::vector<std::size_t>& packages) {
     std::vector<std::string> out;
     for (std::size_t i : packages) {
@@ -83,28 +75,9 @@ TEST_CASE("cycles are broken by the component rule, and the order is determinist
 
 TEST_CASE("a dependant of a cycle member depends on the whole cycle", "[graph]") {
     // a -> b, b <-> c : a must get both b and c.
-    const Lock lock = small_lock(R"([[package]]
-name = "a"
-version = "1"
-groups = ["main"]
-files = []
-[package.dependencies]
-b = "*"
-[[package]]
-name = "b"
-version = "1"
-groups = ["main"]
-files = []
-[package.dependencies]
-c = "*"
-[[package]]
-name = "c"
-version = "1"
-groups = ["main"]
-files = []
-[package.dependencies]
-b = "*"
-)",
+    const Lock lock = small_lock(locked_package("a", {.dependencies = "b = \"*\"\n"}) +
+                                     locked_package("b", {.dependencies = "c = \"*\"\n"}) +
+                                     locked_package("c", {.dependencies = "b = \"*\"\n"}),
                                  "cycle.lock");
     const Selection s = select_packages(lock, nullptr, Target::make("x86_64-linux", "3.11"), {});
     const BuildGraph g = build_graph(lock, s);
@@ -116,7 +89,8 @@ b = "*"
 
 TEST_CASE("independent packages build in canonical-name order, whatever the lock's order",
           "[graph]") {
-    const Lock lock = small_lock(package("Zeta") + package("alpha") + package("Mu_Nu"), "o.lock");
+    const Lock lock = small_lock(
+        locked_package("Zeta") + locked_package("alpha") + locked_package("Mu_Nu"), "o.lock");
     const BuildGraph g = graph_of(lock);
     CHECK(named(lock, g.order) == std::vector<std::string>{"alpha", "mu-nu", "zeta"});
     CHECK(g.cycles.empty());
@@ -126,8 +100,10 @@ TEST_CASE("independent packages build in canonical-name order, whatever the lock
 TEST_CASE("a package that requires itself meets its own requirement: no edge, no cycle",
           "[graph]") {
     // `pkg[extra]` requiring `pkg` is common in Poetry locks; the package satisfies it itself.
-    const Lock lock = small_lock(
-        package("selfish", "selfish = \"*\"\nplain = \"*\"\n") + package("plain"), "self.lock");
+    const Lock lock =
+        small_lock(locked_package("selfish", {.dependencies = "selfish = \"*\"\nplain = \"*\"\n"}) +
+                       locked_package("plain"),
+                   "self.lock");
     const Selection s = select_packages(lock, nullptr, Target::make("x86_64-linux", "3.12"), {});
     const std::size_t selfish = lock.find("selfish").front();
     const BuildGraph g = build_graph(lock, s);
@@ -149,9 +125,11 @@ TEST_CASE("a package that requires itself meets its own requirement: no edge, no
 TEST_CASE("two cycles are two components, each sorted, each given whole to its dependants",
           "[graph]") {
     // top -> d -> c -> d and top -> b -> a -> b
-    const Lock lock = small_lock(package("top", "d = \"*\"\nb = \"*\"\n") +
-                                     package("d", "c = \"*\"\n") + package("c", "d = \"*\"\n") +
-                                     package("b", "a = \"*\"\n") + package("a", "b = \"*\"\n"),
+    const Lock lock = small_lock(locked_package("top", {.dependencies = "d = \"*\"\nb = \"*\"\n"}) +
+                                     locked_package("d", {.dependencies = "c = \"*\"\n"}) +
+                                     locked_package("c", {.dependencies = "d = \"*\"\n"}) +
+                                     locked_package("b", {.dependencies = "a = \"*\"\n"}) +
+                                     locked_package("a", {.dependencies = "b = \"*\"\n"}),
                                  "two.lock");
     const BuildGraph g = graph_of(lock);
     REQUIRE(g.cycles.size() == 2);
@@ -169,8 +147,10 @@ TEST_CASE("two cycles are two components, each sorted, each given whole to its d
 
 TEST_CASE("an edge to a package the target does not select is not a build input", "[graph]") {
     const Lock lock = small_lock(
-        package("app", "winonly = {version = \"*\", markers = \"sys_platform == 'win32'\"}\n") +
-            package("winonly", "", "sys_platform == 'win32'"),
+        locked_package(
+            "app", {.dependencies =
+                        "winonly = {version = \"*\", markers = \"sys_platform == 'win32'\"}\n"}) +
+            locked_package("winonly", {.markers = "sys_platform == 'win32'"}),
         "win.lock");
     const BuildGraph g = graph_of(lock);
     CHECK(named(lock, g.order) == std::vector<std::string>{"app"});

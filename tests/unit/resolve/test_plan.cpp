@@ -142,21 +142,18 @@ dup = "0.9"
 winonly = "*"
 )";
 
-std::string entry(const std::string& name, const std::string& version, const std::string& groups,
-                  const std::string& wheel, const std::string& tail = "") {
-    return "[[package]]\nname = \"" + name + "\"\nversion = \"" + version + "\"\ngroups = [" +
-           groups + "]\nfiles = [{file = \"" + wheel +
-           "\", hash = \"sha256:" + std::string(64, 'a') + "\"}]\n" + tail;
-}
-
 const std::string grouped_lock =
-    entry("app", "1.0", "\"main\"", "app-1.0-py3-none-any.whl",
-          "[package.dependencies]\ndup = \"1.0\"\n") +
-    entry("dup", "1.0", "\"main\"", "dup-1.0-py3-none-any.whl") +
-    entry("dup", "0.9", "\"dev\"", "dup-0.9-py3-none-any.whl") +
-    entry("fast", "2.0", "\"main\"", "fast-2.0-py3-none-any.whl",
-          "markers = \"extra == 'speed'\"\n") +
-    entry("winonly", "1.0", "\"dev\"", "winonly-1.0-cp312-cp312-win_amd64.whl");
+    locked_package("app", {.files = {locked_file("app-1.0-py3-none-any.whl")},
+                           .dependencies = "dup = \"1.0\"\n"}) +
+    locked_package("dup", {.files = {locked_file("dup-1.0-py3-none-any.whl")}}) +
+    locked_package(
+        "dup",
+        {.version = "0.9", .groups = {"dev"}, .files = {locked_file("dup-0.9-py3-none-any.whl")}}) +
+    locked_package("fast", {.version = "2.0",
+                            .markers = "extra == 'speed'",
+                            .files = {locked_file("fast-2.0-py3-none-any.whl")}}) +
+    locked_package("winonly", {.groups = {"dev"},
+                               .files = {locked_file("winonly-1.0-cp312-cp312-win_amd64.whl")}});
 
 const PlannedPackage& planned(const TargetPlan& plan, const std::string& key) {
     const auto it = std::find_if(plan.packages.begin(), plan.packages.end(),
@@ -231,8 +228,8 @@ TEST_CASE(
 
 TEST_CASE("targets: one key per system and Python, sorted and distinct", "[plan]") {
     CHECK(target_key(Target::make("x86_64-linux", "3.11")) == "x86_64-linux python3.11");
-    const Lock lock =
-        small_lock(entry("app", "1.0", "\"main\"", "app-1.0-py3-none-any.whl"), "one.lock");
+    const Lock lock = small_lock(
+        locked_package("app", {.files = {locked_file("app-1.0-py3-none-any.whl")}}), "one.lock");
     PlanOptions options;
     options.targets = {Target::make("x86_64-linux", "3.12"), Target::make("aarch64-darwin", "3.11"),
                        Target::make("x86_64-linux", "3.12")};
