@@ -189,13 +189,30 @@ std::string describe_position(const std::string& file, SourcePosition position) 
                : file;
 }
 
-Error::Error(std::string message, std::string file, SourcePosition position, std::string hint)
+std::string_view to_string(ErrorKind kind) {
+    switch (kind) {
+    case ErrorKind::invalid_input:
+        return "invalid input";
+    case ErrorKind::unknown_name:
+        return "unknown name";
+    case ErrorKind::unsatisfiable:
+        return "unsatisfiable";
+    case ErrorKind::network:
+        return "network";
+    case ErrorKind::filesystem:
+        return "filesystem";
+    }
+    return "invalid input";
+}
+
+Error::Error(std::string message, std::string file, SourcePosition position, std::string hint,
+             ErrorKind kind)
     : std::runtime_error(compose(file, position, message, hint, library_setting_name)),
       message_(std::move(message)), file_(std::move(file)), position_(position),
-      hint_(std::move(hint)) {}
+      hint_(std::move(hint)), kind_(kind) {}
 
 Error Error::located(std::string file, SourcePosition position, std::string_view prefix) const {
-    return Error(std::string(prefix) + message_, std::move(file), position, hint_);
+    return Error(std::string(prefix) + message_, std::move(file), position, hint_, kind_);
 }
 
 std::string Error::describe(SettingNames names) const {

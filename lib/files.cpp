@@ -68,11 +68,12 @@ std::string read_file(const std::string& path) {
     if (file.fd < 0) {
         const int err = errno;
         throw Error(std::string("cannot open the file: ") + std::strerror(err), path, {},
-                    open_hint(err));
+                    open_hint(err), ErrorKind::filesystem);
     }
     struct stat st {};
     if (::fstat(file.fd, &st) != 0) {
-        throw Error(std::string("cannot read the file: ") + std::strerror(errno), path);
+        throw Error(std::string("cannot read the file: ") + std::strerror(errno), path, {}, {},
+                    ErrorKind::filesystem);
     }
     if (S_ISDIR(st.st_mode)) {
         throw Error("this is a directory, not a file", path, {},
@@ -109,7 +110,8 @@ std::string read_file(const std::string& path) {
             if (n < 0) {
                 throw Error(std::string("cannot read the file: ") + std::strerror(errno) +
                                 " (after " + std::to_string(used) + " bytes)",
-                            path, {}, "check the file and the device it is on");
+                            path, {}, "check the file and the device it is on",
+                            ErrorKind::filesystem);
             }
             if (n == 0) {
                 break;
@@ -130,7 +132,8 @@ std::string read_file(const std::string& path) {
     if (sized && text.size() != static_cast<std::size_t>(st.st_size)) {
         throw Error("the file changed while it was read: " + std::to_string(st.st_size) +
                         " bytes were announced, " + std::to_string(text.size()) + " read",
-                    path, {}, "run lock2nix again once nothing is writing to the file");
+                    path, {}, "run lock2nix again once nothing is writing to the file",
+                    ErrorKind::filesystem);
     }
     return text;
 }
@@ -303,7 +306,8 @@ void write_file_atomically(const std::string& path,
     const int fd = mkstemp(tmp.data());
     if (fd < 0) {
         throw Error(std::string("cannot create a file next to the output: ") + std::strerror(errno),
-                    path, {}, "check that the directory exists and is writable");
+                    path, {}, "check that the directory exists and is writable",
+                    ErrorKind::filesystem);
     }
     {
         FdBuffer buffer(fd);
@@ -316,8 +320,9 @@ void write_file_atomically(const std::string& path,
             ::close(fd);
             ::unlink(tmp.c_str());
             if (buffer.error() != 0) {
-                throw Error(
-                    std::string("cannot write the output: ") + std::strerror(buffer.error()), path);
+                throw Error(std::string("cannot write the output: ") +
+                                std::strerror(buffer.error()),
+                            path, {}, {}, ErrorKind::filesystem);
             }
             throw;
         }
@@ -326,12 +331,13 @@ void write_file_atomically(const std::string& path,
     fchmod(fd, exists ? (existing.st_mode & 07777) : 0644);
     if ((durable && ::fsync(fd) != 0) || ::close(fd) != 0) {
         ::unlink(tmp.c_str());
-        throw Error("cannot flush the output to disk", path);
+        throw Error("cannot flush the output to disk", path, {}, {}, ErrorKind::filesystem);
     }
     if (std::rename(tmp.c_str(), target.c_str()) != 0) {
         const int err = errno;
         ::unlink(tmp.c_str());
-        throw Error(std::string("cannot replace the output: ") + std::strerror(err), path);
+        throw Error(std::string("cannot replace the output: ") + std::strerror(err), path, {}, {},
+                    ErrorKind::filesystem);
     }
 }
 
@@ -386,7 +392,8 @@ public:
             }
             if (n < 0) {
                 throw Error(std::string("cannot read back the output's temporary copy: ") +
-                            std::strerror(errno));
+                                std::strerror(errno),
+                            {}, {}, {}, ErrorKind::filesystem);
             }
             if (n == 0) {
                 return static_cast<bool>(out);
@@ -468,7 +475,8 @@ private:
             }
             if (n <= 0) {
                 throw Error(std::string("cannot read back the output's temporary copy: ") +
-                            (n < 0 ? std::strerror(errno) : "it is shorter than written"));
+                                (n < 0 ? std::strerror(errno) : "it is shorter than written"),
+                            {}, {}, {}, ErrorKind::filesystem);
             }
             got += static_cast<std::size_t>(n);
         }

@@ -70,20 +70,38 @@ std::string mention(Setting setting);
 /// `text` with every mention replaced by `names(setting)`.
 std::string render_settings(std::string_view text, SettingNames names = library_setting_name);
 
+/// What went wrong, for a caller that recovers from some errors and not others: the planner
+/// treats an optional group the lock cannot serve as unavailable, but never a malformed input.
+enum class ErrorKind {
+    /// The input is malformed or contradicts itself (a string that does not parse included):
+    /// the file needs fixing.
+    invalid_input,
+    unknown_name, ///< a group, extra or package asked for that the input does not have
+    /// The input is valid but cannot serve this target or request: every entry excludes the
+    /// target Python, no file is usable on the target, a requirement is missing from the lock.
+    unsatisfiable,
+    network,    ///< a download or index request failed after its retries
+    filesystem, ///< a file or directory could not be read or written
+};
+
+/// "invalid input", "unknown name", "unsatisfiable", "network", "filesystem".
+std::string_view to_string(ErrorKind kind);
+
 /// An error in the input or the environment, with where it happened and a hint for the user.
 class Error : public std::runtime_error {
 public:
     Error(std::string message, std::string file = {}, SourcePosition position = {},
-          std::string hint = {});
+          std::string hint = {}, ErrorKind kind = ErrorKind::invalid_input);
 
     /// The message and hint in the library's words (mentions of settings rendered).
     std::string message() const { return render_settings(message_); }
     const std::string& file() const { return file_; }
     SourcePosition position() const { return position_; }
     std::string hint() const { return render_settings(hint_); }
+    ErrorKind kind() const { return kind_; }
 
     /// The same error placed in a file (used when a string parsed on its own turns out to come
-    /// from a known place in a lock file), its message after `prefix`. Keeps the hint.
+    /// from a known place in a lock file), its message after `prefix`. Keeps the hint and kind.
     Error located(std::string file, SourcePosition position, std::string_view prefix = {}) const;
 
     /// "file:line:column: error: message" followed by "  hint: ..." when there is a hint, with
@@ -95,7 +113,17 @@ private:
     std::string file_;
     SourcePosition position_;
     std::string hint_;
+    ErrorKind kind_;
 };
+
+/// Inside a catch of `error`: rethrows it (its own type kept) unless the input only cannot serve
+/// what was asked (ErrorKind::unsatisfiable). The catch of a caller that recovers from that and
+/// from nothing else: a malformed input is never taken for an unavailable package.
+inline void rethrow_unless_unsatisfiable(const Error& error) {
+    if (error.kind() != ErrorKind::unsatisfiable) {
+        throw;
+    }
+}
 
 /// A syntax error inside one string (a version, a specifier, a marker): `offset` is the 0-based
 /// byte offset of the offending character in `input`.

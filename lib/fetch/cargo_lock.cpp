@@ -49,7 +49,7 @@ bool parse_git_source(std::string_view source, std::string& url, std::string& re
 RustBackend rust_backend(const BuildSystem& build_system) {
     bool setuptools_rust = false;
     for (const std::string& r : build_system.requirements) {
-        const std::string name = canonicalize_name(leading_project_name(r));
+        const std::string name = requirement_name(r);
         if (name == "maturin") {
             return RustBackend::maturin;
         }

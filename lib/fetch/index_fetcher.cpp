@@ -207,7 +207,8 @@ std::optional<SdistFacts> IndexFetcher::sdist_facts(const FileEntry& file,
                     "` to read its build backend: " + last_error,
                 {}, {},
                 "check the network and the index; offline (" + mention(Setting::offline) +
-                    "), lock2nix keeps its guess of the backend instead");
+                    "), lock2nix keeps its guess of the backend instead",
+                ErrorKind::network);
 }
 
 } // namespace lock2nix

@@ -104,7 +104,8 @@ void read_pages(const Lock& lock, const PagePlan& plan, const std::vector<IndexR
                         lock.path, p.position,
                         "check the network (or the index URL); offline (" +
                             mention(Setting::offline) +
-                            "), lock2nix uses only the cache and predictable URLs");
+                            "), lock2nix uses only the cache and predictable URLs",
+                        ErrorKind::network);
         }
         // Links are relative to the page that answered, which a redirect may have moved.
         const std::string& answered = resp.url.empty() ? plan.wanted[k].url : resp.url;

@@ -1,5 +1,6 @@
 #include "lock2nix/fetch/sources.hpp"
 
+#include "join.hpp"
 #include "lock2nix/fetch/urls.hpp"
 #include "lock2nix/files.hpp"
 #include "lock2nix/hash.hpp"
@@ -77,13 +78,7 @@ std::vector<std::string> complete_digests(Lock& lock, const Pyproject* pyproject
 
 namespace {
 
-std::string join(const std::vector<std::string>& items, const std::string& separator = ", ") {
-    std::string out;
-    for (const auto& s : items) {
-        out += (out.empty() ? "" : separator) + s;
-    }
-    return out;
-}
+using detail::join;
 
 // An sdist lock2nix reads, and for what: the chosen artifact's backend, and a Rust sdist's crates
 // (chosen or not: `lock2nix.build "sdist"` builds the other).

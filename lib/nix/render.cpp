@@ -207,7 +207,7 @@ std::string old_poetry_patch(const BuildSystem& b) {
     std::string out = "substituteInPlace pyproject.toml --replace-fail poetry.masonry.api "
                       "poetry.core.masonry.api";
     for (const auto& r : b.requirements) {
-        if (canonicalize_name(leading_project_name(r)) != "poetry") {
+        if (requirement_name(r) != "poetry") {
             continue;
         }
         for (const char* quote : {"\"", "'"}) {
@@ -484,9 +484,7 @@ std::string set_declared_build_system(Value& args, const BuildSystem& b, const s
     std::string patch = old_poetry_patch(b);
     auto pinned = b.pinned_requirements();
     if (!patch.empty()) { // the old backend's `poetry>=0.12` is rewritten, not unchecked
-        std::erase_if(pinned, [](const std::string& r) {
-            return canonicalize_name(leading_project_name(r)) == "poetry";
-        });
+        std::erase_if(pinned, [](const std::string& r) { return requirement_name(r) == "poetry"; });
     }
     if (!pinned.empty()) {
         std::string list;

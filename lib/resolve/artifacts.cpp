@@ -83,7 +83,8 @@ std::optional<Artifact> source_artifact(const Lock& lock, std::size_t index) {
         throw Error("package `" + p.name + "` has a source of unknown type \"" + p.source->type +
                         "\"",
                     lock.path, p.source->position,
-                    "lock2nix knows git, url, file, directory and legacy sources");
+                    "lock2nix knows git, url, file, directory and legacy sources",
+                    ErrorKind::unsatisfiable);
     case SourceKind::pypi:
     case SourceKind::legacy:
         break;
@@ -235,7 +236,8 @@ Artifact sdist_artifact(std::size_t index, const Candidates& c, const std::strin
                              : "no file of its own version usable on " + target.describe()),
                     lock.path, file->position,
                     "the lock's file list does not belong to the locked version (Poetry "
-                    "refuses it too); regenerate the lock with `poetry lock`");
+                    "refuses it too); regenerate the lock with `poetry lock`",
+                    ErrorKind::unsatisfiable);
     }
     for (const FileEntry* f : passed.unfit) {
         const auto w = tags::WheelName::try_parse(f->name);
@@ -258,7 +260,8 @@ Artifact sdist_artifact(std::size_t index, const Candidates& c, const std::strin
                     lock.path, p.position,
                     "the lock lists no file names or digests for it (a private index may "
                     "have returned none); regenerate the lock, or let lock2nix complete the "
-                    "hashes from the index");
+                    "hashes from the index",
+                    ErrorKind::unsatisfiable);
     }
     const std::string coverage = wheel_coverage(p);
     throw Error("package `" + p.name + "` " + p.version + " has no file usable on " +
@@ -269,7 +272,8 @@ Artifact sdist_artifact(std::size_t index, const Candidates& c, const std::strin
                 "no wheel matches this system and Python, and there is no sdist to build "
                 "from; pick another target system (" +
                     mention(Setting::systems) + ") or Python (" + mention(Setting::pythons) +
-                    "), or lock a version that ships one");
+                    "), or lock a version that ships one",
+                ErrorKind::unsatisfiable);
 }
 
 } // namespace

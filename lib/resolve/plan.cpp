@@ -99,8 +99,9 @@ Reach reach(const Lock& lock, const Pyproject* pp, const Target& target, const S
             for (const Edge& edge : select_packages(lock, pp, target, req, &cache).edges) {
                 r.edges.emplace_back(edge.from, edge.to);
             }
-        } catch (const Error&) {
+        } catch (const Error& e) {
             // a combination the lock cannot serve; the default request already succeeded
+            rethrow_unless_unsatisfiable(e);
         }
     };
     if (lock.has_locked_groups()) {
@@ -195,7 +196,8 @@ Reach reach(const Lock& lock, const Pyproject* pp, const Target& target, const S
             Selection s;
             try {
                 s = select_packages(lock, pp, target, req, &cache);
-            } catch (const Error&) {
+            } catch (const Error& refused) {
+                rethrow_unless_unsatisfiable(refused);
                 continue;
             }
             for (std::size_t i : s.packages) {
@@ -351,6 +353,7 @@ TargetPlan plan_target(const Lock& lock, const Pyproject* pp, const Target& targ
             if (pkg.in_default) {
                 throw;
             }
+            rethrow_unless_unsatisfiable(e);
             pkg.unavailable = e.message();
         }
         const Package& p = lock.packages[i];

@@ -41,7 +41,8 @@ void require_listed(const Pylock& lock, const std::string& name, const std::set<
                 lock.multi_use ? "pick one the lock lists with " + mention(setting)
                                : "this lock is single-use: it serves the one selection it was "
                                  "written for; regenerate it with the " +
-                                     std::string(kind) + " included");
+                                     std::string(kind) + " included",
+                ErrorKind::unknown_name);
 }
 
 std::string line_of(SourcePosition at) {
@@ -124,7 +125,8 @@ bool holds(const Pylock& lock, const std::string& text, SourcePosition at,
                     lock.path, at,
                     e.hint().empty() ? "platform_release and platform_version depend on the build "
                                        "machine's kernel, which a Nix build does not fix"
-                                     : e.hint());
+                                     : e.hint(),
+                    ErrorKind::unsatisfiable);
     }
 }
 
@@ -145,7 +147,8 @@ PylockSelection select_pylock(const Pylock& lock, const Target& target,
         throw Error("the lock requires Python " + lock.requires_python + "; the target " +
                         target.describe() + " has Python " + target.python_full_version(),
                     lock.path, lock.requires_python_position,
-                    "pick a Python the lock allows with " + mention(Setting::pythons));
+                    "pick a Python the lock allows with " + mention(Setting::pythons),
+                    ErrorKind::unsatisfiable);
     }
     if (!lock.environments.empty()) {
         // One environment that holds is enough, wherever it is listed: one that cannot be
@@ -174,7 +177,8 @@ PylockSelection select_pylock(const Pylock& lock, const Target& target,
                         lock.path, lock.environment_positions.front(),
                         "pick a target the lock serves with " + mention(Setting::systems) +
                             " and " + mention(Setting::pythons) +
-                            ", or regenerate the lock for this one");
+                            ", or regenerate the lock for this one",
+                        ErrorKind::unsatisfiable);
         }
     }
 
@@ -195,7 +199,8 @@ PylockSelection select_pylock(const Pylock& lock, const Target& target,
                         lock.path, p.requires_python_position,
                         "the lock installs it here anyway (its marker holds); pick a Python it "
                         "allows with " +
-                            mention(Setting::pythons) + ", or regenerate the lock");
+                            mention(Setting::pythons) + ", or regenerate the lock",
+                        ErrorKind::unsatisfiable);
         }
         if (const auto it = chosen_by_name.find(p.name); it != chosen_by_name.end()) {
             const PylockPackage& other = lock.packages[it->second];

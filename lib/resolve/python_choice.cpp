@@ -197,7 +197,8 @@ PythonChoice choose_python(const Lock& lock, const Pyproject* pyproject,
                     ranges.empty() ? SourcePosition{} : ranges.front().position,
                     "name an interpreter you provide as the target Python (" +
                         mention(Setting::pythons) + ", X.Y), target another nixpkgs release (" +
-                        mention(Setting::nixpkgs) + "), or widen the range and run `poetry lock`");
+                        mention(Setting::nixpkgs) + "), or widen the range and run `poetry lock`",
+                    ErrorKind::unsatisfiable);
     }
     PythonChoice choice;
     const std::string release_words = "nixpkgs " + release.name;
@@ -303,7 +304,8 @@ std::vector<std::string> check_python(const Lock& lock, const Pyproject* pyproje
                                  ? std::string(", building no compiled package from source")
                                  : " (it " + cost_of(*best, "builds") + ")") +
                             ": choose it with " + mention(Setting::pythons) + " " +
-                            best->python.version + ", or leave the target Python to lock2nix");
+                            best->python.version + ", or leave the target Python to lock2nix",
+                        ErrorKind::unsatisfiable);
         }
         return {}; // the plan refuses the package itself, naming its files
     }
@@ -334,7 +336,8 @@ void check_target_python(const Lock& lock, const Pyproject* pyproject, const Tar
                                      " offers is in the range: widen it and lock again"
                                : "choose a target Python (" + mention(Setting::pythons) +
                                      ") the lock allows (of nixpkgs " + release.name + "'s: " + ok +
-                                     "), or choose none to let lock2nix pick one");
+                                     "), or choose none to let lock2nix pick one",
+                    ErrorKind::unsatisfiable);
     }
 }
 

@@ -1,5 +1,6 @@
 #include "lock2nix/resolve/select.hpp"
 
+#include "join.hpp"
 #include "lock2nix/standards/names.hpp"
 #include "lock2nix/standards/pep440.hpp"
 
@@ -10,21 +11,9 @@
 
 namespace lock2nix {
 
+using detail::join;
+
 namespace {
-
-std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
-    std::string out;
-    for (const auto& s : items) {
-        out += (out.empty() ? "" : std::string(sep)) + s;
-    }
-    return out;
-}
-
-// The project name at the start of a requirement string, in any of the spellings Poetry wrote
-// into [package.extras]: "lockfile (>=0.9)", "CacheControl[filecache]", "b (^1.0)", "x ; marker".
-std::string requirement_name(std::string_view text) {
-    return canonicalize_name(leading_project_name(text));
-}
 
 // Parses a marker that came from a file, placing syntax errors at the string's position.
 pep508::Marker parse_marker(const std::string& text, const std::string& file, SourcePosition pos) {
@@ -44,150 +33,7 @@ pep440::Constraint parse_constraint(const std::string& text, const std::string& 
     }
 }
 
-RootRequirement from_constraint(const Dependency& dep, const DependencyConstraint& c,
-                                const std::string& group, const std::string& file,
-                                const std::string& table) {
-    RootRequirement r;
-    r.name = dep.canonical_name;
-    r.group = group;
-    r.constraint = c.version;
-    r.markers = c.markers;
-    if (!c.platform().empty()) {
-        const std::string platform = "sys_platform == \"" + c.platform() + "\"";
-        r.markers = r.markers.empty() ? platform : "(" + r.markers + ") and " + platform;
-    }
-    r.python = c.python();
-    r.extras = c.extras;
-    r.optional = c.optional;
-    r.direct = c.is_direct_reference();
-    r.origin = describe_position(file, c.position) + " " + table + " " + dep.name;
-    return r;
-}
-
-void add_pep508(std::vector<RootRequirement>& out, const std::string& text,
-                const std::string& group, const std::vector<std::string>& root_extras,
-                const std::string& origin) {
-    pep508::Requirement req;
-    try {
-        req = pep508::Requirement::parse(text);
-    } catch (const SyntaxError& e) {
-        throw Error(e.message(), origin, {},
-                    "expected a PEP 508 requirement such as \"requests>=2\"");
-    }
-    RootRequirement r;
-    r.name = req.canonical_name;
-    r.group = group;
-    r.constraint = req.specifier.str();
-    r.markers = req.marker ? req.marker->str() : std::string();
-    r.extras = req.extras;
-    r.root_extras = root_extras;
-    r.optional = !root_extras.empty();
-    r.direct = !req.url.empty();
-    r.origin = origin + " \"" + text + "\"";
-    out.push_back(std::move(r));
-}
-
-void add_dependency_group(const Pyproject& pp, const std::string& group, const std::string& name,
-                          std::set<std::string>& visiting, std::vector<RootRequirement>& out) {
-    auto it = pp.dependency_groups.find(name);
-    if (it == pp.dependency_groups.end() || !visiting.insert(name).second) {
-        return;
-    }
-    for (const DependencyGroupItem& item : it->second) {
-        if (!item.include_group.empty()) {
-            add_dependency_group(pp, group, item.include_group, visiting, out);
-        } else {
-            add_pep508(out, item.requirement, group, {}, pp.path + " [dependency-groups] " + name);
-        }
-    }
-}
-
 } // namespace
-
-bool Selection::contains(std::size_t package) const {
-    return std::find(packages.begin(), packages.end(), package) != packages.end();
-}
-
-std::string_view Selection::reason(std::size_t package) const {
-    return package < reasons.size() ? std::string_view(reasons[package]) : std::string_view();
-}
-
-const Hop* Selection::hop_to(std::size_t package) const {
-    return package < via.size() && via[package] ? &*via[package] : nullptr;
-}
-
-std::vector<Hop> Selection::path(std::size_t package) const {
-    std::vector<Hop> out;
-    std::set<std::size_t> seen; // a package is reached once, so this only guards the invariant
-    std::optional<std::size_t> at = package;
-    while (at && seen.insert(*at).second) {
-        const Hop* hop = hop_to(*at);
-        if (hop == nullptr) {
-            break;
-        }
-        out.push_back(*hop);
-        at = hop->from;
-    }
-    std::reverse(out.begin(), out.end());
-    return out;
-}
-
-std::vector<RootRequirement> root_requirements(const Pyproject& pp) {
-    std::vector<RootRequirement> out;
-    // [tool.poetry.extras] names the optional dependencies each root extra turns on.
-    std::map<std::string, std::vector<std::string>> extras_of;
-    for (const auto& [extra, names] : pp.poetry.extras) {
-        for (const auto& n : names) {
-            extras_of[requirement_name(n)].push_back(extra);
-        }
-    }
-    for (const Dependency& dep : pp.poetry.dependencies) {
-        for (const DependencyConstraint& c : dep.constraints) {
-            RootRequirement r =
-                from_constraint(dep, c, "main", pp.path, "[tool.poetry.dependencies]");
-            if (r.optional) {
-                r.root_extras = extras_of[r.name];
-            }
-            out.push_back(std::move(r));
-        }
-    }
-    for (const DependencyGroup& g : pp.poetry.groups) {
-        for (const Dependency& dep : g.dependencies) {
-            for (const DependencyConstraint& c : dep.constraints) {
-                out.push_back(
-                    from_constraint(dep, c, g.name, pp.path, "[tool.poetry.group." + g.name + "]"));
-            }
-        }
-    }
-    for (const std::string& text : pp.project.dependencies) {
-        add_pep508(out, text, "main", {},
-                   describe_position(pp.path, pp.project.dependencies_position) +
-                       " [project] dependencies");
-    }
-    for (const auto& [extra, texts] : pp.project.optional_dependencies) {
-        for (const std::string& text : texts) {
-            add_pep508(out, text, "main", {extra},
-                       pp.path + " [project.optional-dependencies] " + extra);
-        }
-    }
-    for (const auto& [name, items] : pp.dependency_groups) {
-        std::set<std::string> visiting;
-        add_dependency_group(pp, name, name, visiting, out);
-    }
-    // Poetry groups may include other groups: their requirements count for the includer too.
-    for (const DependencyGroup& g : pp.poetry.groups) {
-        for (const std::string& inc : g.include_groups) {
-            for (std::size_t i = 0, n = out.size(); i < n; ++i) {
-                if (out[i].group == inc) {
-                    RootRequirement copy = out[i];
-                    copy.group = g.name;
-                    out.push_back(std::move(copy));
-                }
-            }
-        }
-    }
-    return out;
-}
 
 namespace {
 
@@ -302,7 +148,7 @@ private:
                 if (std::find(all.begin(), all.end(), c) == all.end()) {
                     throw Error(mention(option) + ": unknown dependency group `" + n + "`",
                                 pp_ != nullptr ? pp_->path : lock_.path, {},
-                                "groups in this project: " + join(all));
+                                "groups in this project: " + join(all), ErrorKind::unknown_name);
                 }
                 out.push_back(c);
             }
@@ -365,7 +211,8 @@ private:
                 throw Error("unknown extra `" + e + "`", pp_ != nullptr ? pp_->path : lock_.path,
                             {},
                             all.empty() ? std::string("this project defines no extras")
-                                        : "extras of this project: " + join(sel_.all_extras));
+                                        : "extras of this project: " + join(sel_.all_extras),
+                            ErrorKind::unknown_name);
             }
             chosen.insert(c);
         }
@@ -548,22 +395,6 @@ private:
             });
     }
 
-    // The entries package i's dependencies name, in order (SelectionCache::dependency_entries,
-    // filled on first use).
-    const std::vector<std::size_t>* const* dependency_entries(std::size_t i) {
-        if (cache_->dependency_offsets.empty()) {
-            cache_->dependency_offsets.reserve(lock_.packages.size() + 1);
-            for (const Package& p : lock_.packages) {
-                cache_->dependency_offsets.push_back(cache_->dependency_entries.size());
-                for (const Dependency& d : p.dependencies) {
-                    cache_->dependency_entries.push_back(&lock_.find(d.canonical_name));
-                }
-            }
-            cache_->dependency_offsets.push_back(cache_->dependency_entries.size());
-        }
-        return cache_->dependency_entries.data() + cache_->dependency_offsets[i];
-    }
-
     [[noreturn]] void fail_python(std::size_t i, const std::string& file, SourcePosition pos) {
         const Package& p = lock_.packages[i];
         throw Error("`" + p.name + "` is required here (" + describe_position(file, pos) +
@@ -573,7 +404,8 @@ private:
                     lock_.path, p.position,
                     "Poetry's installer refuses this lock on " + target_.describe() +
                         " too; pick another target Python (" + mention(Setting::pythons) +
-                        "), or run `poetry lock` again");
+                        "), or run `poetry lock` again",
+                    ErrorKind::unsatisfiable);
     }
 
     // `make_hop` runs only for the first hop to a package: most edges reach a package that is
@@ -652,7 +484,8 @@ private:
                 const std::string msg = "pyproject.toml requires `" + r.name +
                                         "`, which poetry.lock does not contain (" + r.origin + ")";
                 if (!lock_.has_locked_groups()) {
-                    throw Error(msg, lock_.path, {}, "the lock is stale: run `poetry lock`");
+                    throw Error(msg, lock_.path, {}, "the lock is stale: run `poetry lock`",
+                                ErrorKind::unsatisfiable);
                 }
                 sel_.warnings.push_back(msg);
             }
@@ -762,7 +595,7 @@ private:
             // (swapped, not copied: a copy of the environment per edge was a cost per edge).
             edge_env_.extras.swap(seen);
             const Package& p = lock_.packages[i];
-            const auto* const* entries = dependency_entries(i);
+            const auto* const* entries = detail::dependency_entries(*cache_, lock_, i);
             for (const Dependency& d : p.dependencies) {
                 const std::vector<std::size_t>& named = **entries++;
                 for (const DependencyConstraint& c : d.constraints) {
@@ -994,6 +827,38 @@ bool mentions_extra(const pep508::Marker& marker) {
     });
 }
 
+namespace detail {
+
+struct DependencyTable {
+    // Package i's k-th dependency at entries[offsets[i] + k].
+    std::vector<std::size_t> offsets;
+    std::vector<const std::vector<std::size_t>*> entries;
+};
+
+const std::vector<std::size_t>* const* dependency_entries(SelectionCache& cache, const Lock& lock,
+                                                          std::size_t i) {
+    if (!cache.dependencies_) {
+        auto table = std::make_unique<DependencyTable>();
+        table->offsets.reserve(lock.packages.size() + 1);
+        for (const Package& p : lock.packages) {
+            table->offsets.push_back(table->entries.size());
+            for (const Dependency& d : p.dependencies) {
+                table->entries.push_back(&lock.find(d.canonical_name));
+            }
+        }
+        table->offsets.push_back(table->entries.size());
+        cache.dependencies_ = std::move(table);
+    }
+    return cache.dependencies_->entries.data() + cache.dependencies_->offsets[i];
+}
+
+} // namespace detail
+
+SelectionCache::SelectionCache() = default;
+SelectionCache::~SelectionCache() = default;
+SelectionCache::SelectionCache(SelectionCache&&) noexcept = default;
+SelectionCache& SelectionCache::operator=(SelectionCache&&) noexcept = default;
+
 const pep508::Marker& cached_marker(SelectionCache& cache, const std::string& text,
                                     const std::string& file, SourcePosition pos) {
     auto it = cache.markers.find(text);
@@ -1036,43 +901,6 @@ std::vector<Membership> locked_membership(const Lock& lock, const Target& target
         }
     }
     return out;
-}
-
-std::string explain(const Lock& lock, const Selection& sel, std::string_view name) {
-    const auto found = lock.find(name);
-    std::ostringstream out;
-    if (found.empty()) {
-        out << "`" << name << "` is not in " << lock.path << ": no [[package]] has that name "
-            << "(compared after PEP 503 normalisation: " << canonicalize_name(name) << ")\n";
-        return out.str();
-    }
-    for (std::size_t i : found) {
-        const Package& p = lock.packages[i];
-        if (sel.contains(i)) {
-            out << p.name << " " << p.version << " is IN for " << sel.target.describe() << ": "
-                << sel.reason(i) << "\n";
-            if (sel.hop_to(i) != nullptr) {
-                out << "  path: project";
-                for (const Hop& h : sel.path(i)) {
-                    out << " -> " << h.requirement;
-                    if (!h.marker.empty()) {
-                        out << " [when " << h.marker << "]";
-                    }
-                }
-                out << "\n";
-            }
-        } else {
-            for (const Exclusion& e : sel.excluded) {
-                if (e.package == i) {
-                    out << p.name << " " << p.version << " is OUT for " << sel.target.describe()
-                        << ": " << e.reason << "\n";
-                }
-            }
-        }
-    }
-    out << "  (groups: " << join(sel.groups)
-        << "; extras: " << (sel.extras.empty() ? std::string("none") : join(sel.extras)) << ")\n";
-    return out.str();
 }
 
 } // namespace lock2nix

@@ -209,7 +209,8 @@ SelectionCoverage check_selections(const Lock& lock, const Pyproject* pyproject,
                 for (const Edge& e : s.edges) {
                     out.edges.emplace_back(e.from, e.to);
                 }
-            } catch (const Error&) {
+            } catch (const Error& e) {
+                rethrow_unless_unsatisfiable(e);
                 continue; // a selection the lock cannot serve stays unchecked, so it is refused
             }
         }

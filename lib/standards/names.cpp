@@ -40,6 +40,10 @@ std::string_view leading_project_name(std::string_view requirement) {
     return requirement.substr(0, n);
 }
 
+std::string requirement_name(std::string_view requirement) {
+    return canonicalize_name(leading_project_name(requirement));
+}
+
 std::string ascii_lower(std::string_view text) {
     std::string out(text);
     for (char& c : out) {

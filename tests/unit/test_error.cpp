@@ -5,8 +5,11 @@
 #include <catch2/catch.hpp>
 
 using lock2nix::Error;
+using lock2nix::ErrorKind;
 using lock2nix::mention;
+using lock2nix::rethrow_unless_unsatisfiable;
 using lock2nix::Setting;
+using lock2nix::SyntaxError;
 
 namespace {
 
@@ -56,4 +59,30 @@ TEST_CASE("text that only looks like a mention is kept and printed escaped", "[e
     CHECK(lock2nix::render_settings("a " + mention(Setting::macos) + " b " +
                                     mention(Setting::concurrency)) ==
           "a TranslateOptions::macos b FetchOptions::concurrency");
+}
+
+TEST_CASE("an error's kind survives placing it, and only an unsatisfiable one is recovered from",
+          "[error]") {
+    const Error unservable("no file usable", "poetry.lock", {3, 1}, "pick another Python",
+                           ErrorKind::unsatisfiable);
+    const Error placed = unservable.located("other.lock", {7, 2}, "in b: ");
+    CHECK(placed.kind() == ErrorKind::unsatisfiable);
+    CHECK(placed.message() == "in b: no file usable");
+    CHECK(placed.hint() == "pick another Python");
+    CHECK(Error("plain").kind() == ErrorKind::invalid_input);
+    CHECK(lock2nix::to_string(ErrorKind::network) == "network");
+
+    auto recover = [](const auto& thrown) {
+        try {
+            throw thrown;
+        } catch (const Error& e) {
+            rethrow_unless_unsatisfiable(e);
+            return true;
+        }
+    };
+    CHECK(recover(unservable));
+    CHECK_THROWS_AS(recover(Error("bad key")), Error);
+    // Rethrown as itself: a caller further up can still tell a syntax error by its type.
+    CHECK_THROWS_AS(recover(SyntaxError("expected a version", "1..0", 2)), SyntaxError);
+    CHECK(SyntaxError("expected a version", "1..0", 2).kind() == ErrorKind::invalid_input);
 }

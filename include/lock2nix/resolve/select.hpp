@@ -10,6 +10,7 @@
 #include "lock2nix/standards/target.hpp"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -96,19 +97,37 @@ struct Selection {
     std::vector<Hop> path(std::size_t package) const;
 };
 
+struct SelectionCache;
+
+namespace detail {
+/// The selector's flattened table of the locked entries each package's dependencies name.
+struct DependencyTable;
+/// The entries (Lock::find) of package `i`'s dependencies, in order, from the table `cache` keeps
+/// for `lock`, built on first use.
+const std::vector<std::size_t>* const* dependency_entries(SelectionCache& cache, const Lock& lock,
+                                                          std::size_t i);
+} // namespace detail
+
 /// Parsed strings and root requirements that several selections over the same lock and
 /// pyproject share (the emitter selects once per group and extra). Optional; not thread-safe.
 struct SelectionCache {
+    SelectionCache();
+    ~SelectionCache();
+    SelectionCache(SelectionCache&&) noexcept;
+    SelectionCache& operator=(SelectionCache&&) noexcept;
+
     std::optional<std::vector<RootRequirement>> roots;
     std::unordered_map<std::string, pep508::Marker> markers;
     std::unordered_map<std::string, pep440::Constraint> constraints;
-    /// The locked entries (Lock::find) each package's dependencies name, flattened: package i's
-    /// k-th dependency at dependency_entries[dependency_offsets[i] + k]. Filled by the first
-    /// selection, so the later walks index an array instead of hashing names per edge.
-    std::vector<std::size_t> dependency_offsets;
-    std::vector<const std::vector<std::size_t>*> dependency_entries;
     /// Leave out the per-package explanations (reasons, exclusions) when only the set matters.
     bool sets_only = false;
+
+private:
+    // Filled by the first selection, so that later walks index an array instead of hashing names
+    // per edge; it points into the lock, so only the selector reads it.
+    std::unique_ptr<detail::DependencyTable> dependencies_;
+    friend const std::vector<std::size_t>* const*
+    detail::dependency_entries(SelectionCache&, const Lock&, std::size_t);
 };
 
 /// The parsed marker for `text`, from the cache or parsed into it; a syntax error is an Error

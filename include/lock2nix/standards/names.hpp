@@ -14,6 +14,9 @@ std::string canonicalize_name(std::string_view name);
 /// "CacheControl[filecache] (>=0.12)", "poetry-core" in "poetry-core>=1.0").
 std::string_view leading_project_name(std::string_view requirement);
 
+/// The canonical form of that name: "cachecontrol" for "CacheControl[filecache] (>=0.12)".
+std::string requirement_name(std::string_view requirement);
+
 /// ASCII lower case (names, hash algorithms, tags and headers are ASCII by specification).
 std::string ascii_lower(std::string_view text);
 

@@ -39,6 +39,7 @@ TEST_CASE("every corpus lock plans for the two reference targets, or says why no
                 } catch (const Error& err) {
                     const std::string msg = err.what();
                     INFO(msg);
+                    CHECK(err.kind() == ErrorKind::unsatisfiable);
                     // The only acceptable failures: nothing installable for that target, a
                     // stale lock that lacks what the pyproject requires, or a target Python the
                     // lock's range excludes (Poetry refuses all three).
@@ -254,4 +255,47 @@ TEST_CASE("plan --json: the document names every package with its file and membe
     INFO(doc.dump(2));
     CHECK(doc.dump().find("app-1.0-py3-none-any.whl") != std::string::npos);
     CHECK(doc.dump().find("win_amd64") != std::string::npos);
+}
+
+TEST_CASE("a malformed marker met only by another group's walk is an error, not a package left out",
+          "[plan]") {
+    // b and c install only with the dev group, so the selection asked for never reads the marker of
+    // b's dependency; the planner's walk over every group does, and must not take the syntax
+    // error for a selection the lock cannot serve.
+    const std::string bad = "c = {version = \"1.0\", markers = \"python_version >< '3'\"}\n";
+    const Lock lock =
+        small_lock(locked_package("a", {.files = {locked_file("a-1.0-py3-none-any.whl")}}) +
+                       locked_package("b", {.groups = {"dev"},
+                                            .files = {locked_file("b-1.0-py3-none-any.whl")},
+                                            .dependencies = bad}) +
+                       locked_package("c", {.groups = {"dev"},
+                                            .files = {locked_file("c-1.0-py3-none-any.whl")}}),
+                   "poetry.lock");
+    const Target target = Target::make("x86_64-linux", "3.11");
+    InstallRequest main_only;
+    main_only.only = {"main"};
+    try {
+        (void)plan_one(lock, nullptr, target, {}, nullptr, main_only);
+        FAIL("the malformed marker was not reported");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::invalid_input);
+        CHECK(e.file() == "poetry.lock");
+        CHECK(e.message().find("python_version >< '3'") != std::string::npos);
+    }
+
+    // The same walk still recovers from what the lock cannot serve: a dev package with no file
+    // for the target is unavailable, and the default set plans.
+    const Lock unservable =
+        small_lock(locked_package("a", {.files = {locked_file("a-1.0-py3-none-any.whl")}}) +
+                       locked_package("b", {.groups = {"dev"},
+                                            .files = {locked_file("b-1.0-cp39-cp39-win32.whl")}}),
+                   "poetry.lock");
+    const TargetPlan plan = plan_one(unservable, nullptr, target, {}, nullptr, main_only);
+    REQUIRE(plan.packages.size() == 2);
+    const auto b = std::find_if(plan.packages.begin(), plan.packages.end(), [&](const auto& q) {
+        return unservable.packages[q.package].name == "b";
+    });
+    REQUIRE(b != plan.packages.end());
+    CHECK_FALSE(b->in_default);
+    CHECK(b->unavailable.find("has no file usable on") != std::string::npos);
 }
